@@ -1,0 +1,190 @@
+//! The registry of diagnostic codes. A code never changes meaning once released: CI
+//! baselines, editor filters and the documentation refer to it.
+
+use serde::{Serialize, Serializer};
+
+use crate::Severity;
+
+/// A stable diagnostic code such as `T0102`, with its title and default severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code {
+    id: &'static str,
+    title: &'static str,
+    severity: Severity,
+    explanation: &'static str,
+}
+
+impl Code {
+    /// The code as written in output, `T0102`.
+    pub fn id(self) -> &'static str {
+        self.id
+    }
+
+    /// A short title, as listed by `tenet explain`.
+    pub fn title(self) -> &'static str {
+        self.title
+    }
+
+    /// The severity diagnostics with this code have unless stated otherwise.
+    pub fn severity(self) -> Severity {
+        self.severity
+    }
+
+    /// A paragraph on what the code means and how to fix it.
+    pub fn explanation(self) -> &'static str {
+        self.explanation
+    }
+
+    /// Looks a code up by its id.
+    pub fn find(id: &str) -> Option<Code> {
+        ALL_CODES.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal, $sev:ident, $title:literal, $expl:literal; )*) => {
+        impl Code {
+            $( $(#[$doc])* pub const $name: Code = Code { id: $id, title: $title, severity: Severity::$sev, explanation: $expl }; )*
+        }
+        /// Every code, in numeric order.
+        pub const ALL_CODES: &[Code] = &[ $( Code::$name ),* ];
+    };
+}
+
+codes! {
+    // T00xx: reading policy files.
+    /// The text does not follow the grammar.
+    SYNTAX = "T0001", Error, "syntax error",
+        "The parser expected something else at this point. The message says what it expected; the rest of the file is still checked item by item.";
+    /// Brackets, quantifiers or operators nest deeper than the parser allows.
+    NESTING_TOO_DEEP = "T0002", Error, "nesting too deep",
+        "Expressions may nest at most 64 levels deep. Deeper nesting is almost always generated input; split the expression with `let`.";
+    /// A literal that reads well but denotes nothing: 2024-02-30, an integer too large.
+    INVALID_LITERAL = "T0003", Error, "invalid literal",
+        "A date must exist in the calendar (2024-02-29 does, 2023-02-29 does not), integers must fit in 64 bits, and escapes must name a Unicode scalar value.";
+    /// A policy file that is not UTF-8 or is too large.
+    UNREADABLE_SOURCE = "T0004", Error, "unreadable policy file",
+        "Policy files must be UTF-8 text no larger than the configured limit.";
+
+    // T01xx: names.
+    /// A name that nothing in scope declares.
+    UNKNOWN_NAME = "T0101", Error, "unknown name",
+        "The name is not a variable bound by `for`, `let` or a quantifier, nor a parameter of this package or of a package it uses.";
+    /// A field that the evidence schema does not declare.
+    UNKNOWN_FIELD = "T0102", Error, "unknown schema field",
+        "The schema of this evidence kind has no such field. Check the spelling, or add the field to the schema.";
+    /// A schema name that no package in scope declares.
+    UNKNOWN_SCHEMA = "T0103", Error, "unknown evidence kind",
+        "No schema of this name is declared in this package or in a package it uses.";
+    /// A `set` of a parameter that does not exist.
+    UNKNOWN_PARAM = "T0104", Error, "unknown parameter",
+        "`set` must name a parameter declared with `param`, qualified by its package when it is not in this one.";
+    /// A waiver, exclusion, expectation or crosswalk naming a control that does not exist.
+    UNKNOWN_CONTROL = "T0105", Error, "unknown control",
+        "No control, clause or objective has this id in the named package.";
+    /// A mapping to a framework that is not declared.
+    UNKNOWN_FRAMEWORK = "T0106", Error, "unknown framework",
+        "Frameworks are declared with `framework` in a package; `use` that package to map to it.";
+    /// A mapping to a requirement the framework does not declare.
+    UNKNOWN_REQUIREMENT = "T0107", Error, "unknown framework requirement",
+        "The framework declares no requirement with this id. Invented ids are errors so that reports never cite requirements that do not exist.";
+    /// A `use` of a package that cannot be found.
+    UNKNOWN_PACKAGE = "T0108", Error, "unknown package",
+        "The package is neither in the pack being checked nor one of the packs built into Tenet.";
+    /// A `ref` to a kind that no schema declares.
+    UNKNOWN_REF_KIND = "T0109", Error, "reference to an unknown evidence kind",
+        "`ref Kind` must name a schema declared in scope.";
+    /// An interpolated message that uses an unknown name.
+    UNKNOWN_INTERPOLATION = "T0110", Error, "unknown name in message",
+        "Every `{name}` in a message must be a variable, `let` binding or parameter in scope where the message is used.";
+    /// A name declared by two used packages.
+    AMBIGUOUS_NAME = "T0111", Error, "ambiguous name",
+        "Two packages in scope declare this name; qualify it with the package name.";
+    /// A `rule` selector naming a rule the control does not have.
+    UNKNOWN_RULE = "T0112", Error, "unknown rule",
+        "The control has no rule of this name.";
+    /// A call to a function Tenet does not have.
+    UNKNOWN_FUNCTION = "T0113", Error, "unknown function",
+        "Tenet's functions are listed in the language reference; the language has no user-defined functions.";
+
+    // T02xx: types.
+    /// Operands or arguments of the wrong type.
+    TYPE_MISMATCH = "T0201", Error, "type mismatch",
+        "The operation is not defined for these types, such as comparing a date with a string or adding two dates.";
+    /// A string compared with an enum field is not one of its values.
+    ENUM_VALUE = "T0202", Error, "value not in the enum",
+        "An enum field holds only the values its schema lists; a comparison with any other value can never be true.";
+    /// A function called with the wrong number of arguments.
+    ARGUMENT_COUNT = "T0203", Error, "wrong number of arguments",
+        "The function takes a different number of arguments.";
+    /// A `set` whose value does not have the parameter's type.
+    SET_TYPE = "T0204", Error, "parameter set to a value of the wrong type",
+        "The value given with `set` must have the type the parameter was declared with.";
+    /// A regular expression that does not compile.
+    INVALID_REGEX = "T0205", Error, "invalid regular expression",
+        "`matches` takes a regular expression in the syntax of the Rust `regex` crate; look-around and back-references are not supported.";
+    /// A condition that is not a boolean.
+    NOT_BOOLEAN = "T0206", Error, "condition is not a boolean",
+        "`where`, `require`, `satisfy` and `applies when` take a boolean expression.";
+    /// A key field of a type that cannot identify a document.
+    KEY_TYPE = "T0207", Error, "key field of the wrong type",
+        "A key identifies a document; it must be a `string` or an `int`, and a schema has at most one.";
+    /// A field access on something that has no fields.
+    NOT_A_RECORD = "T0208", Error, "no fields on this value",
+        "Only documents, records and references have fields.";
+    /// A quantifier over something that is not a list.
+    NOT_A_LIST = "T0209", Error, "not a list",
+        "`x in expr` ranges over a list.";
+
+    // T03xx: declarations and tailoring.
+    /// Two declarations with the same id or name.
+    DUPLICATE = "T0301", Error, "duplicate declaration",
+        "Ids and names must be unique within their scope: controls and schemas within a package, fields within a schema, rules within a control.";
+    /// A parameter set more than once.
+    DUPLICATE_SET = "T0302", Error, "parameter set twice",
+        "A package may set a parameter once; remove one of the `set` lines.";
+    /// A clause of the standard marked not applicable.
+    MANDATORY_CLAUSE = "T0303", Error, "clause cannot be excluded",
+        "Clauses are requirements of the management system and always apply; only controls may be declared not applicable.";
+    /// A control both excluded and waived, or excluded twice.
+    CONFLICTING_TAILORING = "T0304", Warning, "conflicting tailoring",
+        "A control that is not applicable has nothing to waive.";
+    /// A control, clause or objective that has no rule and no attestation.
+    NO_RULES = "T0305", Warning, "control without rules",
+        "A control without rules or attestations can never pass; it reports no evidence.";
+    /// `package` missing, repeated, or not the first item.
+    PACKAGE_DECLARATION = "T0306", Error, "misplaced package declaration",
+        "Every policy file starts with exactly one `package` line.";
+    /// An item that the language accepts only in certain packages or places.
+    MISPLACED = "T0307", Error, "misplaced declaration",
+        "The declaration is not allowed here.";
+    /// A waiver whose expiry date has passed.
+    EXPIRED_WAIVER = "T0308", Warning, "expired waiver",
+        "The waiver's `until` date is before the date of the run. Results it covered are reported as failures until it is renewed or removed.";
+    /// A local name that hides another.
+    SHADOWED = "T0309", Warning, "shadowed name",
+        "The binding hides a variable of the same name in an enclosing scope.";
+    /// A `let` binding never used.
+    UNUSED = "T0310", Warning, "unused binding",
+        "The `let` binding is not used by the rule.";
+
+    // T04xx: packages.
+    /// Packages that use each other in a cycle.
+    IMPORT_CYCLE = "T0401", Error, "import cycle",
+        "Packages may not use each other in a cycle; move the shared declarations into a package both use.";
+    /// A package that uses itself, or is used twice.
+    REDUNDANT_USE = "T0402", Warning, "redundant use",
+        "The package is already in scope.";
+}
