@@ -147,6 +147,15 @@ codes! {
     /// A quantifier over something that is not a list.
     NOT_A_LIST = "T0209", Error, "not a list",
         "`x in expr` ranges over a list.";
+    /// A quantifier or aggregate missing a part it needs.
+    INCOMPLETE_QUANTIFIER = "T0210", Error, "incomplete quantifier",
+        "`all` needs `satisfy` (`all x: Kind where filter satisfy condition`); `sum`, `min` and `max` need a value (`sum(x.hours for x: Kind)`); `count` takes none.";
+    /// A document in a test that leaves out a required field.
+    MISSING_FIELD = "T0211", Error, "missing field",
+        "Every field that is not optional (`?`) must be given.";
+    /// A parameter value that is not a constant.
+    NOT_CONSTANT = "T0212", Error, "not a constant",
+        "Parameter values may use literals, other parameters, operators, functions and `today`, but not evidence or variables, and parameters may not depend on themselves.";
 
     // T03xx: declarations and tailoring.
     /// Two declarations with the same id or name.

@@ -129,7 +129,12 @@ impl Diagnostic {
     }
 
     /// Adds a machine-applicable fix.
-    pub fn with_suggestion(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+    pub fn with_suggestion(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.suggestions.push(Suggestion { title: title.into(), span, replacement: replacement.into() });
         self
     }

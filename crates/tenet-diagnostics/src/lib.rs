@@ -12,6 +12,6 @@ mod span;
 #[cfg(feature = "render")]
 pub mod render;
 
-pub use codes::{Code, ALL_CODES};
+pub use codes::{ALL_CODES, Code};
 pub use diagnostic::{Diagnostic, Label, Related, Severity, Suggestion};
 pub use span::{LineCol, LineIndex, Span};

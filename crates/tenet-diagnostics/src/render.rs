@@ -4,7 +4,7 @@
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{Diagnostic, LineIndex, Severity, Span};
 
@@ -14,12 +14,9 @@ pub trait Sources {
     fn text(&self, path: &str) -> Option<&str>;
 }
 
-impl<F> Sources for F
-where
-    F: Fn(&str) -> Option<&str>,
-{
+impl Sources for std::collections::HashMap<String, String> {
     fn text(&self, path: &str) -> Option<&str> {
-        self(path)
+        self.get(path).map(String::as_str)
     }
 }
 
@@ -227,11 +224,13 @@ impl miette::Diagnostic for Report {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = _>>)
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = _>>)
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty())
-            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>)
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>
+        })
     }
 }

@@ -1,0 +1,141 @@
+//! Phase two: schema fields and parameter types become [`Ty`]s.
+
+use std::sync::Arc;
+
+use tenet_diagnostics::Code;
+use tenet_syntax::ast::{self, PrimType, TypeKind};
+
+use super::{Checker, doc_text};
+use crate::program::*;
+use crate::ty::{FieldDef, RecordTy, Ty};
+
+impl Checker<'_> {
+    pub(super) fn resolve_schemas(&mut self) {
+        for index in 0..self.schema_asts.len() {
+            let ast = self.schema_asts[index];
+            let (package, file) = {
+                let s = &self.program.schemas[index];
+                (s.package, s.file)
+            };
+            let record = self.record_type(package, file, &ast.fields);
+            let mut key = None;
+            let mut effective = None;
+            for (i, (field, def)) in ast.fields.iter().zip(&record.fields).enumerate() {
+                if field.key {
+                    if key.is_some() {
+                        self.error(
+                            Code::KEY_TYPE,
+                            file,
+                            field.name.span,
+                            "a schema has at most one `key` field",
+                        );
+                    } else if !matches!(def.ty, Ty::String | Ty::Int | Ty::Error) {
+                        let d = self
+                            .diag(
+                                Code::KEY_TYPE,
+                                file,
+                                field.ty.span,
+                                format!(
+                                    "a key must be a `string` or an `int`, not `{}`",
+                                    def.ty.display(&self.program)
+                                ),
+                            )
+                            .with_help("keys identify documents; they cannot be absent, lists or records");
+                        self.report(d);
+                    } else {
+                        key = Some(i);
+                    }
+                }
+                if field.effective {
+                    if effective.is_some() {
+                        self.error(
+                            Code::DUPLICATE,
+                            file,
+                            field.name.span,
+                            "a schema has at most one `effective` field",
+                        );
+                    } else if !matches!(def.ty.non_optional(), Ty::Date | Ty::DateTime | Ty::Error) {
+                        self.error(
+                            Code::TYPE_MISMATCH,
+                            file,
+                            field.ty.span,
+                            format!(
+                                "the effective date must be a `date` or `datetime`, not `{}`",
+                                def.ty.display(&self.program)
+                            ),
+                        );
+                    } else {
+                        effective = Some(i);
+                    }
+                }
+            }
+            let s = &mut self.program.schemas[index];
+            s.record = Arc::new(record);
+            s.key = key;
+            s.effective = effective;
+        }
+    }
+
+    fn record_type(&mut self, package: PackageId, file: FileId, fields: &[ast::Field]) -> RecordTy {
+        let mut defs: Vec<FieldDef> = Vec::new();
+        for field in fields {
+            if let Some(first) = defs.iter().find(|d| *d.name == *field.name.text) {
+                let first = (file, first.span);
+                self.duplicate("field", &field.name.text, file, field.name.span, first);
+                continue;
+            }
+            let ty = self.type_of(package, file, &field.ty);
+            defs.push(FieldDef {
+                name: Arc::from(field.name.text.as_str()),
+                ty,
+                key: field.key,
+                effective: field.effective,
+                alias: field.alias.as_ref().map(|a| Arc::from(a.value.as_str())),
+                doc: doc_text(&field.doc),
+                file,
+                span: field.name.span,
+            });
+        }
+        RecordTy { fields: defs }
+    }
+
+    /// The type a type expression denotes in a package.
+    pub(super) fn type_of(&mut self, package: PackageId, file: FileId, ty: &ast::TypeExpr) -> Ty {
+        let base = match &ty.kind {
+            TypeKind::Prim(p) => match p {
+                PrimType::String => Ty::String,
+                PrimType::Int => Ty::Int,
+                PrimType::Float => Ty::Float,
+                PrimType::Bool => Ty::Bool,
+                PrimType::Date => Ty::Date,
+                PrimType::DateTime => Ty::DateTime,
+                PrimType::Duration => Ty::Duration,
+            },
+            TypeKind::List(inner) => Ty::List(Arc::new(self.type_of(package, file, inner))),
+            TypeKind::Record(fields) => Ty::Record(Arc::new(self.record_type(package, file, fields))),
+            TypeKind::Ref(kind) => {
+                match self.resolve_kind_as(package, file, &kind.text, kind.span, Code::UNKNOWN_REF_KIND) {
+                    Some(k) => Ty::Ref(k),
+                    None => Ty::Error,
+                }
+            }
+            TypeKind::Enum(values) => {
+                let mut seen: Vec<Arc<str>> = Vec::new();
+                for v in values {
+                    if seen.iter().any(|s| **s == *v.value) {
+                        self.error(
+                            Code::DUPLICATE,
+                            file,
+                            v.span,
+                            format!("`\"{}\"` is listed twice", v.value),
+                        );
+                    } else {
+                        seen.push(Arc::from(v.value.as_str()));
+                    }
+                }
+                Ty::Enum(Arc::from(seen))
+            }
+        };
+        if ty.optional { base.optional() } else { base }
+    }
+}

@@ -1,0 +1,304 @@
+//! The typed intermediate representation that rules compile to and the evaluator runs.
+//! Names are resolved to ids, fields to indexes, and equality joins carry a look-up plan,
+//! so evaluation never searches by name.
+//!
+//! **Architecture invariant:** spans in the IR are relative to the `origin` of the item that
+//! owns them (a rule, a parameter, a test). Editing one rule shifts the absolute positions
+//! of the rules after it but leaves their IR equal, so incremental evaluation re-runs only
+//! the rule that changed.
+
+use std::sync::Arc;
+
+use tenet_diagnostics::Span;
+
+use crate::program::{KindId, ParamId};
+use crate::ty::Ty;
+use crate::value::Value;
+
+pub use tenet_syntax::ast::{AggregateKind, QuantifierKind};
+
+/// A local variable: an index into the rule's frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(pub u16);
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its type.
+    pub ty: Ty,
+    /// Where it is, relative to the owner's origin.
+    pub span: Span,
+}
+
+/// The shapes of typed expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A constant.
+    Const(Value),
+    /// The date of the run.
+    Today,
+    /// A local variable.
+    Var(VarId),
+    /// A parameter's effective value.
+    Param(ParamId),
+    /// A field of a document or record, by index. When `through` is set, the base is a
+    /// reference to a document of that kind, looked up by key first.
+    Field {
+        /// The document, record or reference.
+        base: Box<Expr>,
+        /// The field's index.
+        index: u32,
+        /// The kind to dereference through, when the base is a reference.
+        through: Option<KindId>,
+    },
+    /// The key of a document, so that a reference can be compared with a document.
+    KeyOf(Box<Expr>),
+    /// `not x`
+    Not(Box<Expr>),
+    /// `-x`
+    Neg(Box<Expr>),
+    /// A binary operation.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `a and b and …`, evaluated left to right, stopping at the first false.
+    And(Vec<Expr>),
+    /// `a or b or …`, evaluated left to right, stopping at the first true.
+    Or(Vec<Expr>),
+    /// `x matches "re"`
+    Matches {
+        /// The string tested.
+        subject: Box<Expr>,
+        /// The pattern.
+        pattern: PatternExpr,
+    },
+    /// A built-in function.
+    Call {
+        /// Which function.
+        func: Builtin,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// `some` / `all` / `none` over a domain.
+    Quantifier {
+        /// Which quantifier.
+        kind: QuantifierKind,
+        /// The bound variable.
+        var: VarId,
+        /// What it ranges over.
+        domain: Domain,
+        /// Which elements count.
+        filter: Option<Box<Expr>>,
+        /// What counted elements must satisfy.
+        predicate: Option<Box<Expr>>,
+        /// An index look-up that yields a superset of the elements the filter keeps.
+        lookup: Option<Lookup>,
+    },
+    /// `count` / `sum` / `min` / `max` over a domain.
+    Aggregate {
+        /// Which aggregate.
+        kind: AggregateKind,
+        /// The bound variable.
+        var: VarId,
+        /// What it ranges over.
+        domain: Domain,
+        /// The value aggregated (absent for `count`).
+        value: Option<Box<Expr>>,
+        /// Which elements count.
+        filter: Option<Box<Expr>>,
+        /// An index look-up that yields a superset of the elements the filter keeps.
+        lookup: Option<Lookup>,
+    },
+    /// `[a, b]`
+    List(Vec<Expr>),
+    /// A record literal: values in the order of its type's fields.
+    Record(Vec<Expr>),
+}
+
+/// Binary operators, with `and`/`or` kept apart as n-ary forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+    /// `??`
+    Coalesce,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `implies`
+    Implies,
+}
+
+/// What a quantified variable ranges over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Domain {
+    /// Every document of a kind.
+    Kind(KindId),
+    /// The elements of a list.
+    List(Box<Expr>),
+}
+
+/// An equality join compiled to an index look-up: the documents of the domain's kind whose
+/// field `field` (or key) equals `key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The field indexed.
+    pub field: LookupField,
+    /// The value looked up, computed outside the quantifier.
+    pub key: Box<Expr>,
+}
+
+/// Which field an index is built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LookupField {
+    /// The kind's key.
+    Key,
+    /// A top-level field, by index.
+    Field(u32),
+}
+
+/// A regular expression: compiled when it is a literal, computed otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PatternExpr {
+    /// A literal pattern, compiled once by the checker.
+    Literal(Pattern),
+    /// A pattern computed at run time.
+    Dynamic(Box<Expr>),
+}
+
+/// A compiled regular expression, compared by its source.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The pattern as written.
+    pub source: Arc<str>,
+    /// The compiled matcher.
+    pub regex: Arc<regex::Regex>,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source
+    }
+}
+
+/// The built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `len(list | string) -> int`
+    Len,
+    /// `lower(string) -> string`
+    Lower,
+    /// `upper(string) -> string`
+    Upper,
+    /// `trim(string) -> string`
+    Trim,
+    /// `contains(string, string) -> bool`
+    Contains,
+    /// `starts_with(string, string) -> bool`
+    StartsWith,
+    /// `ends_with(string, string) -> bool`
+    EndsWith,
+    /// `start_of_year(date) -> date`
+    StartOfYear,
+    /// `start_of_month(date) -> date`
+    StartOfMonth,
+    /// `year(date) -> int`
+    Year,
+    /// `month(date) -> int`
+    Month,
+    /// `date(datetime) -> date`
+    DateOf,
+    /// `days_between(date, date) -> int`
+    DaysBetween,
+    /// `effective(document) -> date?`: the document's effective date.
+    Effective,
+    /// `section(document, heading) -> string?`: a Markdown section's text.
+    Section,
+    /// `has_section(document, heading) -> bool`
+    HasSection,
+    /// `body(document) -> string?`: a Markdown document's body.
+    Body,
+    /// `key(document) -> string`
+    Key,
+    /// `path(document) -> string`: the file the document came from.
+    Path,
+    /// `count(list) -> int`
+    CountList,
+    /// `sum(list) -> number`
+    SumList,
+    /// `min(list) -> T?`
+    MinList,
+    /// `max(list) -> T?`
+    MaxList,
+}
+
+impl Expr {
+    /// Visits this expression and every sub-expression, parents first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Const(_) | ExprKind::Today | ExprKind::Var(_) | ExprKind::Param(_) => {}
+            ExprKind::Field { base: e, .. } | ExprKind::KeyOf(e) | ExprKind::Not(e) | ExprKind::Neg(e) => {
+                e.walk(f)
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::List(items) | ExprKind::Record(items) => {
+                items.iter().for_each(|e| e.walk(f))
+            }
+            ExprKind::Call { args, .. } => args.iter().for_each(|e| e.walk(f)),
+            ExprKind::Matches { subject, pattern } => {
+                subject.walk(f);
+                if let PatternExpr::Dynamic(p) = pattern {
+                    p.walk(f);
+                }
+            }
+            ExprKind::Quantifier { domain, filter, predicate, lookup, .. } => {
+                if let Domain::List(l) = domain {
+                    l.walk(f);
+                }
+                if let Some(l) = lookup {
+                    l.key.walk(f);
+                }
+                filter.iter().chain(predicate.iter()).for_each(|e| e.walk(f));
+            }
+            ExprKind::Aggregate { domain, value, filter, lookup, .. } => {
+                if let Domain::List(l) = domain {
+                    l.walk(f);
+                }
+                if let Some(l) = lookup {
+                    l.key.walk(f);
+                }
+                value.iter().chain(filter.iter()).for_each(|e| e.walk(f));
+            }
+        }
+    }
+}

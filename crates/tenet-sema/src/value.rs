@@ -1,0 +1,205 @@
+//! The values of the language: what literals denote, evidence fields hold and rules compute.
+//! They live here, with the types, so that the evidence loader and the evaluator share
+//! one definition.
+
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// A calendar duration. Months and days are kept apart because a month has no fixed
+/// length: adding one month to January 31 gives the last day of February.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Duration {
+    /// Whole months (a year is twelve).
+    pub months: i64,
+    /// Whole days (a week is seven).
+    pub days: i64,
+    /// Seconds (an hour is 3,600).
+    pub seconds: i64,
+}
+
+impl Duration {
+    /// The sum, or `None` on overflow.
+    pub fn checked_add(self, other: Duration) -> Option<Duration> {
+        Some(Duration {
+            months: self.months.checked_add(other.months)?,
+            days: self.days.checked_add(other.days)?,
+            seconds: self.seconds.checked_add(other.seconds)?,
+        })
+    }
+
+    /// The negation.
+    pub fn negated(self) -> Duration {
+        Duration { months: -self.months, days: -self.days, seconds: -self.seconds }
+    }
+
+    /// Multiplied by a whole number, or `None` on overflow.
+    pub fn checked_mul(self, factor: i64) -> Option<Duration> {
+        Some(Duration {
+            months: self.months.checked_mul(factor)?,
+            days: self.days.checked_mul(factor)?,
+            seconds: self.seconds.checked_mul(factor)?,
+        })
+    }
+
+    /// A date moved by this duration: months first (clamped to the end of the month), then
+    /// days; seconds count as whole days, rounded towards zero.
+    pub fn add_to_date(self, date: Date) -> Option<Date> {
+        let span = jiff::Span::new()
+            .try_months(self.months)
+            .ok()?
+            .try_days(self.days.checked_add(self.seconds / 86_400)?)
+            .ok()?;
+        date.checked_add(span).ok()
+    }
+
+    /// A timestamp moved by this duration, with calendar arithmetic in UTC.
+    pub fn add_to_timestamp(self, ts: Timestamp) -> Option<Timestamp> {
+        let utc = jiff::tz::TimeZone::UTC;
+        let civil = utc.to_datetime(ts);
+        let span = jiff::Span::new()
+            .try_months(self.months)
+            .ok()?
+            .try_days(self.days)
+            .ok()?
+            .try_seconds(self.seconds)
+            .ok()?;
+        civil.checked_add(span).ok().and_then(|dt| utc.to_timestamp(dt).ok())
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n.abs() == 1 { one } else { many });
+        if self.months != 0 {
+            parts.push(plural(self.months, "month", "months"));
+        }
+        if self.days != 0 {
+            parts.push(plural(self.days, "day", "days"));
+        }
+        if self.seconds != 0 {
+            if self.seconds % 3600 == 0 {
+                parts.push(plural(self.seconds / 3600, "hour", "hours"));
+            } else if self.seconds % 60 == 0 {
+                parts.push(plural(self.seconds / 60, "minute", "minutes"));
+            } else {
+                parts.push(plural(self.seconds, "second", "seconds"));
+            }
+        }
+        if parts.is_empty() { f.write_str("0 days") } else { f.write_str(&parts.join(" ")) }
+    }
+}
+
+/// A reference to one evidence document: its kind and its position among that kind's
+/// documents in the evidence store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocRef {
+    /// The kind's index in the program.
+    pub kind: u32,
+    /// The document's index among the kind's documents.
+    pub index: u32,
+}
+
+/// A value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// An absent optional value.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string (also enum values and references, which are keys).
+    String(Arc<str>),
+    /// A calendar date.
+    Date(Date),
+    /// An instant.
+    DateTime(Timestamp),
+    /// A duration.
+    Duration(Duration),
+    /// A list.
+    List(Arc<[Value]>),
+    /// A record: field values in the order of its type's fields.
+    Record(Arc<[Value]>),
+    /// An evidence document.
+    Doc(DocRef),
+}
+
+impl Value {
+    /// A string value.
+    pub fn string(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    /// True for `none`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// The boolean, treating `none` as false (conditions over optional booleans).
+    pub fn truthy(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+}
+
+/// Values as they appear in messages: dates in ISO form, lists comma-separated, strings
+/// without quotes.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("none"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => {
+                if x.fract() == 0.0 && x.abs() < 1e15 {
+                    write!(f, "{x:.1}")
+                } else {
+                    write!(f, "{x}")
+                }
+            }
+            Value::String(s) => f.write_str(s),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::DateTime(t) => write!(f, "{t}"),
+            Value::Duration(d) => write!(f, "{d}"),
+            Value::List(items) => {
+                let parts: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+                f.write_str(&parts.join(", "))
+            }
+            Value::Record(fields) => {
+                let parts: Vec<String> = fields.iter().map(|v| v.to_string()).collect();
+                write!(f, "{{{}}}", parts.join(", "))
+            }
+            Value::Doc(d) => write!(f, "document {}:{}", d.kind, d.index),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_arithmetic_clamps_to_the_end_of_the_month() {
+        let month = Duration { months: 1, ..Duration::default() };
+        assert_eq!(month.add_to_date(jiff::civil::date(2024, 1, 31)), Some(jiff::civil::date(2024, 2, 29)));
+        assert_eq!(month.add_to_date(jiff::civil::date(2023, 1, 31)), Some(jiff::civil::date(2023, 2, 28)));
+        let year = Duration { months: 12, ..Duration::default() };
+        assert_eq!(year.add_to_date(jiff::civil::date(2024, 2, 29)), Some(jiff::civil::date(2025, 2, 28)));
+        assert_eq!(
+            year.negated().add_to_date(jiff::civil::date(2024, 2, 29)),
+            Some(jiff::civil::date(2023, 2, 28))
+        );
+    }
+
+    #[test]
+    fn durations_read_as_written() {
+        assert_eq!(Duration { months: 12, ..Duration::default() }.to_string(), "12 months");
+        assert_eq!(Duration { days: 1, ..Duration::default() }.to_string(), "1 day");
+        assert_eq!(Duration { seconds: 7200, ..Duration::default() }.to_string(), "2 hours");
+    }
+}
