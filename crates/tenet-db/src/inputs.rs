@@ -1,0 +1,27 @@
+//! The database's inputs: what the loaders read from disk (or an editor sends).
+#![expect(missing_docs, reason = "salsa's input macro generates constructors and setters without docs")]
+
+use tenet_sema::Origin;
+
+/// A policy file: its shown path, its bytes (not yet known to be UTF-8), and where it
+/// comes from.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    /// The path as diagnostics show it.
+    #[returns(deref)]
+    pub path: String,
+    /// The file's contents.
+    #[returns(deref)]
+    pub bytes: Vec<u8>,
+    /// Workspace, dependency or built-in.
+    #[returns(copy)]
+    pub origin: Origin,
+}
+
+/// The set of files being checked.
+#[salsa::input(debug)]
+pub struct Workspace {
+    /// Every policy file, the built-in packs included.
+    #[returns(ref)]
+    pub policy_files: Vec<SourceFile>,
+}

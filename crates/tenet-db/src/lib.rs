@@ -1,0 +1,21 @@
+//! The salsa database that the CLI and the language server share, so that what the editor
+//! shows and what CI decides cannot disagree.
+//!
+//! Inputs are policy files (and, with the evaluator, evidence files and settings); parsing,
+//! checking and evaluation are tracked queries, so an edit recomputes only what depends on
+//! it. A [`System`] stands between the database and the disk, so tests run in memory.
+//!
+//! **Architecture invariant:** queries are pure functions of their inputs. All I/O happens
+//! in the loaders, before inputs are set.
+
+mod database;
+mod inputs;
+mod queries;
+mod system;
+mod workspace;
+
+pub use database::{Database, Db, ExecutionLog};
+pub use inputs::{SourceFile, Workspace};
+pub use queries::{Parsed, diagnostics, parse, program};
+pub use system::{MemorySystem, OsSystem, System};
+pub use workspace::{LoadError, WorkspaceFiles, display_path, load_workspace};

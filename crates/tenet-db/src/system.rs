@@ -1,0 +1,98 @@
+//! The file system as the loaders see it: the real disk, or a map in memory for tests.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What the loaders need from a file system.
+pub trait System: Send + Sync {
+    /// The bytes of a file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// True when the path is a directory.
+    fn is_dir(&self, path: &Path) -> bool;
+    /// True when the path exists.
+    fn exists(&self, path: &Path) -> bool;
+    /// Every file under `root`, recursively, sorted; hidden directories, `target` and
+    /// `node_modules` are skipped.
+    fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>>;
+}
+
+/// The real file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsSystem;
+
+fn skipped(name: &str) -> bool {
+    (name.starts_with('.') && name != "." && name != "..") || name == "target" || name == "node_modules"
+}
+
+impl System for OsSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+
+    fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+        for entry in walker.filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy())) {
+            let entry = entry.map_err(io::Error::other)?;
+            if entry.file_type().is_file() {
+                out.push(entry.into_path());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Files held in memory, keyed by path.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySystem {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemorySystem {
+    /// An empty file system.
+    pub fn new() -> MemorySystem {
+        MemorySystem::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), contents.into());
+    }
+}
+
+impl System for MemorySystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|p| p.starts_with(path) && p != path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.files.contains_key(path) || self.is_dir(path)
+    }
+
+    fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>> {
+        Ok(self
+            .files
+            .keys()
+            .filter(|p| p.starts_with(root))
+            .filter(|p| {
+                p.strip_prefix(root)
+                    .map(|rel| rel.components().all(|c| !skipped(&c.as_os_str().to_string_lossy())))
+                    .unwrap_or(false)
+            })
+            .cloned()
+            .collect())
+    }
+}
