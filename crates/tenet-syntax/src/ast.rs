@@ -115,7 +115,15 @@ impl Item {
 
     /// True for items written on one line; the formatter keeps runs of them together.
     pub fn is_single_line(&self) -> bool {
-        matches!(self, Item::Package(_) | Item::Use(_) | Item::Param(_) | Item::Set(_) | Item::Exclusion(_) | Item::Waiver(_))
+        matches!(
+            self,
+            Item::Package(_)
+                | Item::Use(_)
+                | Item::Param(_)
+                | Item::Set(_)
+                | Item::Exclusion(_)
+                | Item::Waiver(_)
+        )
     }
 }
 
@@ -992,12 +1000,48 @@ impl DurationUnit {
     pub fn word(self, amount: i64) -> &'static str {
         let one = amount == 1;
         match self {
-            DurationUnit::Minutes => if one { "minute" } else { "minutes" },
-            DurationUnit::Hours => if one { "hour" } else { "hours" },
-            DurationUnit::Days => if one { "day" } else { "days" },
-            DurationUnit::Weeks => if one { "week" } else { "weeks" },
-            DurationUnit::Months => if one { "month" } else { "months" },
-            DurationUnit::Years => if one { "year" } else { "years" },
+            DurationUnit::Minutes => {
+                if one {
+                    "minute"
+                } else {
+                    "minutes"
+                }
+            }
+            DurationUnit::Hours => {
+                if one {
+                    "hour"
+                } else {
+                    "hours"
+                }
+            }
+            DurationUnit::Days => {
+                if one {
+                    "day"
+                } else {
+                    "days"
+                }
+            }
+            DurationUnit::Weeks => {
+                if one {
+                    "week"
+                } else {
+                    "weeks"
+                }
+            }
+            DurationUnit::Months => {
+                if one {
+                    "month"
+                } else {
+                    "months"
+                }
+            }
+            DurationUnit::Years => {
+                if one {
+                    "year"
+                } else {
+                    "years"
+                }
+            }
         }
     }
 }

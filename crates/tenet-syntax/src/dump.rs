@@ -231,11 +231,7 @@ fn type_sexp(t: &TypeExpr) -> S {
         TypeKind::Ref(k) => list("ref", [atom(&k.text)]),
         TypeKind::Enum(values) => list("enum", values.iter().map(|v| quoted(&v.value))),
     };
-    if t.optional {
-        list("optional", [base])
-    } else {
-        base
-    }
+    if t.optional { list("optional", [base]) } else { base }
 }
 
 fn member(m: &Member) -> S {
@@ -337,7 +333,9 @@ fn expr(e: &Expr) -> S {
         ExprKind::Binary { op, lhs, rhs } => list(op.as_str(), [expr(lhs), expr(rhs)]),
         ExprKind::Logic { op, operands } => list(op.as_str(), operands.iter().map(expr)),
         ExprKind::Paren(inner) => list("paren", [expr(inner)]),
-        ExprKind::Call { func, args } => list("call", std::iter::once(atom(&func.text)).chain(args.iter().map(expr))),
+        ExprKind::Call { func, args } => {
+            list("call", std::iter::once(atom(&func.text)).chain(args.iter().map(expr)))
+        }
         ExprKind::Quantifier { kind, binding: b, filter, predicate } => {
             let mut v = binding(b);
             if let Some(f) = filter {

@@ -4,7 +4,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use tenet_diagnostics::{Code, Diagnostic, Span};
 
 use crate::grammar::Rule;
-use crate::lexer::{tokenize, TokenKind};
+use crate::lexer::{TokenKind, tokenize};
 
 /// What went wrong while reading a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,7 +97,10 @@ fn found_at(text: &str, offset: usize) -> Option<(usize, usize)> {
     let token = tokens.get(first)?;
     let end = if token.kind == TokenKind::StringOpen {
         // A string is shown whole (abbreviated), not as a lone quote.
-        tokens[first..].iter().find(|t| t.kind == TokenKind::StringClose).map_or(token.span.end, |t| t.span.end)
+        tokens[first..]
+            .iter()
+            .find(|t| t.kind == TokenKind::StringClose)
+            .map_or(token.span.end, |t| t.span.end)
     } else {
         token.span.end
     };
@@ -177,15 +180,19 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | paren | duration | float_lit | int_lit | datetime_lit | op_not | op_neg => "an expression",
         date_lit => "a date (YYYY-MM-DD)",
         duration_unit => "a unit (`days`, `weeks`, `months`, `years`, `hours`, `minutes`)",
-        op_implies | op_or | op_and | op_not_in | op_in | op_matches | op_coalesce | op_eq | op_ne | op_le
-        | op_ge | op_lt | op_gt | op_add | op_sub | op_mul | op_div => "an operator",
+        op_implies | op_or | op_and | op_not_in | op_in | op_matches | op_coalesce | op_eq | op_ne
+        | op_le | op_ge | op_lt | op_gt | op_add | op_sub | op_mul | op_div => "an operator",
         field_access => "`.` and a field",
         binding => "a binding such as `x: Kind` or `x in list`",
         record_field => "a field such as `name: value`",
         severity_level => "a severity (`low`, `medium`, `high` or `critical`)",
-        relationship => "a relationship (`equal`, `subset`, `superset`, `intersects`, `related` or `unknown`)",
+        relationship => {
+            "a relationship (`equal`, `subset`, `superset`, `intersects`, `related` or `unknown`)"
+        }
         confidence => "a confidence (`low`, `medium` or `high`)",
-        expect_status => "a status (`passes`, `fails`, `errors`, `waived`, `not_applicable` or `no_evidence`)",
+        expect_status => {
+            "a status (`passes`, `fails`, `errors`, `waived`, `not_applicable` or `no_evidence`)"
+        }
         map_target => "a framework and requirement ids",
         metadata_entry => "a metadata entry such as `source \"…\"`",
         requirement_decl | kw_requirement => "`requirement`",

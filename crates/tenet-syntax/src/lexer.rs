@@ -53,10 +53,7 @@ impl Token {
 
     /// True for whitespace and comments, which carry no meaning.
     pub fn is_trivia(self) -> bool {
-        matches!(
-            self.kind,
-            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
-        )
+        matches!(self.kind, TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment)
     }
 }
 
@@ -179,7 +176,8 @@ impl Lexer<'_> {
                     let known = b"()[]{},.:;=<>!?+-*/|".contains(&b);
                     self.push(if known { TokenKind::Punct } else { TokenKind::Unknown }, start);
                 } else {
-                    self.pos += self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                    self.pos +=
+                        self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
                     self.push(TokenKind::Unknown, start);
                 }
             }
@@ -219,7 +217,8 @@ impl Lexer<'_> {
                     return;
                 }
                 _ => {
-                    self.pos += self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                    self.pos +=
+                        self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
                 }
             }
         }

@@ -191,7 +191,10 @@ impl Lower {
                 }
                 Rule::record_type => {
                     ty.kind = TypeKind::Record(
-                        p.into_inner().filter(|p| p.as_rule() == Rule::field_decl).map(|p| self.field(p)).collect(),
+                        p.into_inner()
+                            .filter(|p| p.as_rule() == Rule::field_decl)
+                            .map(|p| self.field(p))
+                            .collect(),
                     )
                 }
                 Rule::ref_type => {
@@ -335,7 +338,10 @@ impl Lower {
                 }
                 Rule::severity_decl => {
                     let member_span = self.span(&p);
-                    let level = match p.into_inner().find(|p| p.as_rule() == Rule::severity_level).map(|p| p.as_str())
+                    let level = match p
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::severity_level)
+                        .map(|p| p.as_str())
                     {
                         Some("critical") => SeverityLevel::Critical,
                         Some("high") => SeverityLevel::High,
@@ -348,7 +354,9 @@ impl Lower {
                 Rule::applies_decl => {
                     let member_span = self.span(&p);
                     if let Some(e) = p.into_inner().find(|p| p.as_rule() == Rule::expr) {
-                        control.members.push(Member::Applies(Applies { condition: self.expr(e), span: member_span }));
+                        control
+                            .members
+                            .push(Member::Applies(Applies { condition: self.expr(e), span: member_span }));
                     }
                 }
                 Rule::attest_decl => control.members.push(Member::Attest(self.attestation(p))),
@@ -366,7 +374,12 @@ impl Lower {
             .filter(|p| p.as_rule() == Rule::map_target)
             .map(|p| {
                 let target_span = self.span(&p);
-                let mut target = MapTarget { framework: missing(target_span), ids: vec![], relationship: None, span: target_span };
+                let mut target = MapTarget {
+                    framework: missing(target_span),
+                    ids: vec![],
+                    relationship: None,
+                    span: target_span,
+                };
                 for q in p.into_inner() {
                     match q.as_rule() {
                         Rule::ident => target.framework = self.name(&q),
@@ -383,7 +396,8 @@ impl Lower {
 
     fn attestation(&self, pair: Pair<'_, Rule>) -> Attestation {
         let span = self.span(&pair);
-        let mut attestation = Attestation { doc: None, name: missing(span), title: None, props: vec![], span };
+        let mut attestation =
+            Attestation { doc: None, name: missing(span), title: None, props: vec![], span };
         for p in pair.into_inner() {
             let prop_span = self.span(&p);
             match p.as_rule() {
@@ -460,7 +474,8 @@ impl Lower {
                     }
                 }
                 Rule::rule_else => {
-                    rule.message = p.into_inner().find(|p| p.as_rule() == Rule::message).map(|m| self.message(m));
+                    rule.message =
+                        p.into_inner().find(|p| p.as_rule() == Rule::message).map(|m| self.message(m));
                 }
                 _ => {}
             }
@@ -485,13 +500,16 @@ impl Lower {
 
     fn framework(&self, pair: Pair<'_, Rule>) -> Framework {
         let span = self.span(&pair);
-        let mut framework = Framework { doc: None, name: missing(span), title: missing_str(span), members: vec![], span };
+        let mut framework =
+            Framework { doc: None, name: missing(span), title: missing_str(span), members: vec![], span };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => framework.doc = Some(self.doc(p)),
                 Rule::ident => framework.name = self.name(&p),
                 Rule::string => framework.title = self.string(p),
-                Rule::requirement_decl => framework.members.push(FrameworkMember::Requirement(self.requirement(p))),
+                Rule::requirement_decl => {
+                    framework.members.push(FrameworkMember::Requirement(self.requirement(p)))
+                }
                 Rule::metadata_entry => framework.members.push(FrameworkMember::Metadata(self.metadata(p))),
                 _ => {}
             }
@@ -501,8 +519,13 @@ impl Lower {
 
     fn requirement(&self, pair: Pair<'_, Rule>) -> Requirement {
         let span = self.span(&pair);
-        let mut requirement =
-            Requirement { doc: None, id: missing_str(span), title: missing_str(span), metadata: vec![], span };
+        let mut requirement = Requirement {
+            doc: None,
+            id: missing_str(span),
+            title: missing_str(span),
+            metadata: vec![],
+            span,
+        };
         let mut strings = 0;
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -532,7 +555,9 @@ impl Lower {
                 Rule::name => key = self.name(&p),
                 Rule::string => value = MetadataValue::Str(self.string(p)),
                 Rule::date_lit => value = MetadataValue::Date(self.date(&p)),
-                Rule::int_lit | Rule::float_lit => value = MetadataValue::Number(p.as_str().to_owned(), self.span(&p)),
+                Rule::int_lit | Rule::float_lit => {
+                    value = MetadataValue::Number(p.as_str().to_owned(), self.span(&p))
+                }
                 _ => {}
             }
         }
@@ -541,8 +566,14 @@ impl Lower {
 
     fn crosswalk(&self, pair: Pair<'_, Rule>) -> Crosswalk {
         let span = self.span(&pair);
-        let mut crosswalk =
-            Crosswalk { doc: None, name: missing(span), from: missing(span), to: missing(span), members: vec![], span };
+        let mut crosswalk = Crosswalk {
+            doc: None,
+            name: missing(span),
+            from: missing(span),
+            to: missing(span),
+            members: vec![],
+            span,
+        };
         let mut idents = 0;
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -566,7 +597,13 @@ impl Lower {
 
     fn crosswalk_pair(&self, pair: Pair<'_, Rule>) -> CrosswalkPair {
         let span = self.span(&pair);
-        let mut out = CrosswalkPair { control: missing(span), requirements: vec![], relationship: None, reviewed: None, span };
+        let mut out = CrosswalkPair {
+            control: missing(span),
+            requirements: vec![],
+            relationship: None,
+            reviewed: None,
+            span,
+        };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::control_ref => out.control = self.name(&p),
@@ -711,7 +748,10 @@ impl Lower {
             })
             .map_postfix(|base, op| {
                 let span = base.span.cover(self.span(&op));
-                let field = op.into_inner().find(|p| p.as_rule() == Rule::name).map_or_else(|| missing(span), |p| self.name(&p));
+                let field = op
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::name)
+                    .map_or_else(|| missing(span), |p| self.name(&p));
                 Expr { kind: ExprKind::Field { base: Box::new(base), field }, span }
             })
             .map_infix(|lhs, op, rhs| self.infix(lhs, op.as_rule(), rhs))
@@ -785,9 +825,9 @@ impl Lower {
                 Some(e) => ExprKind::Paren(Box::new(self.expr(e))),
                 None => return missing_expr(span),
             },
-            Rule::list_lit => {
-                ExprKind::List(pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect())
-            }
+            Rule::list_lit => ExprKind::List(
+                pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p)).collect(),
+            ),
             Rule::record_lit => ExprKind::Record(self.record_fields(pair)),
             Rule::call => {
                 let mut func = missing(span);
@@ -831,7 +871,11 @@ impl Lower {
                 _ => {}
             }
         }
-        let binding = binding.unwrap_or_else(|| Binding { var: missing(span), domain: Domain::Kind(missing(span)), span });
+        let binding = binding.unwrap_or_else(|| Binding {
+            var: missing(span),
+            domain: Domain::Kind(missing(span)),
+            span,
+        });
         ExprKind::Quantifier { kind, binding, filter, predicate }
     }
 
@@ -857,7 +901,11 @@ impl Lower {
                 _ => {}
             }
         }
-        let binding = binding.unwrap_or_else(|| Binding { var: missing(span), domain: Domain::Kind(missing(span)), span });
+        let binding = binding.unwrap_or_else(|| Binding {
+            var: missing(span),
+            domain: Domain::Kind(missing(span)),
+            span,
+        });
         ExprKind::Aggregate { kind, value, binding, filter }
     }
 
@@ -909,7 +957,8 @@ impl Lower {
                     Some((_, 't')) => out.push('\t'),
                     Some((_, 'r')) => out.push('\r'),
                     Some((_, 'u')) => {
-                        let hex: String = chars.by_ref().map(|(_, c)| c).skip(1).take_while(|c| *c != '}').collect();
+                        let hex: String =
+                            chars.by_ref().map(|(_, c)| c).skip(1).take_while(|c| *c != '}').collect();
                         match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                             Some(decoded) => out.push(decoded),
                             None => {
@@ -958,7 +1007,11 @@ impl Lower {
         match parsed {
             Some(date) => DateLit { date, span },
             None => {
-                self.error(SyntaxErrorKind::InvalidLiteral, span, format!("`{text}` is not a date in the calendar"));
+                self.error(
+                    SyntaxErrorKind::InvalidLiteral,
+                    span,
+                    format!("`{text}` is not a date in the calendar"),
+                );
                 DateLit { date: Date::constant(1970, 1, 1), span }
             }
         }
@@ -966,16 +1019,23 @@ impl Lower {
 
     fn datetime(&self, pair: &Pair<'_, Rule>) -> String {
         let text = pair.as_str();
-        let has_offset = text.ends_with('Z') || text.get(text.len().saturating_sub(6)..).is_some_and(|t| t.starts_with(['+', '-']));
+        let has_offset = text.ends_with('Z')
+            || text.get(text.len().saturating_sub(6)..).is_some_and(|t| t.starts_with(['+', '-']));
         let parsed = if has_offset {
             text.parse::<jiff::Timestamp>().ok()
         } else {
-            text.parse::<jiff::civil::DateTime>().ok().and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
+            text.parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|dt| jiff::tz::TimeZone::UTC.to_timestamp(dt).ok())
         };
         match parsed {
             Some(ts) => ts.to_string(),
             None => {
-                self.error(SyntaxErrorKind::InvalidLiteral, self.span(pair), format!("`{text}` is not a valid date and time"));
+                self.error(
+                    SyntaxErrorKind::InvalidLiteral,
+                    self.span(pair),
+                    format!("`{text}` is not a valid date and time"),
+                );
                 text.to_owned()
             }
         }

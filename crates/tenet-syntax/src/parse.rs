@@ -6,10 +6,10 @@ use pest::Parser;
 use tenet_diagnostics::Span;
 
 use crate::ast::Ast;
-use crate::errors::{from_pest, SyntaxError, SyntaxErrorKind};
+use crate::errors::{SyntaxError, SyntaxErrorKind, from_pest};
 use crate::grammar::{Rule, TenetParser};
-use crate::lexer::{tokenize, Token};
-use crate::limits::{excessive_nesting, MAX_NESTING, MAX_SOURCE_BYTES};
+use crate::lexer::{Token, tokenize};
+use crate::limits::{MAX_NESTING, MAX_SOURCE_BYTES, excessive_nesting};
 use crate::lower::Lower;
 
 /// Parses a policy file. Always returns a tree: the items that parsed, with every error

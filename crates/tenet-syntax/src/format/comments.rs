@@ -3,7 +3,7 @@
 use tenet_diagnostics::Span;
 
 use crate::format::blank_line_before;
-use crate::lexer::{tokenize, TokenKind};
+use crate::lexer::{TokenKind, tokenize};
 
 /// A comment and how it sat in the source.
 pub(crate) struct Comment {

@@ -113,7 +113,8 @@ pub(crate) fn record_flat(fields: &[RecordField]) -> String {
     if fields.is_empty() {
         return "{}".to_owned();
     }
-    let inner: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.name.text, flat_in(&f.value, 0, true))).collect();
+    let inner: Vec<String> =
+        fields.iter().map(|f| format!("{}: {}", f.name.text, flat_in(&f.value, 0, true))).collect();
     format!("{{ {} }}", inner.join(", "))
 }
 
@@ -142,7 +143,11 @@ pub(crate) fn layout(e: &Expr, column: usize, indent: usize) -> Vec<String> {
                 let wrapped = needs_parens(operand, p + 1, i == last);
                 let prefix = if i == 0 { String::new() } else { format!("{} ", op.as_str()) };
                 let start = if i == 0 { column } else { indent + prefix.len() };
-                let mut sub = if wrapped { vec![flat_in(operand, p + 1, i == last)] } else { layout(operand, start, indent + 2) };
+                let mut sub = if wrapped {
+                    vec![flat_in(operand, p + 1, i == last)]
+                } else {
+                    layout(operand, start, indent + 2)
+                };
                 if i == 0 {
                     lines.append(&mut sub);
                 } else {

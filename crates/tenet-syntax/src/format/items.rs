@@ -258,7 +258,8 @@ impl Printer<'_> {
                 }
                 FrameworkMember::Requirement(r) => {
                     let block = !r.metadata.is_empty();
-                    let after_metadata = i > 0 && matches!(f.members.get(i - 1), Some(FrameworkMember::Metadata(_)));
+                    let after_metadata =
+                        i > 0 && matches!(f.members.get(i - 1), Some(FrameworkMember::Metadata(_)));
                     self.start(r.span.start, block && i > 0 || after_metadata);
                     self.doc(&r.doc);
                     let header = format!("requirement {} {}", string(&r.id.value), string(&r.title.value));
@@ -287,7 +288,8 @@ impl Printer<'_> {
                     self.line(metadata(meta));
                 }
                 CrosswalkMember::Pair(p) => {
-                    let after_metadata = i > 0 && matches!(c.members.get(i - 1), Some(CrosswalkMember::Metadata(_)));
+                    let after_metadata =
+                        i > 0 && matches!(c.members.get(i - 1), Some(CrosswalkMember::Metadata(_)));
                     self.start(p.span.start, after_metadata);
                     let ids: Vec<String> = p.requirements.iter().map(|r| string(&r.value)).collect();
                     let mut lines = vec![format!("{} -> {}", p.control.text, ids.join(", "))];
@@ -376,25 +378,27 @@ pub(crate) fn type_text(t: &TypeExpr) -> String {
             if fields.is_empty() {
                 "{}".to_owned()
             } else {
-                let inner: Vec<String> =
-                    fields.iter().map(|f| format!("{}: {}{}", f.name.text, type_text(&f.ty), modifiers(f))).collect();
+                let inner: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}: {}{}", f.name.text, type_text(&f.ty), modifiers(f)))
+                    .collect();
                 format!("{{ {} }}", inner.join(", "))
             }
         }
         TypeKind::Ref(k) => format!("ref {}", k.text),
         TypeKind::Enum(values) => values.iter().map(|v| string(&v.value)).collect::<Vec<_>>().join(" | "),
     };
-    if t.optional {
-        format!("{base}?")
-    } else {
-        base
-    }
+    if t.optional { format!("{base}?") } else { base }
 }
 
 /// A record type prints on one line when short and undocumented.
 fn record_type_fits(fields: &[Field], column: usize) -> bool {
     let no_docs = fields.iter().all(|f| f.doc.is_none() && !matches!(f.ty.kind, TypeKind::Record(_)));
-    let text = type_text(&TypeExpr { kind: TypeKind::Record(fields.to_vec()), optional: false, span: Span::default() });
+    let text = type_text(&TypeExpr {
+        kind: TypeKind::Record(fields.to_vec()),
+        optional: false,
+        span: Span::default(),
+    });
     no_docs && column + text.len() <= WIDTH
 }
 

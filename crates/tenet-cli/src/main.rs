@@ -1,0 +1,28 @@
+//! `tenet`: the command line. A thin shell over the database: it parses arguments, loads
+//! inputs, asks queries, renders what they return, and exits with a stable code.
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { Exit::Errors } else { Exit::Clean };
+            return code.into();
+        }
+    };
+    let exit = match cli.command {
+        Command::Check(args) => commands::check::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args),
+    };
+    exit.into()
+}

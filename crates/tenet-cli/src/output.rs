@@ -1,0 +1,62 @@
+//! Printing diagnostics in the chosen format.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+
+use tenet_diagnostics::Diagnostic;
+use tenet_diagnostics::render;
+
+use crate::cli::{ColorChoice, DiagnosticArgs, ErrorFormat};
+
+/// The texts diagnostics point into, by shown path.
+#[derive(Default)]
+pub struct SourceTexts {
+    texts: HashMap<String, String>,
+}
+
+impl SourceTexts {
+    /// Adds a file's text (bytes that are not UTF-8 are shown replaced).
+    pub fn add(&mut self, path: &str, bytes: &[u8]) {
+        self.texts.insert(path.to_owned(), String::from_utf8_lossy(bytes).into_owned());
+    }
+}
+
+impl render::Sources for SourceTexts {
+    fn text(&self, path: &str) -> Option<&str> {
+        self.texts.get(path).map(String::as_str).or_else(|| tenet_stdlib::text(path))
+    }
+}
+
+/// Whether to colour output on stderr.
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Prints diagnostics to stderr in the chosen format.
+pub fn print_diagnostics(args: &DiagnosticArgs, diagnostics: &[Diagnostic], texts: &SourceTexts) {
+    let sources = texts;
+    let text = match args.error_format {
+        ErrorFormat::Human => render::human(diagnostics, sources, use_color(args.color)),
+        ErrorFormat::Short => render::short(diagnostics, sources),
+        ErrorFormat::Json => {
+            let value = render::json(diagnostics, sources);
+            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+        }
+    };
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// Prints a one-line error about the invocation itself.
+pub fn invocation_error(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// "1 error", "2 warnings".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
