@@ -176,12 +176,9 @@ codes! {
     /// `package` missing, repeated, or not the first item.
     PACKAGE_DECLARATION = "T0306", Error, "misplaced package declaration",
         "Every policy file starts with exactly one `package` line.";
-    /// An item that the language accepts only in certain packages or places.
-    MISPLACED = "T0307", Error, "misplaced declaration",
-        "The declaration is not allowed here.";
-    /// A waiver whose expiry date has passed.
-    EXPIRED_WAIVER = "T0308", Warning, "expired waiver",
-        "The waiver's `until` date is before the date of the run. Results it covered are reported as failures until it is renewed or removed.";
+    /// A declaration that lacks the part that gives it meaning.
+    INCOMPLETE = "T0307", Error, "incomplete declaration",
+        "The declaration is missing a part an auditor relies on: an exclusion or waiver without a justification, a test without an expectation.";
     /// A local name that hides another.
     SHADOWED = "T0309", Warning, "shadowed name",
         "The binding hides a variable of the same name in an enclosing scope.";

@@ -74,6 +74,14 @@ pub(crate) fn from_pest(err: &pest::error::Error<Rule>, text: &str, base: usize)
         ErrorVariant::ParsingError { positives, .. } => expected_message(positives),
         ErrorVariant::CustomError { message } => message.clone(),
     };
+    // Strings end on their line: an unclosed one is reported where the line ends.
+    if positives_include(&err.variant, Rule::p_close_quote)
+        && text[start.min(text.len())..].starts_with(['\n', '\r'])
+    {
+        let message = format!("{message} before the end of the line");
+        return SyntaxError::new(SyntaxErrorKind::Syntax, Span::from_usize(start, start), message)
+            .with_help("strings are one line long; write a line break as `\\n`");
+    }
     match found_at(text, start) {
         Some((skip, len)) => {
             let at = start + skip;
@@ -86,6 +94,10 @@ pub(crate) fn from_pest(err: &pest::error::Error<Rule>, text: &str, base: usize)
             SyntaxError::new(SyntaxErrorKind::Syntax, Span::from_usize(start, end.max(start)), message)
         }
     }
+}
+
+fn positives_include(variant: &ErrorVariant<Rule>, rule: Rule) -> bool {
+    matches!(variant, ErrorVariant::ParsingError { positives, .. } if positives.contains(&rule))
 }
 
 /// The token at or just after `offset`, as (distance from `offset`, length), for
@@ -166,6 +178,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         doc | doc_line => "a doc comment",
         ident | name => "a name",
         type_name => "an evidence kind",
+        schema_name => "a schema name",
         control_id => "a control id such as `A.5.2`",
         control_ref => "a control such as `iso42001.A.5.2`",
         package_path => "a package name",

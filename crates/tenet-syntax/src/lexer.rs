@@ -184,11 +184,18 @@ impl Lexer<'_> {
         }
     }
 
-    /// Scans string text up to the closing quote, an interpolation, or the end of input.
+    /// Scans string text up to the closing quote, an interpolation, or the end of the line
+    /// (strings are one line long, so an unclosed one costs only its line).
     fn string_body(&mut self, message: bool) {
         let start = self.pos;
         loop {
             match self.peek(0) {
+                b'\n' => {
+                    if self.pos > start {
+                        self.push(TokenKind::StringText, start);
+                    }
+                    return;
+                }
                 0 if self.pos >= self.bytes.len() => {
                     if self.pos > start {
                         self.push(TokenKind::StringText, start);

@@ -128,7 +128,7 @@ impl Lower {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => schema.doc = Some(self.doc(p)),
-                Rule::type_name => schema.name = self.name(&p),
+                Rule::schema_name => schema.name = self.name(&p),
                 Rule::schema_source => schema.sources = self.strings(p),
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
                 Rule::field_decl => schema.fields.push(self.field(p)),

@@ -95,9 +95,15 @@ impl Checker<'_> {
 
     fn push_rule(&mut self, rules: &mut Vec<Rule>, rule: Rule, file: FileId) {
         if let Some(first) = rules.iter().find(|r| r.name == rule.name) {
-            let first = (file, first.span);
-            let what = if &*rule.name == "default" { "unnamed rule" } else { "rule" };
-            self.duplicate(what, &rule.name, file, rule.span, first);
+            if &*rule.name == "default" {
+                let d = self
+                    .diag(Code::DUPLICATE, file, rule.span, "a control has at most one unnamed rule")
+                    .with_related(self.path(file), first.span, "the first unnamed rule")
+                    .with_help("name this rule, as in `rule has_owner require …`, so results can cite it");
+                self.report(d);
+            } else {
+                self.duplicate("rule", &rule.name, file, rule.span, (file, first.span));
+            }
             return;
         }
         rules.push(rule);

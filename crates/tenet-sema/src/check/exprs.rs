@@ -491,7 +491,7 @@ impl Checker<'_> {
                 match element {
                     None => {
                         let mut d = self.diag(
-                            Code::TYPE_MISMATCH,
+                            Code::NOT_A_LIST,
                             cx.file,
                             rhs.span,
                             format!(

@@ -75,6 +75,28 @@ impl Checker<'_> {
         span: Span,
         code: Code,
     ) -> Option<KindId> {
+        if let Some((target, rest)) = self.split_qualified(package, name) {
+            if let Some(kind) = self.kinds.get(target.index()).and_then(|t| t.get(rest)) {
+                return Some(*kind);
+            }
+            let names = self.names_in(target, &self.kinds);
+            let mut d = self.diag(
+                code,
+                file,
+                span,
+                format!("package `{}` has no evidence kind `{rest}`", self.package_name(target)),
+            );
+            if let Some(best) = did_you_mean(rest, names.iter().map(|n| &**n)) {
+                let fixed = format!("{}.{best}", &name[..name.len() - rest.len() - 1]);
+                d = d.with_help(format!("did you mean `{best}`?")).with_suggestion(
+                    format!("replace with `{fixed}`"),
+                    span,
+                    fixed.clone(),
+                );
+            }
+            self.report(d);
+            return None;
+        }
         match self.find(package, name, &self.kinds) {
             Found::One(k) => Some(k),
             Found::Ambiguous(packages) => {

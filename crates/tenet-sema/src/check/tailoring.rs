@@ -154,7 +154,7 @@ impl Checker<'_> {
         }
         if e.because.value.trim().is_empty() {
             let d = self
-                .diag(Code::MISPLACED, file, e.because.span, "an exclusion needs a justification")
+                .diag(Code::INCOMPLETE, file, e.because.span, "an exclusion needs a justification")
                 .with_help("the Statement of Applicability shows why each excluded control does not apply");
             self.report(d);
         }
@@ -202,6 +202,14 @@ impl Checker<'_> {
             }
             None => None,
         };
+        for (text, what) in [(&w.because, "a justification"), (&w.approved_by, "an approver")] {
+            if text.value.trim().is_empty() {
+                let d = self
+                    .diag(Code::INCOMPLETE, file, text.span, format!("a waiver needs {what}"))
+                    .with_help("auditors read who accepted the risk and why next to every waived result");
+                self.report(d);
+            }
+        }
         self.program.waivers.push(Waiver {
             control,
             rule,

@@ -105,7 +105,7 @@ impl Checker<'_> {
         }
         if case.expects.is_empty() {
             let d = self
-                .diag(Code::MISPLACED, file, t.name.span, "a test without `expect` checks nothing")
+                .diag(Code::INCOMPLETE, file, t.name.span, "a test without `expect` checks nothing")
                 .with_help("add `expect control status`, such as `expect A.5.2 fails for \"key\"`");
             self.report(d);
         }

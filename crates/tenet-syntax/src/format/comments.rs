@@ -47,6 +47,11 @@ impl Comments {
         self.pending.get(self.next).is_some_and(|c| c.span.start < offset)
     }
 
+    /// True when the next waiting comment before `offset` ends a line of code.
+    pub(crate) fn trailing_before(&self, offset: u32) -> bool {
+        self.pending.get(self.next).is_some_and(|c| c.span.start < offset && !c.own_line)
+    }
+
     /// The next comment if it starts before `offset`.
     pub(crate) fn next_before(&mut self, offset: u32) -> Option<Comment> {
         if !self.has_before(offset) {

@@ -258,9 +258,13 @@ impl Printer<'_> {
                 }
                 FrameworkMember::Requirement(r) => {
                     let block = !r.metadata.is_empty();
-                    let after_metadata =
-                        i > 0 && matches!(f.members.get(i - 1), Some(FrameworkMember::Metadata(_)));
-                    self.start(r.span.start, block && i > 0 || after_metadata);
+                    // Blocks stand apart from their neighbours; one-line requirements
+                    // form a list after the framework's metadata.
+                    let previous = i.checked_sub(1).and_then(|p| f.members.get(p));
+                    let after_block =
+                        matches!(previous, Some(FrameworkMember::Requirement(p)) if !p.metadata.is_empty());
+                    let after_metadata = matches!(previous, Some(FrameworkMember::Metadata(_)));
+                    self.start(r.span.start, previous.is_some() && (block || after_block || after_metadata));
                     self.doc(&r.doc);
                     let header = format!("requirement {} {}", string(&r.id.value), string(&r.title.value));
                     if block {

@@ -98,19 +98,31 @@ impl<'a> Printer<'a> {
 
     /// Starts a node at `offset`: places the comments before it, then a blank line when
     /// `force_blank` or the source had one.
+    /// Comments on their own lines stay attached to the node they precede: the forced blank
+    /// line goes above them, and below them only if the source had one there.
     fn start(&mut self, offset: u32, force_blank: bool) {
-        if force_blank && self.comments.has_before(offset) {
+        while self.comments.trailing_before(offset) {
+            self.flush_one_comment(offset);
+        }
+        let attached = self.comments.has_before(offset);
+        if force_blank && attached {
             self.blank();
         }
         self.flush_comments(offset);
-        if force_blank || self.blank_before(offset) {
+        if self.blank_before(offset) || (force_blank && !attached) {
             self.blank();
         }
     }
 
     /// Places every comment that starts before `offset`.
     fn flush_comments(&mut self, offset: u32) {
-        while let Some(comment) = self.comments.next_before(offset) {
+        while self.flush_one_comment(offset) {}
+    }
+
+    /// Places the next comment if it starts before `offset`; false when there is none.
+    fn flush_one_comment(&mut self, offset: u32) -> bool {
+        {
+            let Some(comment) = self.comments.next_before(offset) else { return false };
             if comment.own_line || self.lines.is_empty() {
                 if comment.blank_before {
                     self.blank();
@@ -130,6 +142,7 @@ impl<'a> Printer<'a> {
                 }
             }
         }
+        true
     }
 }
 
