@@ -204,7 +204,9 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.code.is_empty()).then(|| Box::new(self.code) as Box<dyn fmt::Display>)
+        // `error[T0102]`: the severity in words (not only as a glyph) and the code to look up.
+        (!self.code.is_empty())
+            .then(|| Box::new(format!("{}[{}]", self.severity.as_str(), self.code)) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

@@ -3,7 +3,7 @@
 
 use crate::ast::*;
 
-/// Renders the tree as indented S-expressions, without spans.
+/// Renders the tree as indented S-expressions, without spans or grouping parentheses.
 pub fn dump(ast: &Ast) -> String {
     let mut out = String::new();
     for item in &ast.items {
@@ -332,7 +332,8 @@ fn expr(e: &Expr) -> S {
         ),
         ExprKind::Binary { op, lhs, rhs } => list(op.as_str(), [expr(lhs), expr(rhs)]),
         ExprKind::Logic { op, operands } => list(op.as_str(), operands.iter().map(expr)),
-        ExprKind::Paren(inner) => list("paren", [expr(inner)]),
+        // Parentheses only group; the tree they group is what the program means.
+        ExprKind::Paren(inner) => expr(inner),
         ExprKind::Call { func, args } => {
             list("call", std::iter::once(atom(&func.text)).chain(args.iter().map(expr)))
         }

@@ -1,0 +1,118 @@
+//! The `tenet` binary driven as a user drives it: arguments in, exit code and output out.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs `tenet` in the fixtures directory, so paths in output are short and stable.
+fn tenet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(args)
+        .current_dir(fixtures())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tenet")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_of_a_clean_pack_exits_zero() {
+    let out = tenet(&["check", "clean"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "checked 1 file in 1 package: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn check_reports_every_error_for_people() {
+    let out = tenet(&["check", "broken", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("check_human", stderr(&out));
+}
+
+#[test]
+fn check_short_format_is_one_line_per_diagnostic() {
+    let out = tenet(&["check", "broken", "--error-format", "short"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("check_short", stderr(&out));
+}
+
+#[test]
+fn check_json_format_is_versioned() {
+    let out = tenet(&["check", "broken", "--error-format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&out.stderr).expect("JSON on stderr");
+    assert_eq!(value["schema_version"], 1);
+    insta::assert_json_snapshot!("check_json", value);
+}
+
+#[test]
+fn check_of_a_missing_path_is_an_invocation_error() {
+    let out = tenet(&["check", "no-such-dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: `no-such-dir` does not exist\n");
+}
+
+#[test]
+fn unknown_arguments_exit_two() {
+    let out = tenet(&["check", "--frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_check_reports_files_that_would_change_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("messy.tenet");
+    let messy = "package   p\nparam x:int=1\n";
+    std::fs::write(&path, messy).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["fmt", "--check"])
+        .arg(&path)
+        .output()
+        .expect("run tenet");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), messy);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet")).arg("fmt").arg(&path).output().expect("run tenet");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "package p\n\nparam x: int = 1\n");
+
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_tenet")).args(["fmt", "--check"]).arg(&path).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn fmt_stdin_writes_to_stdout() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["fmt", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tenet");
+    child.stdin.take().expect("stdin").write_all(b"package   p\n").expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "package p\n");
+}
+
+#[test]
+fn fmt_refuses_a_file_with_syntax_errors_and_leaves_it_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("broken.tenet");
+    std::fs::write(&path, "package p\nparam x: = 1\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["fmt", "--error-format", "short"])
+        .arg(&path)
+        .output()
+        .expect("run tenet");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(": T0001 expected a type"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "package p\nparam x: = 1\n");
+}
