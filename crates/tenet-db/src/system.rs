@@ -67,6 +67,11 @@ impl MemorySystem {
     pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
         self.files.insert(path.into(), contents.into());
     }
+
+    /// Every file with its contents, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
+        self.files.iter().map(|(path, bytes)| (path.as_path(), bytes.as_slice()))
+    }
 }
 
 impl System for MemorySystem {

@@ -1,0 +1,33 @@
+//! `cargo xtask test`: every test the project has, in the order that fails fastest.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs the whole suite; extra arguments go to the cargo test runner.
+pub fn run(extra: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    step("cargo tests", cargo(&root).args(["test", "--workspace", "--all-targets"]).args(extra))?;
+    step("doc tests", cargo(&root).args(["test", "--workspace", "--doc"]))?;
+    step("build the tenet binary", cargo(&root).args(["build", "--release", "--package", "tenet-cli"]))?;
+    let tenet = root.join("target/release/tenet");
+    step("formatting of stdlib/ and policies/", Command::new(&tenet).args(["fmt", "--check", "stdlib", "policies"]).current_dir(&root))?;
+    Ok(())
+}
+
+/// The workspace root: this crate lives at `crates/xtask`.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+/// Runs one step, announcing it, and turns a failure into an error naming the step.
+pub fn step(name: &str, command: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: == {name}");
+    let status = command.status().map_err(|e| format!("{name}: could not start: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
+}
