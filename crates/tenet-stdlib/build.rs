@@ -32,15 +32,12 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
             collect(root, &path, files);
-        } else if path.extension().is_some_and(|e| e == "tenet") {
-            if let Ok(relative) = path.strip_prefix(root) {
-                let relative = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.push((relative, path.clone()));
-            }
+        } else if path.extension().is_some_and(|e| e == "tenet")
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            let relative =
+                relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            files.push((relative, path.clone()));
         }
     }
 }

@@ -1,4 +1,5 @@
 //! The `tenet` binary driven as a user drives it: arguments in, exit code and output out.
+#![allow(clippy::expect_used, reason = "set-up failures in tests should fail loudly")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -41,10 +41,10 @@ impl Database {
         let log = ExecutionLog::default();
         let sink = log.executed.clone();
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                if let Ok(mut v) = sink.lock() {
-                    v.push(format!("{database_key:?}"));
-                }
+            if let salsa::EventKind::WillExecute { database_key } = event.kind
+                && let Ok(mut v) = sink.lock()
+            {
+                v.push(format!("{database_key:?}"));
             }
         })));
         (Database { storage, log: Some(log.clone()) }, log)

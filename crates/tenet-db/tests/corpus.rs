@@ -92,8 +92,11 @@ fn case_name(path: &Path) -> String {
     name.trim_end_matches(".tenet").trim_end_matches(".in").to_owned()
 }
 
-/// The workspace diagnostics of a case, with the case's files: (shown path, disk path).
-fn check(case: &Path) -> Result<(Vec<Diagnostic>, Vec<(String, PathBuf)>), Failed> {
+/// A case's diagnostics, with its files as (shown path, disk path).
+type Checked = (Vec<Diagnostic>, Vec<(String, PathBuf)>);
+
+/// The workspace diagnostics of a case.
+fn check(case: &Path) -> Result<Checked, Failed> {
     let mut db = Database::default();
     let loaded = load_workspace(&mut db, &OsSystem, case).map_err(|e| e.to_string())?;
     let files = loaded.files.iter().map(|f| (f.path(&db).to_owned(), PathBuf::from(f.path(&db)))).collect();

@@ -136,10 +136,10 @@ impl Report {
                 labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), visible_span(text, l.span)));
             }
         }
-        if help.is_none() {
-            if let Some(s) = d.suggestions.first() {
-                help = Some(s.title.clone());
-            }
+        if help.is_none()
+            && let Some(s) = d.suggestions.first()
+        {
+            help = Some(s.title.clone());
         }
         let related = d
             .related
@@ -151,7 +151,7 @@ impl Report {
                     code: "",
                     severity: Severity::Info,
                     help: None,
-                    source: text.map(|t| NamedSource::new(r.path.to_string(), t.to_owned())),
+                    source: text.map(|t| NamedSource::new(&r.path, t.to_owned())),
                     labels: text
                         .map(|t| vec![LabeledSpan::new_primary_with_span(None, visible_span(t, r.span))])
                         .unwrap_or_default(),
@@ -164,7 +164,7 @@ impl Report {
             code: d.code.id(),
             severity: d.severity,
             help,
-            source: text.map(|t| NamedSource::new(d.path.to_string(), t.to_owned())),
+            source: text.map(|t| NamedSource::new(&d.path, t.to_owned())),
             labels,
             related,
         }

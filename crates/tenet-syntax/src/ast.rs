@@ -319,6 +319,10 @@ pub struct Control {
 
 /// A member of a control.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a control has a handful of members; a box each would buy nothing"
+)]
 pub enum Member {
     /// `objective "…"`: what the control is for.
     Intent(Str),

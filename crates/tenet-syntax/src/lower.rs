@@ -324,10 +324,8 @@ impl Lower {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => control.doc = Some(self.doc(p)),
-                Rule::control_kind => {
-                    if p.as_str() == "clause" {
-                        control.kind = ControlKind::Clause;
-                    }
+                Rule::control_kind if p.as_str() == "clause" => {
+                    control.kind = ControlKind::Clause;
                 }
                 Rule::control_id | Rule::ident => control.id = self.name(&p),
                 Rule::string => control.title = self.string(p),

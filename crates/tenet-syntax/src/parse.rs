@@ -24,12 +24,12 @@ pub fn parse(text: &str) -> (Ast, Vec<SyntaxError>) {
         return (Ast::default(), vec![error]);
     }
     let tokens = tokenize(text);
-    if excessive_nesting(text, &tokens).is_none() {
-        if let Ok(mut pairs) = TenetParser::parse(Rule::file, text) {
-            let lower = Lower::new(0);
-            let items = pairs.next().map(|file| lower.file(file)).unwrap_or_default();
-            return (Ast { items }, lower.into_errors());
-        }
+    if excessive_nesting(text, &tokens).is_none()
+        && let Ok(mut pairs) = TenetParser::parse(Rule::file, text)
+    {
+        let lower = Lower::new(0);
+        let items = pairs.next().map(|file| lower.file(file)).unwrap_or_default();
+        return (Ast { items }, lower.into_errors());
     }
     parse_by_item(text, &tokens)
 }

@@ -1,5 +1,6 @@
 //! The syntax layer stays free of the database and the editor: it must build and be
 //! usable (by fuzzers, by other tools) without salsa or any LSP crate.
+#![allow(clippy::expect_used, reason = "set-up failures in tests should fail loudly")]
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;

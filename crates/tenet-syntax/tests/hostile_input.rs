@@ -1,5 +1,6 @@
 //! Hostile input: whatever the bytes, `parse` returns errors, never panics, never overflows
 //! the stack, and stays fast.
+#![allow(clippy::expect_used, reason = "set-up failures in tests should fail loudly")]
 
 use proptest::prelude::*;
 use tenet_syntax::{MAX_NESTING, SyntaxErrorKind, parse, parse_bytes};

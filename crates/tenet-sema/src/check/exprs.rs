@@ -550,7 +550,7 @@ impl Checker<'_> {
                             _ => "divide",
                         };
                         let message = match op {
-                            BinaryOp::Sub => format!("cannot subtract `{{}}` from `{{}}`"),
+                            BinaryOp::Sub => "cannot subtract `{}` from `{}`".to_string(),
                             _ => format!("cannot {verb} `{{}}` and `{{}}`"),
                         };
                         let (first, second) = if op == BinaryOp::Sub { (&r, &l) } else { (&l, &r) };
@@ -650,8 +650,7 @@ impl Checker<'_> {
                 }
                 Err(e) => {
                     let detail = e.to_string();
-                    let last =
-                        detail.lines().filter(|l| !l.trim().is_empty()).next_back().unwrap_or("").trim();
+                    let last = detail.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim();
                     let d = self
                         .diag(Code::INVALID_REGEX, cx.file, pattern_at, format!("invalid regular expression: {}", last.trim_start_matches("error: ")))
                         .with_help("patterns use the syntax of the Rust `regex` crate (no look-around or back-references)");

@@ -47,15 +47,15 @@ pub(crate) fn assemble(files: &[(Arc<str>, Origin, &Ast)], diagnostics: &mut Vec
     for (index, (path, origin, ast)) in files.iter().enumerate() {
         let file = FileId(index as u32);
         let Some(name) = package_name(path, ast, diagnostics) else { continue };
-        if let Some(existing) = found.get(&name) {
-            if existing.origin != *origin {
-                // A workspace package replaces a built-in one of the same name.
-                if *origin == Origin::Stdlib {
-                    continue;
-                }
-                if existing.origin == Origin::Stdlib {
-                    found.remove(&name);
-                }
+        if let Some(existing) = found.get(&name)
+            && existing.origin != *origin
+        {
+            // A workspace package replaces a built-in one of the same name.
+            if *origin == Origin::Stdlib {
+                continue;
+            }
+            if existing.origin == Origin::Stdlib {
+                found.remove(&name);
             }
         }
         let entry = found.entry(name.clone()).or_insert_with(|| FoundPackage {
@@ -85,7 +85,7 @@ pub(crate) fn assemble(files: &[(Arc<str>, Origin, &Ast)], diagnostics: &mut Vec
 
     // Resolve `use` lines to package names; unknown packages are reported and dropped.
     let names: Vec<Arc<str>> = found.keys().cloned().collect();
-    let mut edges: BTreeMap<Arc<str>, Vec<(Arc<str>, Option<Arc<str>>, FileId, Span)>> = BTreeMap::new();
+    let mut edges: BTreeMap<Arc<str>, Vec<UseEdge>> = BTreeMap::new();
     for (name, package) in &found {
         let mut targets = Vec::new();
         for u in &package.uses {
@@ -268,20 +268,22 @@ fn package_name(path: &Arc<str>, ast: &Ast, diagnostics: &mut Vec<Diagnostic>) -
             }
         }
     }
-    if name.is_none() {
-        if let Some(first) = ast.items.first() {
-            if !matches!(first, Item::Package(_)) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::PACKAGE_DECLARATION,
-                        path.clone(),
-                        Span::new(first.span().start, first.span().start),
-                        "the file does not start with a `package` line",
-                    )
-                    .with_help("start the file with `package name`; its declarations are ignored until then"),
-                );
-            }
-        }
+    if name.is_none()
+        && let Some(first) = ast.items.first()
+        && !matches!(first, Item::Package(_))
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::PACKAGE_DECLARATION,
+                path.clone(),
+                Span::new(first.span().start, first.span().start),
+                "the file does not start with a `package` line",
+            )
+            .with_help("start the file with `package name`; its declarations are ignored until then"),
+        );
     }
     name
 }
+
+/// A resolved `use`: target package, alias, and where the line is.
+type UseEdge = (Arc<str>, Option<Arc<str>>, FileId, Span);

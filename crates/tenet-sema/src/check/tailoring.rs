@@ -66,10 +66,10 @@ impl Checker<'_> {
         let value = self.value_of_type(&mut cx, &s.value, &ty, &format!("`{}`", s.target.text));
         if self.error_count() > before {
             // Rewrite the generic mismatch into the `set` code users look up.
-            if let Some(last) = self.diagnostics.last_mut() {
-                if last.code == Code::TYPE_MISMATCH {
-                    last.code = Code::SET_TYPE;
-                }
+            if let Some(last) = self.diagnostics.last_mut()
+                && last.code == Code::TYPE_MISMATCH
+            {
+                last.code = Code::SET_TYPE;
             }
             return None;
         }
