@@ -79,6 +79,11 @@ fn bench(c: &mut Criterion) {
     eprintln!("generated pack: {} lines", line_count(&pack));
     let mut group = c.benchmark_group("generated pack");
     group.sample_size(20);
+    group.bench_function("parse only", |b| {
+        b.iter(|| {
+            pack.files().map(|(_, bytes)| tenet_syntax::parse_bytes(bytes).0.items.len()).sum::<usize>()
+        })
+    });
     group.bench_function("parse + check, cold", |b| {
         b.iter(|| {
             let mut db = Database::default();
