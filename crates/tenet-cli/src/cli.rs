@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Format `.tenet` files in place, or report which differ (`--check`).
     Fmt(FmtArgs),
+    /// Run the `test` blocks of the packs under a path.
+    Test(TestArgs),
 }
 
 /// How diagnostics are printed.
@@ -78,6 +80,37 @@ pub struct FmtArgs {
     /// Format standard input to standard output.
     #[arg(long, conflicts_with = "paths")]
     pub stdin: bool,
+    /// Diagnostic options.
+    #[command(flatten)]
+    pub diagnostics: DiagnosticArgs,
+}
+
+/// How `tenet test` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TestFormat {
+    /// A line per test, failures with expected and actual results, coverage.
+    #[default]
+    Text,
+    /// A JSON document.
+    Json,
+    /// JUnit XML, for CI systems.
+    Junit,
+}
+
+/// `tenet test`
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A directory of packs (or one `.tenet` file).
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+    /// Fail (exit 1) when fewer than this percentage of rules are exercised by tests.
+    #[arg(long, value_name = "PERCENT")]
+    pub min_coverage: Option<f64>,
+    /// The date tests without `today` run as of (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
     /// Diagnostic options.
     #[command(flatten)]
     pub diagnostics: DiagnosticArgs,

@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
     let exit = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
+        Command::Test(args) => commands::test::run(&args),
     };
     exit.into()
 }

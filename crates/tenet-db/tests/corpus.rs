@@ -110,6 +110,19 @@ fn valid_case(case: &Path) -> Result<(), Failed> {
             diags.iter().map(|d| format!("{}: {} {}", d.path, d.code, d.message)).collect();
         return Err(format!("expected no diagnostics, got:\n{}", shown.join("\n")).into());
     }
+    // The case's own `test` blocks must pass.
+    let mut db = Database::default();
+    let loaded = load_workspace(&mut db, &OsSystem, case).map_err(|e| e.to_string())?;
+    let program = tenet_db::program(&db, loaded.workspace);
+    let today = jiff::civil::date(2026, 6, 30);
+    for test in program.tests.iter() {
+        let outcome = tenet_eval::run_test(program, test, today, tenet_eval::Budget::default());
+        if !outcome.passed() {
+            return Err(
+                format!("test \"{}\" failed:\n  {}", outcome.name, outcome.failures.join("\n  ")).into()
+            );
+        }
+    }
     let mut dumps = String::new();
     for (_, path) in &files {
         let text = read_text(path)?;

@@ -2,3 +2,10 @@
 
 pub mod check;
 pub mod fmt;
+pub mod test;
+
+/// The date of the run: `--as-of` when given, else today in UTC. Reports record it, so a
+/// run can be repeated exactly.
+pub fn today(as_of: Option<jiff::civil::Date>) -> jiff::civil::Date {
+    as_of.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())
+}

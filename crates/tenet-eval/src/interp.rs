@@ -1,0 +1,715 @@
+//! The expression interpreter: typed IR in, values out, under a step budget, recording
+//! which documents it read so that results can cite them.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rustc_hash::FxHashSet;
+use tenet_diagnostics::Span;
+use tenet_sema::KindId;
+use tenet_sema::ir::{
+    AggregateKind, BinOp, Builtin, Domain, Expr, ExprKind, Lookup, LookupField, PatternExpr, QuantifierKind,
+};
+use tenet_sema::program::{ParamId, Program};
+use tenet_sema::ty::Ty;
+use tenet_sema::value::{DocRef, Duration, Value};
+
+use crate::store::{Doc, Evidence, IndexKey};
+
+/// Steps a rule may take before it is stopped: enough for joins over a hundred thousand
+/// documents through indexes, far too few for an unindexed cross product of that size.
+pub const DEFAULT_STEP_BUDGET: u64 = 50_000_000;
+
+/// How much work one rule may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Expression steps.
+    pub steps: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget { steps: DEFAULT_STEP_BUDGET }
+    }
+}
+
+/// Why an expression could not be evaluated; the span is relative to the rule's origin.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EvalError {
+    pub message: String,
+    pub span: Span,
+}
+
+type Eval<T> = Result<T, EvalError>;
+
+fn fail<T>(span: Span, message: impl Into<String>) -> Eval<T> {
+    Err(EvalError { message: message.into(), span })
+}
+
+/// The effective value of every parameter, computed once per run (and per test, whose
+/// `set` lines override them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParamValues {
+    values: Vec<Result<Value, String>>,
+}
+
+impl ParamValues {
+    /// A parameter's value, or why it has none.
+    pub fn get(&self, id: ParamId) -> Result<&Value, &str> {
+        match self.values.get(id.index()) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err(e),
+            None => Err("unknown parameter"),
+        }
+    }
+}
+
+/// Evaluates every parameter's value as of `today`, with `overrides` replacing the
+/// values of some (a test's `set` lines).
+pub fn param_values(program: &Program, today: Date, overrides: &[(ParamId, Expr)]) -> ParamValues {
+    let count = program.params.len();
+    let mut state: Vec<ParamState> = vec![ParamState::Pending; count];
+    let empty = crate::store::MemoryEvidence::default();
+    for id in 0..count {
+        evaluate_param(program, today, overrides, &empty, &mut state, ParamId(id as u32));
+    }
+    let values = state
+        .into_iter()
+        .map(|s| match s {
+            ParamState::Done(v) => v,
+            ParamState::Pending | ParamState::Running => Err("the parameter depends on itself".to_owned()),
+        })
+        .collect();
+    ParamValues { values }
+}
+
+#[derive(Clone)]
+enum ParamState {
+    Pending,
+    Running,
+    Done(Result<Value, String>),
+}
+
+fn evaluate_param(
+    program: &Program,
+    today: Date,
+    overrides: &[(ParamId, Expr)],
+    evidence: &dyn Evidence,
+    state: &mut Vec<ParamState>,
+    id: ParamId,
+) {
+    if !matches!(state.get(id.index()), Some(ParamState::Pending)) {
+        return;
+    }
+    let Some(param) = program.params.get(id.index()) else { return };
+    let expr = overrides.iter().find(|(p, _)| *p == id).map_or(&param.value, |(_, e)| e);
+    // Evaluate what it reads first; the checker has ruled out cycles.
+    state[id.index()] = ParamState::Running;
+    let mut deps = Vec::new();
+    expr.walk(&mut |e| {
+        if let ExprKind::Param(p) = e.kind {
+            deps.push(p);
+        }
+    });
+    for dep in deps {
+        evaluate_param(program, today, overrides, evidence, state, dep);
+    }
+    let known = ParamValues {
+        values: state
+            .iter()
+            .map(|s| match s {
+                ParamState::Done(v) => v.clone(),
+                _ => Err("not yet computed".to_owned()),
+            })
+            .collect(),
+    };
+    let mut interp = Interp::new(program, evidence, &known, today, Budget::default(), 0);
+    let value = interp.eval(expr).map_err(|e| e.message);
+    state[id.index()] = ParamState::Done(value);
+}
+
+/// The interpreter's state for one rule (or one parameter).
+pub(crate) struct Interp<'a> {
+    pub program: &'a Program,
+    pub evidence: &'a dyn Evidence,
+    params: &'a ParamValues,
+    today: Date,
+    pub locals: Vec<Value>,
+    steps_left: u64,
+    budget: u64,
+    /// Documents whose fields the evaluation read.
+    pub reads: FxHashSet<DocRef>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(
+        program: &'a Program,
+        evidence: &'a dyn Evidence,
+        params: &'a ParamValues,
+        today: Date,
+        budget: Budget,
+        locals: usize,
+    ) -> Interp<'a> {
+        Interp {
+            program,
+            evidence,
+            params,
+            today,
+            locals: vec![Value::None; locals],
+            steps_left: budget.steps,
+            budget: budget.steps,
+            reads: FxHashSet::default(),
+        }
+    }
+
+    fn step(&mut self, span: Span) -> Eval<()> {
+        if self.steps_left == 0 {
+            return fail(
+                span,
+                format!(
+                    "the rule exceeded its budget of {} evaluation steps; look for a join that is not \
+                     on a key or field equality",
+                    self.budget
+                ),
+            );
+        }
+        self.steps_left -= 1;
+        Ok(())
+    }
+
+    pub fn doc(&self, r: DocRef) -> Option<&'a Doc> {
+        self.evidence.kind(KindId(r.kind)).docs().get(r.index as usize)
+    }
+
+    fn set_local(&mut self, var: tenet_sema::ir::VarId, value: Value) {
+        let slot = var.0 as usize;
+        if slot >= self.locals.len() {
+            self.locals.resize(slot + 1, Value::None);
+        }
+        self.locals[slot] = value;
+    }
+
+    /// Evaluates a condition: `none` counts as false.
+    pub fn truth(&mut self, e: &Expr) -> Eval<bool> {
+        match self.eval(e)? {
+            Value::Bool(b) => Ok(b),
+            Value::None => Ok(false),
+            other => fail(e.span, format!("expected a boolean, found {}", describe(&other))),
+        }
+    }
+
+    pub fn eval(&mut self, e: &Expr) -> Eval<Value> {
+        self.step(e.span)?;
+        match &e.kind {
+            ExprKind::Const(v) => Ok(v.clone()),
+            ExprKind::Today => Ok(Value::Date(self.today)),
+            ExprKind::Var(v) => Ok(self.locals.get(v.0 as usize).cloned().unwrap_or(Value::None)),
+            ExprKind::Param(p) => match self.params.get(*p) {
+                Ok(v) => Ok(v.clone()),
+                Err(why) => fail(e.span, format!("parameter has no value: {why}")),
+            },
+            ExprKind::Field { base, index, through } => {
+                let base_value = self.eval(base)?;
+                self.field(&base_value, *index, *through, e.span)
+            }
+            ExprKind::KeyOf(inner) => match self.eval(inner)? {
+                Value::Doc(r) => Ok(self.doc(r).and_then(|d| d.key.clone()).unwrap_or(Value::None)),
+                other => Ok(other),
+            },
+            ExprKind::Not(inner) => match self.eval(inner)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                Value::None => Ok(Value::Bool(true)),
+                other => fail(e.span, format!("`not` needs a boolean, found {}", describe(&other))),
+            },
+            ExprKind::Neg(inner) => match self.eval(inner)? {
+                Value::Int(i) => i.checked_neg().map(Value::Int).map_or_else(|| overflow(e.span), Ok),
+                Value::Float(x) => Ok(Value::Float(-x)),
+                Value::Duration(d) => Ok(Value::Duration(d.negated())),
+                Value::None => Ok(Value::None),
+                other => fail(e.span, format!("cannot negate {}", describe(&other))),
+            },
+            ExprKind::And(items) => {
+                for item in items {
+                    if !self.truth(item)? {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Ok(Value::Bool(true))
+            }
+            ExprKind::Or(items) => {
+                for item in items {
+                    if self.truth(item)? {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Ok(Value::Bool(false))
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e),
+            ExprKind::Matches { subject, pattern } => {
+                let Value::String(text) = self.eval(subject)? else { return Ok(Value::Bool(false)) };
+                match pattern {
+                    PatternExpr::Literal(p) => Ok(Value::Bool(p.regex.is_match(&text))),
+                    PatternExpr::Dynamic(p) => match self.eval(p)? {
+                        Value::String(source) => match regex::Regex::new(&source) {
+                            Ok(re) => Ok(Value::Bool(re.is_match(&text))),
+                            Err(err) => fail(p.span, format!("invalid regular expression `{source}`: {err}")),
+                        },
+                        _ => Ok(Value::Bool(false)),
+                    },
+                }
+            }
+            ExprKind::Call { func, args } => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a)?);
+                }
+                self.call(*func, &values, e)
+            }
+            ExprKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for i in items {
+                    values.push(self.eval(i)?);
+                }
+                Ok(Value::List(Arc::from(values)))
+            }
+            ExprKind::Record(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for i in items {
+                    values.push(self.eval(i)?);
+                }
+                Ok(Value::Record(Arc::from(values)))
+            }
+            ExprKind::Quantifier { kind, var, domain, filter, predicate, lookup } => {
+                let elements = self.domain(domain, lookup.as_ref(), e.span)?;
+                for element in elements {
+                    self.step(e.span)?;
+                    self.set_local(*var, element);
+                    if let Some(f) = filter
+                        && !self.truth(f)?
+                    {
+                        continue;
+                    }
+                    let holds = match predicate {
+                        Some(p) => self.truth(p)?,
+                        None => true,
+                    };
+                    match kind {
+                        QuantifierKind::Some if holds => return Ok(Value::Bool(true)),
+                        QuantifierKind::All if !holds => return Ok(Value::Bool(false)),
+                        QuantifierKind::None if holds => return Ok(Value::Bool(false)),
+                        _ => {}
+                    }
+                }
+                Ok(Value::Bool(!matches!(kind, QuantifierKind::Some)))
+            }
+            ExprKind::Aggregate { kind, var, domain, value, filter, lookup } => {
+                let elements = self.domain(domain, lookup.as_ref(), e.span)?;
+                let mut acc = Aggregator::new(*kind, &e.ty);
+                for element in elements {
+                    self.step(e.span)?;
+                    self.set_local(*var, element);
+                    if let Some(f) = filter
+                        && !self.truth(f)?
+                    {
+                        continue;
+                    }
+                    let v = match value {
+                        Some(v) => self.eval(v)?,
+                        None => Value::Bool(true),
+                    };
+                    acc.add(v, e.span)?;
+                }
+                Ok(acc.finish())
+            }
+        }
+    }
+
+    /// The elements a quantifier or aggregate ranges over: through an index when the
+    /// checker planned one, else every document or list element.
+    fn domain(&mut self, domain: &Domain, lookup: Option<&Lookup>, span: Span) -> Eval<Vec<Value>> {
+        match domain {
+            Domain::Kind(kind) => {
+                let docs = self.evidence.kind(*kind);
+                if let Some(lookup) = lookup {
+                    let key = self.eval(&lookup.key)?;
+                    let Some(key) = IndexKey::of(&key) else {
+                        return Ok(Vec::new());
+                    };
+                    let hits: Vec<u32> = match lookup.field {
+                        LookupField::Key => docs.by_key(&key).into_iter().collect(),
+                        LookupField::Field(f) => docs.by_field(f, &key).to_vec(),
+                    };
+                    return Ok(hits
+                        .into_iter()
+                        .map(|index| Value::Doc(DocRef { kind: kind.0, index }))
+                        .collect());
+                }
+                let n = docs.docs().len();
+                let _ = span;
+                Ok((0..n as u32).map(|index| Value::Doc(DocRef { kind: kind.0, index })).collect())
+            }
+            Domain::List(list) => match self.eval(list)? {
+                Value::List(items) => Ok(items.to_vec()),
+                Value::None => Ok(Vec::new()),
+                other => fail(list.span, format!("expected a list, found {}", describe(&other))),
+            },
+        }
+    }
+
+    fn field(&mut self, base: &Value, index: u32, through: Option<KindId>, span: Span) -> Eval<Value> {
+        match (base, through) {
+            (Value::None, _) => Ok(Value::None),
+            (Value::Doc(r), _) => {
+                self.reads.insert(*r);
+                Ok(self.doc(*r).and_then(|d| d.fields.get(index as usize)).cloned().unwrap_or(Value::None))
+            }
+            (Value::Record(fields), None) => Ok(fields.get(index as usize).cloned().unwrap_or(Value::None)),
+            (key, Some(kind)) => {
+                let Some(k) = IndexKey::of(key) else { return Ok(Value::None) };
+                match self.evidence.kind(kind).by_key(&k) {
+                    Some(i) => {
+                        let r = DocRef { kind: kind.0, index: i };
+                        self.field(&Value::Doc(r), index, None, span)
+                    }
+                    None => fail(
+                        span,
+                        format!("the reference `{key}` matches no {} document", self.program.kind_name(kind)),
+                    ),
+                }
+            }
+            (other, None) => fail(span, format!("{} has no fields", describe(other))),
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, e: &Expr) -> Eval<Value> {
+        match op {
+            BinOp::Implies => {
+                if !self.truth(lhs)? {
+                    return Ok(Value::Bool(true));
+                }
+                return Ok(Value::Bool(self.truth(rhs)?));
+            }
+            BinOp::Coalesce => {
+                let l = self.eval(lhs)?;
+                return if l.is_none() { self.eval(rhs) } else { Ok(l) };
+            }
+            _ => {}
+        }
+        let l = self.eval(lhs)?;
+        let r = self.eval(rhs)?;
+        let l = self.comparable(l);
+        let r = self.comparable(r);
+        let span = e.span;
+        match op {
+            BinOp::Eq => Ok(Value::Bool(equal(&l, &r))),
+            BinOp::Ne => Ok(Value::Bool(!equal(&l, &r))),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                // Ordering against `none` is false: an absent date is not recent.
+                let Some(ord) = compare(&l, &r) else { return Ok(Value::Bool(false)) };
+                Ok(Value::Bool(match op {
+                    BinOp::Lt => ord == Ordering::Less,
+                    BinOp::Le => ord != Ordering::Greater,
+                    BinOp::Gt => ord == Ordering::Greater,
+                    _ => ord != Ordering::Less,
+                }))
+            }
+            BinOp::In | BinOp::NotIn => {
+                let found = match &r {
+                    Value::List(items) => items.iter().any(|i| equal(&l, &self.comparable(i.clone()))),
+                    Value::None => false,
+                    other => return fail(rhs.span, format!("`in` needs a list, found {}", describe(other))),
+                };
+                Ok(Value::Bool(found == (op == BinOp::In)))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arithmetic(op, l, r, span),
+            BinOp::Implies | BinOp::Coalesce => Ok(Value::None),
+        }
+    }
+
+    /// Documents compare by key, so that `a.system == s` works on either side.
+    fn comparable(&self, v: Value) -> Value {
+        match v {
+            Value::Doc(r) => self.doc(r).and_then(|d| d.key.clone()).unwrap_or(Value::Doc(r)),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, func: Builtin, args: &[Value], e: &Expr) -> Eval<Value> {
+        let span = e.span;
+        let text = |i: usize| match args.get(i) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let date = |i: usize| match args.get(i) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        };
+        let doc = |i: usize| match args.get(i) {
+            Some(Value::Doc(r)) => Some(*r),
+            _ => None,
+        };
+        let none_if_missing = |v: Option<Value>| v.unwrap_or(Value::None);
+        Ok(match func {
+            Builtin::Len => match args.first() {
+                Some(Value::String(s)) => Value::Int(s.chars().count() as i64),
+                Some(Value::List(l)) => Value::Int(l.len() as i64),
+                _ => Value::None,
+            },
+            Builtin::CountList => match args.first() {
+                Some(Value::List(l)) => Value::Int(l.len() as i64),
+                _ => Value::Int(0),
+            },
+            Builtin::Lower => none_if_missing(text(0).map(|s| Value::string(&s.to_lowercase()))),
+            Builtin::Upper => none_if_missing(text(0).map(|s| Value::string(&s.to_uppercase()))),
+            Builtin::Trim => none_if_missing(text(0).map(|s| Value::string(s.trim()))),
+            Builtin::Contains => {
+                Value::Bool(matches!((text(0), text(1)), (Some(a), Some(b)) if a.contains(&*b)))
+            }
+            Builtin::StartsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(a), Some(b)) if a.starts_with(&*b)))
+            }
+            Builtin::EndsWith => {
+                Value::Bool(matches!((text(0), text(1)), (Some(a), Some(b)) if a.ends_with(&*b)))
+            }
+            Builtin::StartOfYear => none_if_missing(date(0).map(|d| Value::Date(d.first_of_year()))),
+            Builtin::StartOfMonth => none_if_missing(date(0).map(|d| Value::Date(d.first_of_month()))),
+            Builtin::Year => none_if_missing(date(0).map(|d| Value::Int(i64::from(d.year())))),
+            Builtin::Month => none_if_missing(date(0).map(|d| Value::Int(i64::from(d.month())))),
+            Builtin::DateOf => match args.first() {
+                Some(Value::DateTime(t)) => Value::Date(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
+                _ => Value::None,
+            },
+            Builtin::DaysBetween => match (date(0), date(1)) {
+                (Some(a), Some(b)) => match a.until((jiff::Unit::Day, b)) {
+                    Ok(span) => Value::Int(i64::from(span.get_days())),
+                    Err(err) => return fail(span, format!("cannot count days between {a} and {b}: {err}")),
+                },
+                _ => Value::None,
+            },
+            Builtin::Effective => none_if_missing(doc(0).and_then(|r| {
+                self.reads.insert(r);
+                self.doc(r)?.effective.map(Value::Date)
+            })),
+            Builtin::Section => {
+                let heading = text(1);
+                none_if_missing(doc(0).and_then(|r| {
+                    self.reads.insert(r);
+                    let heading = heading?;
+                    let d = self.doc(r)?;
+                    d.sections
+                        .iter()
+                        .find(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
+                        .map(|(_, body)| Value::String(body.clone()))
+                }))
+            }
+            Builtin::HasSection => {
+                let heading = text(1);
+                Value::Bool(doc(0).is_some_and(|r| {
+                    self.reads.insert(r);
+                    let Some(heading) = heading.as_deref() else { return false };
+                    self.doc(r).is_some_and(|d| {
+                        d.sections.iter().any(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
+                    })
+                }))
+            }
+            Builtin::Body => none_if_missing(doc(0).and_then(|r| {
+                self.reads.insert(r);
+                self.doc(r)?.body.clone().map(Value::String)
+            })),
+            Builtin::Key => none_if_missing(doc(0).and_then(|r| self.doc(r)?.key.clone())),
+            Builtin::Path => {
+                none_if_missing(doc(0).and_then(|r| Some(Value::String(self.doc(r)?.citation.path.clone()))))
+            }
+            Builtin::SumList | Builtin::MinList | Builtin::MaxList => {
+                let kind = match func {
+                    Builtin::SumList => AggregateKind::Sum,
+                    Builtin::MinList => AggregateKind::Min,
+                    _ => AggregateKind::Max,
+                };
+                let mut acc = Aggregator::new(kind, &e.ty);
+                if let Some(Value::List(items)) = args.first() {
+                    for item in items.iter() {
+                        acc.add(item.clone(), span)?;
+                    }
+                }
+                acc.finish()
+            }
+        })
+    }
+
+    /// A value as a message shows it: documents by their key.
+    pub fn display(&self, v: &Value) -> String {
+        match v {
+            Value::Doc(r) => self.doc(*r).and_then(Doc::key_text).unwrap_or_else(|| v.to_string()),
+            Value::List(items) => items.iter().map(|i| self.display(i)).collect::<Vec<_>>().join(", "),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn overflow<T>(span: Span) -> Eval<T> {
+    fail(span, "arithmetic overflow")
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::None => "none".to_owned(),
+        Value::Bool(_) => "a boolean".to_owned(),
+        Value::Int(_) => "an int".to_owned(),
+        Value::Float(_) => "a float".to_owned(),
+        Value::String(_) => "a string".to_owned(),
+        Value::Date(_) => "a date".to_owned(),
+        Value::DateTime(_) => "a datetime".to_owned(),
+        Value::Duration(_) => "a duration".to_owned(),
+        Value::List(_) => "a list".to_owned(),
+        Value::Record(_) => "a record".to_owned(),
+        Value::Doc(_) => "a document".to_owned(),
+    }
+}
+
+/// Equality: numbers compare across int and float; `none` equals only `none`.
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| equal(a, b))
+        }
+        _ => a == b,
+    }
+}
+
+/// Ordering, where it is defined; `None` for `none` and values of different types.
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::DateTime(y)) => Some(x.cmp(&jiff::tz::TimeZone::UTC.to_datetime(*y).date())),
+        (Value::DateTime(x), Value::Date(y)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*x).date().cmp(y)),
+        (Value::Duration(x), Value::Duration(y)) => Some(duration_order(*x, *y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Durations order exactly when they use the same units, and by average length (a month
+/// of 30.436875 days, the Gregorian mean) when they mix months with days.
+fn duration_order(a: Duration, b: Duration) -> Ordering {
+    if (a.days, a.seconds) == (b.days, b.seconds) {
+        return a.months.cmp(&b.months);
+    }
+    if a.months == b.months {
+        return (a.days * 86_400 + a.seconds).cmp(&(b.days * 86_400 + b.seconds));
+    }
+    let length =
+        |d: Duration| d.months as f64 * 30.436875 * 86_400.0 + d.days as f64 * 86_400.0 + d.seconds as f64;
+    length(a).partial_cmp(&length(b)).unwrap_or(Ordering::Equal)
+}
+
+fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
+    use Value::*;
+    let result = match (op, l, r) {
+        (_, None, _) | (_, _, None) => Some(Value::None),
+        (BinOp::Add, Int(a), Int(b)) => a.checked_add(b).map(Int),
+        (BinOp::Sub, Int(a), Int(b)) => a.checked_sub(b).map(Int),
+        (BinOp::Mul, Int(a), Int(b)) => a.checked_mul(b).map(Int),
+        (BinOp::Div, Int(_), Int(0)) => return fail(span, "division by zero"),
+        (BinOp::Div, Int(a), Int(b)) => Some(Float(a as f64 / b as f64)),
+        (op, Int(a), Float(b)) => float_op(op, a as f64, b, span)?,
+        (op, Float(a), Int(b)) => float_op(op, a, b as f64, span)?,
+        (op, Float(a), Float(b)) => float_op(op, a, b, span)?,
+        (BinOp::Add, Date(d), Duration(x)) | (BinOp::Add, Duration(x), Date(d)) => x.add_to_date(d).map(Date),
+        (BinOp::Sub, Date(d), Duration(x)) => x.negated().add_to_date(d).map(Date),
+        (BinOp::Add, DateTime(t), Duration(x)) | (BinOp::Add, Duration(x), DateTime(t)) => {
+            x.add_to_timestamp(t).map(DateTime)
+        }
+        (BinOp::Sub, DateTime(t), Duration(x)) => x.negated().add_to_timestamp(t).map(DateTime),
+        (BinOp::Add, Duration(a), Duration(b)) => a.checked_add(b).map(Duration),
+        (BinOp::Sub, Duration(a), Duration(b)) => a.checked_add(b.negated()).map(Duration),
+        (BinOp::Mul, Duration(a), Int(n)) | (BinOp::Mul, Int(n), Duration(a)) => {
+            a.checked_mul(n).map(Duration)
+        }
+        (BinOp::Add, String(a), String(b)) => Some(String(Arc::from(format!("{a}{b}")))),
+        (op, a, b) => {
+            return fail(span, format!("cannot apply `{op:?}` to {} and {}", describe(&a), describe(&b)));
+        }
+    };
+    result.map_or_else(|| fail(span, "the result is out of range"), Ok)
+}
+
+fn float_op(op: BinOp, a: f64, b: f64, span: Span) -> Eval<Option<Value>> {
+    let v = match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div if b == 0.0 => return fail(span, "division by zero"),
+        BinOp::Div => a / b,
+        _ => return fail(span, "not an arithmetic operator"),
+    };
+    Ok(Some(Value::Float(v)))
+}
+
+/// Running state of `count`, `sum`, `min`, `max`.
+struct Aggregator {
+    kind: AggregateKind,
+    float: bool,
+    count: i64,
+    int_sum: i64,
+    float_sum: f64,
+    best: Option<Value>,
+}
+
+impl Aggregator {
+    fn new(kind: AggregateKind, ty: &Ty) -> Aggregator {
+        let float = matches!(ty.non_optional(), Ty::Float);
+        Aggregator { kind, float, count: 0, int_sum: 0, float_sum: 0.0, best: None }
+    }
+
+    fn add(&mut self, v: Value, span: Span) -> Eval<()> {
+        match self.kind {
+            AggregateKind::Count => self.count += 1,
+            AggregateKind::Sum => match v {
+                Value::Int(i) => {
+                    self.int_sum = self.int_sum.checked_add(i).map_or_else(|| overflow(span), Ok)?;
+                    self.float_sum += i as f64;
+                }
+                Value::Float(x) => self.float_sum += x,
+                _ => {}
+            },
+            AggregateKind::Min | AggregateKind::Max => {
+                if v.is_none() {
+                    return Ok(());
+                }
+                let replace = match &self.best {
+                    None => true,
+                    Some(best) => {
+                        let ord = compare(&v, best);
+                        if self.kind == AggregateKind::Min {
+                            ord == Some(Ordering::Less)
+                        } else {
+                            ord == Some(Ordering::Greater)
+                        }
+                    }
+                };
+                if replace {
+                    self.best = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Value {
+        match self.kind {
+            AggregateKind::Count => Value::Int(self.count),
+            AggregateKind::Sum if self.float => Value::Float(self.float_sum),
+            AggregateKind::Sum => Value::Int(self.int_sum),
+            AggregateKind::Min | AggregateKind::Max => self.best.unwrap_or(Value::None),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The result model: what a run decides, rule by rule and subject by subject. It is a
+//! versioned contract (see `tenet check --format json`), so fields are added, never
+//! repurposed.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// The outcome of one rule for one subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The requirement holds.
+    Pass,
+    /// It does not.
+    Fail,
+    /// It could not be decided: a broken rule, an evaluation error, bad evidence.
+    Error,
+    /// It fails, under a waiver that has not expired.
+    Waived,
+    /// The control or rule does not apply (an exclusion, or `applies when`).
+    NotApplicable,
+    /// There is nothing to judge: the rule's domain is empty.
+    NoEvidence,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 6] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Error,
+        Status::Waived,
+        Status::NotApplicable,
+        Status::NoEvidence,
+    ];
+
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not_applicable",
+            Status::NoEvidence => "no_evidence",
+        }
+    }
+}
+
+/// A place in an evidence file (or a policy file, for results about the policy itself).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Citation {
+    /// The file, relative to the evidence root.
+    pub path: Arc<str>,
+    /// One-based line.
+    pub line: u32,
+    /// One-based column.
+    pub column: u32,
+}
+
+/// The document a result is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SubjectRef {
+    /// Its evidence kind.
+    pub kind: Arc<str>,
+    /// Its key.
+    pub key: String,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleResult {
+    /// The control's qualified id.
+    pub control: Arc<str>,
+    /// The rule's name (`default` for a control's unnamed rule).
+    pub rule: Arc<str>,
+    /// The subject, for rules with `for`.
+    pub subject: Option<SubjectRef>,
+    /// The verdict.
+    pub status: Status,
+    /// Why, in words.
+    pub message: Option<String>,
+    /// The subject's own place first, then every document the verdict read, in order.
+    pub citations: Vec<Citation>,
+    /// Documents read beyond those listed in `citations`.
+    pub more_citations: usize,
+}

@@ -1,0 +1,330 @@
+//! Evaluating one rule: its subjects, its `applies when`, its `let`s and `require`, or an
+//! attestation requirement, into results with messages and citations.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, Program, RuleBody, RuleKind};
+use tenet_sema::value::{DocRef, Value};
+
+use crate::interp::{Budget, EvalError, Interp, ParamValues};
+use crate::results::{Citation, RuleResult, Status, SubjectRef};
+use crate::store::{Doc, Evidence};
+
+/// Citations listed per result; the rest are counted in `more_citations`.
+const MAX_CITATIONS: usize = 64;
+
+/// Everything a rule's evaluation reads besides the rule itself.
+#[derive(Clone, Copy)]
+pub struct RuleContext<'a> {
+    /// The checked program.
+    pub program: &'a Program,
+    /// The evidence.
+    pub evidence: &'a dyn Evidence,
+    /// Parameter values for this run.
+    pub params: &'a ParamValues,
+    /// The date of the run.
+    pub today: Date,
+    /// The step budget per rule.
+    pub budget: Budget,
+}
+
+/// Evaluates one rule of a control. Control-level tailoring (exclusions, `applies when`,
+/// waivers) is applied afterwards by [`tailor`](crate::tailor).
+pub fn evaluate_rule(
+    cx: &RuleContext<'_>,
+    control: &Arc<str>,
+    rule: &Arc<str>,
+    body: &RuleBody,
+) -> Vec<RuleResult> {
+    let result = |subject, status, message: Option<String>, citations: (Vec<Citation>, usize)| RuleResult {
+        control: control.clone(),
+        rule: rule.clone(),
+        subject,
+        status,
+        message,
+        citations: citations.0,
+        more_citations: citations.1,
+    };
+    if body.broken {
+        let message = "the rule has errors in the policy; see the diagnostics".to_owned();
+        return vec![result(None, Status::Error, Some(message), (Vec::new(), 0))];
+    }
+    match &body.kind {
+        RuleKind::Check(check) => evaluate_check(cx, body, check, &result),
+        RuleKind::Attestation(attest) => vec![evaluate_attestation(cx, attest, &result)],
+        RuleKind::Condition(_) => Vec::new(),
+    }
+}
+
+type MakeResult<'r> =
+    dyn Fn(Option<SubjectRef>, Status, Option<String>, (Vec<Citation>, usize)) -> RuleResult + 'r;
+
+fn evaluate_check(
+    cx: &RuleContext<'_>,
+    body: &RuleBody,
+    check: &CheckRule,
+    result: &MakeResult<'_>,
+) -> Vec<RuleResult> {
+    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
+    let Some(subject) = &check.subject else {
+        let outcome = judge(&mut interp, check, &body.label, None);
+        let citations = citations(&interp, None);
+        let (mut status, message) = outcome;
+        let no_documents = !body.kinds_read.is_empty()
+            && body.kinds_read.iter().all(|k| cx.evidence.kind(*k).docs().is_empty());
+        if status == Status::Pass && no_documents {
+            status = Status::NoEvidence;
+            let kinds: Vec<&str> = body.kinds_read.iter().map(|k| cx.program.kind_name(*k)).collect();
+            return vec![result(
+                None,
+                status,
+                Some(format!("no {} evidence: the rule holds only vacuously", kinds.join(", "))),
+                citations,
+            )];
+        }
+        return vec![result(None, status, message, citations)];
+    };
+
+    let kind_name: Arc<str> = Arc::from(cx.program.kind_name(subject.kind));
+    let docs = cx.evidence.kind(subject.kind).docs();
+    let mut out = Vec::new();
+    for (index, doc) in docs.iter().enumerate() {
+        let r = DocRef { kind: subject.kind.0, index: index as u32 };
+        interp.reads.clear();
+        interp.locals.iter_mut().for_each(|v| *v = Value::None);
+        set(&mut interp, subject.var.0 as usize, Value::Doc(r));
+        let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
+        if let Some(filter) = &subject.filter {
+            match interp.truth(filter) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    out.push(result(
+                        subject_ref,
+                        Status::Error,
+                        Some(error_message(&e)),
+                        citations(&interp, Some(r)),
+                    ));
+                    continue;
+                }
+            }
+        }
+        if let Some(applies) = &check.applies {
+            match interp.truth(applies) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let message = "the rule's `applies when` is false for this subject".to_owned();
+                    out.push(result(
+                        subject_ref,
+                        Status::NotApplicable,
+                        Some(message),
+                        citations(&interp, Some(r)),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    out.push(result(
+                        subject_ref,
+                        Status::Error,
+                        Some(error_message(&e)),
+                        citations(&interp, Some(r)),
+                    ));
+                    continue;
+                }
+            }
+        }
+        let (status, message) = judge(&mut interp, check, &body.label, Some(r));
+        out.push(result(subject_ref, status, message, citations(&interp, Some(r))));
+    }
+    if out.is_empty() {
+        let what = if docs.is_empty() {
+            format!("no {kind_name} documents")
+        } else {
+            format!("none of the {} {kind_name} documents match the rule's `where`", docs.len())
+        };
+        out.push(result(None, Status::NoEvidence, Some(what), (Vec::new(), 0)));
+    }
+    out
+}
+
+fn set(interp: &mut Interp<'_>, slot: usize, value: Value) {
+    if slot >= interp.locals.len() {
+        interp.locals.resize(slot + 1, Value::None);
+    }
+    interp.locals[slot] = value;
+}
+
+/// `let`s, then `require`: pass, fail with the rule's message, or error.
+fn judge(
+    interp: &mut Interp<'_>,
+    check: &CheckRule,
+    label: &str,
+    subject: Option<DocRef>,
+) -> (Status, Option<String>) {
+    for (var, expr) in &check.lets {
+        match interp.eval(expr) {
+            Ok(v) => set(interp, var.0 as usize, v),
+            Err(e) => return (Status::Error, Some(error_message(&e))),
+        }
+    }
+    match interp.truth(&check.require) {
+        Ok(true) => (Status::Pass, None),
+        Ok(false) => {
+            let message = match &check.message {
+                Some(m) => render_message(interp, &m.parts),
+                None => default_message(interp, label, subject),
+            };
+            (Status::Fail, Some(message))
+        }
+        Err(e) => (Status::Error, Some(error_message(&e))),
+    }
+}
+
+fn render_message(interp: &mut Interp<'_>, parts: &[MessagePart]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            MessagePart::Text(t) => out.push_str(t),
+            MessagePart::Expr(e) => match interp.eval(e) {
+                Ok(v) => out.push_str(&interp.display(&v)),
+                Err(_) => out.push_str("(?)"),
+            },
+        }
+    }
+    out
+}
+
+fn default_message(interp: &Interp<'_>, label: &str, subject: Option<DocRef>) -> String {
+    match subject.and_then(|r| interp.doc(r)).and_then(Doc::key_text) {
+        Some(key) => format!("`{key}` does not satisfy {label}"),
+        None => format!("{label} does not hold"),
+    }
+}
+
+fn error_message(e: &EvalError) -> String {
+    e.message.clone()
+}
+
+fn subject_key(doc: &Doc, index: usize) -> String {
+    doc.key_text().unwrap_or_else(|| format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32)))
+}
+
+/// The subject first, then every document read, in evidence order, capped.
+fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, usize) {
+    let mut reads: Vec<DocRef> = interp.reads.iter().copied().filter(|r| Some(*r) != subject).collect();
+    reads.sort_unstable();
+    let mut out: Vec<Citation> = Vec::new();
+    for r in subject.into_iter().chain(reads) {
+        if let Some(doc) = interp.doc(r)
+            && !out.contains(&doc.citation)
+        {
+            out.push(doc.citation.clone());
+        }
+    }
+    let more = out.len().saturating_sub(MAX_CITATIONS);
+    out.truncate(MAX_CITATIONS);
+    (out, more)
+}
+
+/// An attestation holds when some statement for this control and requirement is signed
+/// by one of the roles, recently enough, about existing evidence of the right kind.
+fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &MakeResult<'_>) -> RuleResult {
+    let schema = cx.program.schemas.get(rule.kind.index());
+    let field = |name: &str| schema.and_then(|s| s.record.field(name)).map(|(i, _)| i);
+    let (Some(f_control), Some(f_attestation), Some(f_role), Some(f_signed_on), Some(f_signed_by)) =
+        (field("control"), field("attestation"), field("role"), field("signed_on"), field("signed_by"))
+    else {
+        return result(
+            None,
+            Status::Error,
+            Some("the Attestation schema lacks a required field".into()),
+            (vec![], 0),
+        );
+    };
+    let f_evidence = field("evidence");
+    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, 0);
+    let oldest = match &rule.within {
+        Some(within) => match interp.eval(within) {
+            Ok(Value::Duration(d)) => d.negated().add_to_date(cx.today),
+            Ok(_) => None,
+            Err(e) => return result(None, Status::Error, Some(error_message(&e)), (vec![], 0)),
+        },
+        None => None,
+    };
+    let text = |doc: &Doc, i: usize| match doc.fields.get(i) {
+        Some(Value::String(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let docs = cx.evidence.kind(rule.kind).docs();
+    let mut problems: Vec<String> = Vec::new();
+    let mut cited = Vec::new();
+    for (index, doc) in docs.iter().enumerate() {
+        let control = text(doc, f_control);
+        if (control != *rule.control && control != *rule.control_local)
+            || text(doc, f_attestation) != *rule.name
+        {
+            continue;
+        }
+        cited.push(DocRef { kind: rule.kind.0, index: index as u32 });
+        let signer = text(doc, f_signed_by);
+        let role = text(doc, f_role);
+        if !rule.roles.is_empty() && !rule.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)) {
+            problems.push(format!(
+                "signed by {signer} as {role}, but must be signed by one of: {}",
+                rule.roles.join(", ")
+            ));
+            continue;
+        }
+        let signed_on = match doc.fields.get(f_signed_on) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        };
+        if let (Some(oldest), Some(signed_on)) = (oldest, signed_on)
+            && signed_on < oldest
+        {
+            problems.push(format!("signed by {signer} on {signed_on}, before {oldest}: too old"));
+            continue;
+        }
+        if let Some(about) = rule.about {
+            let refs: Vec<String> = match f_evidence.and_then(|i| doc.fields.get(i)) {
+                Some(Value::List(items)) => items.iter().map(Value::to_string).collect(),
+                _ => Vec::new(),
+            };
+            let found = refs.iter().find_map(|key| {
+                let k = crate::store::IndexKey::Str(Arc::from(key.as_str()));
+                cx.evidence.kind(about).by_key(&k).map(|i| DocRef { kind: about.0, index: i })
+            });
+            match found {
+                Some(r) => cited.push(r),
+                None => {
+                    problems.push(format!(
+                        "signed by {signer}, but names no existing {} document as its evidence",
+                        cx.program.kind_name(about)
+                    ));
+                    continue;
+                }
+            }
+        }
+        interp.reads.extend(cited.iter().copied());
+        return result(None, Status::Pass, None, citations(&interp, None));
+    }
+    interp.reads.extend(cited.iter().copied());
+    let what = rule.title.clone().unwrap_or_else(|| rule.name.to_string());
+    let message = if problems.is_empty() {
+        format!("no signed attestation `{}` ({what}) for {}", rule.name, rule.control)
+    } else {
+        format!("no valid attestation `{}` ({what}): {}", rule.name, problems.join("; "))
+    };
+    result(None, Status::Fail, Some(message), citations(&interp, None))
+}
+
+/// Evaluates a control's `applies when`: `Ok(false)` means every rule is not applicable.
+pub(crate) fn condition_holds(cx: &RuleContext<'_>, body: &RuleBody) -> Result<bool, String> {
+    let RuleKind::Condition(expr) = &body.kind else { return Ok(true) };
+    if body.broken {
+        return Err("the control's `applies when` has errors in the policy".to_owned());
+    }
+    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
+    interp.truth(expr).map_err(|e| e.message)
+}

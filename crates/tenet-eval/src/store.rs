@@ -1,0 +1,152 @@
+//! Evidence as the evaluator sees it: per kind, documents with typed fields, where they
+//! came from, and indexes by key and by field for equality joins.
+
+use std::sync::{Arc, OnceLock};
+
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use tenet_sema::KindId;
+use tenet_sema::value::Value;
+
+use crate::results::Citation;
+
+/// One evidence document, typed by its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    /// Its key, as written (`None` for kinds without a key field).
+    pub key: Option<Value>,
+    /// Field values in the schema's order; absent optionals are `Value::None`.
+    pub fields: Arc<[Value]>,
+    /// The date the document speaks for: its `effective` field, or its own date.
+    pub effective: Option<Date>,
+    /// A Markdown document's body.
+    pub body: Option<Arc<str>>,
+    /// A Markdown document's sections: heading and text, in order.
+    pub sections: Arc<[(Arc<str>, Arc<str>)]>,
+    /// Where the document is.
+    pub citation: Citation,
+}
+
+impl Doc {
+    /// The key as text, for results and messages.
+    pub fn key_text(&self) -> Option<String> {
+        self.key.as_ref().map(Value::to_string)
+    }
+}
+
+/// A value usable as an index key: what equality joins compare.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IndexKey {
+    /// Strings, enum values and references.
+    Str(Arc<str>),
+    /// Integers.
+    Int(i64),
+    /// Booleans.
+    Bool(bool),
+    /// Dates.
+    Date(Date),
+}
+
+impl IndexKey {
+    /// The key for a value, or `None` for values that are not indexed (floats, lists, none).
+    pub fn of(value: &Value) -> Option<IndexKey> {
+        match value {
+            Value::String(s) => Some(IndexKey::Str(s.clone())),
+            Value::Int(i) => Some(IndexKey::Int(*i)),
+            Value::Bool(b) => Some(IndexKey::Bool(*b)),
+            Value::Date(d) => Some(IndexKey::Date(*d)),
+            _ => None,
+        }
+    }
+}
+
+/// The documents of one kind, in a stable order (by file path, then position), with
+/// indexes built on first use.
+#[derive(Debug, Default)]
+pub struct KindDocs {
+    docs: Vec<Doc>,
+    by_key: OnceLock<FxHashMap<IndexKey, u32>>,
+    by_field: Vec<OnceLock<FxHashMap<IndexKey, Vec<u32>>>>,
+}
+
+impl KindDocs {
+    /// The documents of a kind with `field_count` fields.
+    pub fn new(docs: Vec<Doc>, field_count: usize) -> KindDocs {
+        KindDocs {
+            docs,
+            by_key: OnceLock::new(),
+            by_field: (0..field_count).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Every document.
+    pub fn docs(&self) -> &[Doc] {
+        &self.docs
+    }
+
+    /// The document with this key (the first, if evidence repeats a key).
+    pub fn by_key(&self, key: &IndexKey) -> Option<u32> {
+        let index = self.by_key.get_or_init(|| {
+            let mut map = FxHashMap::default();
+            for (i, d) in self.docs.iter().enumerate() {
+                if let Some(k) = d.key.as_ref().and_then(IndexKey::of) {
+                    map.entry(k).or_insert(i as u32);
+                }
+            }
+            map
+        });
+        index.get(key).copied()
+    }
+
+    /// The documents whose field `field` equals `key`, or whose list field holds it.
+    pub fn by_field(&self, field: u32, key: &IndexKey) -> &[u32] {
+        let Some(cell) = self.by_field.get(field as usize) else { return &[] };
+        let index = cell.get_or_init(|| {
+            let mut map: FxHashMap<IndexKey, Vec<u32>> = FxHashMap::default();
+            for (i, d) in self.docs.iter().enumerate() {
+                if let Some(k) = d.fields.get(field as usize).and_then(IndexKey::of) {
+                    map.entry(k).or_default().push(i as u32);
+                }
+            }
+            map
+        });
+        index.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl PartialEq for KindDocs {
+    fn eq(&self, other: &KindDocs) -> bool {
+        self.docs == other.docs
+    }
+}
+
+/// Where the evaluator finds documents.
+pub trait Evidence: Sync {
+    /// The documents of a kind.
+    fn kind(&self, kind: KindId) -> &KindDocs;
+}
+
+/// Evidence held in memory: what tests and `test` blocks use.
+#[derive(Debug, Default)]
+pub struct MemoryEvidence {
+    kinds: Vec<KindDocs>,
+    empty: KindDocs,
+}
+
+impl MemoryEvidence {
+    /// Evidence with `docs[k]` as the documents of kind `k`; `field_counts[k]` its fields.
+    pub fn new(docs: Vec<Vec<Doc>>, field_counts: &[usize]) -> MemoryEvidence {
+        let kinds = docs
+            .into_iter()
+            .enumerate()
+            .map(|(k, d)| KindDocs::new(d, field_counts.get(k).copied().unwrap_or(0)))
+            .collect();
+        MemoryEvidence { kinds, empty: KindDocs::default() }
+    }
+}
+
+impl Evidence for MemoryEvidence {
+    fn kind(&self, kind: KindId) -> &KindDocs {
+        self.kinds.get(kind.index()).unwrap_or(&self.empty)
+    }
+}

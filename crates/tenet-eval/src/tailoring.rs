@@ -1,0 +1,78 @@
+//! What the organisation decided about a control: excluded (not applicable, with the
+//! justification the Statement of Applicability shows), conditional (`applies when`), or
+//! waived for a while. Applied to a control's raw results.
+
+use tenet_sema::program::ControlId;
+
+use crate::results::{RuleResult, Status};
+use crate::rules::{RuleContext, condition_holds};
+
+/// Applies exclusions, the control's `applies when` and waivers to its results.
+pub fn tailor(cx: &RuleContext<'_>, control: ControlId, mut results: Vec<RuleResult>) -> Vec<RuleResult> {
+    let program = cx.program;
+    let Some(c) = program.controls.get(control.index()) else { return results };
+    if let Some(exclusion) = program.exclusions.iter().find(|e| e.control == control) {
+        for r in &mut results {
+            r.status = Status::NotApplicable;
+            r.message = Some(format!("declared not applicable: {}", exclusion.because));
+            r.citations.clear();
+            r.more_citations = 0;
+        }
+        return results;
+    }
+    if let Some(applies) = &c.applies {
+        match condition_holds(cx, applies) {
+            Ok(true) => {}
+            Ok(false) => {
+                for r in &mut results {
+                    r.status = Status::NotApplicable;
+                    r.message = Some("the control's `applies when` is false".to_owned());
+                }
+                return results;
+            }
+            Err(why) => {
+                for r in &mut results {
+                    r.status = Status::Error;
+                    r.message = Some(format!("cannot decide whether the control applies: {why}"));
+                }
+                return results;
+            }
+        }
+    }
+    let waivers: Vec<_> = program.waivers.iter().filter(|w| w.control == control).collect();
+    if waivers.is_empty() {
+        return results;
+    }
+    for r in &mut results {
+        if !matches!(r.status, Status::Fail | Status::NoEvidence) {
+            continue;
+        }
+        let matching: Vec<_> = waivers
+            .iter()
+            .filter(|w| w.rule.as_ref().is_none_or(|rule| *rule == r.rule))
+            .filter(|w| match (&w.subject, &r.subject) {
+                (None, _) => true,
+                (Some((kind, key)), Some(s)) => *program.kind_name(*kind) == *s.kind && *key == s.key,
+                (Some(_), None) => false,
+            })
+            .collect();
+        let original = r.message.take();
+        let prefix = original.map(|m| format!("{m}; ")).unwrap_or_default();
+        if let Some(w) = matching.iter().filter(|w| w.until >= cx.today).max_by_key(|w| w.until) {
+            r.status = Status::Waived;
+            r.message = Some(format!(
+                "{prefix}waived until {} (approved by {}): {}",
+                w.until, w.approved_by, w.because
+            ));
+        } else if let Some(w) = matching.iter().max_by_key(|w| w.until) {
+            r.status = Status::Fail;
+            r.message = Some(format!(
+                "{prefix}the waiver approved by {} expired on {} ({})",
+                w.approved_by, w.until, w.because
+            ));
+        } else {
+            r.message = (!prefix.is_empty()).then(|| prefix.trim_end_matches("; ").to_owned());
+        }
+    }
+    results
+}
