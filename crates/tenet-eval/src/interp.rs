@@ -11,7 +11,7 @@ use tenet_sema::KindId;
 use tenet_sema::ir::{
     AggregateKind, BinOp, Builtin, Domain, Expr, ExprKind, Lookup, LookupField, PatternExpr, QuantifierKind,
 };
-use tenet_sema::program::{ParamId, Program};
+use tenet_sema::program::{ParamId, Program, Schema};
 use tenet_sema::ty::Ty;
 use tenet_sema::value::{DocRef, Duration, Value};
 
@@ -124,14 +124,14 @@ fn evaluate_param(
             })
             .collect(),
     };
-    let mut interp = Interp::new(program, evidence, &known, today, Budget::default(), 0);
+    let mut interp = Interp::new(&program.schemas, evidence, &known, today, Budget::default(), 0);
     let value = interp.eval(expr).map_err(|e| e.message);
     state[id.index()] = ParamState::Done(value);
 }
 
 /// The interpreter's state for one rule (or one parameter).
 pub(crate) struct Interp<'a> {
-    pub program: &'a Program,
+    pub schemas: &'a [Schema],
     pub evidence: &'a dyn Evidence,
     params: &'a ParamValues,
     today: Date,
@@ -144,7 +144,7 @@ pub(crate) struct Interp<'a> {
 
 impl<'a> Interp<'a> {
     pub fn new(
-        program: &'a Program,
+        schemas: &'a [Schema],
         evidence: &'a dyn Evidence,
         params: &'a ParamValues,
         today: Date,
@@ -152,7 +152,7 @@ impl<'a> Interp<'a> {
         locals: usize,
     ) -> Interp<'a> {
         Interp {
-            program,
+            schemas,
             evidence,
             params,
             today,
@@ -374,7 +374,10 @@ impl<'a> Interp<'a> {
                     }
                     None => fail(
                         span,
-                        format!("the reference `{key}` matches no {} document", self.program.kind_name(kind)),
+                        format!(
+                            "the reference `{key}` matches no {} document",
+                            kind_name(self.schemas, kind)
+                        ),
                     ),
                 }
             }
@@ -712,4 +715,9 @@ impl Aggregator {
             AggregateKind::Min | AggregateKind::Max => self.best.unwrap_or(Value::None),
         }
     }
+}
+
+/// A kind's name, for messages.
+pub(crate) fn kind_name(schemas: &[Schema], kind: KindId) -> &str {
+    schemas.get(kind.index()).map_or("?", |s| &s.name)
 }

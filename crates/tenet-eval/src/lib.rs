@@ -11,6 +11,7 @@
 
 mod interp;
 mod program_run;
+pub mod report;
 mod results;
 mod rules;
 mod store;

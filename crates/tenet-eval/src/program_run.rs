@@ -17,13 +17,13 @@ use crate::store::{Doc, Evidence, MemoryEvidence};
 use crate::tailoring::tailor;
 
 /// Evaluates every rule of one control and applies its tailoring.
-pub fn evaluate_control(cx: &RuleContext<'_>, control: ControlId) -> Vec<RuleResult> {
-    let Some(c) = cx.program.controls.get(control.index()) else { return Vec::new() };
+pub fn evaluate_control(program: &Program, cx: &RuleContext<'_>, control: ControlId) -> Vec<RuleResult> {
+    let Some(c) = program.controls.get(control.index()) else { return Vec::new() };
     let mut results = Vec::new();
     for rule in &c.rules {
         results.extend(evaluate_rule(cx, &c.qualified, &rule.name, &rule.body));
     }
-    tailor(cx, control, results)
+    tailor(program, cx, control, results)
 }
 
 /// The outcome of one `test` block.
@@ -61,7 +61,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
     let empty = MemoryEvidence::default();
     for (n, given) in test.givens.iter().enumerate() {
         let Some(schema) = program.schemas.get(given.kind.index()) else { continue };
-        let mut interp = Interp::new(program, &empty, &params, today, budget, 0);
+        let mut interp = Interp::new(&program.schemas, &empty, &params, today, budget, 0);
         let mut fields = Vec::with_capacity(given.fields.len());
         for field in &given.fields {
             let value = match field {
@@ -93,12 +93,18 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
     }
     let counts: Vec<usize> = program.schemas.iter().map(|s| s.record.fields.len()).collect();
     let evidence = MemoryEvidence::new(docs, &counts);
-    let cx = RuleContext { program, evidence: &evidence as &dyn Evidence, params: &params, today, budget };
+    let cx = RuleContext {
+        schemas: &program.schemas,
+        evidence: &evidence as &dyn Evidence,
+        params: &params,
+        today,
+        budget,
+    };
 
     let mut by_control: Vec<(ControlId, Vec<RuleResult>)> = Vec::new();
     for expect in &test.expects {
         if !by_control.iter().any(|(c, _)| *c == expect.control) {
-            by_control.push((expect.control, evaluate_control(&cx, expect.control)));
+            by_control.push((expect.control, evaluate_control(program, &cx, expect.control)));
         }
         let Some((_, results)) = by_control.iter().find(|(c, _)| *c == expect.control) else { continue };
         let qualified = program.controls.get(expect.control.index()).map_or("?", |c| &c.qualified);
@@ -191,6 +197,6 @@ fn show_result(r: &RuleResult) -> String {
 pub fn evaluate_constant(program: &Program, expr: &Expr, today: Date) -> Result<Value, String> {
     let params = param_values(program, today, &[]);
     let empty = MemoryEvidence::default();
-    let mut interp = Interp::new(program, &empty, &params, today, Budget::default(), 0);
+    let mut interp = Interp::new(&program.schemas, &empty, &params, today, Budget::default(), 0);
     interp.eval(expr).map_err(|e| e.message)
 }

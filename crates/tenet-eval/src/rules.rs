@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, Program, RuleBody, RuleKind};
+use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, RuleKind, Schema};
 use tenet_sema::value::{DocRef, Value};
 
-use crate::interp::{Budget, EvalError, Interp, ParamValues};
+use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
 use crate::results::{Citation, RuleResult, Status, SubjectRef};
 use crate::store::{Doc, Evidence};
 
@@ -17,8 +17,9 @@ const MAX_CITATIONS: usize = 64;
 /// Everything a rule's evaluation reads besides the rule itself.
 #[derive(Clone, Copy)]
 pub struct RuleContext<'a> {
-    /// The checked program.
-    pub program: &'a Program,
+    /// The program's evidence kinds (rules read nothing else of the program, so that
+    /// editing one rule does not invalidate the evaluation of the others).
+    pub schemas: &'a [Schema],
     /// The evidence.
     pub evidence: &'a dyn Evidence,
     /// Parameter values for this run.
@@ -66,7 +67,7 @@ fn evaluate_check(
     check: &CheckRule,
     result: &MakeResult<'_>,
 ) -> Vec<RuleResult> {
-    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
+    let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     let Some(subject) = &check.subject else {
         let outcome = judge(&mut interp, check, &body.label, None);
         let citations = citations(&interp, None);
@@ -75,7 +76,7 @@ fn evaluate_check(
             && body.kinds_read.iter().all(|k| cx.evidence.kind(*k).docs().is_empty());
         if status == Status::Pass && no_documents {
             status = Status::NoEvidence;
-            let kinds: Vec<&str> = body.kinds_read.iter().map(|k| cx.program.kind_name(*k)).collect();
+            let kinds: Vec<&str> = body.kinds_read.iter().map(|k| kind_name(cx.schemas, *k)).collect();
             return vec![result(
                 None,
                 status,
@@ -86,7 +87,7 @@ fn evaluate_check(
         return vec![result(None, status, message, citations)];
     };
 
-    let kind_name: Arc<str> = Arc::from(cx.program.kind_name(subject.kind));
+    let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
     let mut out = Vec::new();
     for (index, doc) in docs.iter().enumerate() {
@@ -230,7 +231,7 @@ fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, us
 /// An attestation holds when some statement for this control and requirement is signed
 /// by one of the roles, recently enough, about existing evidence of the right kind.
 fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &MakeResult<'_>) -> RuleResult {
-    let schema = cx.program.schemas.get(rule.kind.index());
+    let schema = cx.schemas.get(rule.kind.index());
     let field = |name: &str| schema.and_then(|s| s.record.field(name)).map(|(i, _)| i);
     let (Some(f_control), Some(f_attestation), Some(f_role), Some(f_signed_on), Some(f_signed_by)) =
         (field("control"), field("attestation"), field("role"), field("signed_on"), field("signed_by"))
@@ -243,7 +244,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &M
         );
     };
     let f_evidence = field("evidence");
-    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, 0);
+    let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, 0);
     let oldest = match &rule.within {
         Some(within) => match interp.eval(within) {
             Ok(Value::Duration(d)) => d.negated().add_to_date(cx.today),
@@ -300,7 +301,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &M
                 None => {
                     problems.push(format!(
                         "signed by {signer}, but names no existing {} document as its evidence",
-                        cx.program.kind_name(about)
+                        kind_name(cx.schemas, about)
                     ));
                     continue;
                 }
@@ -325,6 +326,6 @@ pub(crate) fn condition_holds(cx: &RuleContext<'_>, body: &RuleBody) -> Result<b
     if body.broken {
         return Err("the control's `applies when` has errors in the policy".to_owned());
     }
-    let mut interp = Interp::new(cx.program, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
+    let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     interp.truth(expr).map_err(|e| e.message)
 }

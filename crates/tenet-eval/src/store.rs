@@ -121,7 +121,7 @@ impl PartialEq for KindDocs {
 }
 
 /// Where the evaluator finds documents.
-pub trait Evidence: Sync {
+pub trait Evidence {
     /// The documents of a kind.
     fn kind(&self, kind: KindId) -> &KindDocs;
 }

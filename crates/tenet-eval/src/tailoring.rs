@@ -2,14 +2,18 @@
 //! justification the Statement of Applicability shows), conditional (`applies when`), or
 //! waived for a while. Applied to a control's raw results.
 
-use tenet_sema::program::ControlId;
+use tenet_sema::program::{ControlId, Program};
 
 use crate::results::{RuleResult, Status};
 use crate::rules::{RuleContext, condition_holds};
 
 /// Applies exclusions, the control's `applies when` and waivers to its results.
-pub fn tailor(cx: &RuleContext<'_>, control: ControlId, mut results: Vec<RuleResult>) -> Vec<RuleResult> {
-    let program = cx.program;
+pub fn tailor(
+    program: &Program,
+    cx: &RuleContext<'_>,
+    control: ControlId,
+    mut results: Vec<RuleResult>,
+) -> Vec<RuleResult> {
     let Some(c) = program.controls.get(control.index()) else { return results };
     if let Some(exclusion) = program.exclusions.iter().find(|e| e.control == control) {
         for r in &mut results {

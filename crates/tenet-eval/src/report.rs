@@ -1,0 +1,213 @@
+//! The report of a run: every control with its metadata, its results and an overall
+//! status, plus the date and counts. Every output format (text, JSON, SARIF, JUnit,
+//! Markdown, HTML, OSCAL) renders this one model, so they cannot disagree.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde::{Serialize, Serializer};
+use tenet_sema::Origin;
+use tenet_sema::program::{ControlId, Program};
+
+use crate::results::{RuleResult, Status};
+
+/// Version of the JSON report; raised whenever a field changes meaning.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// One run's report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    /// The report format's version.
+    pub schema_version: u32,
+    /// The Tenet version that produced it.
+    pub tenet_version: &'static str,
+    /// The date the run was evaluated as of (`today`).
+    #[serde(serialize_with = "date_text")]
+    pub as_of: Date,
+    /// Counts of results and controls by status.
+    pub summary: Summary,
+    /// Controls in declaration order, built-in packs after the workspace's.
+    pub controls: Vec<ControlReport>,
+}
+
+/// Counts by status.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Summary {
+    /// Results by status.
+    pub results: StatusCounts,
+    /// Controls by overall status.
+    pub controls: StatusCounts,
+}
+
+/// A count per status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StatusCounts {
+    /// Passing.
+    pub pass: usize,
+    /// Failing.
+    pub fail: usize,
+    /// Errors.
+    pub error: usize,
+    /// Waived.
+    pub waived: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// No evidence.
+    pub no_evidence: usize,
+}
+
+impl StatusCounts {
+    /// Adds one of `status`.
+    pub fn add(&mut self, status: Status) {
+        *self.get_mut(status) += 1;
+    }
+
+    /// The count of `status`.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Error => self.error,
+            Status::Waived => self.waived,
+            Status::NotApplicable => self.not_applicable,
+            Status::NoEvidence => self.no_evidence,
+        }
+    }
+
+    fn get_mut(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::NoEvidence => &mut self.no_evidence,
+        }
+    }
+}
+
+/// A control, clause or objective with its results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControlReport {
+    /// Qualified id (`iso42001.A.5.2`).
+    pub id: Arc<str>,
+    /// Id within its package (`A.5.2`).
+    pub local_id: Arc<str>,
+    /// Its package.
+    pub package: Arc<str>,
+    /// `control`, `clause` or `objective`.
+    pub kind: &'static str,
+    /// Its title.
+    pub title: String,
+    /// What it is for.
+    pub objective: Option<String>,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// `low` to `critical`.
+    pub severity: &'static str,
+    /// True for the packs being checked, false for built-in and dependency packs.
+    pub workspace: bool,
+    /// The overall status.
+    pub status: Status,
+    /// The exclusion's justification, when declared not applicable.
+    pub exclusion: Option<String>,
+    /// Where it is declared: policy file and one-based line.
+    pub declared_at: (Arc<str>, u32),
+    /// Framework requirements it maps to.
+    pub mappings: Vec<MappingReport>,
+    /// Its results.
+    pub results: Vec<RuleResult>,
+}
+
+/// A mapping from a control to a framework requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappingReport {
+    /// The framework's name.
+    pub framework: Arc<str>,
+    /// The requirement's id.
+    pub requirement: Arc<str>,
+    /// `equal`, `subset`, `superset`, `intersects`, `related` or `unknown`.
+    pub relationship: &'static str,
+}
+
+fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(date)
+}
+
+/// The overall status of a control from its results: an error or a failure anywhere
+/// decides; a control is passing only when every applicable result passes.
+pub fn control_status(results: &[RuleResult]) -> Status {
+    let applicable: Vec<Status> =
+        results.iter().map(|r| r.status).filter(|s| *s != Status::NotApplicable).collect();
+    if results.is_empty() {
+        return Status::NoEvidence;
+    }
+    if applicable.is_empty() {
+        return Status::NotApplicable;
+    }
+    for status in [Status::Error, Status::Fail, Status::NoEvidence, Status::Waived] {
+        if applicable.contains(&status) {
+            return status;
+        }
+    }
+    Status::Pass
+}
+
+/// Builds the report from each control's tailored results; `line_of` turns a policy
+/// file and byte offset into a one-based line.
+pub fn build_report(
+    program: &Program,
+    as_of: Date,
+    results: Vec<(ControlId, Vec<RuleResult>)>,
+    line_of: &dyn Fn(&str, u32) -> u32,
+) -> RunReport {
+    let mut summary = Summary::default();
+    let mut controls = Vec::with_capacity(results.len());
+    for (id, results) in results {
+        let Some(c) = program.controls.get(id.index()) else { continue };
+        let package = program.packages.get(c.package.index());
+        let status = control_status(&results);
+        summary.controls.add(status);
+        for r in &results {
+            summary.results.add(r.status);
+        }
+        let path = program.path(c.file).clone();
+        let line = line_of(&path, c.span.start);
+        let mappings = program
+            .mappings
+            .iter()
+            .filter(|m| m.control == id)
+            .map(|m| MappingReport {
+                framework: program
+                    .frameworks
+                    .get(m.framework.index())
+                    .map_or_else(|| Arc::from("?"), |f| f.name.clone()),
+                requirement: m.requirement.clone(),
+                relationship: m.relationship.as_str(),
+            })
+            .collect();
+        controls.push(ControlReport {
+            id: c.qualified.clone(),
+            local_id: c.local_id.clone(),
+            package: package.map_or_else(|| Arc::from("?"), |p| p.name.clone()),
+            kind: c.kind.as_str(),
+            title: c.title.clone(),
+            objective: c.intent.clone(),
+            doc: c.doc.clone(),
+            severity: c.severity.as_str(),
+            workspace: package.is_some_and(|p| p.origin == Origin::Workspace),
+            status,
+            exclusion: program.exclusions.iter().find(|e| e.control == id).map(|e| e.because.clone()),
+            declared_at: (path, line),
+            mappings,
+            results,
+        });
+    }
+    RunReport {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tenet_version: env!("CARGO_PKG_VERSION"),
+        as_of,
+        summary,
+        controls,
+    }
+}
