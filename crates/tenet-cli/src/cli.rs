@@ -22,6 +22,60 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Run the `test` blocks of the packs under a path.
     Test(TestArgs),
+    /// Explain a control, a framework requirement or a diagnostic code.
+    Explain(ExplainArgs),
+    /// Evidence authoring aids.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Evidence schemas for editors.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+/// `tenet evidence …`
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Print a filled-in skeleton of one evidence document, each field documented.
+    Template(TemplateArgs),
+}
+
+/// `tenet schema …`
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Write a JSON Schema per evidence kind, and an index of where each kind is read from.
+    Export(SchemaExportArgs),
+}
+
+/// The shape of a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormat {
+    /// A YAML document.
+    Yaml,
+    /// Markdown with YAML front matter.
+    Markdown,
+}
+
+/// `tenet evidence template`
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The evidence kind (`AiSystem`, `iso42001.AiSystem`).
+    pub kind: String,
+    /// YAML or Markdown (default: as the kind's sources suggest).
+    #[arg(long, value_enum)]
+    pub format: Option<TemplateFormat>,
+    /// The packs that declare the kind (default: the current directory; built-in packs always).
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+}
+
+/// `tenet schema export`
+#[derive(Debug, Args)]
+pub struct SchemaExportArgs {
+    /// The directory to write to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The packs whose kinds to export (default: the current directory; built-in packs always).
+    pub path: Option<PathBuf>,
 }
 
 /// How diagnostics are printed.
@@ -58,11 +112,42 @@ pub enum ColorChoice {
     Never,
 }
 
+/// How `tenet check` reports results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// Controls grouped by package, failures with messages and citations, a summary.
+    #[default]
+    Text,
+    /// The versioned JSON report (`schema_version`).
+    Json,
+}
+
 /// `tenet check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// A directory of packs (or one `.tenet` file).
     pub path: PathBuf,
+    /// The evidence directory; without it, the packs are only compiled.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// The date `today` denotes (default: today, UTC). Reports record it.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// How results are reported.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Threads to evaluate with (default: one per core).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Evaluation steps a rule may take before it is stopped with an error.
+    #[arg(long, value_name = "STEPS", default_value_t = tenet_eval::DEFAULT_STEP_BUDGET)]
+    pub step_budget: u64,
+    /// Show passing and other results too, not only failures, errors and waivers.
+    #[arg(long)]
+    pub all: bool,
     /// Diagnostic options.
     #[command(flatten)]
     pub diagnostics: DiagnosticArgs,
@@ -114,4 +199,15 @@ pub struct TestArgs {
     /// Diagnostic options.
     #[command(flatten)]
     pub diagnostics: DiagnosticArgs,
+}
+
+/// `tenet explain`
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A control (`A.5.2`, `iso42001.A.5.2`), a requirement (`Art. 27`, `eu_ai_act:Art. 27`)
+    /// or a diagnostic code (`T0102`).
+    pub id: String,
+    /// The packs to look in (default: the current directory; built-in packs always).
+    #[arg(long)]
+    pub path: Option<PathBuf>,
 }

@@ -24,6 +24,9 @@ fn main() -> std::process::ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Fmt(args) => commands::fmt::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Explain(args) => commands::explain::run(&args),
+        Command::Evidence(cli::EvidenceCommand::Template(args)) => commands::evidence::template(&args),
+        Command::Schema(cli::SchemaCommand::Export(args)) => commands::evidence::export(&args),
     };
     exit.into()
 }

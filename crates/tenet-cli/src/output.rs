@@ -21,6 +21,13 @@ impl SourceTexts {
     }
 }
 
+impl SourceTexts {
+    /// The text of a file by shown path, the built-in packs included.
+    pub fn text_of(&self, path: &str) -> Option<&str> {
+        render::Sources::text(self, path)
+    }
+}
+
 impl render::Sources for SourceTexts {
     fn text(&self, path: &str) -> Option<&str> {
         self.texts.get(path).map(String::as_str).or_else(|| tenet_stdlib::text(path))

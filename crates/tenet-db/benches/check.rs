@@ -88,6 +88,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut db = Database::default();
             let loaded = load_workspace(&mut db, &pack, "pack".as_ref()).ok();
+            if let Some(l) = &loaded {
+                tenet_db::parse_all(&db, l.workspace);
+            }
             let found = loaded.map(|l| diagnostics(&db, l.workspace).clone()).unwrap_or_default();
             assert!(found.is_empty(), "the generated pack must check clean: {:?}", found.first());
             found.len()

@@ -9,13 +9,19 @@
 //! in the loaders, before inputs are set.
 
 mod database;
+mod evaluation;
+mod evidence_loading;
 mod inputs;
 mod queries;
 mod system;
 mod workspace;
 
 pub use database::{Database, Db, ExecutionLog};
-pub use inputs::{SourceFile, Workspace};
-pub use queries::{Parsed, diagnostics, parse, program};
+pub use evaluation::{
+    LoadedEvidence, evaluate_workspace, evidence_diagnostics, kind_docs, load_evidence, rule_body,
+    rule_results, run_params, schemas,
+};
+pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
+pub use queries::{Parsed, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
-pub use workspace::{LoadError, WorkspaceFiles, display_path, load_workspace};
+pub use workspace::{LoadError, WorkspaceFiles, display_path, load_evidence_dir, load_workspace};

@@ -51,3 +51,13 @@ pub fn diagnostics(db: &dyn Db, workspace: Workspace) -> Vec<Diagnostic> {
     Diagnostic::normalize(&mut out);
     out
 }
+
+/// Parses every file of the workspace in parallel over database clones, so that the
+/// checker, which reads the parses one after another, finds them memoized.
+pub fn parse_all(db: &crate::Database, workspace: Workspace) {
+    use rayon::prelude::*;
+    let files = workspace.policy_files(db).clone();
+    files.par_iter().for_each_with(db.clone(), |db, file| {
+        let _ = parse(db, *file);
+    });
+}

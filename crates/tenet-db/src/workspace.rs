@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tenet_sema::Origin;
 
-use crate::{Database, SourceFile, System, Workspace};
+use crate::{Database, EvidenceFile, EvidenceSet, SourceFile, System, Workspace};
 
 /// Why a workspace could not be loaded at all (a single unreadable file is a diagnostic,
 /// not a load error).
@@ -77,4 +77,29 @@ pub fn load_workspace(
     }
     let workspace = Workspace::new(db, all);
     Ok(WorkspaceFiles { workspace, files })
+}
+
+/// Creates the evidence inputs for every file under `root`, with paths relative to it.
+/// Which files hold which kinds is the loader's business (schema globs, `kind:` fields).
+pub fn load_evidence_dir(
+    db: &mut Database,
+    system: &dyn System,
+    root: &Path,
+) -> Result<EvidenceSet, LoadError> {
+    if !system.exists(root) {
+        return Err(LoadError::NotFound(root.to_path_buf()));
+    }
+    let paths = system.walk(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e.to_string()))?;
+    let mut files = Vec::with_capacity(paths.len());
+    for path in &paths {
+        let bytes = system.read(path).map_err(|e| LoadError::Unreadable(path.clone(), e.to_string()))?;
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        files.push(
+            EvidenceFile::builder(display_path(relative), bytes)
+                .durability(salsa::Durability::MEDIUM)
+                .new(db),
+        );
+    }
+    files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+    Ok(EvidenceSet::new(db, files))
 }

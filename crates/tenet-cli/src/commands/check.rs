@@ -1,14 +1,26 @@
-//! `tenet check PATH`: compile the packs under a path and report every problem.
+//! `tenet check PATH [--evidence DIR]`: compile the packs under a path, report every
+//! problem, and with evidence, evaluate every control and report the results.
 
-use tenet_db::{Database, OsSystem, diagnostics, load_workspace, program};
-use tenet_diagnostics::Severity;
+use std::io::Write;
 
-use crate::cli::{CheckArgs, ErrorFormat};
+use tenet_db::{
+    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics,
+    load_evidence_dir, load_workspace, program,
+};
+use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
+use tenet_eval::Status;
+use tenet_eval::report::RunReport;
+
+use crate::cli::{CheckArgs, ErrorFormat, ReportFormat};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Exit {
+    if let Some(jobs) = args.jobs {
+        // Only the first call in a process can configure the global pool.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
+    }
     let mut db = Database::default();
     let loaded = match load_workspace(&mut db, &OsSystem, &args.path) {
         Ok(loaded) => loaded,
@@ -21,25 +33,182 @@ pub fn run(args: &CheckArgs) -> Exit {
         invocation_error(&format!("no `.tenet` files under `{}`", args.path.display()));
         return Exit::Errors;
     }
+    let evidence = match &args.evidence {
+        Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
+            Ok(set) => Some((dir, set)),
+            Err(e) => {
+                invocation_error(&format!("evidence: {e}"));
+                return Exit::Errors;
+            }
+        },
+        None => None,
+    };
+    tenet_db::parse_all(&db, loaded.workspace);
     let mut texts = SourceTexts::default();
     for file in &loaded.files {
         texts.add(file.path(&db), file.bytes(&db));
     }
-    let diagnostics = diagnostics(&db, loaded.workspace);
-    print_diagnostics(&args.diagnostics, diagnostics, &texts);
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-    if args.diagnostics.error_format == ErrorFormat::Human {
-        let program = program(&db, loaded.workspace);
-        let workspace_packages =
-            program.packages.iter().filter(|p| p.origin == tenet_sema::Origin::Workspace).count();
-        eprintln!(
-            "checked {} in {}: {}, {}",
-            count(loaded.files.len(), "file", "files"),
-            count(workspace_packages, "package", "packages"),
-            count(errors, "error", "errors"),
-            count(warnings, "warning", "warnings"),
-        );
+    let mut all: Vec<Diagnostic> = diagnostics(&db, loaded.workspace).clone();
+    if let Some((dir, set)) = &evidence {
+        for file in set.files(&db) {
+            // Evidence diagnostics name files relative to the evidence root; show them
+            // as the user would open them.
+            texts.add(&evidence_path(dir, file.path(&db)), file.bytes(&db));
+        }
+        all.extend(evidence_diagnostics(&db, loaded.workspace, *set).iter().cloned().map(|mut d| {
+            d.path = evidence_path(dir, &d.path).into();
+            d
+        }));
     }
-    if errors > 0 { Exit::Errors } else { Exit::Clean }
+    print_diagnostics(&args.diagnostics, &all, &texts);
+    let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = all.iter().filter(|d| d.severity == Severity::Warning).count();
+
+    let Some((_, set)) = evidence else {
+        if args.diagnostics.error_format == ErrorFormat::Human {
+            let program = program(&db, loaded.workspace);
+            let packages =
+                program.packages.iter().filter(|p| p.origin == tenet_sema::Origin::Workspace).count();
+            eprintln!(
+                "checked {} in {}: {}, {}",
+                count(loaded.files.len(), "file", "files"),
+                count(packages, "package", "packages"),
+                count(errors, "error", "errors"),
+                count(warnings, "warning", "warnings"),
+            );
+        }
+        return if errors > 0 { Exit::Errors } else { Exit::Clean };
+    };
+
+    let today = crate::commands::today(args.as_of);
+    let settings = RunSettings::new(&db, today, args.step_budget);
+    let line_of = |path: &str, offset: u32| -> u32 {
+        texts.text_of(path).map_or(0, |text| LineIndex::new(text).line_col(text, offset).line + 1)
+    };
+    let report = evaluate_workspace(&db, loaded.workspace, set, settings, &line_of);
+    let rendered = match args.format {
+        ReportFormat::Text => text_report(&report, args.all),
+        ReportFormat::Json => json_report(&report, &all, &texts),
+    };
+    if let Err(e) = write_output(args.output.as_deref(), &rendered) {
+        invocation_error(&e);
+        return Exit::Errors;
+    }
+    let results = &report.summary.results;
+    if errors > 0 || results.error > 0 {
+        Exit::Errors
+    } else if results.fail > 0 {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
+fn evidence_path(dir: &std::path::Path, relative: &str) -> String {
+    tenet_db::display_path(&dir.join(relative))
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes()).map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    }
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+        Status::Waived => "waived",
+        Status::NotApplicable => "n/a",
+        Status::NoEvidence => "no evidence",
+    }
+}
+
+/// Text for people: controls grouped by package, clauses before controls before
+/// objectives; each failure with its message and citations; a summary line per status.
+fn text_report(report: &RunReport, all: bool) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("tenet {} · as of {}\n", report.tenet_version, report.as_of));
+    let mut packages: Vec<&str> = report.controls.iter().map(|c| &*c.package).collect();
+    packages.dedup();
+    packages.sort_by_key(|p| !report.controls.iter().any(|c| &*c.package == *p && c.workspace));
+    let mut seen = std::collections::BTreeSet::new();
+    for package in packages {
+        if !seen.insert(package) {
+            continue;
+        }
+        out.push_str(&format!("\n{package}\n"));
+        for kind in ["clause", "control", "objective"] {
+            for c in report.controls.iter().filter(|c| &*c.package == package && c.kind == kind) {
+                let title = format!("{kind} {} {}", c.local_id, c.title);
+                out.push_str(&format!("  {:<84} {}\n", truncate(&title, 84), mark(c.status)));
+                if let Some(why) = &c.exclusion {
+                    out.push_str(&format!("      not applicable: {why}\n"));
+                    continue;
+                }
+                for r in &c.results {
+                    let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
+                    if !show {
+                        continue;
+                    }
+                    let subject =
+                        r.subject.as_ref().map(|s| format!(" {} `{}`", s.kind, s.key)).unwrap_or_default();
+                    let message = r.message.as_deref().unwrap_or("");
+                    out.push_str(&format!("    {} rule {}{subject}: {message}\n", mark(r.status), r.rule));
+                    for cite in &r.citations {
+                        out.push_str(&format!("        at {}:{}:{}\n", cite.path, cite.line, cite.column));
+                    }
+                    if r.more_citations > 0 {
+                        out.push_str(&format!("        … and {} more documents\n", r.more_citations));
+                    }
+                }
+            }
+        }
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "\ncontrols: {} pass, {} fail, {} error, {} waived, {} not applicable, {} no evidence\n",
+        s.controls.pass,
+        s.controls.fail,
+        s.controls.error,
+        s.controls.waived,
+        s.controls.not_applicable,
+        s.controls.no_evidence
+    ));
+    out.push_str(&format!(
+        "results:  {} pass, {} fail, {} error, {} waived, {} not applicable, {} no evidence\n",
+        s.results.pass,
+        s.results.fail,
+        s.results.error,
+        s.results.waived,
+        s.results.not_applicable,
+        s.results.no_evidence
+    ));
+    out
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The versioned JSON report, with the diagnostics of policies and evidence.
+fn json_report(report: &RunReport, diagnostics: &[Diagnostic], texts: &SourceTexts) -> String {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    let rendered = tenet_diagnostics::render::json(diagnostics, texts);
+    if let (Some(map), Some(list)) = (value.as_object_mut(), rendered.get("diagnostics")) {
+        map.insert("diagnostics".to_owned(), list.clone());
+    }
+    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
 }

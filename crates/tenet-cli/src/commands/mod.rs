@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod evidence;
+pub mod explain;
 pub mod fmt;
 pub mod test;
 

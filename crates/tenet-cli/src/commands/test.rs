@@ -24,6 +24,7 @@ pub fn run(args: &TestArgs) -> Exit {
             return Exit::Errors;
         }
     };
+    tenet_db::parse_all(&db, loaded.workspace);
     let diags = diagnostics(&db, loaded.workspace);
     if diags.iter().any(|d| d.is_error()) {
         let mut texts = SourceTexts::default();

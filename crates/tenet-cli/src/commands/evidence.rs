@@ -1,0 +1,288 @@
+//! Evidence authoring aids derived from schemas: `tenet evidence template KIND` prints a
+//! filled-in skeleton with each field's documentation, and `tenet schema export` writes a
+//! JSON Schema per kind so editors can complete and validate evidence files.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::{Map, Value as Json, json};
+use tenet_db::{Database, OsSystem, load_workspace, program};
+use tenet_sema::program::{Program, Schema};
+use tenet_sema::ty::{FieldDef, Ty};
+
+use crate::cli::{SchemaExportArgs, TemplateArgs, TemplateFormat};
+use crate::exit::Exit;
+use crate::output::invocation_error;
+
+fn load_program(path: Option<&Path>) -> Result<(Database, tenet_db::WorkspaceFiles), Exit> {
+    let mut db = Database::default();
+    let root = path.map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    let root = if root.exists() { root } else { Path::new(".").to_path_buf() };
+    match load_workspace(&mut db, &OsSystem, &root) {
+        Ok(loaded) => Ok((db, loaded)),
+        Err(e) => {
+            invocation_error(&e.to_string());
+            Err(Exit::Errors)
+        }
+    }
+}
+
+/// `tenet evidence template KIND`
+pub fn template(args: &TemplateArgs) -> Exit {
+    let (db, loaded) = match load_program(args.path.as_deref()) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
+    let program = program(&db, loaded.workspace);
+    let Some(schema) = find_schema(program, &args.kind) else {
+        let names: Vec<&str> = program.schemas.iter().map(|s| &*s.name).collect();
+        let hint = tenet_sema::did_you_mean(&args.kind, names.iter().copied())
+            .map(|b| format!("; did you mean `{b}`?"))
+            .unwrap_or_default();
+        invocation_error(&format!("no evidence kind named `{}`{hint}", args.kind));
+        return Exit::Errors;
+    };
+    let format = args.format.unwrap_or_else(|| {
+        if schema.sources.iter().any(|s| s.ends_with(".md")) {
+            TemplateFormat::Markdown
+        } else {
+            TemplateFormat::Yaml
+        }
+    });
+    print!("{}", render_template(program, schema, format, crate::commands::today(None)));
+    Exit::Clean
+}
+
+/// A kind by plain or qualified name (`AiSystem`, `iso42001.AiSystem`).
+fn find_schema<'p>(program: &'p Program, name: &str) -> Option<&'p Schema> {
+    program.schemas.iter().find(|s| {
+        *s.name == *name
+            || program
+                .packages
+                .get(s.package.index())
+                .is_some_and(|p| format!("{}.{}", p.name, s.name) == name)
+    })
+}
+
+/// The skeleton of one document of `schema`, YAML or Markdown with front matter.
+pub fn render_template(
+    program: &Program,
+    schema: &Schema,
+    format: TemplateFormat,
+    today: jiff::civil::Date,
+) -> String {
+    let mut yaml = String::new();
+    if let Some(doc) = &schema.doc {
+        for line in doc.lines() {
+            let _ = writeln!(yaml, "# {line}");
+        }
+    }
+    if !schema.sources.is_empty() {
+        let _ = writeln!(yaml, "# Tenet reads this kind from: {}", schema.sources.join(", "));
+    }
+    let _ = writeln!(yaml, "kind: {}", schema.name);
+    for field in &schema.record.fields {
+        field_lines(program, field, 0, today, &mut yaml);
+    }
+    match format {
+        TemplateFormat::Yaml => yaml,
+        TemplateFormat::Markdown => {
+            format!(
+                "---\n{yaml}---\n\n# {}\n\nWrite the document here; rules can read its sections by heading.\n",
+                schema.name
+            )
+        }
+    }
+}
+
+fn field_lines(
+    program: &Program,
+    field: &FieldDef,
+    indent: usize,
+    today: jiff::civil::Date,
+    out: &mut String,
+) {
+    let pad = " ".repeat(indent);
+    if let Some(doc) = &field.doc {
+        for line in doc.lines() {
+            let _ = writeln!(out, "{pad}# {line}");
+        }
+    }
+    let optional = matches!(field.ty, Ty::Optional(_));
+    let mut notes = vec![type_name(program, &field.ty)];
+    if field.key {
+        notes.push("key: unique across all documents of this kind".to_owned());
+    }
+    if field.effective {
+        notes.push("the date this document speaks for".to_owned());
+    }
+    if optional {
+        notes.push("optional".to_owned());
+    }
+    let name = yaml_key(field.source_name());
+    match field.ty.non_optional() {
+        Ty::Record(record) => {
+            let _ = writeln!(out, "{pad}{name}:  # {}", notes.join("; "));
+            for f in &record.fields {
+                field_lines(program, f, indent + 2, today, out);
+            }
+        }
+        Ty::List(element) => {
+            let _ = writeln!(out, "{pad}{name}:  # {}", notes.join("; "));
+            match &**element {
+                Ty::Record(record) => {
+                    let mut first = true;
+                    for f in &record.fields {
+                        let mut line = String::new();
+                        field_lines(program, f, indent + 4, today, &mut line);
+                        for l in line.lines() {
+                            if first && !l.trim_start().starts_with('#') {
+                                let _ = writeln!(out, "{pad}  - {}", l.trim_start());
+                                first = false;
+                            } else {
+                                let _ = writeln!(out, "{l}");
+                            }
+                        }
+                    }
+                }
+                other => {
+                    let _ = writeln!(out, "{pad}  - {}", sample(program, other, today));
+                }
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(program, other, today), notes.join("; "));
+        }
+    }
+}
+
+fn yaml_key(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\\\""))
+    }
+}
+
+fn sample(program: &Program, ty: &Ty, today: jiff::civil::Date) -> String {
+    match ty.non_optional() {
+        Ty::String => "\"\"".to_owned(),
+        Ty::Int => "0".to_owned(),
+        Ty::Float => "0.0".to_owned(),
+        Ty::Bool => "false".to_owned(),
+        Ty::Date => today.to_string(),
+        Ty::DateTime => format!("{today}T00:00:00Z"),
+        Ty::Duration => "\"12 months\"".to_owned(),
+        Ty::Enum(values) => values.first().map_or_else(String::new, |v| format!("\"{v}\"")),
+        Ty::Ref(kind) => format!("\"\"  # the key of a {} document", program.kind_name(*kind)),
+        Ty::List(_) => "[]".to_owned(),
+        _ => "\"\"".to_owned(),
+    }
+}
+
+fn type_name(program: &Program, ty: &Ty) -> String {
+    match ty.non_optional() {
+        Ty::Enum(values) => {
+            let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+            format!("one of {}", shown.join(", "))
+        }
+        Ty::Ref(kind) => format!("reference to {}", program.kind_name(*kind)),
+        Ty::List(e) => format!("list of {}", type_name(program, e)),
+        Ty::Record(_) => "record".to_owned(),
+        Ty::String => "string".to_owned(),
+        Ty::Int => "integer".to_owned(),
+        Ty::Float => "number".to_owned(),
+        Ty::Bool => "true or false".to_owned(),
+        Ty::Date => "date (YYYY-MM-DD)".to_owned(),
+        Ty::DateTime => "date and time (RFC 3339)".to_owned(),
+        Ty::Duration => "duration such as \"12 months\"".to_owned(),
+        _ => "value".to_owned(),
+    }
+}
+
+/// `tenet schema export`
+pub fn export(args: &SchemaExportArgs) -> Exit {
+    let (db, loaded) = match load_program(args.path.as_deref()) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
+    let program = program(&db, loaded.workspace);
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        invocation_error(&format!("cannot create `{}`: {e}", args.out.display()));
+        return Exit::Errors;
+    }
+    let mut index = Vec::new();
+    for schema in &program.schemas {
+        let file = format!("{}.schema.json", schema.name);
+        let text =
+            format!("{}\n", serde_json::to_string_pretty(&json_schema(program, schema)).unwrap_or_default());
+        if let Err(e) = std::fs::write(args.out.join(&file), text) {
+            invocation_error(&format!("cannot write `{file}`: {e}"));
+            return Exit::Errors;
+        }
+        index.push(json!({ "kind": &*schema.name, "schema": file, "sources": schema.sources }));
+    }
+    let text =
+        format!("{}\n", serde_json::to_string_pretty(&json!({ "schemas": index })).unwrap_or_default());
+    if let Err(e) = std::fs::write(args.out.join("index.json"), text) {
+        invocation_error(&format!("cannot write the index: {e}"));
+        return Exit::Errors;
+    }
+    eprintln!("wrote {} schemas to {}", program.schemas.len(), args.out.display());
+    Exit::Clean
+}
+
+/// A JSON Schema (draft 2020-12) for documents of one kind. Unknown fields are allowed,
+/// as Tenet only warns about them.
+pub fn json_schema(program: &Program, schema: &Schema) -> Json {
+    let mut root = record_schema(program, &schema.record.fields);
+    if let Some(map) = root.as_object_mut() {
+        map.insert("$schema".to_owned(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert("title".to_owned(), json!(&*schema.name));
+        if let Some(doc) = &schema.doc {
+            map.insert("description".to_owned(), json!(doc));
+        }
+        if let Some(props) = map.get_mut("properties").and_then(Json::as_object_mut) {
+            props.insert("kind".to_owned(), json!({ "const": &*schema.name }));
+        }
+    }
+    root
+}
+
+fn record_schema(program: &Program, fields: &[FieldDef]) -> Json {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        let mut s = type_schema(program, f.ty.non_optional());
+        if let (Some(doc), Some(map)) = (&f.doc, s.as_object_mut()) {
+            map.insert("description".to_owned(), json!(doc));
+        }
+        properties.insert(f.source_name().to_owned(), s);
+        if !matches!(f.ty, Ty::Optional(_)) {
+            required.push(json!(f.source_name()));
+        }
+    }
+    json!({ "type": "object", "properties": properties, "required": required })
+}
+
+fn type_schema(program: &Program, ty: &Ty) -> Json {
+    match ty {
+        Ty::String => json!({ "type": "string" }),
+        Ty::Int => json!({ "type": "integer" }),
+        Ty::Float => json!({ "type": "number" }),
+        Ty::Bool => json!({ "type": "boolean" }),
+        Ty::Date => json!({ "type": "string", "format": "date" }),
+        Ty::DateTime => json!({ "type": "string", "format": "date-time" }),
+        Ty::Duration => {
+            json!({ "type": "string", "pattern": "^[0-9]+ ?(year|month|week|day|hour|minute)s?$" })
+        }
+        Ty::Enum(values) => json!({ "enum": values.iter().map(|v| &**v).collect::<Vec<_>>() }),
+        Ty::Ref(kind) => {
+            json!({ "type": ["string", "integer"], "description": format!("the key of a {} document", program.kind_name(*kind)) })
+        }
+        Ty::List(e) => json!({ "type": "array", "items": type_schema(program, e.non_optional()) }),
+        Ty::Record(r) => record_schema(program, &r.fields),
+        Ty::Optional(inner) => type_schema(program, inner),
+        _ => json!({}),
+    }
+}

@@ -1,0 +1,214 @@
+//! Evidence and evaluation as tracked queries. Each evidence file is loaded on its own;
+//! each kind's documents are gathered (and indexed) on their own; each rule is evaluated
+//! on its own, reading only its body, the parameters and the kinds it touches. So one
+//! changed evidence file re-loads that file and re-runs only the rules that read its
+//! kinds, and one edited rule re-runs only that rule.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tenet_diagnostics::Diagnostic;
+use tenet_diagnostics::Span;
+use tenet_eval::report::{RunReport, build_report};
+use tenet_eval::{
+    Budget, Doc, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor,
+};
+use tenet_sema::KindId;
+use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
+use tenet_sema::ty::{FieldDef, RecordTy, Ty};
+
+use crate::{Database, Db, EvidenceFile, EvidenceSet, RunSettings, Workspace, program};
+
+/// The program's evidence kinds, separated from the rest of the program so that editing a
+/// rule does not invalidate evidence loading.
+#[salsa::tracked(returns(ref))]
+pub fn schemas(db: &dyn Db, workspace: Workspace) -> Vec<Schema> {
+    program(db, workspace).schemas.iter().map(position_free).collect()
+}
+
+/// A schema without where it is written (positions, files, docs): what evaluation reads,
+/// so that moving a schema in its file invalidates nothing.
+fn position_free(schema: &Schema) -> Schema {
+    Schema {
+        doc: None,
+        file: FileId(0),
+        span: Span::default(),
+        record: Arc::new(record_position_free(&schema.record)),
+        ..schema.clone()
+    }
+}
+
+fn record_position_free(record: &RecordTy) -> RecordTy {
+    RecordTy {
+        fields: record
+            .fields
+            .iter()
+            .map(|f| FieldDef {
+                doc: None,
+                file: FileId(0),
+                span: Span::default(),
+                ty: ty_position_free(&f.ty),
+                ..f.clone()
+            })
+            .collect(),
+    }
+}
+
+fn ty_position_free(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Record(r) => Ty::Record(Arc::new(record_position_free(r))),
+        Ty::List(e) => Ty::List(Arc::new(ty_position_free(e))),
+        Ty::Optional(e) => Ty::Optional(Arc::new(ty_position_free(e))),
+        other => other.clone(),
+    }
+}
+
+/// One evidence file, loaded and validated against the schemas.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoadedEvidence {
+    /// Its documents with their kinds.
+    pub documents: Vec<(KindId, Doc)>,
+    /// What is wrong with it.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads one evidence file.
+#[salsa::tracked(returns(ref))]
+pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> LoadedEvidence {
+    crate::evidence_loading::load(file.path(db), file.bytes(db), schemas(db, workspace))
+}
+
+/// The documents of one kind across every evidence file, in path order, with indexes.
+#[salsa::tracked(returns(ref))]
+pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
+    let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
+    let mut docs = Vec::new();
+    for file in evidence.files(db) {
+        docs.extend(
+            load_evidence(db, workspace, *file)
+                .documents
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, d)| d.clone()),
+        );
+    }
+    KindDocs::new(docs, fields)
+}
+
+/// Diagnostics about the evidence: each file's, then what only the whole set shows
+/// (duplicate keys across files, references to missing documents).
+#[salsa::tracked(returns(ref))]
+pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut loaded = Vec::new();
+    for file in evidence.files(db) {
+        let l = load_evidence(db, workspace, *file);
+        out.extend(l.diagnostics.iter().cloned());
+        loaded.push((file.path(db), l));
+    }
+    out.extend(crate::evidence_loading::check_across_files(&loaded, schemas(db, workspace)));
+    Diagnostic::normalize(&mut out);
+    out
+}
+
+/// A rule's checked body, by control and rule name. Its value is equal across edits that
+/// do not touch the rule, which is what keeps other rules' evaluations valid.
+#[salsa::tracked(returns(ref))]
+pub fn rule_body(
+    db: &dyn Db,
+    workspace: Workspace,
+    control: Arc<str>,
+    rule: Arc<str>,
+) -> Option<Arc<RuleBody>> {
+    let program = program(db, workspace);
+    let c = program.controls.iter().find(|c| c.qualified == control)?;
+    c.rules.iter().find(|r| r.name == rule).map(|r| r.body.clone())
+}
+
+/// Parameter values for a run.
+#[salsa::tracked(returns(ref))]
+pub fn run_params(db: &dyn Db, workspace: Workspace, settings: RunSettings) -> ParamValues {
+    tenet_eval::param_values(program(db, workspace), settings.today(db), &[])
+}
+
+/// Evidence as the evaluator reads it: through the `kind_docs` query, so each read is a
+/// tracked dependency of the rule being evaluated.
+struct DbEvidence<'db> {
+    db: &'db dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+}
+
+impl Evidence for DbEvidence<'_> {
+    fn kind(&self, kind: KindId) -> &KindDocs {
+        kind_docs(self.db, self.workspace, self.evidence, kind)
+    }
+}
+
+/// The results of one rule before tailoring.
+#[salsa::tracked(returns(ref))]
+pub fn rule_results(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    settings: RunSettings,
+    control: Arc<str>,
+    rule: Arc<str>,
+) -> Vec<RuleResult> {
+    let Some(body) = rule_body(db, workspace, control.clone(), rule.clone()) else { return Vec::new() };
+    let view = DbEvidence { db, workspace, evidence };
+    let cx = RuleContext {
+        schemas: schemas(db, workspace),
+        evidence: &view,
+        params: run_params(db, workspace, settings),
+        today: settings.today(db),
+        budget: Budget { steps: settings.step_budget(db) },
+    };
+    evaluate_rule(&cx, &control, &rule, body)
+}
+
+/// Evaluates every rule of every control, in parallel over database clones, applies
+/// tailoring and builds the report. Deterministic: results come out in program order
+/// whatever the thread count.
+pub fn evaluate_workspace(
+    db: &Database,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    settings: RunSettings,
+    line_of: &dyn Fn(&str, u32) -> u32,
+) -> RunReport {
+    let program = program(db, workspace);
+    let jobs: Vec<(usize, Arc<str>, Arc<str>)> = program
+        .controls
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.rules.iter().map(move |r| (i, c.qualified.clone(), r.name.clone())))
+        .collect();
+    let raw: Vec<(usize, Vec<RuleResult>)> = jobs
+        .par_iter()
+        .map_with(db.clone(), |db, (i, control, rule)| {
+            (*i, rule_results(db, workspace, evidence, settings, control.clone(), rule.clone()).clone())
+        })
+        .collect();
+    let mut per_control: Vec<Vec<RuleResult>> = vec![Vec::new(); program.controls.len()];
+    for (i, results) in raw {
+        per_control[i].extend(results);
+    }
+    let view = DbEvidence { db, workspace, evidence };
+    let cx = RuleContext {
+        schemas: &program.schemas,
+        evidence: &view,
+        params: run_params(db, workspace, settings),
+        today: settings.today(db),
+        budget: Budget { steps: settings.step_budget(db) },
+    };
+    let tailored: Vec<(ControlId, Vec<RuleResult>)> = per_control
+        .into_iter()
+        .enumerate()
+        .map(|(i, results)| {
+            let id = ControlId(i as u32);
+            (id, tailor(program, &cx, id, results))
+        })
+        .collect();
+    build_report(program, settings.today(db), tailored, line_of)
+}

@@ -1,0 +1,72 @@
+//! Incrementality, shown by counting query executions rather than by timing.
+
+use salsa::Setter;
+use tenet_db::{Database, EvidenceSet, MemorySystem, RunSettings, evaluate_workspace, load_workspace};
+
+const POLICY: &str = r#"package inc
+
+schema AiSystem {
+  id: string key
+  name: string
+}
+
+schema Review {
+  id: string key
+  system: ref AiSystem
+}
+
+control I.1 "Named" {
+  rule named
+    for s: AiSystem
+    require s.name != ""
+}
+
+control I.2 "Reviewed" {
+  rule reviewed
+    for s: AiSystem
+    require some r: Review where r.system == s
+}
+"#;
+
+fn executed(log: &[String], query: &str) -> usize {
+    log.iter().filter(|q| q.starts_with(query)).count()
+}
+
+#[test]
+fn editing_one_rule_re_evaluates_only_that_rule() {
+    let (mut db, log) = Database::with_execution_log();
+    let mut system = MemorySystem::new();
+    system.write("pack/policy.tenet", POLICY);
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let evidence = EvidenceSet::new(&db, Vec::new());
+    let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
+    let line_of = |_: &str, _: u32| 1;
+    let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    assert_eq!(first.controls.len(), 2);
+    let cold = log.take();
+    assert_eq!(executed(&cold, "rule_results"), 2, "{cold:#?}");
+
+    // Edit the message of I.2's rule: I.1's rule body is unchanged, even though the
+    // program is checked again and I.1's position in the file did not move.
+    let file = loaded.files[0];
+    let edited = POLICY
+        .replace("require some r: Review where r.system == s", "require none r: Review where r.system == s");
+    file.set_bytes(&mut db).to(edited.into_bytes());
+    let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    assert_eq!(second.controls.len(), 2);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
+    // The one re-run was I.2's: its verdict over an empty inventory is still no evidence,
+    // and I.1's results are the memoized ones.
+    assert_eq!(second.controls[0].results, first.controls[0].results);
+
+    // Inserting a line above both controls shifts every span but changes no rule.
+    let shifted = format!(
+        "// a comment that moves everything down\n{}",
+        POLICY.replace("require some", "require none")
+    );
+    file.set_bytes(&mut db).to(shifted.into_bytes());
+    let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let shifted_log = log.take();
+    assert_eq!(executed(&shifted_log, "rule_results"), 0, "{shifted_log:#?}");
+}
