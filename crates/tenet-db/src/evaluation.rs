@@ -10,9 +10,7 @@ use rayon::prelude::*;
 use tenet_diagnostics::Diagnostic;
 use tenet_diagnostics::Span;
 use tenet_eval::report::{RunReport, build_report};
-use tenet_eval::{
-    Budget, Doc, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor,
-};
+use tenet_eval::{Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor};
 use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
@@ -64,13 +62,7 @@ fn ty_position_free(ty: &Ty) -> Ty {
 }
 
 /// One evidence file, loaded and validated against the schemas.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LoadedEvidence {
-    /// Its documents with their kinds.
-    pub documents: Vec<(KindId, Doc)>,
-    /// What is wrong with it.
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub use tenet_evidence::Loaded as LoadedEvidence;
 
 /// Loads one evidence file.
 #[salsa::tracked(returns(ref))]
@@ -100,7 +92,7 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
 #[salsa::tracked(returns(ref))]
 pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut loaded = Vec::new();
+    let mut loaded: Vec<(&str, &LoadedEvidence)> = Vec::new();
     for file in evidence.files(db) {
         let l = load_evidence(db, workspace, *file);
         out.extend(l.diagnostics.iter().cloned());

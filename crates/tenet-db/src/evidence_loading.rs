@@ -1,12 +1,16 @@
-//! TEMPORARY adapter: replaced by tenet-evidence.
-use crate::evaluation::LoadedEvidence;
+//! The bridge from evidence files to the evaluator's documents: one call into
+//! `tenet-evidence` per file, and its whole-set checks.
+
 use tenet_diagnostics::Diagnostic;
+use tenet_evidence::{Limits, Loaded};
 use tenet_sema::program::Schema;
 
-pub(crate) fn load(_path: &str, _bytes: &[u8], _schemas: &[Schema]) -> LoadedEvidence {
-    LoadedEvidence::default()
+/// Loads one evidence file with the default limits.
+pub(crate) fn load(path: &str, bytes: &[u8], schemas: &[Schema]) -> Loaded {
+    tenet_evidence::load_file(path, bytes, schemas, &Limits::default())
 }
 
-pub(crate) fn check_across_files(_files: &[(&str, &LoadedEvidence)], _schemas: &[Schema]) -> Vec<Diagnostic> {
-    Vec::new()
+/// Duplicate keys and dangling references across the loaded files.
+pub(crate) fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<Diagnostic> {
+    tenet_evidence::check_across_files(files, schemas)
 }

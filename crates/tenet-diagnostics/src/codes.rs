@@ -193,4 +193,33 @@ codes! {
     /// A package that uses itself, or is used twice.
     REDUNDANT_USE = "T0402", Warning, "redundant use",
         "The package is already in scope.";
+
+    // T05xx: evidence.
+    /// An evidence file that cannot be read as text, or is too large.
+    UNREADABLE_EVIDENCE = "T0501", Error, "unreadable evidence file",
+        "The file is not valid text in its encoding, or is larger than the limit. Save it as UTF-8, or declare its encoding on the schema that reads it (`encoding \"windows-1252\"`).";
+    /// An evidence file that does not follow its format.
+    MALFORMED_EVIDENCE = "T0502", Error, "malformed evidence file",
+        "The file is not valid YAML, JSON, TOML, CSV or Markdown front matter, or exceeds a nesting or size limit. The other files are still evaluated.";
+    /// A document without a field its schema requires.
+    MISSING_EVIDENCE_FIELD = "T0503", Error, "missing required field",
+        "The schema declares the field without `?`, so every document must have it. Add it, or make the field optional in the schema.";
+    /// A value of the wrong type for its field.
+    EVIDENCE_TYPE = "T0504", Error, "wrong type in evidence",
+        "The value cannot be read as the field's type: dates are `YYYY-MM-DD`, durations `12 months`, booleans `true` or `false`.";
+    /// A value outside its field's enum.
+    EVIDENCE_ENUM = "T0505", Error, "value not allowed",
+        "The field holds one of a fixed set of values, listed in the message.";
+    /// A reference to a document that does not exist.
+    DANGLING_REF = "T0506", Error, "dangling reference",
+        "No document of the referenced kind has this key.";
+    /// Two documents of one kind with the same key.
+    DUPLICATE_KEY = "T0507", Error, "duplicate key",
+        "Keys identify documents: two documents of one kind may not share one.";
+    /// A field the schema does not declare.
+    UNKNOWN_EVIDENCE_FIELD = "T0508", Warning, "unknown field",
+        "The schema has no such field, so no rule can read it. Check the spelling, or declare the field.";
+    /// A `kind:` that names no schema.
+    UNKNOWN_EVIDENCE_KIND = "T0509", Error, "unknown evidence kind",
+        "The document's `kind` names no schema of the packs being checked.";
 }

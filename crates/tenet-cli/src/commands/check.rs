@@ -82,12 +82,17 @@ pub fn run(args: &CheckArgs) -> Exit {
 
     let today = crate::commands::today(args.as_of);
     let settings = RunSettings::new(&db, today, args.step_budget);
+    let indexes: std::cell::RefCell<std::collections::HashMap<String, LineIndex>> = Default::default();
     let line_of = |path: &str, offset: u32| -> u32 {
-        texts.text_of(path).map_or(0, |text| LineIndex::new(text).line_col(text, offset).line + 1)
+        let Some(text) = texts.text_of(path) else { return 0 };
+        let mut indexes = indexes.borrow_mut();
+        let index = indexes.entry(path.to_owned()).or_insert_with(|| LineIndex::new(text));
+        index.line_col(text, offset).line
     };
     let report = evaluate_workspace(&db, loaded.workspace, set, settings, &line_of);
+    let root = args.evidence.as_deref().unwrap_or(std::path::Path::new("."));
     let rendered = match args.format {
-        ReportFormat::Text => text_report(&report, args.all),
+        ReportFormat::Text => text_report(&report, args.all, root),
         ReportFormat::Json => json_report(&report, &all, &texts),
     };
     if let Err(e) = write_output(args.output.as_deref(), &rendered) {
@@ -133,7 +138,7 @@ fn mark(status: Status) -> &'static str {
 
 /// Text for people: controls grouped by package, clauses before controls before
 /// objectives; each failure with its message and citations; a summary line per status.
-fn text_report(report: &RunReport, all: bool) -> String {
+fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -> String {
     let mut out = String::new();
     out.push_str(&format!("tenet {} · as of {}\n", report.tenet_version, report.as_of));
     let mut packages: Vec<&str> = report.controls.iter().map(|c| &*c.package).collect();
@@ -163,7 +168,8 @@ fn text_report(report: &RunReport, all: bool) -> String {
                     let message = r.message.as_deref().unwrap_or("");
                     out.push_str(&format!("    {} rule {}{subject}: {message}\n", mark(r.status), r.rule));
                     for cite in &r.citations {
-                        out.push_str(&format!("        at {}:{}:{}\n", cite.path, cite.line, cite.column));
+                        let path = evidence_path(evidence_root, &cite.path);
+                        out.push_str(&format!("        at {path}:{}:{}\n", cite.line, cite.column));
                     }
                     if r.more_citations > 0 {
                         out.push_str(&format!("        … and {} more documents\n", r.more_citations));
