@@ -117,3 +117,32 @@ fn fmt_refuses_a_file_with_syntax_errors_and_leaves_it_alone() {
     assert!(stderr(&out).contains(": T0001 expected a type"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "package p\nparam x: = 1\n");
 }
+
+fn check_org(extra: &[&str]) -> Output {
+    let mut args = vec!["check", "org/policy", "--evidence", "org/evidence", "--as-of", "2026-11-24"];
+    args.extend_from_slice(extra);
+    tenet(&args)
+}
+
+#[test]
+fn check_with_evidence_reports_results_and_citations() {
+    let out = check_org(&["--error-format", "short"]);
+    // A malformed evidence file makes the run an error; the other files' results stand.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    insta::assert_snapshot!("check_org_text", String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!("check_org_diagnostics", stderr(&out));
+}
+
+#[test]
+fn the_json_report_is_identical_with_one_or_two_threads_and_across_runs() {
+    let one = check_org(&["--format", "json", "--jobs", "1"]);
+    let two = check_org(&["--format", "json", "--jobs", "2"]);
+    let again = check_org(&["--format", "json", "--jobs", "2"]);
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(two.stdout, again.stdout);
+    let value: serde_json::Value = serde_json::from_slice(&one.stdout).expect("JSON report");
+    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["as_of"], "2026-11-24");
+    assert_eq!(value["summary"]["results"]["fail"], 3);
+}

@@ -1,5 +1,7 @@
 //! Incrementality, shown by counting query executions rather than by timing.
 
+#![allow(clippy::expect_used, reason = "test set-up fails loudly")]
+
 use salsa::Setter;
 use tenet_db::{Database, EvidenceSet, MemorySystem, RunSettings, evaluate_workspace, load_workspace};
 
@@ -69,4 +71,48 @@ fn editing_one_rule_re_evaluates_only_that_rule() {
     let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     let shifted_log = log.take();
     assert_eq!(executed(&shifted_log, "rule_results"), 0, "{shifted_log:#?}");
+}
+
+#[test]
+fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind() {
+    let (mut db, log) = Database::with_execution_log();
+    let mut system = MemorySystem::new();
+    system.write(
+        "pack/policy.tenet",
+        POLICY
+            .replace("schema AiSystem {", "schema AiSystem from \"systems/*.yaml\" {")
+            .replace("schema Review {", "schema Review from \"reviews/*.yaml\" {"),
+    );
+    system.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
+    system.write("evidence/systems/b.yaml", "id: b\nname: Beta\n");
+    system.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
+    let line_of = |_: &str, _: u32| 1;
+    let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    assert_eq!(first.summary.results.pass, 3);
+    assert_eq!(first.summary.results.fail, 1);
+    let cold = log.take();
+    assert_eq!(executed(&cold, "load_evidence"), 3, "{cold:#?}");
+    assert_eq!(executed(&cold, "rule_results"), 2, "{cold:#?}");
+
+    // Review r1 now points at b: only that file is re-loaded, only the Review kind is
+    // re-gathered, and only the rule that reads reviews (I.2) runs again.
+    let review = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/r1.yaml").expect("r1");
+    review.set_bytes(&mut db).to(b"id: r1\nsystem: b\n".to_vec());
+    let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
+    assert_eq!(second.controls[0].results, first.controls[0].results);
+    let reviewed: Vec<(String, tenet_eval::Status)> = second.controls[1]
+        .results
+        .iter()
+        .map(|r| (r.subject.as_ref().map(|s| s.key.clone()).unwrap_or_default(), r.status))
+        .collect();
+    assert_eq!(
+        reviewed,
+        vec![("a".to_owned(), tenet_eval::Status::Fail), ("b".to_owned(), tenet_eval::Status::Pass)]
+    );
 }

@@ -143,6 +143,7 @@ pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], limits: &Limits) 
     let text = match decode(bytes, declared.as_deref(), &by_glob, schemas) {
         Ok(text) => text,
         Err((span, message, help)) => {
+            loaded.text = Arc::from(String::from_utf8_lossy(bytes).as_ref());
             // Only files that are evidence at all deserve an error.
             if !by_glob.is_empty()
                 || matches!(format, Format::Yaml | Format::Json | Format::JsonLines | Format::Toml)

@@ -55,6 +55,10 @@ pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Result<Vec<Node
             Ok(pair) => pair,
             Err(e) => {
                 let at = offsets.at(e.marker().index());
+                if e.info().contains("recursion limit") {
+                    let message = format!("values nest more than {} levels deep", limits.max_depth);
+                    return Err(ParseError::new(Span::new(at, at), message));
+                }
                 let mut err = ParseError::new(Span::new(at, at), format!("invalid YAML: {}", e.info()));
                 if text.get(..).is_some_and(|t| line_has_tab_indent(t, e.marker().line())) {
                     err = err.with_help("YAML does not allow tabs for indentation; indent with spaces");
