@@ -1,0 +1,72 @@
+//! Literate semantic tests: each folder under `tests/semantics/` is a policy, its
+//! evidence and the results expected (`expected.txt`), at the date named on the policy's
+//! first line (`// as-of: YYYY-MM-DD`). One case per construct and status, and the edges
+//! auditors ask about. `TENET_BLESS=1` rewrites the expectations.
+#![allow(clippy::expect_used, reason = "test set-up fails loudly")]
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use tenet_db::{
+    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics, load_evidence_dir,
+    load_workspace,
+};
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&root).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect()).unwrap_or_default();
+    cases.sort();
+    let trials = cases
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Trial::test(name, move || run_case(&case))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run_case(case: &Path) -> Result<(), Failed> {
+    let policy = case.join("policy.tenet");
+    let text = std::fs::read_to_string(&policy).map_err(|e| e.to_string())?;
+    let as_of = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// as-of: "))
+        .and_then(|d| d.trim().parse::<jiff::civil::Date>().ok())
+        .ok_or("policy.tenet must start with `// as-of: YYYY-MM-DD`")?;
+    let mut db = Database::default();
+    let loaded = load_workspace(&mut db, &OsSystem, &policy).map_err(|e| e.to_string())?;
+    let evidence = load_evidence_dir(&mut db, &OsSystem, &case.join("evidence")).map_err(|e| e.to_string())?;
+    let settings = RunSettings::new(&db, as_of, tenet_eval::DEFAULT_STEP_BUDGET);
+    let mut out = String::new();
+    for d in diagnostics(&db, loaded.workspace).iter().chain(evidence_diagnostics(&db, loaded.workspace, evidence).iter()) {
+        let _ = writeln!(out, "diagnostic {} {}: {}", d.code.id(), d.path, d.message);
+    }
+    let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+    for c in &report.controls {
+        let _ = writeln!(out, "{} {} => {}", c.kind, c.local_id, c.status.as_str());
+        for r in &c.results {
+            let subject = r.subject.as_ref().map(|s| format!(" [{} {}]", s.kind, s.key)).unwrap_or_default();
+            let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+            let _ = writeln!(out, "  rule {}{subject} {}{message}", r.rule, r.status.as_str());
+            for cite in &r.citations {
+                let _ = writeln!(out, "    cites {}:{}:{}", cite.path, cite.line, cite.column);
+            }
+        }
+    }
+    let expected_path = case.join("expected.txt");
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    if expected == out {
+        return Ok(());
+    }
+    if std::env::var_os("TENET_BLESS").is_some() {
+        std::fs::write(&expected_path, &out).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&expected, &out).unified_diff().header("expected", "actual").to_string();
+    Err(diff.into())
+}
