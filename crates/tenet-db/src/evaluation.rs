@@ -64,10 +64,21 @@ fn ty_position_free(ty: &Ty) -> Ty {
 /// One evidence file, loaded and validated against the schemas.
 pub use tenet_evidence::Loaded as LoadedEvidence;
 
+/// The schemas' source globs, compiled once.
+#[salsa::tracked(returns(ref))]
+pub fn evidence_sources(db: &dyn Db, workspace: Workspace) -> tenet_evidence::Sources {
+    tenet_evidence::Sources::new(schemas(db, workspace))
+}
+
 /// Loads one evidence file.
 #[salsa::tracked(returns(ref))]
 pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> LoadedEvidence {
-    crate::evidence_loading::load(file.path(db), file.bytes(db), schemas(db, workspace))
+    crate::evidence_loading::load(
+        file.path(db),
+        file.bytes(db),
+        schemas(db, workspace),
+        evidence_sources(db, workspace),
+    )
 }
 
 /// The documents of one kind across every evidence file, in path order, with indexes.
@@ -159,6 +170,16 @@ pub fn rule_results(
     evaluate_rule(&cx, &control, &rule, body)
 }
 
+/// Loads every evidence file in parallel over database clones, so that evaluation finds
+/// them memoized. Parsing evidence is most of a cold run's work.
+pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) {
+    let files = evidence.files(db).clone();
+    let _ = evidence_sources(db, workspace);
+    files.par_iter().for_each_with(db.clone(), |db, file| {
+        let _ = load_evidence(db, workspace, *file);
+    });
+}
+
 /// Evaluates every rule of every control, in parallel over database clones, applies
 /// tailoring and builds the report. Deterministic: results come out in program order
 /// whatever the thread count.
@@ -169,6 +190,7 @@ pub fn evaluate_workspace(
     settings: RunSettings,
     line_of: &dyn Fn(&str, u32) -> u32,
 ) -> RunReport {
+    load_all_evidence(db, workspace, evidence);
     let program = program(db, workspace);
     let jobs: Vec<(usize, Arc<str>, Arc<str>)> = program
         .controls

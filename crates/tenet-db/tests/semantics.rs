@@ -9,15 +9,16 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use tenet_db::{
-    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics, load_evidence_dir,
-    load_workspace,
+    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics,
+    load_evidence_dir, load_workspace,
 };
 
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics");
-    let mut cases: Vec<PathBuf> =
-        std::fs::read_dir(&root).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect()).unwrap_or_default();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
     cases.sort();
     let trials = cases
         .into_iter()
@@ -40,10 +41,14 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         .ok_or("policy.tenet must start with `// as-of: YYYY-MM-DD`")?;
     let mut db = Database::default();
     let loaded = load_workspace(&mut db, &OsSystem, &policy).map_err(|e| e.to_string())?;
-    let evidence = load_evidence_dir(&mut db, &OsSystem, &case.join("evidence")).map_err(|e| e.to_string())?;
+    let evidence =
+        load_evidence_dir(&mut db, &OsSystem, &case.join("evidence")).map_err(|e| e.to_string())?;
     let settings = RunSettings::new(&db, as_of, tenet_eval::DEFAULT_STEP_BUDGET);
     let mut out = String::new();
-    for d in diagnostics(&db, loaded.workspace).iter().chain(evidence_diagnostics(&db, loaded.workspace, evidence).iter()) {
+    for d in diagnostics(&db, loaded.workspace)
+        .iter()
+        .chain(evidence_diagnostics(&db, loaded.workspace, evidence).iter())
+    {
         let _ = writeln!(out, "diagnostic {} {}: {}", d.code.id(), d.path, d.message);
     }
     let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
@@ -67,6 +72,9 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         std::fs::write(&expected_path, &out).map_err(|e| e.to_string())?;
         return Ok(());
     }
-    let diff = similar::TextDiff::from_lines(&expected, &out).unified_diff().header("expected", "actual").to_string();
+    let diff = similar::TextDiff::from_lines(&expected, &out)
+        .unified_diff()
+        .header("expected", "actual")
+        .to_string();
     Err(diff.into())
 }

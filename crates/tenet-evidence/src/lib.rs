@@ -29,7 +29,7 @@ mod typing;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use globset::{Glob, GlobMatcher};
+use globset::Glob;
 use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
 use tenet_eval::{Citation, Doc};
 use tenet_sema::KindId;
@@ -103,26 +103,55 @@ fn format_of(path: &str) -> Option<Format> {
     })
 }
 
-/// The kinds whose source globs match `path`, in program order.
-fn kinds_for_path(path: &str, schemas: &[Schema]) -> Vec<KindId> {
-    let mut out = Vec::new();
-    for (i, s) in schemas.iter().enumerate() {
-        let matchers: Vec<GlobMatcher> =
-            s.sources.iter().filter_map(|g| Glob::new(g).ok().map(|g| g.compile_matcher())).collect();
-        if matchers.iter().any(|m| m.is_match(path)) {
-            out.push(KindId(i as u32));
+/// The schemas' source globs, compiled once for a whole set of files.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    set: globset::GlobSet,
+    /// For each glob in `set`, the kind it belongs to.
+    owners: Vec<KindId>,
+}
+
+impl Sources {
+    /// Compiles the `from` globs of every schema; a glob that does not compile matches
+    /// nothing (the checker reports it).
+    pub fn new(schemas: &[Schema]) -> Sources {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut owners = Vec::new();
+        for (i, s) in schemas.iter().enumerate() {
+            for g in &s.sources {
+                if let Ok(glob) = Glob::new(g) {
+                    builder.add(glob);
+                    owners.push(KindId(i as u32));
+                }
+            }
         }
+        let set = builder.build().unwrap_or_else(|_| globset::GlobSet::empty());
+        Sources { set, owners }
     }
-    out
+
+    /// The kinds whose globs match `path`, in program order.
+    fn kinds_for(&self, path: &str) -> Vec<KindId> {
+        let mut kinds: Vec<KindId> =
+            self.set.matches(path).into_iter().filter_map(|i| self.owners.get(i).copied()).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}
+
+impl PartialEq for Sources {
+    fn eq(&self, other: &Sources) -> bool {
+        self.owners == other.owners && self.set.len() == other.set.len()
+    }
 }
 
 /// Loads one file (`path` relative to the evidence root, with `/`). Files that no schema
 /// reads and that name no `kind` are not evidence and load to nothing.
-pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], limits: &Limits) -> Loaded {
+pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources, limits: &Limits) -> Loaded {
     let shown: Arc<str> = Arc::from(path);
     let mut loaded = Loaded::default();
     let Some(format) = format_of(path) else { return loaded };
-    let by_glob = kinds_for_path(path, schemas);
+    let by_glob = sources.kinds_for(path);
     if bytes.len() > limits.max_file_bytes {
         loaded.diagnostics.push(
             Diagnostic::new(

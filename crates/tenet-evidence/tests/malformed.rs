@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tenet_diagnostics::{Diagnostic, LineIndex};
-use tenet_evidence::{Limits, Loaded, check_across_files, load_file};
+use tenet_evidence::{Limits, Loaded, Sources, check_across_files, load_file};
 use tenet_sema::program::Schema;
 use tenet_sema::{CheckInput, Origin};
 
@@ -64,7 +64,8 @@ fn the_malformed_corpus_matches_its_expectations() {
     let loaded: Vec<(String, Loaded)> = list
         .iter()
         .map(|(rel, path)| {
-            (rel.clone(), load_file(rel, &std::fs::read(path).expect("read"), &schemas, &Limits::default()))
+            let bytes = std::fs::read(path).expect("read");
+            (rel.clone(), load_file(rel, &bytes, &schemas, &Sources::new(&schemas), &Limits::default()))
         })
         .collect();
     let pairs: Vec<(&str, &Loaded)> = loaded.iter().map(|(p, l)| (p.as_str(), l)).collect();
@@ -115,7 +116,8 @@ fn indent(lines: &[String]) -> String {
 }
 
 fn one_diagnostic(path: &str, bytes: &[u8]) -> Diagnostic {
-    let loaded = load_file(path, bytes, &schemas(), &Limits::default());
+    let schemas = schemas();
+    let loaded = load_file(path, bytes, &schemas, &Sources::new(&schemas), &Limits::default());
     assert!(loaded.documents.is_empty());
     assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
     loaded.diagnostics[0].clone()

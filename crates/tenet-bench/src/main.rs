@@ -1,0 +1,300 @@
+//! `cargo run --release -p tenet-bench -- [--sizes 1000,10000,100000] [--runs 5] [--regorus PATH]`
+//!
+//! For each size: the floor (read every evidence file and parse it, nothing else), a cold
+//! check (compile, load, evaluate in a fresh database), a re-check after editing one
+//! evidence file in a warm database, peak memory of a cold check, the cold check on 1 and
+//! on 2 threads, and — when a regorus binary is given — the same rules in Rego evaluated
+//! by regorus over the organisation exported as one JSON document, with a check that both
+//! engines find the same violations. Medians over `--runs` runs; each measurement that
+//! needs a fresh process gets one (this binary re-invokes itself).
+
+mod generate;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use salsa::Setter;
+use tenet_db::{
+    Database, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, parse_all,
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--child") {
+        // `--child MODE DIR THREADS`: one measurement in a fresh process.
+        let mode = args.get(pos + 1).map(String::as_str).unwrap_or("");
+        let dir = PathBuf::from(args.get(pos + 2).map(String::as_str).unwrap_or("."));
+        let threads: usize = args.get(pos + 3).and_then(|t| t.parse().ok()).unwrap_or(2);
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        child(mode, &dir);
+        return;
+    }
+    let sizes: Vec<usize> = flag(&args, "--sizes")
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let runs: usize = flag(&args, "--runs").and_then(|r| r.parse().ok()).unwrap_or(5);
+    let regorus = flag(&args, "--regorus").map(PathBuf::from);
+    let work = std::env::temp_dir().join("tenet-bench");
+    println!(
+        "| N | files | floor | cold check (2 threads) | cold / floor | cold, 1 thread | 1t / 2t | re-check after one edit | peak memory | regorus | regorus / tenet |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for n in sizes {
+        let dir = work.join(format!("org-{n}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = match generate::write_org(&dir, n) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("cannot write the organisation: {e}");
+                std::process::exit(2);
+            }
+        };
+        let floor = median(runs, || measure(&dir, "floor", 2).0);
+        let cold = median(runs, || measure(&dir, "cold", 2).0);
+        let cold_one = median(runs.min(3), || measure(&dir, "cold", 1).0);
+        let recheck = median(runs, || measure(&dir, "recheck", 2).0);
+        let peak = measure(&dir, "cold", 2).1;
+        let (rego_time, same) = match &regorus {
+            Some(bin) => {
+                let t = median(runs.min(3), || run_regorus(bin, &dir).0);
+                let rego_violations = run_regorus(bin, &dir).1;
+                let tenet_violations = tenet_violations(&dir);
+                if rego_violations != tenet_violations {
+                    let only_rego: Vec<_> = rego_violations.difference(&tenet_violations).take(5).collect();
+                    let only_tenet: Vec<_> = tenet_violations.difference(&rego_violations).take(5).collect();
+                    eprintln!(
+                        "N={n}: the engines disagree: only regorus {only_rego:?}, only tenet {only_tenet:?}"
+                    );
+                }
+                (Some(t), rego_violations == tenet_violations)
+            }
+            None => (None, true),
+        };
+        if !same {
+            std::process::exit(1);
+        }
+        let rego_cell = rego_time.map_or("—".to_owned(), ms);
+        let ratio =
+            rego_time.map_or("—".to_owned(), |t| format!("{:.1}×", t.as_secs_f64() / cold.as_secs_f64()));
+        println!(
+            "| {n} | {files} | {} | {} | {:.2} | {} | {:.2}× | {} | {} MiB | {rego_cell} | {ratio} |",
+            ms(floor),
+            ms(cold),
+            cold.as_secs_f64() / floor.as_secs_f64(),
+            ms(cold_one),
+            cold_one.as_secs_f64() / cold.as_secs_f64(),
+            ms(recheck),
+            peak / 1024,
+        );
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn ms(d: Duration) -> String {
+    if d.as_millis() >= 10 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    }
+}
+
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Runs one measurement in a fresh process: (time it reports, peak resident KiB).
+fn measure(dir: &Path, mode: &str, threads: usize) -> (Duration, u64) {
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tenet-bench"));
+    let out =
+        Command::new(exe).args(["--child", mode, &dir.to_string_lossy(), &threads.to_string()]).output();
+    let Ok(out) = out else { return (Duration::ZERO, 0) };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let nanos: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let peak: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (Duration::from_nanos(nanos), peak)
+}
+
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn as_of() -> jiff::civil::Date {
+    generate::AS_OF.parse().unwrap_or(jiff::civil::date(2026, 6, 30))
+}
+
+fn child(mode: &str, dir: &Path) {
+    let start = Instant::now();
+    let elapsed = match mode {
+        "floor" => {
+            // Read every file and parse it with the same parsers, in parallel: the least
+            // any engine must do with this evidence.
+            let mut paths = Vec::new();
+            collect(&dir.join("evidence"), &mut paths);
+            use rayon::prelude::*;
+            let total: usize = paths
+                .par_iter()
+                .map(|p| {
+                    let bytes = std::fs::read(p).unwrap_or_default();
+                    let rel = p
+                        .strip_prefix(dir.join("evidence"))
+                        .map(|r| r.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    tenet_evidence::load_file(
+                        &rel,
+                        &bytes,
+                        &[],
+                        &tenet_evidence::Sources::new(&[]),
+                        &tenet_evidence::Limits::default(),
+                    )
+                    .documents
+                    .len()
+                        + bytes.len()
+                })
+                .sum();
+            std::hint::black_box(total);
+            start.elapsed()
+        }
+        "by-format" => {
+            let mut paths = Vec::new();
+            collect(&dir.join("evidence"), &mut paths);
+            let mut by_ext: std::collections::BTreeMap<String, (Duration, usize, usize)> = Default::default();
+            for p in &paths {
+                let bytes = std::fs::read(p).unwrap_or_default();
+                let rel = p
+                    .strip_prefix(dir.join("evidence"))
+                    .map(|r| r.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let ext = rel.rsplit('.').next().unwrap_or("").to_owned();
+                let t = Instant::now();
+                let docs = tenet_evidence::load_file(
+                    &rel,
+                    &bytes,
+                    &[],
+                    &tenet_evidence::Sources::new(&[]),
+                    &tenet_evidence::Limits::default(),
+                )
+                .documents
+                .len();
+                let e = by_ext.entry(ext).or_default();
+                e.0 += t.elapsed();
+                e.1 += bytes.len();
+                e.2 += 1 + docs;
+            }
+            for (ext, (t, bytes, files)) in by_ext {
+                eprintln!(
+                    "{ext}: {files} files, {bytes} bytes, {:?} ({:.1} MB/s)",
+                    t,
+                    bytes as f64 / t.as_secs_f64() / 1e6
+                );
+            }
+            start.elapsed()
+        }
+        "cold" => {
+            let mut db = Database::default();
+            let report = run_once(&mut db, dir);
+            std::hint::black_box(report.summary.results.fail);
+            start.elapsed()
+        }
+        "recheck" => {
+            let mut db = Database::default();
+            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
+            let Ok(evidence) = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")) else { return };
+            let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
+            let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+            // Edit one monitoring file: append a check.
+            let file = evidence.files(&db).iter().copied().find(|f| f.path(&db).starts_with("monitoring/"));
+            let Some(file) = file else { return };
+            let mut bytes = file.bytes(&db).to_vec();
+            bytes.extend_from_slice(
+                b"{\"id\": \"mon-extra\", \"system\": \"sys-000000\", \"checked_on\": \"2026-06-29\"}\n",
+            );
+            let start = Instant::now();
+            file.set_bytes(&mut db).to(bytes);
+            let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+            std::hint::black_box(report.summary.results.fail);
+            start.elapsed()
+        }
+        _ => Duration::ZERO,
+    };
+    println!("{} {}", elapsed.as_nanos(), peak_kib());
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() { collect(&p, out) } else { out.push(p) }
+    }
+}
+
+fn run_once(db: &mut Database, dir: &Path) -> tenet_eval::report::RunReport {
+    let loaded = load_workspace(db, &OsSystem, &dir.join("policy"));
+    let evidence = load_evidence_dir(db, &OsSystem, &dir.join("evidence"));
+    let (Ok(loaded), Ok(evidence)) = (loaded, evidence) else {
+        eprintln!("cannot load the organisation");
+        std::process::exit(2);
+    };
+    parse_all(db, loaded.workspace);
+    let settings = RunSettings::new(db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
+    // Load evidence files in parallel before evaluating, as the CLI's driver does.
+    tenet_db::load_all_evidence(db, loaded.workspace, evidence);
+    evaluate_workspace(db, loaded.workspace, evidence, settings, &|_, _| 0)
+}
+
+/// Tenet's violations as `rule:subject` strings.
+fn tenet_violations(dir: &Path) -> BTreeSet<String> {
+    let mut db = Database::default();
+    let report = run_once(&mut db, dir);
+    report
+        .controls
+        .iter()
+        .flat_map(|c| c.results.iter())
+        .filter(|r| r.status == tenet_eval::Status::Fail)
+        .filter_map(|r| r.subject.as_ref().map(|s| format!("{}:{}", r.rule, s.key)))
+        .collect()
+}
+
+/// Runs regorus: (wall time, violations).
+fn run_regorus(bin: &Path, dir: &Path) -> (Duration, BTreeSet<String>) {
+    let rego = Path::new(env!("CARGO_MANIFEST_DIR")).join("rego/bench.rego");
+    let start = Instant::now();
+    let out = Command::new(bin)
+        .args([
+            "eval",
+            "-d",
+            &rego.to_string_lossy(),
+            "-i",
+            &dir.join("input.json").to_string_lossy(),
+            "data.bench.violations",
+        ])
+        .output();
+    let elapsed = start.elapsed();
+    let Ok(out) = out else { return (elapsed, BTreeSet::new()) };
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let mut found = BTreeSet::new();
+    collect_strings(&value, &mut found);
+    (elapsed, found)
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match v {
+        serde_json::Value::String(s) if s.contains(':') => {
+            out.insert(s.clone());
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|i| collect_strings(i, out)),
+        _ => {}
+    }
+}
