@@ -24,6 +24,8 @@ pub enum Command {
     Test(TestArgs),
     /// Explain a control, a framework requirement or a diagnostic code.
     Explain(ExplainArgs),
+    /// Check, then re-check whenever a policy or evidence file changes.
+    Watch(WatchArgs),
     /// Evidence authoring aids.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
@@ -210,4 +212,23 @@ pub struct ExplainArgs {
     /// The packs to look in (default: the current directory; built-in packs always).
     #[arg(long)]
     pub path: Option<PathBuf>,
+}
+
+/// `tenet watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// A directory of packs (or one `.tenet` file).
+    pub path: PathBuf,
+    /// The evidence directory.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: PathBuf,
+    /// The date `today` denotes (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// How often to look for changes, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    pub poll_ms: u64,
+    /// Stop after this many runs (the first check counts as one).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
 }

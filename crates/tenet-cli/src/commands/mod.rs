@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod explain;
 pub mod fmt;
 pub mod test;
+pub mod watch;
 
 /// The date of the run: `--as-of` when given, else today in UTC. Reports record it, so a
 /// run can be repeated exactly.
