@@ -10,7 +10,10 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     step("doc tests", cargo(&root).args(["test", "--workspace", "--doc"]))?;
     step("build the tenet binary", cargo(&root).args(["build", "--release", "--package", "tenet-cli"]))?;
     let tenet = root.join("target/release/tenet");
-    step("formatting of stdlib/ and policies/", Command::new(&tenet).args(["fmt", "--check", "stdlib", "policies"]).current_dir(&root))?;
+    step(
+        "formatting of stdlib/ and policies/",
+        Command::new(&tenet).args(["fmt", "--check", "stdlib", "policies"]).current_dir(&root),
+    )?;
     Ok(())
 }
 

@@ -149,7 +149,11 @@ fn explain_control(program: &Program, id: ControlId) -> String {
     let mappings: Vec<_> = program.mappings.iter().filter(|m| m.control == id).collect();
     if !mappings.is_empty() {
         out.push_str("\nmaps to:\n");
+        let mut shown = std::collections::BTreeSet::new();
         for m in mappings {
+            if !shown.insert((m.framework, m.requirement.clone(), m.relationship.as_str())) {
+                continue;
+            }
             let Some(f) = program.frameworks.get(m.framework.index()) else { continue };
             let title = f.requirement(&m.requirement).map(|r| r.title.as_str()).unwrap_or("");
             out.push_str(&format!("  {} {} {title} ({})\n", f.name, m.requirement, m.relationship.as_str()));

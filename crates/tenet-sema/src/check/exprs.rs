@@ -1054,6 +1054,8 @@ pub(super) fn unify(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Enum(x), Ty::Enum(y)) if x == y => Some(a.clone()),
         (Ty::String | Ty::Enum(_), Ty::String | Ty::Enum(_)) => Some(Ty::String),
         (Ty::Ref(k), Ty::String) | (Ty::String, Ty::Ref(k)) => Some(Ty::Ref(*k)),
+        // `[]` has no element type of its own: it takes the other side's.
+        (Ty::List(x), Ty::List(y)) => unify(x, y).map(|t| Ty::List(Arc::new(t))),
         (x, y) if x == y => Some(x.clone()),
         _ => None,
     }

@@ -305,6 +305,23 @@ impl Checker<'_> {
         self.controls.get(package.index()).and_then(|t| t.get(local)).copied()
     }
 
+    /// The controls a crosswalk's left side names: the control with that id, or else the
+    /// group it heads (`A.5` names `A.5.2`, `A.5.3`, …; clause `4` names `4.1` … `4.4`),
+    /// since sources map whole clauses and Annex A objectives as well as single controls.
+    pub(super) fn controls_named(&self, package: PackageId, id: &str) -> Vec<ControlId> {
+        if let Some(c) = self.control_in(package, id) {
+            return vec![c];
+        }
+        let prefix = format!("{id}.");
+        let mut group: Vec<(Arc<str>, ControlId)> = self
+            .controls
+            .get(package.index())
+            .map(|t| t.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        group.sort();
+        group.into_iter().map(|(_, c)| c).collect()
+    }
+
     /// Control ids of a package, sorted, for suggestions.
     pub(super) fn control_ids(&self, package: PackageId) -> Vec<Arc<str>> {
         let mut v: Vec<Arc<str>> =

@@ -300,7 +300,8 @@ impl Checker<'_> {
             let name: Arc<str> = Arc::from(c.name.text.as_str());
             for member in &c.members {
                 let CrosswalkMember::Pair(pair) = member else { continue };
-                let Some(control) = self.control_in(from, &pair.control.text) else {
+                let controls = self.controls_named(from, &pair.control.text);
+                if controls.is_empty() {
                     let ids = self.control_ids(from);
                     let mut d = self.diag(
                         Code::UNKNOWN_CONTROL,
@@ -317,21 +318,23 @@ impl Checker<'_> {
                     }
                     self.report(d);
                     continue;
-                };
+                }
                 for requirement in &pair.requirements {
                     if !self.check_requirement(file, framework, requirement) {
                         continue;
                     }
-                    self.program.mappings.push(Mapping {
-                        control,
-                        framework,
-                        requirement: Arc::from(requirement.value.as_str()),
-                        relationship: pair.relationship.unwrap_or(Relationship::Unknown),
-                        source: MappingSource::Crosswalk { name: name.clone(), source: source.clone() },
-                        reviewed: pair.reviewed.as_ref().map(|r| (r.confidence, r.because.value.clone())),
-                        file,
-                        span: requirement.span,
-                    });
+                    for control in controls.iter().copied() {
+                        self.program.mappings.push(Mapping {
+                            control,
+                            framework,
+                            requirement: Arc::from(requirement.value.as_str()),
+                            relationship: pair.relationship.unwrap_or(Relationship::Unknown),
+                            source: MappingSource::Crosswalk { name: name.clone(), source: source.clone() },
+                            reviewed: pair.reviewed.as_ref().map(|r| (r.confidence, r.because.value.clone())),
+                            file,
+                            span: requirement.span,
+                        });
+                    }
                 }
             }
         }
