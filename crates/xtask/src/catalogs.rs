@@ -130,7 +130,7 @@ fn eu_catalog(eu: &Value) -> String {
             format!("chapter_title {}", lit(s(a, "chapter_title"))),
         ];
         if let Some(section) = a.get("section").filter(|v| !v.is_null()) {
-            meta.push(format!("section {}", lit(&section.to_string().trim_matches('"').to_owned())));
+            meta.push(format!("section {}", lit(section.to_string().trim_matches('"'))));
             meta.push(format!("section_title {}", lit(s(a, "section_title"))));
         }
         if !s(a, "applies_from").is_empty() {
