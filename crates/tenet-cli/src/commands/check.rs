@@ -33,7 +33,10 @@ pub fn run(args: &CheckArgs) -> Exit {
         invocation_error(&format!("no `.tenet` files under `{}`", args.path.display()));
         return Exit::Errors;
     }
-    let evidence = match &args.evidence {
+    // Without `--evidence`, a pack directory's own `evidence/` folder is its evidence.
+    let default_evidence = args.path.join("evidence");
+    let evidence_dir = args.evidence.clone().or_else(|| default_evidence.is_dir().then_some(default_evidence));
+    let evidence = match &evidence_dir {
         Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
             Ok(set) => Some((dir, set)),
             Err(e) => {
@@ -90,7 +93,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         index.line_col(text, offset).line
     };
     let report = evaluate_workspace(&db, loaded.workspace, set, settings, &line_of);
-    let root = args.evidence.as_deref().unwrap_or(std::path::Path::new("."));
+    let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
     let rendered = match args.format {
         ReportFormat::Text => text_report(&report, args.all, root),
         ReportFormat::Json => json_report(&report, &all, &texts),
@@ -124,6 +127,9 @@ fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String
         }
     }
 }
+
+/// Citations shown per result in text output.
+const TEXT_CITATIONS: usize = 5;
 
 fn mark(status: Status) -> &'static str {
     match status {
@@ -167,12 +173,14 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                         r.subject.as_ref().map(|s| format!(" {} `{}`", s.kind, s.key)).unwrap_or_default();
                     let message = r.message.as_deref().unwrap_or("");
                     out.push_str(&format!("    {} rule {}{subject}: {message}\n", mark(r.status), r.rule));
-                    for cite in &r.citations {
+                    // The JSON report lists every citation; people read the first few.
+                    for cite in r.citations.iter().take(TEXT_CITATIONS) {
                         let path = evidence_path(evidence_root, &cite.path);
                         out.push_str(&format!("        at {path}:{}:{}\n", cite.line, cite.column));
                     }
-                    if r.more_citations > 0 {
-                        out.push_str(&format!("        … and {} more documents\n", r.more_citations));
+                    let more = r.more_citations + r.citations.len().saturating_sub(TEXT_CITATIONS);
+                    if more > 0 {
+                        out.push_str(&format!("        … and {more} more documents\n"));
                     }
                 }
             }
