@@ -177,3 +177,42 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     assert!(stdout.contains("changed: evidence/inventory/systems.yaml\n"), "{stdout}");
     assert!(stdout.contains("fail → pass  meridian.MH.1 rule owned AiSystem `scheduler`"), "{stdout}");
 }
+
+/// The federal inventory pack on the real 2024 inventory (both releases, one of them
+/// Windows-1252). The expected counts were computed independently from the CSV files.
+#[test]
+fn the_federal_inventory_pack_runs_on_the_real_inventory() {
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/us-federal-inventory");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["check", "--as-of", "2026-11-24", "--format", "json", "--error-format", "short"])
+        .arg(&pack)
+        .output()
+        .expect("run tenet");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Only the two "columns no rule reads" warnings: every row decodes and types.
+    assert_eq!(stderr(&out).matches(": T0508 ").count(), 2, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("error"), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut counts = Vec::new();
+    for control in report["controls"].as_array().expect("controls") {
+        for rule in ["first_release", "complete_release"] {
+            let results: Vec<&serde_json::Value> =
+                control["results"].as_array().expect("results").iter().filter(|r| r["rule"] == rule).collect();
+            let fails = results.iter().filter(|r| r["status"] == "fail").count();
+            counts.push((control["local_id"].as_str().unwrap_or("").to_owned(), rule, results.len(), fails));
+        }
+    }
+    let expected = [
+        ("FED.1", "first_release", 154, 120),
+        ("FED.1", "complete_release", 269, 235),
+        ("FED.2", "first_release", 154, 124),
+        ("FED.2", "complete_release", 269, 239),
+        ("FED.3", "first_release", 154, 120),
+        ("FED.3", "complete_release", 269, 235),
+        ("FED.4", "first_release", 154, 132),
+        ("FED.4", "complete_release", 269, 247),
+    ];
+    let expected: Vec<(String, &str, usize, usize)> =
+        expected.iter().map(|(c, r, n, f)| ((*c).to_owned(), *r, *n, *f)).collect();
+    assert_eq!(counts, expected);
+}

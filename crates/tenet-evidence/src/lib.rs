@@ -394,15 +394,32 @@ impl Context<'_> {
                     );
                 }
             }
-            for (h, span) in &rows.header {
-                if !schema.record.fields.iter().any(|f| f.source_name() == h) {
-                    self.loaded.diagnostics.push(Diagnostic::new(
-                        Code::UNKNOWN_EVIDENCE_FIELD,
-                        self.path.clone(),
-                        *span,
-                        format!("{} has no field `{h}`; no rule can read this column", schema.name),
-                    ));
-                }
+            // Exports often carry many columns no rule needs: one warning names them all.
+            let unknown: Vec<&(String, Span)> = rows
+                .header
+                .iter()
+                .filter(|(h, _)| !schema.record.fields.iter().any(|f| f.source_name() == h))
+                .collect();
+            if let Some((first, span)) = unknown.first() {
+                let message = if unknown.len() == 1 {
+                    format!("{} has no field `{first}`; no rule can read this column", schema.name)
+                } else {
+                    let shown: Vec<String> = unknown.iter().take(3).map(|(h, _)| format!("`{h}`")).collect();
+                    format!(
+                        "{} of the {} columns are not fields of {} ({}{}); no rule can read them",
+                        unknown.len(),
+                        rows.header.len(),
+                        schema.name,
+                        shown.join(", "),
+                        if unknown.len() > 3 { ", …" } else { "" }
+                    )
+                };
+                self.loaded.diagnostics.push(Diagnostic::new(
+                    Code::UNKNOWN_EVIDENCE_FIELD,
+                    self.path.clone(),
+                    *span,
+                    message,
+                ));
             }
             if missing {
                 return;
