@@ -26,6 +26,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Check, then re-check whenever a policy or evidence file changes.
     Watch(WatchArgs),
+    /// Start an organisation's repository: manifest, pack and evidence templates.
+    Init(InitArgs),
     /// Evidence authoring aids.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
@@ -65,6 +67,9 @@ pub struct TemplateArgs {
     /// YAML or Markdown (default: as the kind's sources suggest).
     #[arg(long, value_enum)]
     pub format: Option<TemplateFormat>,
+    /// The date example dates show (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
     /// The packs that declare the kind (default: the current directory; built-in packs always).
     #[arg(long)]
     pub path: Option<PathBuf>,
@@ -231,4 +236,14 @@ pub struct WatchArgs {
     /// Stop after this many runs (the first check counts as one).
     #[arg(long, value_name = "N")]
     pub runs: Option<usize>,
+}
+
+/// `tenet init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create it (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// The package name (default: from the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
 }

@@ -26,6 +26,7 @@ fn main() -> std::process::ExitCode {
         Command::Test(args) => commands::test::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
         Command::Watch(args) => commands::watch::run(&args),
+        Command::Init(args) => commands::init::run(&args),
         Command::Evidence(cli::EvidenceCommand::Template(args)) => commands::evidence::template(&args),
         Command::Schema(cli::SchemaCommand::Export(args)) => commands::evidence::export(&args),
     };

@@ -216,3 +216,33 @@ fn the_federal_inventory_pack_runs_on_the_real_inventory() {
         expected.iter().map(|(c, r, n, f)| ((*c).to_owned(), *r, *n, *f)).collect();
     assert_eq!(counts, expected);
 }
+
+#[test]
+fn init_creates_a_repository_that_checks_and_templates_for_every_kind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("acme-health");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet")).arg("init").arg(&root).output().expect("run tenet");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pack = std::fs::read_to_string(root.join("aims.tenet")).expect("pack");
+    assert!(pack.starts_with("/// acme_health's AI management system"), "{pack}");
+    assert!(root.join("tenet.toml").exists());
+    assert!(root.join("evidence/inventory/ai-system.yaml.template").exists());
+    assert!(root.join("evidence/training/training-record.csv.template").exists());
+    assert!(root.join("evidence/assessments/impact/impact-assessment.md.template").exists());
+    // The new pack compiles, and its evidence (templates only) yields no evidence or failures.
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet")).arg("check").arg(&root).output().expect("run tenet");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // A second init refuses to overwrite.
+    let again = Command::new(env!("CARGO_BIN_EXE_tenet")).arg("init").arg(&root).output().expect("run tenet");
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn evidence_template_documents_each_field() {
+    let out = tenet(&["evidence", "template", "iso42001.Incident", "--as-of", "2026-11-24"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("template_incident", String::from_utf8_lossy(&out.stdout));
+    let out = tenet(&["evidence", "template", "Incidnet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: no evidence kind named `Incidnet`; did you mean `Incident`?\n");
+}

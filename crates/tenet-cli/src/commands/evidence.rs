@@ -34,7 +34,20 @@ pub fn template(args: &TemplateArgs) -> Exit {
         Err(exit) => return exit,
     };
     let program = program(&db, loaded.workspace);
-    let Some(schema) = find_schema(program, &args.kind) else {
+    // Kinds of built-in packs the workspace does not use are still worth a template.
+    let mut builtin_db = Database::default();
+    let mut probe = tenet_db::MemorySystem::new();
+    probe.write("builtin/probe.tenet", "package probe\nuse iso42001\n");
+    let builtin = load_workspace(&mut builtin_db, &probe, Path::new("builtin")).ok();
+    let builtin_program = builtin.as_ref().map(|b| tenet_db::program(&builtin_db, b.workspace));
+    let (program, schema) = match find_schema(program, &args.kind) {
+        Some(schema) => (program, Some(schema)),
+        None => match builtin_program {
+            Some(p) => (p, find_schema(p, &args.kind)),
+            None => (program, None),
+        },
+    };
+    let Some(schema) = schema else {
         let names: Vec<&str> = program.schemas.iter().map(|s| &*s.name).collect();
         let hint = tenet_sema::did_you_mean(&args.kind, names.iter().copied())
             .map(|b| format!("; did you mean `{b}`?"))
@@ -49,7 +62,7 @@ pub fn template(args: &TemplateArgs) -> Exit {
             TemplateFormat::Yaml
         }
     });
-    print!("{}", render_template(program, schema, format, crate::commands::today(None)));
+    print!("{}", render_template(program, schema, format, crate::commands::today(args.as_of)));
     Exit::Clean
 }
 
@@ -146,12 +159,12 @@ fn field_lines(
                     }
                 }
                 other => {
-                    let _ = writeln!(out, "{pad}  - {}", sample(program, other, today));
+                    let _ = writeln!(out, "{pad}  - {}", sample(other, today));
                 }
             }
         }
         other => {
-            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(program, other, today), notes.join("; "));
+            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(other, today), notes.join("; "));
         }
     }
 }
@@ -164,7 +177,7 @@ fn yaml_key(name: &str) -> String {
     }
 }
 
-fn sample(program: &Program, ty: &Ty, today: jiff::civil::Date) -> String {
+fn sample(ty: &Ty, today: jiff::civil::Date) -> String {
     match ty.non_optional() {
         Ty::String => "\"\"".to_owned(),
         Ty::Int => "0".to_owned(),
@@ -174,7 +187,7 @@ fn sample(program: &Program, ty: &Ty, today: jiff::civil::Date) -> String {
         Ty::DateTime => format!("{today}T00:00:00Z"),
         Ty::Duration => "\"12 months\"".to_owned(),
         Ty::Enum(values) => values.first().map_or_else(String::new, |v| format!("\"{v}\"")),
-        Ty::Ref(kind) => format!("\"\"  # the key of a {} document", program.kind_name(*kind)),
+        Ty::Ref(_) => "\"\"".to_owned(),
         Ty::List(_) => "[]".to_owned(),
         _ => "\"\"".to_owned(),
     }
@@ -186,7 +199,7 @@ fn type_name(program: &Program, ty: &Ty) -> String {
             let shown: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
             format!("one of {}", shown.join(", "))
         }
-        Ty::Ref(kind) => format!("reference to {}", program.kind_name(*kind)),
+        Ty::Ref(kind) => format!("the key of a {} document", program.kind_name(*kind)),
         Ty::List(e) => format!("list of {}", type_name(program, e)),
         Ty::Record(_) => "record".to_owned(),
         Ty::String => "string".to_owned(),

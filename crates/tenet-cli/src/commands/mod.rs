@@ -4,6 +4,7 @@ pub mod check;
 pub mod evidence;
 pub mod explain;
 pub mod fmt;
+pub mod init;
 pub mod test;
 pub mod watch;
 
