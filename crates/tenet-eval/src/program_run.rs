@@ -86,8 +86,11 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             key,
             fields: Arc::from(fields),
             effective,
-            body: None,
-            sections: Arc::from(Vec::new()),
+            body: given.body.as_deref().map(Arc::from),
+            sections: given
+                .body
+                .as_deref()
+                .map_or_else(|| Arc::from(Vec::new()), crate::store::markdown_sections),
             citation: Citation { path, line: 0, column: 0 },
         });
     }

@@ -150,3 +150,34 @@ impl Evidence for MemoryEvidence {
         self.kinds.get(kind.index()).unwrap_or(&self.empty)
     }
 }
+
+/// A Markdown body's sections by ATX heading: each heading's text up to the next heading
+/// of the same or a higher level. Headings inside fenced code blocks do not count. Shared
+/// by the evidence loader and `test` blocks, so both read sections alike.
+pub fn markdown_sections(body: &str) -> Arc<[(Arc<str>, Arc<str>)]> {
+    let mut headings: Vec<(usize, String, usize, usize)> = Vec::new();
+    let mut in_fence = false;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence && line.starts_with('#') {
+            let level = line.chars().take_while(|c| *c == '#').count();
+            let rest = &line[level..];
+            if level <= 6 && (rest.starts_with(' ') || rest.trim().is_empty()) {
+                let title = rest.trim().trim_end_matches('#').trim().to_owned();
+                headings.push((level, title, offset, offset + line.len()));
+            }
+        }
+        offset += line.len();
+    }
+    let mut out = Vec::new();
+    for (i, (level, title, _, content_start)) in headings.iter().enumerate() {
+        let end =
+            headings[i + 1..].iter().find(|(l, _, _, _)| l <= level).map_or(body.len(), |(_, _, s, _)| *s);
+        let text = body.get(*content_start..end.max(*content_start)).unwrap_or("").trim();
+        out.push((Arc::from(title.as_str()), Arc::from(text)));
+    }
+    Arc::from(out)
+}

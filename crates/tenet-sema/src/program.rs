@@ -481,6 +481,8 @@ pub struct GivenDoc {
     pub kind: KindId,
     /// Field values in schema order; `None` for fields left out (absent optionals).
     pub fields: Vec<Option<Expr>>,
+    /// A Markdown body, for rules that read sections.
+    pub body: Option<String>,
     /// Where, absolute.
     pub span: Span,
 }

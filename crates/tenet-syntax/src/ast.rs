@@ -812,6 +812,8 @@ pub struct Given {
     pub kind: Name,
     /// The document's fields.
     pub fields: Vec<RecordField>,
+    /// A Markdown body (`with "…"`), for rules that read sections.
+    pub body: Option<Str>,
     /// Extent.
     pub span: Span,
 }

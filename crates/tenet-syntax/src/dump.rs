@@ -176,7 +176,13 @@ fn item_sexp(item: &Item) -> S {
                 parts.push(match s {
                     TestStmt::Today(d, _) => list("today", [atom(d.date.to_string())]),
                     TestStmt::Set(s) => list("set", [atom(&s.target.text), expr(&s.value)]),
-                    TestStmt::Given(g) => list("given", [atom(&g.kind.text), record(&g.fields)]),
+                    TestStmt::Given(g) => match &g.body {
+                        Some(b) => list(
+                            "given",
+                            [atom(&g.kind.text), record(&g.fields), list("body", [quoted(&b.value)])],
+                        ),
+                        None => list("given", [atom(&g.kind.text), record(&g.fields)]),
+                    },
                     TestStmt::Expect(e) => {
                         let mut v = vec![atom(&e.control.text)];
                         if let Some(r) = &e.rule {

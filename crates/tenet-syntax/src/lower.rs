@@ -664,14 +664,16 @@ impl Lower {
                 Rule::given => {
                     let mut kind = missing(stmt_span);
                     let mut fields = vec![];
+                    let mut body = None;
                     for q in p.into_inner() {
                         match q.as_rule() {
                             Rule::type_name => kind = self.name(&q),
                             Rule::record_lit => fields = self.record_fields(q),
+                            Rule::string => body = Some(self.string(q)),
                             _ => {}
                         }
                     }
-                    test.stmts.push(TestStmt::Given(Given { kind, fields, span: stmt_span }));
+                    test.stmts.push(TestStmt::Given(Given { kind, fields, body, span: stmt_span }));
                 }
                 Rule::expect => test.stmts.push(TestStmt::Expect(self.expect(p))),
                 _ => {}

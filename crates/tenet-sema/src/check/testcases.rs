@@ -62,7 +62,8 @@ impl Checker<'_> {
                     let mut cx = Scope::constant(package, file, t.span.start);
                     let owner = format!("`{}`", g.kind.text);
                     let fields = self.record_fields(&mut cx, &g.fields, &record.fields, g.kind.span, &owner);
-                    case.givens.push(GivenDoc { kind, fields, span: g.span });
+                    let body = g.body.as_ref().map(|b| b.value.clone());
+                    case.givens.push(GivenDoc { kind, fields, body, span: g.span });
                 }
                 TestStmt::Expect(e) => {
                     let Some(control) = self.resolve_control(package, file, &e.control) else { continue };

@@ -319,7 +319,9 @@ impl Printer<'_> {
                 TestStmt::Today(d, _) => self.line(format!("today {}", d.date)),
                 TestStmt::Set(s) => self.line(format!("set {} = {}", s.target.text, flat(&s.value))),
                 TestStmt::Given(g) => {
-                    let one = format!("given {} {}", g.kind.text, record_flat(&g.fields));
+                    let body =
+                        g.body.as_ref().map(|b| format!(" with {}", string(&b.value))).unwrap_or_default();
+                    let one = format!("given {} {}{body}", g.kind.text, record_flat(&g.fields));
                     if self.indent + one.len() <= WIDTH {
                         self.line(one);
                     } else {
@@ -331,6 +333,11 @@ impl Printer<'_> {
                             self.lines_with_prefix(&prefix, lines);
                         }
                         self.close(g.span.end);
+                        if !body.is_empty()
+                            && let Some(last) = self.lines.last_mut()
+                        {
+                            last.push_str(&body);
+                        }
                     }
                 }
                 TestStmt::Expect(e) => {
