@@ -14,6 +14,29 @@ pub fn run(extra: &[String]) -> Result<(), String> {
         "formatting of stdlib/ and policies/",
         Command::new(&tenet).args(["fmt", "--check", "stdlib", "policies"]).current_dir(&root),
     )?;
+    step(
+        "catalogs match the reference data",
+        cargo(&root).args(["run", "--quiet", "--package", "xtask", "--", "gen-catalogs", "--check"]),
+    )?;
+    step(
+        "tests of the built-in packs, with full rule coverage",
+        Command::new(&tenet).args(["test", "stdlib", "--min-coverage", "100"]).current_dir(&root),
+    )?;
+    for pack in ["policies/example", "policies/us-federal-inventory"] {
+        step(&format!("tests of {pack}"), Command::new(&tenet).args(["test", pack]).current_dir(&root))?;
+    }
+    // The README's main job runs and finds the example's deliberate gaps (exit 1), and
+    // nothing worse (exit 2).
+    let status = Command::new(&tenet)
+        .args(["check", "policies/example", "--format", "json", "--output"])
+        .arg(root.join("target/example-report.json"))
+        .current_dir(&root)
+        .status()
+        .map_err(|e| format!("the main job could not start: {e}"))?;
+    if status.code() != Some(1) {
+        return Err(format!("`tenet check policies/example` should report findings (exit 1), got {status}"));
+    }
+    eprintln!("xtask: == the main job reports findings as expected");
     Ok(())
 }
 
