@@ -246,3 +246,23 @@ fn evidence_template_documents_each_field() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out), "error: no evidence kind named `Incidnet`; did you mean `Incident`?\n");
 }
+
+#[test]
+fn a_rule_over_its_step_budget_is_an_error_result_not_a_hang() {
+    let out = check_org(&["--format", "json", "--step-budget", "20"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let messages: Vec<&str> = report["controls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["results"].as_array().into_iter().flatten())
+        .filter(|r| r["status"] == "error")
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert!(!messages.is_empty());
+    assert!(
+        messages.iter().all(|m| m.starts_with("the rule exceeded its budget of 20 evaluation steps")),
+        "{messages:?}"
+    );
+}
