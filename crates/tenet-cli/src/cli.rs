@@ -34,6 +34,8 @@ pub enum Command {
     /// Evidence schemas for editors.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Run the language server on standard input and output.
+    Lsp(LspArgs),
 }
 
 /// `tenet evidence …`
@@ -217,6 +219,15 @@ pub struct ExplainArgs {
     /// The packs to look in (default: the current directory; built-in packs always).
     #[arg(long)]
     pub path: Option<PathBuf>,
+}
+
+/// `tenet lsp`
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport; accepted because editor
+    /// clients add it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// `tenet watch`

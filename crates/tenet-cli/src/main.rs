@@ -29,6 +29,7 @@ fn main() -> std::process::ExitCode {
         Command::Init(args) => commands::init::run(&args),
         Command::Evidence(cli::EvidenceCommand::Template(args)) => commands::evidence::template(&args),
         Command::Schema(cli::SchemaCommand::Export(args)) => commands::evidence::export(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
     };
     exit.into()
 }

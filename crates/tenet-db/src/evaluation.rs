@@ -226,3 +226,25 @@ pub fn evaluate_workspace(
         .collect();
     build_report(program, settings.today(db), tailored, line_of)
 }
+
+/// Applies one control's tailoring (exclusion, `applies when`, waivers) to its results:
+/// what the editor's live results need without building a whole report.
+pub fn tailor_control(
+    db: &Database,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    settings: RunSettings,
+    control: usize,
+    results: Vec<RuleResult>,
+) -> Vec<RuleResult> {
+    let program = program(db, workspace);
+    let view = DbEvidence { db, workspace, evidence };
+    let cx = RuleContext {
+        schemas: &program.schemas,
+        evidence: &view,
+        params: run_params(db, workspace, settings),
+        today: settings.today(db),
+        budget: Budget { steps: settings.step_budget(db) },
+    };
+    tailor(program, &cx, ControlId(control as u32), results)
+}

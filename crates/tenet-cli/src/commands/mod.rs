@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod explain;
 pub mod fmt;
 pub mod init;
+pub mod lsp;
 pub mod test;
 pub mod watch;
 

@@ -1,0 +1,180 @@
+//! Publishing diagnostics: the same `tenet_db::diagnostics` query as `tenet check`, for
+//! every file of the workspace, after each change.
+//!
+//! An edit after a pause is checked at once; edits in quick succession wait until typing
+//! pauses ([`crate::config::DEFAULT_DEBOUNCE`]). A check runs on a snapshot, so the next
+//! edit cancels it; and results are published only while no newer text has arrived, each
+//! carrying the version of the text it was computed from. Runs publish one at a time and
+//! only for the latest generation, so what a file shows never goes back to older text.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tenet_diagnostics::{Code, Diagnostic, Severity};
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{
+    self as lsp, DiagnosticRelatedInformation, DiagnosticTag, Location, NumberOrString, Uri,
+};
+
+use crate::position::LineMap;
+use crate::state::{Snapshot, State, lock};
+
+/// What was last published for a file.
+#[derive(Debug, Clone, PartialEq)]
+struct Published {
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// The diagnostics of one run, per file.
+struct Batch {
+    generation: u64,
+    files: Vec<FileDiagnostics>,
+}
+
+struct FileDiagnostics {
+    path: String,
+    uri: Uri,
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// Schedules runs and publishes their results.
+#[derive(Default)]
+pub struct Publisher {
+    last_change: Mutex<Option<Instant>>,
+    published: tokio::sync::Mutex<HashMap<String, Published>>,
+}
+
+impl Publisher {
+    /// Called after every change: checks at once after a pause, or when `debounce` has
+    /// passed without another change.
+    pub fn schedule(self: &Arc<Self>, state: &Arc<State>, client: &Client, debounce: Duration) {
+        let generation = lock(&state.documents).generation();
+        let delay = {
+            let now = Instant::now();
+            let mut last = lock(&self.last_change);
+            let recent = last.is_some_and(|t| now.duration_since(t) < debounce);
+            *last = Some(now);
+            if recent { debounce } else { Duration::ZERO }
+        };
+        let (publisher, state, client) = (self.clone(), state.clone(), client.clone());
+        tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if lock(&state.documents).generation() != generation {
+                return; // a newer change has its own run
+            }
+            let run_state = state.clone();
+            let computed = tokio::task::spawn_blocking(move || {
+                let snapshot = run_state.snapshot()?;
+                salsa::Cancelled::catch(AssertUnwindSafe(|| compute(&snapshot))).ok()
+            })
+            .await;
+            if let Ok(Some(batch)) = computed {
+                publisher.publish(&state, &client, batch).await;
+            }
+        });
+    }
+
+    async fn publish(&self, state: &State, client: &Client, batch: Batch) {
+        let mut published = self.published.lock().await;
+        let mut current: HashSet<String> = HashSet::with_capacity(batch.files.len());
+        for file in batch.files {
+            // Newer text exists: what is left of this run is stale.
+            if lock(&state.documents).generation() != batch.generation {
+                return;
+            }
+            current.insert(file.path.clone());
+            let previous = published.get(&file.path);
+            let next = Published { version: file.version, diagnostics: file.diagnostics };
+            let changed = match previous {
+                Some(p) => *p != next,
+                None => next.version.is_some() || !next.diagnostics.is_empty(),
+            };
+            if changed {
+                client.publish_diagnostics(file.uri, next.diagnostics.clone(), next.version).await;
+                published.insert(file.path, next);
+            }
+        }
+        // Files that left the workspace keep no diagnostics.
+        let gone: Vec<String> = published.keys().filter(|p| !current.contains(*p)).cloned().collect();
+        for path in gone {
+            if let Some(p) = published.remove(&path)
+                && !p.diagnostics.is_empty()
+                && let Some(uri) = crate::uri::uri_of(&path)
+            {
+                client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+}
+
+/// Runs the query and converts its results, file by file.
+fn compute(snapshot: &Snapshot) -> Batch {
+    let all = tenet_db::diagnostics(&snapshot.db, snapshot.workspace);
+    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in all {
+        by_path.entry(&d.path).or_default().push(d);
+    }
+    let mut files = Vec::new();
+    for (path, file) in snapshot.workspace_paths() {
+        let Some(uri) = snapshot.uri_of_path(path) else { continue };
+        // Most files have nothing to report: their text is not even indexed by line.
+        let diagnostics = match by_path.get(path.as_str()) {
+            Some(ds) => {
+                let text = snapshot.text(*file);
+                let map = LineMap::new(&text);
+                ds.iter().map(|d| to_lsp(snapshot, d, &uri, &map)).collect()
+            }
+            None => Vec::new(),
+        };
+        files.push(FileDiagnostics { path: path.clone(), uri, version: snapshot.version(path), diagnostics });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Batch { generation: snapshot.generation, files }
+}
+
+/// One diagnostic as LSP shows it: the message, then its help on a line of its own.
+pub fn to_lsp(snapshot: &Snapshot, d: &Diagnostic, uri: &Uri, map: &LineMap<'_>) -> lsp::Diagnostic {
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let mut related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .map(|l| DiagnosticRelatedInformation {
+            location: Location { uri: uri.clone(), range: map.range(l.span) },
+            message: l.message.clone(),
+        })
+        .collect();
+    for r in &d.related {
+        let Some(file) = snapshot.file_at(&r.path) else { continue };
+        let Some(uri) = snapshot.uri(file) else { continue };
+        let text = snapshot.text(file);
+        related.push(DiagnosticRelatedInformation {
+            location: Location { uri, range: LineMap::new(&text).range(r.span) },
+            message: r.message.clone(),
+        });
+    }
+    lsp::Diagnostic {
+        range: map.range(d.span),
+        severity: Some(match d.severity {
+            Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(d.code.id().to_owned())),
+        code_description: None,
+        source: Some("tenet".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: (d.code == Code::UNUSED).then(|| vec![DiagnosticTag::UNNECESSARY]),
+        data: None,
+    }
+}

@@ -1,0 +1,40 @@
+//! `workspace/executeCommand`: `tenet.showFailing`, which lists a control's failing
+//! results (the command behind the lenses).
+
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::ExecuteCommandParams;
+
+use crate::live::{Live, SHOW_FAILING};
+use crate::state::Snapshot;
+
+/// What the command returns, and a one-line message for the editor to show.
+pub struct Outcome {
+    /// The command's result: `{control, results: [...] | null}`.
+    pub value: Value,
+    /// A summary for `window/showMessage`.
+    pub message: String,
+}
+
+/// Runs a command.
+pub fn handle(snapshot: &Snapshot, live: &Live, params: ExecuteCommandParams) -> Result<Outcome> {
+    if params.command != SHOW_FAILING {
+        return Err(Error::invalid_params(format!("unknown command `{}`", params.command)));
+    }
+    let Some(Value::String(control)) = params.arguments.first() else {
+        return Err(Error::invalid_params("`tenet.showFailing` takes a control's qualified id"));
+    };
+    let known = tenet_db::program(&snapshot.db, snapshot.workspace).control_by_qualified(control).is_some();
+    if !known {
+        return Err(Error::invalid_params(format!("no control `{control}` in the workspace")));
+    }
+    let failing = live.failing(snapshot, control);
+    let message = match &failing {
+        None => {
+            format!("`{control}`: no results yet — evaluation over evidence is not connected to the editor")
+        }
+        Some(list) if list.is_empty() => format!("`{control}`: nothing fails"),
+        Some(list) => format!("`{control}`: {} failing", list.len()),
+    };
+    Ok(Outcome { value: json!({ "control": control, "results": failing }), message })
+}

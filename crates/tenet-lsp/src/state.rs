@@ -1,0 +1,355 @@
+//! The salsa database behind the server, and the snapshots requests read.
+//!
+//! The database is not `Sync`, and a write waits until every clone of it is dropped
+//! (cancelling the queries they run). So it lives behind a mutex in a [`Host`]; a request
+//! locks it only to bring the inputs up to date with the open documents and to clone it,
+//! then runs on the clone — a [`Snapshot`] — with the lock released. A clone never locks
+//! the host, so a write can always finish: there is no deadlock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use salsa::{Durability, Setter};
+use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path};
+use tenet_db::{EvidenceSet, RunSettings};
+use tenet_sema::Origin;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::config::Config;
+use crate::documents::{Documents, Pending};
+use crate::uri::{is_stdlib, uri_of};
+
+/// Locks a mutex, recovering it if a panicking thread poisoned it: every state behind
+/// one is consistent between statements, and the server must go on.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Which database file is which path, and back.
+#[derive(Debug, Default)]
+pub struct FileTable {
+    by_path: HashMap<String, SourceFile>,
+    by_file: HashMap<SourceFile, String>,
+}
+
+impl FileTable {
+    /// The file at a path.
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The path of a file.
+    pub fn path(&self, file: SourceFile) -> Option<&str> {
+        self.by_file.get(&file).map(String::as_str)
+    }
+
+    /// Every file with its path.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &SourceFile)> {
+        self.by_path.iter()
+    }
+}
+
+/// The database and the files it holds.
+pub struct Host {
+    db: Database,
+    workspace: Workspace,
+    /// The workspace's own files (open documents included), by path.
+    files: BTreeMap<String, SourceFile>,
+    stdlib: Vec<(String, SourceFile)>,
+    root: Option<PathBuf>,
+    /// The document generation the inputs reflect.
+    applied: u64,
+    table: Arc<FileTable>,
+    /// The open documents' URIs and versions at `applied`.
+    open: Arc<HashMap<String, (Uri, i32)>>,
+    /// The evidence live results are evaluated over, when the workspace has some.
+    evidence: Option<(EvidenceSet, RunSettings)>,
+}
+
+impl Host {
+    /// Loads the evidence under the first evidence root that exists, evaluated as of
+    /// today, so that lenses can show live results.
+    pub fn load_evidence(&mut self, roots: &[PathBuf]) {
+        let Some(root) = roots.iter().find(|r| r.is_dir()) else { return };
+        if let Ok(set) = tenet_db::load_evidence_dir(&mut self.db, &OsSystem, root) {
+            let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+            let settings = RunSettings::new(&self.db, today, tenet_eval::DEFAULT_STEP_BUDGET);
+            self.evidence = Some((set, settings));
+        }
+    }
+
+    /// Loads the `.tenet` files under `root` (if any) and the built-in packs.
+    pub fn load(root: Option<&Path>) -> Host {
+        let db = Database::default();
+        let mut files = BTreeMap::new();
+        if let Some(root) = root {
+            for path in OsSystem.walk(root).unwrap_or_default() {
+                if path.extension().is_some_and(|e| e == "tenet")
+                    && let Ok(bytes) = OsSystem.read(&path)
+                {
+                    let shown = display_path(&path);
+                    files.insert(shown.clone(), SourceFile::new(&db, shown, bytes, Origin::Workspace));
+                }
+            }
+        }
+        let stdlib: Vec<(String, SourceFile)> = tenet_stdlib::files()
+            .map(|(path, text)| {
+                let file = SourceFile::builder(path.clone(), text.as_bytes().to_vec(), Origin::Stdlib)
+                    .durability(Durability::HIGH)
+                    .new(&db);
+                (path, file)
+            })
+            .collect();
+        let workspace = Workspace::new(&db, Vec::new());
+        let mut host = Host {
+            db,
+            workspace,
+            files,
+            stdlib,
+            root: root.map(Path::to_path_buf),
+            applied: 0,
+            table: Arc::default(),
+            open: Arc::default(),
+            evidence: None,
+        };
+        host.files_changed();
+        host
+    }
+
+    /// Brings the inputs up to date with the documents, then clones the database.
+    pub fn snapshot(&mut self, documents: &Mutex<Documents>) -> Snapshot {
+        let pending = {
+            let mut docs = lock(documents);
+            let pending = docs.pending(self.applied);
+            if pending.generation != self.applied {
+                self.open = Arc::new(
+                    docs.iter().map(|(path, d)| (path.clone(), (d.uri.clone(), d.version))).collect(),
+                );
+            }
+            pending
+        };
+        if pending.generation != self.applied {
+            self.apply(pending);
+        }
+        Snapshot {
+            db: self.db.clone(),
+            workspace: self.workspace,
+            generation: self.applied,
+            table: self.table.clone(),
+            open: self.open.clone(),
+            evidence: self.evidence,
+        }
+    }
+
+    fn apply(&mut self, pending: Pending) {
+        let mut added_or_removed = false;
+        for (path, text) in pending.texts {
+            added_or_removed |= self.set(&path, Some(text.into_bytes()));
+        }
+        for path in pending.closed {
+            let on_disk = self.read_disk(&path);
+            added_or_removed |= self.set(&path, on_disk);
+        }
+        for path in pending.on_disk {
+            if self.open.contains_key(&path) {
+                continue;
+            }
+            let on_disk = self.read_disk(&path);
+            added_or_removed |= self.set(&path, on_disk);
+        }
+        if added_or_removed {
+            self.files_changed();
+        }
+        self.applied = pending.generation;
+    }
+
+    /// Gives `path` these contents (`None` removes it); true when the set of files changed.
+    fn set(&mut self, path: &str, bytes: Option<Vec<u8>>) -> bool {
+        if is_stdlib(path) {
+            return false;
+        }
+        match (self.files.get(path).copied(), bytes) {
+            (Some(file), Some(bytes)) => {
+                if file.bytes(&self.db) != bytes.as_slice() {
+                    file.set_bytes(&mut self.db).to(bytes);
+                }
+                false
+            }
+            (Some(_), None) => {
+                self.files.remove(path);
+                true
+            }
+            (None, Some(bytes)) => {
+                let file = SourceFile::new(&self.db, path.to_owned(), bytes, Origin::Workspace);
+                self.files.insert(path.to_owned(), file);
+                true
+            }
+            (None, None) => false,
+        }
+    }
+
+    /// The contents of a workspace file on disk; `None` when it is gone, or not one of
+    /// the workspace's `.tenet` files (a document opened from elsewhere leaves with its tab).
+    fn read_disk(&self, path: &str) -> Option<Vec<u8>> {
+        let p = Path::new(path);
+        let inside = self.root.as_deref().is_some_and(|root| p.starts_with(root));
+        if !inside || p.extension().is_none_or(|e| e != "tenet") {
+            return None;
+        }
+        OsSystem.read(p).ok()
+    }
+
+    fn files_changed(&mut self) {
+        let mut all: Vec<SourceFile> = self.files.values().copied().collect();
+        all.extend(self.stdlib.iter().map(|(_, f)| *f));
+        self.workspace.set_policy_files(&mut self.db).to(all);
+        let mut table = FileTable::default();
+        for (path, file) in self.files.iter().chain(self.stdlib.iter().map(|(p, f)| (p, f))) {
+            table.by_path.insert(path.clone(), *file);
+            table.by_file.insert(*file, path.clone());
+        }
+        self.table = Arc::new(table);
+    }
+}
+
+/// A consistent view of the database for one request or one diagnostics run.
+#[derive(Clone)]
+pub struct Snapshot {
+    /// A clone of the database: queries on it are cancelled by the next write.
+    pub db: Database,
+    /// The workspace input.
+    pub workspace: Workspace,
+    /// The document generation the view reflects.
+    pub generation: u64,
+    table: Arc<FileTable>,
+    open: Arc<HashMap<String, (Uri, i32)>>,
+    /// The evidence and run settings for live results.
+    pub evidence: Option<(EvidenceSet, RunSettings)>,
+}
+
+impl Snapshot {
+    /// The file a URI names.
+    pub fn file(&self, uri: &Uri) -> Option<SourceFile> {
+        self.table.file(&crate::uri::path_of(uri)?)
+    }
+
+    /// The database path of a file.
+    pub fn path(&self, file: SourceFile) -> Option<&str> {
+        self.table.path(file)
+    }
+
+    /// The file at a database path.
+    pub fn file_at(&self, path: &str) -> Option<SourceFile> {
+        self.table.file(path)
+    }
+
+    /// The URI of a file: the client's own for an open document.
+    pub fn uri(&self, file: SourceFile) -> Option<Uri> {
+        self.uri_of_path(self.path(file)?)
+    }
+
+    /// The URI of a database path.
+    pub fn uri_of_path(&self, path: &str) -> Option<Uri> {
+        match self.open.get(path) {
+            Some((uri, _)) => Some(uri.clone()),
+            None => uri_of(path),
+        }
+    }
+
+    /// The version of an open document, at this snapshot's generation.
+    pub fn version(&self, path: &str) -> Option<i32> {
+        self.open.get(path).map(|(_, v)| *v)
+    }
+
+    /// The workspace's files, stdlib excluded.
+    pub fn workspace_paths(&self) -> impl Iterator<Item = (&String, &SourceFile)> {
+        self.table.iter().filter(|(p, _)| !is_stdlib(p))
+    }
+
+    /// A file's text.
+    pub fn text(&self, file: SourceFile) -> Arc<str> {
+        tenet_ide::source_text(&self.db, file)
+    }
+}
+
+/// Everything the server shares between requests.
+#[derive(Default)]
+pub struct State {
+    /// Set by `initialize`.
+    pub config: OnceLock<Config>,
+    /// The open documents.
+    pub documents: Mutex<Documents>,
+    /// The database, once `initialize` has loaded the workspace.
+    pub host: Mutex<Option<Host>>,
+}
+
+impl State {
+    /// A snapshot reflecting every change received so far; `None` before `initialize`.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        let mut host = lock(&self.host);
+        Some(host.as_mut()?.snapshot(&self.documents))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::AssertUnwindSafe;
+    use std::str::FromStr;
+    use std::sync::mpsc;
+
+    use salsa::Database as _;
+    use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+    use super::*;
+
+    #[test]
+    fn open_documents_override_the_disk_and_closing_brings_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.tenet"), "package disk\n").unwrap();
+        let path = display_path(&dir.path().join("a.tenet"));
+        let docs = Mutex::new(Documents::default());
+        let mut host = Host::load(Some(dir.path()));
+        let file = host.snapshot(&docs).file_at(&path).unwrap();
+        let uri = Uri::from_file_path(dir.path().join("a.tenet")).unwrap();
+        lock(&docs).open(path.clone(), uri, "package editor\n".into(), 3);
+        {
+            // A snapshot must be dropped before the next write, or the write waits forever.
+            let snapshot = host.snapshot(&docs);
+            assert_eq!(&*snapshot.text(file), "package editor\n");
+            assert_eq!(snapshot.version(&path), Some(3));
+        }
+        lock(&docs).close(&path);
+        let snapshot = host.snapshot(&docs);
+        assert_eq!(&*snapshot.text(file), "package disk\n");
+        assert_eq!(snapshot.version(&path), None);
+    }
+
+    #[test]
+    fn a_newer_edit_cancels_work_on_older_snapshots_without_deadlock() {
+        let docs = Mutex::new(Documents::default());
+        let mut host = Host::load(None);
+        let uri = Uri::from_str("untitled:Untitled-1").unwrap();
+        lock(&docs).open("untitled:Untitled-1".into(), uri, "package x\n".into(), 1);
+        let snapshot = host.snapshot(&docs);
+        let (started, running) = mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                let _ = started.send(());
+                loop {
+                    let _ = tenet_db::diagnostics(&snapshot.db, snapshot.workspace);
+                    snapshot.db.unwind_if_revision_cancelled();
+                    std::thread::yield_now();
+                }
+            }))
+        });
+        running.recv().unwrap();
+        let change =
+            TextDocumentContentChangeEvent { range: None, range_length: None, text: "package y\n".into() };
+        lock(&docs).change("untitled:Untitled-1", 2, vec![change]);
+        // The write waits for the worker's clone, which unwinds at its next query.
+        let newer = host.snapshot(&docs);
+        assert!(worker.join().unwrap().is_err(), "the older snapshot's work was cancelled");
+        assert_eq!(newer.version("untitled:Untitled-1"), Some(2));
+    }
+}
