@@ -134,8 +134,30 @@ fn compute(snapshot: &Snapshot) -> Batch {
         };
         files.push(FileDiagnostics { path: path.clone(), uri, version: snapshot.version(path), diagnostics });
     }
+    files.extend(evidence_files(snapshot));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Batch { generation: snapshot.generation, files }
+}
+
+/// Evidence documents that break their schema, marked in the evidence files themselves
+/// (the same `evidence_diagnostics` query as `tenet check --evidence`).
+fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
+    let (Some((set, _)), Some(root)) = (snapshot.evidence, snapshot.evidence_root.as_ref()) else {
+        return Vec::new();
+    };
+    let all = tenet_db::evidence_diagnostics(&snapshot.db, snapshot.workspace, set);
+    let mut out = Vec::new();
+    for file in set.files(&snapshot.db) {
+        let relative = file.path(&snapshot.db);
+        let ours: Vec<&Diagnostic> = all.iter().filter(|d| &*d.path == relative).collect();
+        let shown = tenet_db::display_path(&root.join(relative));
+        let Some(uri) = crate::uri::uri_of(&shown) else { continue };
+        let loaded = tenet_db::load_evidence(&snapshot.db, snapshot.workspace, *file);
+        let map = LineMap::new(&loaded.text);
+        let diagnostics = ours.iter().map(|d| to_lsp(snapshot, d, &uri, &map)).collect();
+        out.push(FileDiagnostics { path: shown, uri, version: None, diagnostics });
+    }
+    out
 }
 
 /// One diagnostic as LSP shows it: the message, then its help on a line of its own.

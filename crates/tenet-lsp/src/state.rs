@@ -65,6 +65,8 @@ pub struct Host {
     open: Arc<HashMap<String, (Uri, i32)>>,
     /// The evidence live results are evaluated over, when the workspace has some.
     evidence: Option<(EvidenceSet, RunSettings)>,
+    /// The directory the evidence was loaded from.
+    evidence_root: Option<PathBuf>,
 }
 
 impl Host {
@@ -76,6 +78,7 @@ impl Host {
             let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
             let settings = RunSettings::new(&self.db, today, tenet_eval::DEFAULT_STEP_BUDGET);
             self.evidence = Some((set, settings));
+            self.evidence_root = Some(root.clone());
         }
     }
 
@@ -112,6 +115,7 @@ impl Host {
             table: Arc::default(),
             open: Arc::default(),
             evidence: None,
+            evidence_root: None,
         };
         host.files_changed();
         host
@@ -139,6 +143,7 @@ impl Host {
             table: self.table.clone(),
             open: self.open.clone(),
             evidence: self.evidence,
+            evidence_root: self.evidence_root.clone(),
         }
     }
 
@@ -226,6 +231,8 @@ pub struct Snapshot {
     open: Arc<HashMap<String, (Uri, i32)>>,
     /// The evidence and run settings for live results.
     pub evidence: Option<(EvidenceSet, RunSettings)>,
+    /// The directory the evidence was loaded from.
+    pub evidence_root: Option<PathBuf>,
 }
 
 impl Snapshot {

@@ -694,12 +694,23 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
     let inventory = "- id: s1\n  name: Scorer\n  owner: Ana\n  risk_tier: high\n  deployed: true\n\
                      - id: s2\n  name: Router\n  risk_tier: high\n  deployed: true\n";
     let mut client = TestClient::start_with(
-        &[("base.tenet", BASE), ("aims.tenet", AIMS), ("evidence/inventory/systems.yaml", inventory)],
+        &[
+            ("base.tenet", BASE),
+            ("aims.tenet", AIMS),
+            ("evidence/inventory/systems.yaml", inventory),
+            ("evidence/inventory/broken.yaml", "id: s3\nname: Broken\nrisk_tier: hihg\ndeployed: true\n"),
+        ],
         json!({"evidenceRoots": ["evidence"]}),
     )
     .await;
     let uri = client.open("aims.tenet", None).await;
     let _ = client.diagnostics(&uri, Some(1)).await;
+    // An evidence document that breaks its schema is marked in the evidence file.
+    let broken = client.uri("evidence/inventory/broken.yaml");
+    let marked = client.diagnostics(&broken, None).await;
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert_eq!(marked[0]["code"], "T0505");
+    assert_eq!(marked[0]["range"]["start"], json!({"line": 2, "character": 11}));
     let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}})).await;
     let titles: Vec<&str> =
         lenses.as_array().unwrap().iter().filter_map(|l| l["command"]["title"].as_str()).collect();
