@@ -45,6 +45,42 @@ pub fn fixes(db: &dyn Db, workspace: Workspace, file: SourceFile, range: Span) -
         }
     }
     out.extend(add_else(db, workspace, file, range));
+    out.extend(expired_waivers(db, file, range, today()));
+    out
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date()
+}
+
+/// A waiver whose `until` has passed fails its results (and says so in every report):
+/// offer to renew it for three months, or to remove it.
+fn expired_waivers(db: &dyn Db, file: SourceFile, range: Span, today: jiff::civil::Date) -> Vec<Fix> {
+    let mut out = Vec::new();
+    for item in &parse(db, file).ast.items {
+        let Item::Waiver(w) = item else { continue };
+        let touches = w.span.start <= range.end && range.start <= w.span.end;
+        if !touches || w.until.date >= today {
+            continue;
+        }
+        let renewed = today.checked_add(jiff::Span::new().months(3)).unwrap_or(today);
+        out.push(Fix {
+            title: format!("renew this expired waiver until {renewed} (record who approved the renewal)"),
+            change: single(file, w.until.span, &renewed.to_string()),
+            diagnostic: None,
+            preferred: false,
+        });
+        let text = source_text(db, file);
+        let end = text[w.span.end as usize..]
+            .find('\n')
+            .map_or(w.span.end as usize, |i| w.span.end as usize + i + 1);
+        out.push(Fix {
+            title: "remove this expired waiver".to_owned(),
+            change: single(file, Span::from_usize(w.span.start as usize, end), ""),
+            diagnostic: None,
+            preferred: false,
+        });
+    }
     out
 }
 

@@ -241,6 +241,60 @@ fn database_only(root: &Path, keystrokes: usize) -> Figures {
     Figures { samples }
 }
 
+/// The example organisation with its evidence: each keystroke in one of its controls is
+/// followed by the diagnostics and the live lens counts of every control in that file,
+/// which is what the editor shows after a keystroke.
+fn example_with_live(keystrokes: usize) -> Figures {
+    use tenet_lsp::documents::Documents;
+    use tenet_lsp::live::Live;
+    use tenet_lsp::state::Host;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/example").canonicalize().unwrap();
+    let path = root.join("meridian.tenet");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let shown = tenet_db::display_path(&path);
+    let uri = tower_lsp_server::ls_types::Uri::from_file_path(&path).unwrap();
+    let docs = std::sync::Mutex::new(Documents::default());
+    let mut host = Host::load(Some(&root));
+    host.load_evidence(&[root.join("evidence")]);
+    docs.lock().unwrap().open(shown.clone(), uri, text.clone(), 1);
+    let live = Live { evidence_roots: vec![root.join("evidence")] };
+    let lenses = |snapshot: &tenet_lsp::state::Snapshot| {
+        let program = tenet_db::program(&snapshot.db, snapshot.workspace);
+        let ids: Vec<String> = program
+            .controls
+            .iter()
+            .filter(|c| program.path(c.file).ends_with("meridian.tenet"))
+            .map(|c| c.qualified.to_string())
+            .collect();
+        ids.iter().filter_map(|id| live.control_counts(snapshot, id)).map(|c| c.pass + c.fail).sum::<u32>()
+    };
+    {
+        let snapshot = host.snapshot(&docs);
+        std::hint::black_box(tenet_db::diagnostics(&snapshot.db, snapshot.workspace).len());
+        std::hint::black_box(lenses(&snapshot));
+    }
+    let mut cursor = text.find("trained in the last 12 months\"").unwrap() + 4;
+    let mut samples = Vec::new();
+    for (i, ch) in "and the year before ".chars().cycle().take(keystrokes).enumerate() {
+        text.insert(cursor, ch);
+        cursor += ch.len_utf8();
+        let change = tower_lsp_server::ls_types::TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.clone(),
+        };
+        let start = Instant::now();
+        docs.lock().unwrap().change(&shown, i as i32 + 2, vec![change]);
+        let snapshot = host.snapshot(&docs);
+        let count = tenet_db::diagnostics(&snapshot.db, snapshot.workspace).len();
+        let live_total = lenses(&snapshot);
+        samples.push(start.elapsed());
+        drop(snapshot);
+        std::hint::black_box((count, live_total));
+    }
+    Figures { samples }
+}
+
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -264,4 +318,7 @@ fn main() {
         database_only(dir.path(), keystrokes)
             .report("  of which the check itself (no protocol, no debounce)");
     }
+    println!("policies/example with its evidence, the stdlib included");
+    example_with_live(if bench { 240 } else { 6 })
+        .report("  a keystroke in a control: diagnostics and live lens counts of the file's controls");
 }

@@ -725,3 +725,27 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
     assert_eq!(result["results"][0]["message"], "é😀 Router has no owner");
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_waiver_offers_renewal_and_removal() {
+    let waived =
+        format!("{AIMS}\nwaive A.1 until 2020-01-31 approved_by \"CISO\" because \"Old exception.\"\n");
+    let mut client = TestClient::start(&[("base.tenet", BASE), ("aims.tenet", &waived)]).await;
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, Some(1)).await;
+    let (line, character) = find(&waived, "2020-01-31", 0, 0);
+    let params = json!({
+        "textDocument": {"uri": uri},
+        "range": range((line, character), (line, character)),
+        "context": {"diagnostics": []},
+    });
+    let actions = client.request("textDocument/codeAction", params).await;
+    let titles: Vec<&str> = actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("renew this expired waiver until ")), "{titles:?}");
+    let remove =
+        actions.as_array().unwrap().iter().find(|a| a["title"] == "remove this expired waiver").unwrap();
+    let fixed = apply_edits(&waived, remove["edit"]["changes"][&uri].as_array().unwrap());
+    assert!(!fixed.contains("waive A.1"), "{fixed}");
+    assert!(fixed.contains("control A.2"), "{fixed}");
+    client.shutdown().await;
+}
