@@ -2,6 +2,7 @@
 //! developer's machine and CI cannot disagree.
 
 mod catalogs;
+mod editors;
 mod test;
 
 use std::process::ExitCode;

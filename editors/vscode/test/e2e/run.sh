@@ -1,0 +1,54 @@
+#!/bin/bash
+# End-to-end test of the extension in a real VS Code: installs code-server when missing
+# (from the npm registry, into target/code-server), installs the built .vsix, serves VS
+# Code on 127.0.0.1 with its own user-data and extensions directories, opens a .tenet file
+# with an error in headless Chromium (Debian's), and checks that the language mode is
+# Tenet, that the grammar colours tokens and that the language server's diagnostic
+# appears as a squiggle. Saves a screenshot to editors/vscode/test/e2e/out/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+cs="$root/target/code-server"
+tenet="${TENET_BIN:-$root/target/release/tenet}"
+vsix="$root/editors/vscode/tenet.vsix"
+
+if [ ! -x "$cs/node_modules/.bin/code-server" ]; then
+  mkdir -p "$cs"
+  cp "$here/install-code-server.sh" "$cs/"
+  bash "$cs/install-code-server.sh"
+fi
+[ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm install --no-audit --no-fund)
+
+work=$(mktemp -d)
+trap 'kill -- -$pid 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/workspace" "$work/user" "$work/extensions"
+cat > "$work/workspace/sample.tenet" <<'TENET'
+package sample
+
+schema AiSystem {
+  id: string key
+  name: string
+}
+
+control S.1 "Named systems" {
+  rule named
+    for s: AiSystem
+    require s.nme != ""
+}
+TENET
+cat > "$work/user/settings.json" <<SETTINGS
+{ "tenet.server.path": "$tenet", "security.workspace.trust.enabled": false, "telemetry.telemetryLevel": "off",
+  "workbench.startupEditor": "none" }
+SETTINGS
+mkdir -p "$work/user/User" && cp "$work/user/settings.json" "$work/user/User/settings.json"
+"$cs/node_modules/.bin/code-server" --user-data-dir "$work/user" --extensions-dir "$work/extensions" \
+  --install-extension "$vsix" > "$work/install.log" 2>&1
+port=$((20000 + RANDOM % 20000))
+setsid "$cs/node_modules/.bin/code-server" --bind-addr "127.0.0.1:$port" --auth none --disable-telemetry \
+  --disable-workspace-trust --user-data-dir "$work/user" --extensions-dir "$work/extensions" \
+  "$work/workspace" > "$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 60); do curl -s "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 1; done
+mkdir -p "$here/out"
+node "$here/screenshot.js" --url "http://127.0.0.1:$port" --folder "$work/workspace" --file sample.tenet \
+  --lang Tenet --expect-errors 1 --min-token-classes 3 --out "$here/out/vscode-tenet.png"
