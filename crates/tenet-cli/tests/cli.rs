@@ -151,7 +151,9 @@ fn the_json_report_is_identical_with_one_or_two_threads_and_across_runs() {
 fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let copy = |from: &Path, to: &Path| {
-        for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        for entry in
+            walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file())
+        {
             let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
             std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
             std::fs::copy(entry.path(), &target).expect("copy");
@@ -159,17 +161,27 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     };
     copy(&fixtures().join("org"), dir.path());
     let child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args(["watch", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--runs", "2", "--poll-ms", "50"])
+        .args([
+            "watch",
+            "policy",
+            "--evidence",
+            "evidence",
+            "--as-of",
+            "2026-11-24",
+            "--runs",
+            "2",
+            "--poll-ms",
+            "50",
+        ])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("run tenet watch");
     std::thread::sleep(std::time::Duration::from_millis(700));
     let inventory = dir.path().join("evidence/inventory/systems.yaml");
-    let text = std::fs::read_to_string(&inventory).expect("read").replace(
-        "name: Appointment scheduler\n",
-        "name: Appointment scheduler\n  owner: Operations\n",
-    );
+    let text = std::fs::read_to_string(&inventory)
+        .expect("read")
+        .replace("name: Appointment scheduler\n", "name: Appointment scheduler\n  owner: Operations\n");
     std::fs::write(&inventory, text).expect("write");
     let out = child.wait_with_output().expect("wait");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -196,8 +208,12 @@ fn the_federal_inventory_pack_runs_on_the_real_inventory() {
     let mut counts = Vec::new();
     for control in report["controls"].as_array().expect("controls") {
         for rule in ["first_release", "complete_release"] {
-            let results: Vec<&serde_json::Value> =
-                control["results"].as_array().expect("results").iter().filter(|r| r["rule"] == rule).collect();
+            let results: Vec<&serde_json::Value> = control["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .filter(|r| r["rule"] == rule)
+                .collect();
             let fails = results.iter().filter(|r| r["status"] == "fail").count();
             counts.push((control["local_id"].as_str().unwrap_or("").to_owned(), rule, results.len(), fails));
         }

@@ -214,7 +214,8 @@ fn the_shared_reference_client_gets_diagnostics_hover_and_symbols() {
         return;
     }
     // The project's shared reference client, run from where it is kept.
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-clients/lsp/lsp_client.js");
+    let reference =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real-clients/lsp/lsp_client.js");
     if !reference.exists() {
         eprintln!("skipped: the shared reference client is not on this machine ({})", reference.display());
         return;

@@ -12,7 +12,10 @@ use crate::test::step;
 pub fn run(root: &Path) -> Result<(), String> {
     let vscode = root.join("editors/vscode");
     ensure_chromium()?;
-    step("extension: npm ci", Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&vscode))?;
+    step(
+        "extension: npm ci",
+        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&vscode),
+    )?;
     step("extension: type check", Command::new("npx").args(["tsc", "--noEmit"]).current_dir(&vscode))?;
     step("extension: bundle", Command::new("npm").args(["run", "compile"]).current_dir(&vscode))?;
     step("extension: grammar tests", Command::new("npm").args(["run", "test:grammar"]).current_dir(&vscode))?;

@@ -35,7 +35,8 @@ pub fn run(args: &CheckArgs) -> Exit {
     }
     // Without `--evidence`, a pack directory's own `evidence/` folder is its evidence.
     let default_evidence = args.path.join("evidence");
-    let evidence_dir = args.evidence.clone().or_else(|| default_evidence.is_dir().then_some(default_evidence));
+    let evidence_dir =
+        args.evidence.clone().or_else(|| default_evidence.is_dir().then_some(default_evidence));
     let evidence = match &evidence_dir {
         Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
             Ok(set) => Some((dir, set)),

@@ -116,14 +116,13 @@ fn templates(program: &Program, evidence: &Path, today: jiff::civil::Date) -> Ve
         }
         // The template takes the first format of the kind's sources that people write by
         // hand: YAML, Markdown with front matter, or a spreadsheet's CSV.
-        let Some(glob) = schema
-            .sources
-            .iter()
-            .find(|g| g.ends_with(".yaml") || g.ends_with(".md") || g.ends_with(".csv"))
+        let Some(glob) =
+            schema.sources.iter().find(|g| g.ends_with(".yaml") || g.ends_with(".md") || g.ends_with(".csv"))
         else {
             continue;
         };
-        let folder: String = glob.split('/').take_while(|part| !part.contains('*')).collect::<Vec<_>>().join("/");
+        let folder: String =
+            glob.split('/').take_while(|part| !part.contains('*')).collect::<Vec<_>>().join("/");
         let (ext, text) = if glob.ends_with(".md") {
             ("md", render_template(program, schema, TemplateFormat::Markdown, today))
         } else if glob.ends_with(".csv") {

@@ -152,7 +152,9 @@ fn check(
     previous: Option<&Outcomes>,
 ) -> Outcomes {
     let started = std::time::Instant::now();
-    let errors = diagnostics(db, loaded.workspace).iter().chain(evidence_diagnostics(db, loaded.workspace, evidence).iter())
+    let errors = diagnostics(db, loaded.workspace)
+        .iter()
+        .chain(evidence_diagnostics(db, loaded.workspace, evidence).iter())
         .filter(|d| d.is_error())
         .count();
     let report = evaluate_workspace(db, loaded.workspace, evidence, settings, &|_, _| 0);
@@ -177,17 +179,39 @@ fn check(
             for (key, (status, message)) in &now {
                 match before.get(key) {
                     Some((old, _)) if old == status => {}
-                    Some((old, _)) => lines.push(format!("  {} → {}  {} rule {} {}{}", old.as_str(), status.as_str(), key.0, key.1, key.2, suffix(message))),
-                    None => lines.push(format!("  new {}  {} rule {} {}{}", status.as_str(), key.0, key.1, key.2, suffix(message))),
+                    Some((old, _)) => lines.push(format!(
+                        "  {} → {}  {} rule {} {}{}",
+                        old.as_str(),
+                        status.as_str(),
+                        key.0,
+                        key.1,
+                        key.2,
+                        suffix(message)
+                    )),
+                    None => lines.push(format!(
+                        "  new {}  {} rule {} {}{}",
+                        status.as_str(),
+                        key.0,
+                        key.1,
+                        key.2,
+                        suffix(message)
+                    )),
                 }
             }
             for key in before.keys().filter(|k| !now.contains_key(*k)) {
                 lines.push(format!("  gone  {} rule {} {}", key.0, key.1, key.2));
             }
             if lines.is_empty() {
-                println!("re-checked in {} ms: no result changed; {errors} errors in policies or evidence", elapsed.as_millis());
+                println!(
+                    "re-checked in {} ms: no result changed; {errors} errors in policies or evidence",
+                    elapsed.as_millis()
+                );
             } else {
-                println!("re-checked in {} ms: {} results changed; {errors} errors in policies or evidence", elapsed.as_millis(), lines.len());
+                println!(
+                    "re-checked in {} ms: {} results changed; {errors} errors in policies or evidence",
+                    elapsed.as_millis(),
+                    lines.len()
+                );
                 for l in lines {
                     println!("{l}");
                 }
