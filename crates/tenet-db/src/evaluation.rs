@@ -209,13 +209,7 @@ pub fn evaluate_workspace(
         per_control[i].extend(results);
     }
     let view = DbEvidence { db, workspace, evidence };
-    let cx = RuleContext {
-        schemas: &program.schemas,
-        evidence: &view,
-        params: run_params(db, workspace, settings),
-        today: settings.today(db),
-        budget: Budget { steps: settings.step_budget(db) },
-    };
+    let cx = tailoring_context(db, workspace, settings, program, &view);
     let tailored: Vec<(ControlId, Vec<RuleResult>)> = per_control
         .into_iter()
         .enumerate()
@@ -239,12 +233,24 @@ pub fn tailor_control(
 ) -> Vec<RuleResult> {
     let program = program(db, workspace);
     let view = DbEvidence { db, workspace, evidence };
-    let cx = RuleContext {
+    let cx = tailoring_context(db, workspace, settings, program, &view);
+    tailor(program, &cx, ControlId(control as u32), results)
+}
+
+/// What tailoring reads: the whole program's schemas (conditions may read any kind), the
+/// parameters and the run's date and budget.
+fn tailoring_context<'a>(
+    db: &'a Database,
+    workspace: Workspace,
+    settings: RunSettings,
+    program: &'a tenet_sema::Program,
+    evidence: &'a DbEvidence<'a>,
+) -> RuleContext<'a> {
+    RuleContext {
         schemas: &program.schemas,
-        evidence: &view,
+        evidence,
         params: run_params(db, workspace, settings),
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
-    };
-    tailor(program, &cx, ControlId(control as u32), results)
+    }
 }

@@ -322,6 +322,38 @@ impl Checker<'_> {
         group.into_iter().map(|(_, c)| c).collect()
     }
 
+    /// The rule `name` of a control (waivers and test expectations may name one),
+    /// reporting a rule the control does not have; `Err` once reported.
+    pub(super) fn resolve_rule(
+        &mut self,
+        control: ControlId,
+        file: FileId,
+        name: Option<&ast::Name>,
+    ) -> Result<Option<Arc<str>>, ()> {
+        let Some(r) = name else { return Ok(None) };
+        let c = &self.program.controls[control.index()];
+        if c.rules.iter().any(|x| *x.name == *r.text) {
+            return Ok(Some(Arc::from(r.text.as_str())));
+        }
+        let names: Vec<Arc<str>> = c.rules.iter().map(|x| x.name.clone()).collect();
+        let qualified = c.qualified.clone();
+        let mut d = self.diag(
+            Code::UNKNOWN_RULE,
+            file,
+            r.span,
+            format!("control `{qualified}` has no rule `{}`", r.text),
+        );
+        if let Some(best) = did_you_mean(&r.text, names.iter().map(|n| &**n)) {
+            d = d.with_help(format!("did you mean `{best}`?")).with_suggestion(
+                format!("replace with `{best}`"),
+                r.span,
+                best.to_owned(),
+            );
+        }
+        self.report(d);
+        Err(())
+    }
+
     /// Control ids of a package, sorted, for suggestions.
     pub(super) fn control_ids(&self, package: PackageId) -> Vec<Arc<str>> {
         let mut v: Vec<Arc<str>> =

@@ -169,32 +169,7 @@ impl Checker<'_> {
 
     fn check_waiver(&mut self, package: PackageId, file: FileId, w: &ast::Waiver) {
         let Some(control) = self.resolve_control(package, file, &w.control) else { return };
-        let rule = match &w.rule {
-            Some(r) => {
-                let c = &self.program.controls[control.index()];
-                if !c.rules.iter().any(|x| *x.name == *r.text) {
-                    let names: Vec<Arc<str>> = c.rules.iter().map(|x| x.name.clone()).collect();
-                    let qualified = c.qualified.clone();
-                    let mut d = self.diag(
-                        Code::UNKNOWN_RULE,
-                        file,
-                        r.span,
-                        format!("control `{qualified}` has no rule `{}`", r.text),
-                    );
-                    if let Some(best) = did_you_mean(&r.text, names.iter().map(|n| &**n)) {
-                        d = d.with_help(format!("did you mean `{best}`?")).with_suggestion(
-                            format!("replace with `{best}`"),
-                            r.span,
-                            best.to_owned(),
-                        );
-                    }
-                    self.report(d);
-                    return;
-                }
-                Some(Arc::from(r.text.as_str()))
-            }
-            None => None,
-        };
+        let Ok(rule) = self.resolve_rule(control, file, w.rule.as_ref()) else { return };
         let subject = match &w.subject {
             Some(s) => {
                 let Some(kind) = self.resolve_kind(package, file, &s.kind) else { return };

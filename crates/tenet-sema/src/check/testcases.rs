@@ -1,15 +1,12 @@
 //! `test` blocks: inline evidence checked against its schema, expectations checked against
 //! the controls and rules they name.
 
-use std::sync::Arc;
-
 use tenet_diagnostics::Code;
 use tenet_syntax::ast::{self, Item, TestStmt};
 
 use super::Checker;
 use super::exprs::Scope;
 use crate::program::*;
-use crate::suggest::did_you_mean;
 
 impl Checker<'_> {
     pub(super) fn check_tests(&mut self) {
@@ -67,32 +64,7 @@ impl Checker<'_> {
                 }
                 TestStmt::Expect(e) => {
                     let Some(control) = self.resolve_control(package, file, &e.control) else { continue };
-                    let rule = match &e.rule {
-                        Some(r) => {
-                            let c = &self.program.controls[control.index()];
-                            if !c.rules.iter().any(|x| *x.name == *r.text) {
-                                let names: Vec<Arc<str>> = c.rules.iter().map(|x| x.name.clone()).collect();
-                                let qualified = c.qualified.clone();
-                                let mut d = self.diag(
-                                    Code::UNKNOWN_RULE,
-                                    file,
-                                    r.span,
-                                    format!("control `{qualified}` has no rule `{}`", r.text),
-                                );
-                                if let Some(best) = did_you_mean(&r.text, names.iter().map(|n| &**n)) {
-                                    d = d.with_help(format!("did you mean `{best}`?")).with_suggestion(
-                                        format!("replace with `{best}`"),
-                                        r.span,
-                                        best.to_owned(),
-                                    );
-                                }
-                                self.report(d);
-                                continue;
-                            }
-                            Some(Arc::from(r.text.as_str()))
-                        }
-                        None => None,
-                    };
+                    let Ok(rule) = self.resolve_rule(control, file, e.rule.as_ref()) else { continue };
                     case.expects.push(Expectation {
                         control,
                         rule,
