@@ -129,6 +129,32 @@ pub enum ReportFormat {
     Text,
     /// The versioned JSON report (`schema_version`).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test views.
+    Junit,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+}
+
+/// One report to write: a format, and a file (standard output when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: ReportFormat,
+    /// Where to write it.
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT` or `FORMAT=FILE`.
+fn report_target(text: &str) -> Result<ReportTarget, String> {
+    let (name, path) = match text.split_once('=') {
+        Some((name, path)) => (name, Some(PathBuf::from(path))),
+        None => (text, None),
+    };
+    let format = ReportFormat::from_str(name, true)
+        .map_err(|_| format!("`{name}` is not a format: use text, json, sarif, junit or markdown"))?;
+    Ok(ReportTarget { format, path })
 }
 
 /// `tenet check`
@@ -142,9 +168,10 @@ pub struct CheckArgs {
     /// The date `today` denotes (default: today, UTC). Reports record it.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<jiff::civil::Date>,
-    /// How results are reported.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// How results are reported: `text`, `json`, `sarif`, `junit` or `markdown`, each
+    /// optionally to a file (`--format sarif=tenet.sarif`); repeat for several.
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = report_target)]
+    pub format: Vec<ReportTarget>,
     /// Write the report to a file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,

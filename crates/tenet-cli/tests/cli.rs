@@ -282,3 +282,42 @@ fn a_rule_over_its_step_budget_is_an_error_result_not_a_hang() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn ci_formats_are_written_side_by_side_and_match_snapshots() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sarif = dir.path().join("tenet.sarif");
+    let junit = dir.path().join("junit.xml");
+    let out = check_org(&[
+        "--format",
+        &format!("sarif={}", sarif.display()),
+        "--format",
+        &format!("junit={}", junit.display()),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    insta::assert_snapshot!("org_markdown", String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!("org_junit", std::fs::read_to_string(&junit).expect("junit"));
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("JSON");
+    insta::assert_json_snapshot!("org_sarif", log);
+}
+
+/// The SARIF log validates against the SARIF 2.1.0 JSON schema (vendored in tests/data),
+/// checked by Python's `jsonschema`, the reference validator.
+#[test]
+fn the_sarif_log_validates_against_the_sarif_2_1_0_schema() {
+    let has_validator =
+        Command::new("python3").args(["-c", "import jsonschema"]).status().is_ok_and(|s| s.success());
+    assert!(has_validator, "python3 with the jsonschema package is needed (pip install jsonschema)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sarif = dir.path().join("tenet.sarif");
+    let _ = check_org(&["--format", &format!("sarif={}", sarif.display())]);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\nlog=json.load(open(sys.argv[2]))\njsonschema.validate(log, schema, cls=jsonschema.Draft7Validator)\nprint('valid')";
+    let out =
+        Command::new("python3").args(["-c", script]).arg(&schema).arg(&sarif).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "valid\n");
+}

@@ -6,6 +6,15 @@ use std::process::Command;
 /// Runs the whole suite; extra arguments go to the cargo test runner.
 pub fn run(extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
+    // The SARIF test validates with Python's reference `jsonschema` package.
+    let has_jsonschema =
+        Command::new("python3").args(["-c", "import jsonschema"]).status().is_ok_and(|s| s.success());
+    if !has_jsonschema {
+        step(
+            "install jsonschema from PyPI",
+            Command::new("python3").args(["-m", "pip", "install", "jsonschema"]),
+        )?;
+    }
     step("cargo tests", cargo(&root).args(["test", "--workspace", "--all-targets"]).args(extra))?;
     step("doc tests", cargo(&root).args(["test", "--workspace", "--doc"]))?;
     step("build the tenet binary", cargo(&root).args(["build", "--release", "--package", "tenet-cli"]))?;

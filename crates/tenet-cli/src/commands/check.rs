@@ -11,7 +11,7 @@ use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
 
-use crate::cli::{CheckArgs, ErrorFormat, ReportFormat};
+use crate::cli::{CheckArgs, ErrorFormat, ReportFormat, ReportTarget};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
 
@@ -95,13 +95,32 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     let report = evaluate_workspace(&db, loaded.workspace, set, settings, &line_of);
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
-    let rendered = match args.format {
-        ReportFormat::Text => text_report(&report, args.all, root),
-        ReportFormat::Json => json_report(&report, &all, &texts),
+    let targets = if args.format.is_empty() {
+        vec![ReportTarget { format: ReportFormat::Text, path: None }]
+    } else {
+        args.format.clone()
     };
-    if let Err(e) = write_output(args.output.as_deref(), &rendered) {
-        invocation_error(&e);
-        return Exit::Errors;
+    let paths = tenet_report::Paths {
+        evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
+    };
+    for target in &targets {
+        let rendered = match target.format {
+            ReportFormat::Text => text_report(&report, args.all, root),
+            ReportFormat::Json => json_report(&report, &all, &texts),
+            ReportFormat::Sarif => {
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&tenet_report::sarif(&report, &paths)).unwrap_or_default()
+                )
+            }
+            ReportFormat::Junit => tenet_report::junit(&report, &paths),
+            ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
+        };
+        let path = target.path.as_deref().or(args.output.as_deref());
+        if let Err(e) = write_output(path, &rendered) {
+            invocation_error(&e);
+            return Exit::Errors;
+        }
     }
     let results = &report.summary.results;
     if errors > 0 || results.error > 0 {

@@ -1,0 +1,51 @@
+//! The formats CI systems read, rendered from the one report model
+//! ([`RunReport`](tenet_eval::report::RunReport)), so that they cannot disagree with each
+//! other or with `tenet check`'s own text and JSON.
+//!
+//! Paths: citations are relative to the evidence root; renderers prefix them with
+//! [`Paths::evidence_root`] so that code-scanning services and pull-request comments can
+//! link to the files in the repository.
+
+mod junit;
+mod markdown;
+mod sarif;
+
+pub use junit::junit;
+pub use markdown::{MARKDOWN_LIMIT, markdown};
+pub use sarif::sarif;
+
+/// Where the files a report names are, relative to the repository root.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    /// The evidence directory, `/`-separated, without a trailing slash (`""` for none).
+    pub evidence_root: String,
+}
+
+impl Paths {
+    /// An evidence citation's path as the repository names it.
+    pub fn evidence(&self, path: &str) -> String {
+        if self.evidence_root.is_empty() { path.to_owned() } else { format!("{}/{path}", self.evidence_root) }
+    }
+}
+
+/// Escapes text for XML attributes and content.
+pub(crate) fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `kind key` of a result's subject, or the empty string.
+pub(crate) fn subject_text(r: &tenet_eval::RuleResult) -> String {
+    r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)).unwrap_or_default()
+}
