@@ -28,6 +28,10 @@ pub enum Command {
     Watch(WatchArgs),
     /// Start an organisation's repository: manifest, pack and evidence templates.
     Init(InitArgs),
+    /// The Statement of Applicability: every ISO/IEC 42001 Annex A control.
+    Soa(SoaArgs),
+    /// A framework's requirements with statuses derived through the mappings.
+    Report(FrameworkArgs),
     /// Evidence authoring aids.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
@@ -184,6 +188,12 @@ pub struct CheckArgs {
     /// Show passing and other results too, not only failures, errors and waivers.
     #[arg(long)]
     pub all: bool,
+    /// Judge only findings that are not in this recorded baseline (exit 1 only for new ones).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current failures and errors as a baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Diagnostic options.
     #[command(flatten)]
     pub diagnostics: DiagnosticArgs,
@@ -284,4 +294,53 @@ pub struct InitArgs {
     /// The package name (default: from the directory's name).
     #[arg(long)]
     pub name: Option<String>,
+}
+
+/// Output of `tenet soa` and `tenet report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ViewFormat {
+    /// Aligned text.
+    #[default]
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// CSV, for spreadsheets.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// `tenet soa`
+#[derive(Debug, Args)]
+pub struct SoaArgs {
+    /// The packs.
+    pub path: PathBuf,
+    /// The evidence directory (default: `PATH/evidence`).
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
+    /// The date `today` denotes.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Markdown)]
+    pub format: ViewFormat,
+}
+
+/// `tenet report`
+#[derive(Debug, Args)]
+pub struct FrameworkArgs {
+    /// The packs.
+    pub path: PathBuf,
+    /// The framework: `eu_ai_act` or `nist_ai_rmf`.
+    #[arg(long)]
+    pub framework: String,
+    /// The evidence directory (default: `PATH/evidence`).
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
+    /// The date `today` denotes.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
 }

@@ -27,6 +27,8 @@ fn main() -> std::process::ExitCode {
         Command::Explain(args) => commands::explain::run(&args),
         Command::Watch(args) => commands::watch::run(&args),
         Command::Init(args) => commands::init::run(&args),
+        Command::Soa(args) => commands::frameworks::soa(&args),
+        Command::Report(args) => commands::frameworks::framework(&args),
         Command::Evidence(cli::EvidenceCommand::Template(args)) => commands::evidence::template(&args),
         Command::Schema(cli::SchemaCommand::Export(args)) => commands::evidence::export(&args),
         Command::Lsp(args) => commands::lsp::run(&args),

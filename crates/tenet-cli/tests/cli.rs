@@ -321,3 +321,58 @@ fn the_sarif_log_validates_against_the_sarif_2_1_0_schema() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "valid\n");
 }
+
+#[test]
+fn a_baseline_blocks_only_new_findings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let baseline = dir.path().join("baseline.json");
+    let out = check_org(&["--write-baseline", &baseline.display().to_string(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline")).expect("JSON");
+    assert_eq!(recorded["findings"].as_array().map(Vec::len), Some(3));
+    // With every finding recorded, nothing is new: the malformed evidence file still makes it exit 2.
+    let out = check_org(&["--baseline", &baseline.display().to_string(), "--format", "json"]);
+    assert!(stderr(&out).contains("baseline: 3 of 3 findings are recorded"), "{}", stderr(&out));
+    // Drop one recorded finding: it becomes new.
+    let mut trimmed = recorded.clone();
+    trimmed["findings"].as_array_mut().expect("list").remove(0);
+    std::fs::write(&baseline, trimmed.to_string()).expect("write");
+    let out = check_org(&["--baseline", &baseline.display().to_string(), "--format", "json"]);
+    assert!(stderr(&out).contains("baseline: 2 of 3 findings are recorded"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("  new: meridian.A.5.2 rule high_risk_systems_are_assessed AiSystem scorer fail"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn soa_lists_all_38_annex_a_controls_and_framework_reports_derive_statuses() {
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/example");
+    let soa = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["soa", "--as-of", "2026-11-24", "--format", "json"])
+        .arg(&pack)
+        .output()
+        .expect("run tenet");
+    assert_eq!(soa.status.code(), Some(0), "{}", stderr(&soa));
+    let rows: serde_json::Value = serde_json::from_slice(&soa.stdout).expect("JSON");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 38);
+    let excluded: Vec<&str> =
+        rows.iter().filter(|r| r["applicable"] == false).filter_map(|r| r["control"].as_str()).collect();
+    assert_eq!(excluded, ["A.4.4", "A.10.4"]);
+    let report = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["report", "--framework", "eu_ai_act", "--as-of", "2026-11-24", "--format", "json"])
+        .arg(&pack)
+        .output()
+        .expect("run tenet");
+    let rows: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 126);
+    let art4 = rows.iter().find(|r| r["id"] == "Art. 4").expect("Art. 4");
+    assert_eq!(art4["status"], "failing");
+    let art1 = rows.iter().find(|r| r["id"] == "Art. 1").expect("Art. 1");
+    assert_eq!(art1["status"], "not_covered");
+}

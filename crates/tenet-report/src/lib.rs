@@ -6,10 +6,12 @@
 //! [`Paths::evidence_root`] so that code-scanning services and pull-request comments can
 //! link to the files in the repository.
 
+mod frameworks;
 mod junit;
 mod markdown;
 mod sarif;
 
+pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
 pub use junit::junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use sarif::sarif;

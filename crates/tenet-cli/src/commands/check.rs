@@ -122,6 +122,41 @@ pub fn run(args: &CheckArgs) -> Exit {
             return Exit::Errors;
         }
     }
+    let findings = baseline::findings(&report);
+    if let Some(path) = &args.write_baseline
+        && let Err(e) = baseline::write(path, &report, &findings)
+    {
+        invocation_error(&e);
+        return Exit::Errors;
+    }
+    if let Some(path) = &args.baseline {
+        let known = match baseline::read(path) {
+            Ok(known) => known,
+            Err(e) => {
+                invocation_error(&e);
+                return Exit::Errors;
+            }
+        };
+        let new: Vec<&baseline::Finding> = findings.iter().filter(|f| !known.contains(*f)).collect();
+        eprintln!(
+            "baseline: {} of {} findings are recorded in `{}`; {} new",
+            findings.len() - new.len(),
+            findings.len(),
+            path.display(),
+            new.len()
+        );
+        for f in &new {
+            eprintln!("  new: {} rule {} {} {}", f.control, f.rule, f.subject, f.status);
+        }
+        let new_errors = new.iter().any(|f| f.status == "error");
+        return if errors > 0 || new_errors {
+            Exit::Errors
+        } else if new.is_empty() {
+            Exit::Clean
+        } else {
+            Exit::Findings
+        };
+    }
     let results = &report.summary.results;
     if errors > 0 || results.error > 0 {
         Exit::Errors
@@ -245,4 +280,79 @@ fn json_report(report: &RunReport, diagnostics: &[Diagnostic], texts: &SourceTex
         map.insert("diagnostics".to_owned(), list.clone());
     }
     format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+}
+
+/// Baselines: the findings (failures and errors) of a run, recorded so that a team can
+/// adopt Tenet on an imperfect organisation and block only regressions. A finding is
+/// identified by control, rule, subject and status, never by message or line numbers,
+/// which change with unrelated edits.
+mod baseline {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use serde_json::json;
+    use tenet_eval::Status;
+    use tenet_eval::report::RunReport;
+
+    /// One finding.
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct Finding {
+        pub control: String,
+        pub rule: String,
+        pub subject: String,
+        pub status: String,
+    }
+
+    pub fn findings(report: &RunReport) -> Vec<Finding> {
+        let mut out: Vec<Finding> = report
+            .controls
+            .iter()
+            .flat_map(|c| c.results.iter())
+            .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+            .map(|r| Finding {
+                control: r.control.to_string(),
+                rule: r.rule.to_string(),
+                subject: r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)).unwrap_or_default(),
+                status: r.status.as_str().to_owned(),
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn write(path: &Path, report: &RunReport, findings: &[Finding]) -> Result<(), String> {
+        let list: Vec<serde_json::Value> = findings
+            .iter()
+            .map(
+                |f| json!({ "control": f.control, "rule": f.rule, "subject": f.subject, "status": f.status }),
+            )
+            .collect();
+        let value =
+            json!({ "schema_version": 1, "recorded_as_of": report.as_of.to_string(), "findings": list });
+        let text = format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default());
+        std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    }
+
+    pub fn read(path: &Path) -> Result<BTreeSet<Finding>, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("`{}` is not a Tenet baseline: {e}", path.display()))?;
+        if value["schema_version"] != 1 {
+            return Err(format!("`{}` is not a version 1 Tenet baseline", path.display()));
+        }
+        let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        Ok(value["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| Finding {
+                control: text(f, "control"),
+                rule: text(f, "rule"),
+                subject: text(f, "subject"),
+                status: text(f, "status"),
+            })
+            .collect())
+    }
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod evidence;
 pub mod explain;
 pub mod fmt;
+pub mod frameworks;
 pub mod init;
 pub mod lsp;
 pub mod test;

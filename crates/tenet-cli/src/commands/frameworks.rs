@@ -1,0 +1,149 @@
+//! `tenet soa` and `tenet report --framework`: the Statement of Applicability and a
+//! framework's requirements, from the same evaluation as `tenet check`.
+
+use std::fmt::Write as _;
+
+use tenet_db::{
+    Database, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, program,
+};
+use tenet_eval::report::RunReport;
+
+use crate::cli::{FrameworkArgs, SoaArgs, ViewFormat};
+use crate::exit::Exit;
+use crate::output::invocation_error;
+
+/// Evaluates the packs under `path` over their evidence.
+fn evaluate(
+    path: &std::path::Path,
+    evidence: Option<&std::path::Path>,
+    as_of: Option<jiff::civil::Date>,
+) -> Result<(Database, tenet_db::WorkspaceFiles, RunReport, String), Exit> {
+    let mut db = Database::default();
+    let loaded = load_workspace(&mut db, &OsSystem, path).map_err(|e| {
+        invocation_error(&e.to_string());
+        Exit::Errors
+    })?;
+    let default = path.join("evidence");
+    let dir = evidence.map(std::path::Path::to_path_buf).or_else(|| default.is_dir().then_some(default));
+    let Some(dir) = dir else {
+        invocation_error("no evidence: pass --evidence DIR");
+        return Err(Exit::Errors);
+    };
+    let set = load_evidence_dir(&mut db, &OsSystem, &dir).map_err(|e| {
+        invocation_error(&format!("evidence: {e}"));
+        Exit::Errors
+    })?;
+    let settings = RunSettings::new(&db, crate::commands::today(as_of), tenet_eval::DEFAULT_STEP_BUDGET);
+    let report = evaluate_workspace(&db, loaded.workspace, set, settings, &|_, _| 0);
+    Ok((db, loaded, report, tenet_db::display_path(&dir)))
+}
+
+/// `tenet soa`
+pub fn soa(args: &SoaArgs) -> Exit {
+    let (_, _, report, root) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
+    let rows =
+        tenet_report::statement_of_applicability(&report, &tenet_report::Paths { evidence_root: root });
+    let text = match args.format {
+        ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        ViewFormat::Csv => {
+            let mut out = String::from("control,title,applicable,justification,implementation,evidence\n");
+            for r in &rows {
+                let cells = [
+                    r.control.clone(),
+                    r.title.clone(),
+                    r.applicable.to_string(),
+                    r.justification.clone(),
+                    r.implementation.to_owned(),
+                    r.evidence.join("; "),
+                ];
+                let quoted: Vec<String> =
+                    cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+                let _ = writeln!(out, "{}", quoted.join(","));
+            }
+            out
+        }
+        ViewFormat::Markdown | ViewFormat::Text => {
+            let mut out = format!(
+                "# Statement of Applicability (ISO/IEC 42001 Annex A), as of {}\n\n| control | title | applicable | justification | implementation | evidence |\n|---|---|---|---|---|---|\n",
+                report.as_of
+            );
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    r.control,
+                    r.title,
+                    if r.applicable { "yes" } else { "no" },
+                    r.justification.replace('|', "\\|"),
+                    r.implementation,
+                    r.evidence.iter().take(3).cloned().collect::<Vec<_>>().join("<br>")
+                );
+            }
+            out
+        }
+    };
+    print!("{text}");
+    if rows.len() == 38 { Exit::Clean } else { Exit::Findings }
+}
+
+/// `tenet report --framework`
+pub fn framework(args: &FrameworkArgs) -> Exit {
+    let (db, loaded, report, _) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
+    // The framework's catalog, from a program that uses it whether or not the packs do.
+    let mut catalog_db = Database::default();
+    let mut probe = tenet_db::MemorySystem::new();
+    probe.write("catalog/probe.tenet", format!("package probe\nuse {}\n", args.framework));
+    let requirements: Vec<(String, String)> =
+        load_workspace(&mut catalog_db, &probe, std::path::Path::new("catalog"))
+            .ok()
+            .and_then(|l| {
+                let p = program(&catalog_db, l.workspace);
+                p.frameworks
+                    .iter()
+                    .find(|f| *f.name == *args.framework)
+                    .map(|f| f.requirements.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
+            })
+            .unwrap_or_default();
+    let _ = (db, loaded);
+    if requirements.is_empty() {
+        invocation_error(&format!("no framework named `{}` (try eu_ai_act or nist_ai_rmf)", args.framework));
+        return Exit::Errors;
+    }
+    let rows = tenet_report::framework_rows(&report, &args.framework, &requirements);
+    let text = match args.format {
+        ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        _ => {
+            let count = |s: tenet_report::RequirementStatus| rows.iter().filter(|r| r.status == s).count();
+            use tenet_report::RequirementStatus as S;
+            let mut out = format!(
+                "{} as of {}: {} met, {} partial, {} failing, {} not assessed, {} not covered\n\n",
+                args.framework,
+                report.as_of,
+                count(S::Met),
+                count(S::Partial),
+                count(S::Failing),
+                count(S::NotAssessed),
+                count(S::NotCovered)
+            );
+            for r in &rows {
+                let status = serde_json::to_value(r.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "{:<14} {} {}", status, r.id, r.title);
+                for c in &r.controls {
+                    let _ = writeln!(out, "               {c}");
+                }
+            }
+            out
+        }
+    };
+    print!("{text}");
+    Exit::Clean
+}

@@ -1,0 +1,123 @@
+//! Framework views of a run: the Statement of Applicability for ISO/IEC 42001 Annex A, and
+//! each requirement of a framework (EU AI Act, NIST AI RMF) with a status derived through
+//! the mappings. A requirement is met only through `equal` or `superset` mappings whose
+//! controls pass; other relationships can make it partial, never met.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use tenet_eval::Status;
+use tenet_eval::report::{ControlReport, RunReport};
+
+/// One row of the Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SoaRow {
+    /// The Annex A control, `A.5.2`.
+    pub control: String,
+    /// Its title.
+    pub title: String,
+    /// Whether it applies.
+    pub applicable: bool,
+    /// Why it is excluded (or the objective, when it applies).
+    pub justification: String,
+    /// `implemented`, `not implemented`, `waived`, `not assessed` or `excluded`.
+    pub implementation: &'static str,
+    /// Evidence files the results cite.
+    pub evidence: Vec<String>,
+}
+
+/// The Statement of Applicability: every Annex A control of the `iso42001` pack.
+pub fn statement_of_applicability(report: &RunReport, paths: &crate::Paths) -> Vec<SoaRow> {
+    report
+        .controls
+        .iter()
+        .filter(|c| &*c.package == "iso42001" && c.local_id.starts_with("A."))
+        .map(|c| {
+            let evidence: BTreeSet<String> =
+                c.results.iter().flat_map(|r| r.citations.iter().map(|k| paths.evidence(&k.path))).collect();
+            let implementation = match (c.exclusion.is_some(), c.status) {
+                (true, _) => "excluded",
+                (_, Status::Pass) => "implemented",
+                (_, Status::Fail | Status::Error) => "not implemented",
+                (_, Status::Waived) => "waived",
+                (_, Status::NoEvidence | Status::NotApplicable) => "not assessed",
+            };
+            SoaRow {
+                control: c.local_id.to_string(),
+                title: c.title.clone(),
+                applicable: c.exclusion.is_none(),
+                justification: c.exclusion.clone().or_else(|| c.objective.clone()).unwrap_or_default(),
+                implementation,
+                evidence: evidence.into_iter().collect(),
+            }
+        })
+        .collect()
+}
+
+/// The derived status of one framework requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    /// An `equal` or `superset` mapping's control passes, and no mapped control fails.
+    Met,
+    /// Some mapped control passes, but only through weaker relationships.
+    Partial,
+    /// A mapped control fails or errs.
+    Failing,
+    /// Controls map to it, but none has a verdict (no evidence, not applicable).
+    NotAssessed,
+    /// No control maps to it.
+    NotCovered,
+}
+
+/// One requirement with the controls behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementRow {
+    /// Its id, `Art. 27`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The derived status.
+    pub status: RequirementStatus,
+    /// `control (relationship): status` for each mapped control.
+    pub controls: Vec<String>,
+}
+
+/// The requirements of `framework` (id and title, in catalog order) with derived statuses.
+pub fn framework_rows(
+    report: &RunReport,
+    framework: &str,
+    requirements: &[(String, String)],
+) -> Vec<RequirementRow> {
+    requirements
+        .iter()
+        .map(|(id, title)| {
+            let mapped: Vec<(&ControlReport, &str)> = report
+                .controls
+                .iter()
+                .flat_map(|c| {
+                    c.mappings
+                        .iter()
+                        .filter(|m| &*m.framework == framework && &*m.requirement == id.as_str())
+                        .map(move |m| (c, m.relationship))
+                })
+                .collect();
+            let strong = |rel: &str| matches!(rel, "equal" | "superset");
+            let status = if mapped.is_empty() {
+                RequirementStatus::NotCovered
+            } else if mapped.iter().any(|(c, _)| matches!(c.status, Status::Fail | Status::Error)) {
+                RequirementStatus::Failing
+            } else if mapped.iter().any(|(c, rel)| strong(rel) && c.status == Status::Pass) {
+                RequirementStatus::Met
+            } else if mapped.iter().any(|(c, _)| matches!(c.status, Status::Pass | Status::Waived)) {
+                RequirementStatus::Partial
+            } else {
+                RequirementStatus::NotAssessed
+            };
+            let mut controls: Vec<String> =
+                mapped.iter().map(|(c, rel)| format!("{} ({rel}): {}", c.id, c.status.as_str())).collect();
+            controls.dedup();
+            RequirementRow { id: id.clone(), title: title.clone(), status, controls }
+        })
+        .collect()
+}
