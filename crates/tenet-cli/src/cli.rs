@@ -139,6 +139,10 @@ pub enum ReportFormat {
     Junit,
     /// Markdown, for a pull-request comment.
     Markdown,
+    /// OSCAL 1.1 assessment results (JSON).
+    Oscal,
+    /// A self-contained HTML audit report.
+    Html,
 }
 
 /// One report to write: a format, and a file (standard output when none).
@@ -156,8 +160,9 @@ fn report_target(text: &str) -> Result<ReportTarget, String> {
         Some((name, path)) => (name, Some(PathBuf::from(path))),
         None => (text, None),
     };
-    let format = ReportFormat::from_str(name, true)
-        .map_err(|_| format!("`{name}` is not a format: use text, json, sarif, junit or markdown"))?;
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("`{name}` is not a format: use text, json, sarif, junit, markdown, oscal or html")
+    })?;
     Ok(ReportTarget { format, path })
 }
 
@@ -188,6 +193,14 @@ pub struct CheckArgs {
     /// Show passing and other results too, not only failures, errors and waivers.
     #[arg(long)]
     pub all: bool,
+    /// What makes the run fail: `fail` (exit 1 on failing results, 2 on errors), `error`
+    /// (failing results are reported but exit 0; errors still exit 2) or `warning` (also
+    /// exit 1 on warnings about policies or evidence).
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    pub fail_on: FailOn,
+    /// Failing results of controls below this severity are reported but do not fail the run.
+    #[arg(long, value_enum, default_value_t = SeverityThreshold::Low)]
+    pub severity_threshold: SeverityThreshold,
     /// Judge only findings that are not in this recorded baseline (exit 1 only for new ones).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -343,4 +356,41 @@ pub struct FrameworkArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
     pub format: ViewFormat,
+}
+
+/// `--fail-on`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Failing results fail the run.
+    Fail,
+    /// Only errors fail the run.
+    Error,
+    /// Failing results and warnings fail the run.
+    Warning,
+}
+
+/// `--severity-threshold`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum SeverityThreshold {
+    /// Every control.
+    Low,
+    /// Medium, high and critical controls.
+    Medium,
+    /// High and critical controls.
+    High,
+    /// Critical controls only.
+    Critical,
+}
+
+impl SeverityThreshold {
+    /// Whether a control of `severity` (`low` … `critical`) counts.
+    pub fn admits(self, severity: &str) -> bool {
+        let rank = match severity {
+            "critical" => SeverityThreshold::Critical,
+            "high" => SeverityThreshold::High,
+            "medium" => SeverityThreshold::Medium,
+            _ => SeverityThreshold::Low,
+        };
+        rank >= self
+    }
 }

@@ -376,3 +376,69 @@ fn soa_lists_all_38_annex_a_controls_and_framework_reports_derive_statuses() {
     let art1 = rows.iter().find(|r| r["id"] == "Art. 1").expect("Art. 1");
     assert_eq!(art1["status"], "not_covered");
 }
+
+/// Every report format on the example organisation at a fixed date: the snapshots are the
+/// reviewable record of what each format says.
+#[test]
+fn every_format_on_the_example_organisation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut args: Vec<String> = vec!["check".into(), "--as-of".into(), "2026-11-24".into()];
+    for format in ["text", "json", "sarif", "junit", "markdown", "oscal", "html"] {
+        args.push("--format".into());
+        args.push(format!("{format}={}", dir.path().join(format).display()));
+    }
+    // Run from the repository root, so that paths in the reports are the repository's.
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(&args)
+        .arg("policies/example")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .expect("run tenet");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for format in ["text", "json", "sarif", "junit", "markdown", "oscal", "html"] {
+        let text = std::fs::read_to_string(dir.path().join(format)).expect("report");
+        insta::assert_snapshot!(format!("example_{format}"), text);
+    }
+}
+
+/// The OSCAL output loads in compliance-trestle, a real OSCAL implementation that rejects
+/// invalid assessment results.
+#[test]
+fn the_oscal_output_is_valid_assessment_results() {
+    let has_trestle = Command::new("python3")
+        .args(["-c", "import trestle.oscal.assessment_results"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(has_trestle, "python3 with compliance-trestle is needed (pip install compliance-trestle)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("oscal.json");
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/example");
+    let _ = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["check", "--as-of", "2026-11-24", "--format", &format!("oscal={}", file.display())])
+        .arg(&pack)
+        .output()
+        .expect("run tenet");
+    let script = "import pathlib,sys\nfrom trestle.oscal.assessment_results import AssessmentResults\nar=AssessmentResults.oscal_read(pathlib.Path(sys.argv[1]))\nprint(len(ar.results[0].findings))";
+    let out = Command::new("python3").args(["-c", script]).arg(&file).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "70\n");
+}
+
+#[test]
+fn fail_on_and_severity_threshold_decide_the_exit_code() {
+    let code = |extra: &[&str]| {
+        let mut args = vec!["check", "policies/example", "--as-of", "2026-11-24", "--format", "json=/dev/null"];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(&args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .output()
+            .expect("run tenet")
+            .status
+            .code()
+    };
+    assert_eq!(code(&[]), Some(1));
+    assert_eq!(code(&["--fail-on", "error"]), Some(0));
+    // Critical controls fail too (A.5.2, 6.1.2 …), so the threshold keeps the run failing.
+    assert_eq!(code(&["--severity-threshold", "critical"]), Some(1));
+}

@@ -7,13 +7,17 @@
 //! link to the files in the repository.
 
 mod frameworks;
+mod html;
 mod junit;
 mod markdown;
+mod oscal;
 mod sarif;
 
 pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
+pub use html::html;
 pub use junit::junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
+pub use oscal::{OSCAL_VERSION, oscal};
 pub use sarif::sarif;
 
 /// Where the files a report names are, relative to the repository root.

@@ -27,6 +27,34 @@ pub fn run(root: &Path) -> Result<(), String> {
             .arg(vscode.join("test/e2e/run.sh"))
             .env("TENET_BIN", root.join("target/release/tenet"))
             .current_dir(root),
+    )?;
+    html_report(root)
+}
+
+/// The HTML audit report of the example organisation, checked in headless Chromium: no
+/// console errors, counts equal to the JSON report's, filtering and search work.
+fn html_report(root: &Path) -> Result<(), String> {
+    let out = root.join("target/html-report");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let html = out.join("report.html");
+    let json = out.join("report.json");
+    let _ = Command::new(root.join("target/release/tenet"))
+        .args(["check", "policies/example", "--as-of", "2026-11-24", "--format"])
+        .arg(format!("html={}", html.display()))
+        .arg("--format")
+        .arg(format!("json={}", json.display()))
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("tenet could not start: {e}"))?;
+    step(
+        "HTML report in headless Chromium",
+        Command::new("node")
+            .arg(root.join("crates/tenet-report/tests/html/check.js"))
+            .arg(&html)
+            .arg(&json)
+            .arg(&out)
+            .env("PLAYWRIGHT", root.join("editors/vscode/test/e2e/node_modules/playwright-core"))
+            .current_dir(root),
     )
 }
 

@@ -6,14 +6,17 @@ use std::process::Command;
 /// Runs the whole suite; extra arguments go to the cargo test runner.
 pub fn run(extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
-    // The SARIF test validates with Python's reference `jsonschema` package.
-    let has_jsonschema =
-        Command::new("python3").args(["-c", "import jsonschema"]).status().is_ok_and(|s| s.success());
-    if !has_jsonschema {
-        step(
-            "install jsonschema from PyPI",
-            Command::new("python3").args(["-m", "pip", "install", "jsonschema"]),
-        )?;
+    // The SARIF test validates with Python's reference `jsonschema` package, the OSCAL test
+    // with compliance-trestle.
+    for (module, package) in
+        [("jsonschema", "jsonschema"), ("trestle.oscal.assessment_results", "compliance-trestle")]
+    {
+        let import = format!("import {module}");
+        let present = Command::new("python3").args(["-c", &import]).status().is_ok_and(|s| s.success());
+        if !present {
+            let name = format!("install {package} from PyPI");
+            step(&name, Command::new("python3").args(["-m", "pip", "install", package]))?;
+        }
     }
     step("cargo tests", cargo(&root).args(["test", "--workspace", "--all-targets"]).args(extra))?;
     step("doc tests", cargo(&root).args(["test", "--workspace", "--doc"]))?;

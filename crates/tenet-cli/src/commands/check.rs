@@ -11,7 +11,7 @@ use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
 
-use crate::cli::{CheckArgs, ErrorFormat, ReportFormat, ReportTarget};
+use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
 
@@ -115,6 +115,23 @@ pub fn run(args: &CheckArgs) -> Exit {
             }
             ReportFormat::Junit => tenet_report::junit(&report, &paths),
             ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
+            ReportFormat::Html => {
+                let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> =
+                    ["eu_ai_act", "nist_ai_rmf"]
+                        .iter()
+                        .map(|name| {
+                            let catalog = crate::commands::frameworks::catalog(name);
+                            (name.to_string(), tenet_report::framework_rows(&report, name, &catalog))
+                        })
+                        .collect();
+                tenet_report::html(&report, &paths, &frameworks)
+            }
+            ReportFormat::Oscal => {
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&tenet_report::oscal(&report, &paths)).unwrap_or_default()
+                )
+            }
         };
         let path = target.path.as_deref().or(args.output.as_deref());
         if let Err(e) = write_output(path, &rendered) {
@@ -158,9 +175,18 @@ pub fn run(args: &CheckArgs) -> Exit {
         };
     }
     let results = &report.summary.results;
+    let counted_failures = report
+        .controls
+        .iter()
+        .filter(|c| args.severity_threshold.admits(c.severity))
+        .flat_map(|c| c.results.iter())
+        .filter(|r| r.status == Status::Fail)
+        .count();
     if errors > 0 || results.error > 0 {
         Exit::Errors
-    } else if results.fail > 0 {
+    } else if (args.fail_on != FailOn::Error && counted_failures > 0)
+        || (args.fail_on == FailOn::Warning && warnings > 0)
+    {
         Exit::Findings
     } else {
         Exit::Clean

@@ -95,21 +95,7 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    // The framework's catalog, from a program that uses it whether or not the packs do.
-    let mut catalog_db = Database::default();
-    let mut probe = tenet_db::MemorySystem::new();
-    probe.write("catalog/probe.tenet", format!("package probe\nuse {}\n", args.framework));
-    let requirements: Vec<(String, String)> =
-        load_workspace(&mut catalog_db, &probe, std::path::Path::new("catalog"))
-            .ok()
-            .and_then(|l| {
-                let p = program(&catalog_db, l.workspace);
-                p.frameworks
-                    .iter()
-                    .find(|f| *f.name == *args.framework)
-                    .map(|f| f.requirements.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
-            })
-            .unwrap_or_default();
+    let requirements = catalog(&args.framework);
     let _ = (db, loaded);
     if requirements.is_empty() {
         invocation_error(&format!("no framework named `{}` (try eu_ai_act or nist_ai_rmf)", args.framework));
@@ -146,4 +132,21 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
     };
     print!("{text}");
     Exit::Clean
+}
+
+/// A built-in framework's requirements (id, title), whether or not the packs use it.
+pub fn catalog(framework: &str) -> Vec<(String, String)> {
+    let mut db = Database::default();
+    let mut probe = tenet_db::MemorySystem::new();
+    probe.write("catalog/probe.tenet", format!("package probe\nuse {framework}\n"));
+    load_workspace(&mut db, &probe, std::path::Path::new("catalog"))
+        .ok()
+        .and_then(|l| {
+            let p = program(&db, l.workspace);
+            p.frameworks
+                .iter()
+                .find(|f| *f.name == *framework)
+                .map(|f| f.requirements.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
+        })
+        .unwrap_or_default()
 }

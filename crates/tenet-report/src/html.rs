@@ -1,0 +1,260 @@
+//! The audit report: one self-contained HTML file (inline CSS, SVG and script; nothing is
+//! fetched) that shows the posture at a glance, then every control with its rules,
+//! results, citations and waivers, filterable by status and searchable, and readable
+//! printed to PDF.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use tenet_eval::Status;
+use tenet_eval::report::RunReport;
+
+use crate::frameworks::{RequirementRow, RequirementStatus};
+use crate::{Paths, subject_text, xml};
+
+const STATUS_COLOURS: [(Status, &str); 6] = [
+    (Status::Pass, "#2e7d32"),
+    (Status::Fail, "#c62828"),
+    (Status::Error, "#6a1b9a"),
+    (Status::Waived, "#ef6c00"),
+    (Status::NotApplicable, "#9e9e9e"),
+    (Status::NoEvidence, "#546e7a"),
+];
+
+/// The HTML report. `frameworks` holds each framework's name and requirement rows.
+pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<RequirementRow>)]) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tenet audit report, as of {}</title>\n<style>{CSS}</style></head><body>\n",
+        report.as_of
+    );
+    let _ = writeln!(
+        out,
+        "<header><h1>AI management system: audit report</h1><p>Evaluated as of <b>{}</b> by Tenet {}. {} controls, {} results.</p></header>",
+        report.as_of,
+        report.tenet_version,
+        report.controls.len(),
+        report.controls.iter().map(|c| c.results.len()).sum::<usize>()
+    );
+    // Summary counts, with data attributes the tests read.
+    out.push_str("<section id=\"summary\"><h2>Posture</h2><table class=\"counts\"><tr><th></th>");
+    for (status, _) in STATUS_COLOURS {
+        let _ = write!(out, "<th>{}</th>", label(status));
+    }
+    out.push_str("</tr>");
+    for (name, counts) in [("controls", &report.summary.controls), ("results", &report.summary.results)] {
+        let _ = write!(out, "<tr><th>{name}</th>");
+        for (status, _) in STATUS_COLOURS {
+            let _ = write!(out, "<td data-count=\"{name}-{}\">{}</td>", status.as_str(), counts.get(status));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>\n");
+    out.push_str(&group_chart(report, "Clauses 4 to 10", |id| !id.starts_with("A.")));
+    out.push_str(&group_chart(report, "Annex A objectives", |id| id.starts_with("A.")));
+    for (name, rows) in frameworks {
+        out.push_str(&framework_chart(name, rows));
+    }
+    out.push_str("</section>\n");
+    // Filters.
+    out.push_str("<section id=\"controls\"><h2>Controls</h2><div class=\"filters no-print\">");
+    for (status, colour) in STATUS_COLOURS {
+        let _ = write!(
+            out,
+            "<label><input type=\"checkbox\" data-filter=\"{}\" checked> <span class=\"dot\" style=\"background:{colour}\"></span>{}</label> ",
+            status.as_str(),
+            label(status)
+        );
+    }
+    out.push_str(
+        "<input type=\"search\" id=\"search\" placeholder=\"Search controls, subjects, messages\"></div>\n",
+    );
+    for c in &report.controls {
+        let search =
+            format!("{} {} {}", c.id, c.title, c.objective.clone().unwrap_or_default()).to_lowercase();
+        let _ = writeln!(
+            out,
+            "<article class=\"control\" data-status=\"{}\" data-search=\"{}\"><h3><span class=\"badge {}\">{}</span> {} <span class=\"title\">{}</span> <span class=\"severity\">{}</span></h3>",
+            c.status.as_str(),
+            xml(&search),
+            c.status.as_str(),
+            label(c.status),
+            xml(&c.id),
+            xml(&c.title),
+            c.severity
+        );
+        if let Some(objective) = &c.objective {
+            let _ = writeln!(out, "<p class=\"objective\">{}</p>", xml(objective));
+        }
+        if let Some(why) = &c.exclusion {
+            let _ = writeln!(out, "<p class=\"exclusion\">Not applicable: {}</p>", xml(why));
+        }
+        if !c.mappings.is_empty() {
+            let maps: Vec<String> = c
+                .mappings
+                .iter()
+                .map(|m| format!("{} {} ({})", m.framework, m.requirement, m.relationship))
+                .collect();
+            let _ = writeln!(out, "<p class=\"maps\">Maps to {}</p>", xml(&maps.join(", ")));
+        }
+        if !c.results.is_empty() {
+            out.push_str("<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>");
+            for r in &c.results {
+                let cites: Vec<String> = r
+                    .citations
+                    .iter()
+                    .take(5)
+                    .map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line))
+                    .collect();
+                let more = r.more_citations + r.citations.len().saturating_sub(5);
+                let more = if more > 0 { format!("<br>… and {more} more") } else { String::new() };
+                let _ = write!(
+                    out,
+                    "<tr class=\"result\" data-status=\"{}\" data-search=\"{}\"><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td class=\"cites\">{}{more}</td></tr>",
+                    r.status.as_str(),
+                    xml(&format!("{} {} {}", r.rule, subject_text(r), r.message.clone().unwrap_or_default())
+                        .to_lowercase()),
+                    r.status.as_str(),
+                    label(r.status),
+                    xml(&r.rule),
+                    xml(&subject_text(r)),
+                    xml(r.message.as_deref().unwrap_or("")),
+                    cites.join("<br>")
+                );
+            }
+            out.push_str("</table>\n");
+        }
+        out.push_str("</article>\n");
+    }
+    out.push_str("</section>\n");
+    let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
+    out
+}
+
+fn label(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::Error => "error",
+        Status::Waived => "waived",
+        Status::NotApplicable => "not applicable",
+        Status::NoEvidence => "no evidence",
+    }
+}
+
+/// A stacked bar per group (clause number or Annex A objective) of control statuses.
+fn group_chart(report: &RunReport, title: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut groups: BTreeMap<(u32, String), BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for c in report.controls.iter().filter(|c| &*c.package == "iso42001" && keep(&c.local_id)) {
+        let group: String = if c.local_id.starts_with("A.") {
+            c.local_id.split('.').take(2).collect::<Vec<_>>().join(".")
+        } else {
+            c.local_id.split('.').next().unwrap_or("").to_owned()
+        };
+        let order: u32 = group.trim_start_matches("A.").parse().unwrap_or(0);
+        *groups.entry((order, group)).or_default().entry(c.status.as_str()).or_default() += 1;
+    }
+    if groups.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<BarRow> = groups
+        .into_iter()
+        .map(|((_, name), counts)| {
+            let segments = STATUS_COLOURS
+                .iter()
+                .map(|(s, colour)| (label(*s), counts.get(s.as_str()).copied().unwrap_or(0), *colour))
+                .collect();
+            (name, segments)
+        })
+        .collect();
+    bars(title, &rows)
+}
+
+fn framework_chart(name: &str, rows: &[RequirementRow]) -> String {
+    let statuses = [
+        (RequirementStatus::Met, "met", "#2e7d32"),
+        (RequirementStatus::Partial, "partial", "#f9a825"),
+        (RequirementStatus::Failing, "failing", "#c62828"),
+        (RequirementStatus::NotAssessed, "not assessed", "#546e7a"),
+        (RequirementStatus::NotCovered, "not covered", "#bdbdbd"),
+    ];
+    let segments: Vec<(&'static str, usize, &'static str)> = statuses
+        .iter()
+        .map(|(s, label, colour)| (*label, rows.iter().filter(|r| r.status == *s).count(), *colour))
+        .collect();
+    bars(&format!("{name}: requirements by status"), &[(format!("{} requirements", rows.len()), segments)])
+}
+
+/// A chart row: its label and its segments (label, count, colour).
+type BarRow = (String, Vec<(&'static str, usize, &'static str)>);
+
+/// Horizontal stacked bars in SVG, one row each, with a legend of counts.
+fn bars(title: &str, rows: &[BarRow]) -> String {
+    let width = 520.0_f64;
+    let row_height = 22;
+    let height = rows.len() * row_height + 8;
+    let mut out = format!(
+        "<figure class=\"chart\"><figcaption>{}</figcaption><svg role=\"img\" viewBox=\"0 0 700 {height}\" width=\"700\" height=\"{height}\">",
+        xml(title)
+    );
+    for (i, (name, segments)) in rows.iter().enumerate() {
+        let total: usize = segments.iter().map(|s| s.1).sum();
+        let y = i * row_height + 4;
+        let _ = write!(out, "<text x=\"0\" y=\"{}\" class=\"axis\">{}</text>", y + 14, xml(name));
+        let mut x = 150.0;
+        for (label, count, colour) in segments {
+            if *count == 0 || total == 0 {
+                continue;
+            }
+            let w = width * (*count as f64) / (total as f64);
+            let _ = write!(
+                out,
+                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"16\" fill=\"{colour}\"><title>{label}: {count}</title></rect>"
+            );
+            x += w;
+        }
+    }
+    out.push_str("</svg><p class=\"legend\">");
+    let mut totals: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for (_, segments) in rows {
+        for (label, count, colour) in segments {
+            let e = totals.entry(label).or_insert((0, colour));
+            e.0 += count;
+        }
+    }
+    for (label, (count, colour)) in totals {
+        let _ = write!(out, "<span class=\"dot\" style=\"background:{colour}\"></span>{label} {count} ");
+    }
+    out.push_str("</p></figure>\n");
+    out
+}
+
+const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}\
+h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem}\
+table{border-collapse:collapse}td,th{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\
+.counts td{text-align:right}.badge{display:inline-block;padding:0 .4rem;border-radius:.3rem;color:#fff;font-size:.8rem}\
+.pass{background:#2e7d32}.fail{background:#c62828}.error{background:#6a1b9a}.waived{background:#ef6c00}\
+.not_applicable{background:#9e9e9e}.no_evidence{background:#546e7a}\
+.dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin:0 .25rem 0 .6rem;vertical-align:middle}\
+.control{border:1px solid #e0e0e0;border-radius:.4rem;padding:.4rem .8rem;margin:.6rem 0;break-inside:avoid}\
+.control h3{font-size:1rem;margin:.2rem 0}.severity{color:#666;font-weight:normal;font-size:.85rem}\
+.objective,.maps,.exclusion{color:#555;margin:.2rem 0}.cites{font-family:ui-monospace,monospace;font-size:.8rem}\
+.results{width:100%;margin-top:.4rem}.filters{position:sticky;top:0;background:#fff;padding:.5rem 0;z-index:1}\
+#search{margin-left:1rem;padding:.2rem .4rem;width:18rem}.axis{font-size:12px}.chart{margin:1rem 0}\
+.hidden{display:none}@media print{.no-print{display:none}.control{page-break-inside:avoid}body{margin:0}}";
+
+const SCRIPT: &str = "(function(){\
+const boxes=[...document.querySelectorAll('input[data-filter]')];\
+const search=document.getElementById('search');\
+function apply(){\
+const shown=new Set(boxes.filter(b=>b.checked).map(b=>b.dataset.filter));\
+const q=search.value.trim().toLowerCase();\
+document.querySelectorAll('article.control').forEach(c=>{\
+let visible=0;\
+c.querySelectorAll('tr.result').forEach(r=>{\
+const ok=shown.has(r.dataset.status)&&(!q||r.dataset.search.includes(q)||c.dataset.search.includes(q));\
+r.classList.toggle('hidden',!ok);if(ok)visible++;});\
+const own=shown.has(c.dataset.status)&&(!q||c.dataset.search.includes(q));\
+c.classList.toggle('hidden',!(visible>0||(own&&c.querySelectorAll('tr.result').length===0)));});}\
+boxes.forEach(b=>b.addEventListener('change',apply));search.addEventListener('input',apply);apply();})();";
