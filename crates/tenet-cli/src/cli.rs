@@ -321,6 +321,8 @@ pub enum ViewFormat {
     Csv,
     /// JSON.
     Json,
+    /// A self-contained HTML page.
+    Html,
 }
 
 /// `tenet soa`

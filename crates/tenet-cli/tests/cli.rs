@@ -427,7 +427,8 @@ fn the_oscal_output_is_valid_assessment_results() {
 #[test]
 fn fail_on_and_severity_threshold_decide_the_exit_code() {
     let code = |extra: &[&str]| {
-        let mut args = vec!["check", "policies/example", "--as-of", "2026-11-24", "--format", "json=/dev/null"];
+        let mut args =
+            vec!["check", "policies/example", "--as-of", "2026-11-24", "--format", "json=/dev/null"];
         args.extend_from_slice(extra);
         Command::new(env!("CARGO_BIN_EXE_tenet"))
             .args(&args)
@@ -441,4 +442,34 @@ fn fail_on_and_severity_threshold_decide_the_exit_code() {
     assert_eq!(code(&["--fail-on", "error"]), Some(0));
     // Critical controls fail too (A.5.2, 6.1.2 …), so the threshold keeps the run failing.
     assert_eq!(code(&["--severity-threshold", "critical"]), Some(1));
+}
+
+#[test]
+fn soa_and_framework_reports_render_as_html() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .output()
+            .expect("run tenet")
+    };
+    let soa = run(&["soa", "policies/example", "--as-of", "2026-11-24", "--format", "html"]);
+    let soa = String::from_utf8_lossy(&soa.stdout);
+    assert!(soa.starts_with("<!DOCTYPE html>"));
+    assert_eq!(soa.matches("<tr>").count(), 39, "a header row and 38 controls");
+    let report = run(&[
+        "report",
+        "policies/example",
+        "--framework",
+        "eu_ai_act",
+        "--as-of",
+        "2026-11-24",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&report.stdout).matches("<tr>").count(),
+        127,
+        "a header row and 126 requirements"
+    );
 }

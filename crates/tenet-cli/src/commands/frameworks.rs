@@ -65,6 +65,26 @@ pub fn soa(args: &SoaArgs) -> Exit {
             }
             out
         }
+        ViewFormat::Html => {
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.control.clone(),
+                        r.title.clone(),
+                        if r.applicable { "yes".into() } else { "no".into() },
+                        r.justification.clone(),
+                        r.implementation.to_owned(),
+                        r.evidence.join("\n"),
+                    ]
+                })
+                .collect();
+            html_table(
+                &format!("Statement of Applicability (ISO/IEC 42001 Annex A), as of {}", report.as_of),
+                &["control", "title", "applicable", "justification", "implementation", "evidence"],
+                &body,
+            )
+        }
         ViewFormat::Markdown | ViewFormat::Text => {
             let mut out = format!(
                 "# Statement of Applicability (ISO/IEC 42001 Annex A), as of {}\n\n| control | title | applicable | justification | implementation | evidence |\n|---|---|---|---|---|---|\n",
@@ -104,6 +124,21 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
     let rows = tenet_report::framework_rows(&report, &args.framework, &requirements);
     let text = match args.format {
         ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        ViewFormat::Html => {
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let status =
+                        serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    vec![r.id.clone(), r.title.clone(), status.unwrap_or_default(), r.controls.join("\n")]
+                })
+                .collect();
+            html_table(
+                &format!("{} requirements as of {}", args.framework, report.as_of),
+                &["requirement", "title", "status", "controls"],
+                &body,
+            )
+        }
         _ => {
             let count = |s: tenet_report::RequirementStatus| rows.iter().filter(|r| r.status == s).count();
             use tenet_report::RequirementStatus as S;
@@ -149,4 +184,27 @@ pub fn catalog(framework: &str) -> Vec<(String, String)> {
                 .map(|f| f.requirements.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
         })
         .unwrap_or_default()
+}
+
+/// A self-contained HTML page holding one table.
+fn html_table(title: &str, header: &[&str], rows: &[Vec<String>]) -> String {
+    let escape =
+        |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', "<br>");
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title><style>body{{font:14px system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}}</style></head><body><h1>{0}</h1><table><tr>",
+        escape(title)
+    );
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = write!(out, "<td>{}</td>", escape(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table></body></html>\n");
+    out
 }
