@@ -190,6 +190,19 @@ pub fn evaluate_workspace(
     settings: RunSettings,
     line_of: &dyn Fn(&str, u32) -> u32,
 ) -> RunReport {
+    evaluate_workspace_with_progress(db, workspace, evidence, settings, line_of, &|_, _| {})
+}
+
+/// [`evaluate_workspace`], calling `progress(rules done, rules in all)` as rules finish
+/// (from any thread), for a progress bar on long runs.
+pub fn evaluate_workspace_with_progress(
+    db: &Database,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    settings: RunSettings,
+    line_of: &dyn Fn(&str, u32) -> u32,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> RunReport {
     load_all_evidence(db, workspace, evidence);
     let program = program(db, workspace);
     let jobs: Vec<(usize, Arc<str>, Arc<str>)> = program
@@ -198,10 +211,15 @@ pub fn evaluate_workspace(
         .enumerate()
         .flat_map(|(i, c)| c.rules.iter().map(move |r| (i, c.qualified.clone(), r.name.clone())))
         .collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = jobs.len();
     let raw: Vec<(usize, Vec<RuleResult>)> = jobs
         .par_iter()
         .map_with(db.clone(), |db, (i, control, rule)| {
-            (*i, rule_results(db, workspace, evidence, settings, control.clone(), rule.clone()).clone())
+            let results =
+                rule_results(db, workspace, evidence, settings, control.clone(), rule.clone()).clone();
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            (*i, results)
         })
         .collect();
     let mut per_control: Vec<Vec<RuleResult>> = vec![Vec::new(); program.controls.len()];

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use tenet_db::{
-    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics,
-    load_evidence_dir, load_workspace, program,
+    Database, OsSystem, RunSettings, diagnostics, evidence_diagnostics, load_evidence_dir, load_workspace,
+    program,
 };
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
@@ -93,7 +93,24 @@ pub fn run(args: &CheckArgs) -> Exit {
         let index = indexes.entry(path.to_owned()).or_insert_with(|| LineIndex::new(text));
         index.line_col(text, offset).line
     };
-    let report = evaluate_workspace(&db, loaded.workspace, set, settings, &line_of);
+    // A progress line on stderr for long runs, only when a person is watching.
+    let started = std::time::Instant::now();
+    let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let progress = |done: usize, total: usize| {
+        if show
+            && started.elapsed() > std::time::Duration::from_millis(500)
+            && (done % 8 == 0 || done == total)
+        {
+            shown.store(true, std::sync::atomic::Ordering::Relaxed);
+            eprint!("\revaluating rules: {done}/{total}");
+        }
+    };
+    let report =
+        tenet_db::evaluate_workspace_with_progress(&db, loaded.workspace, set, settings, &line_of, &progress);
+    if shown.load(std::sync::atomic::Ordering::Relaxed) {
+        eprint!("\r\x1b[2K");
+    }
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
     let targets = if args.format.is_empty() {
         vec![ReportTarget { format: ReportFormat::Text, path: None }]
