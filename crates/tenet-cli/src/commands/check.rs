@@ -100,7 +100,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     let progress = |done: usize, total: usize| {
         if show
             && started.elapsed() > std::time::Duration::from_millis(500)
-            && (done % 8 == 0 || done == total)
+            && (done.is_multiple_of(8) || done == total)
         {
             shown.store(true, std::sync::atomic::Ordering::Relaxed);
             eprint!("\revaluating rules: {done}/{total}");
