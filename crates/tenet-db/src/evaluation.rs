@@ -149,7 +149,7 @@ impl Evidence for DbEvidence<'_> {
 }
 
 /// The results of one rule before tailoring.
-#[salsa::tracked(returns(ref))]
+#[salsa::tracked(returns(clone))]
 pub fn rule_results(
     db: &dyn Db,
     workspace: Workspace,
@@ -157,8 +157,10 @@ pub fn rule_results(
     settings: RunSettings,
     control: Arc<str>,
     rule: Arc<str>,
-) -> Vec<RuleResult> {
-    let Some(body) = rule_body(db, workspace, control.clone(), rule.clone()) else { return Vec::new() };
+) -> Arc<[RuleResult]> {
+    let Some(body) = rule_body(db, workspace, control.clone(), rule.clone()) else {
+        return Arc::from(Vec::new());
+    };
     let view = DbEvidence { db, workspace, evidence };
     let cx = RuleContext {
         schemas: schemas(db, workspace),
@@ -167,7 +169,7 @@ pub fn rule_results(
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
     };
-    evaluate_rule(&cx, &control, &rule, body)
+    Arc::from(evaluate_rule(&cx, &control, &rule, body))
 }
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds
@@ -213,27 +215,32 @@ pub fn evaluate_workspace_with_progress(
         .collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let total = jobs.len();
-    let raw: Vec<(usize, Vec<RuleResult>)> = jobs
+    let raw: Vec<(usize, Arc<[RuleResult]>)> = jobs
         .par_iter()
         .map_with(db.clone(), |db, (i, control, rule)| {
-            let results =
-                rule_results(db, workspace, evidence, settings, control.clone(), rule.clone()).clone();
+            let results = rule_results(db, workspace, evidence, settings, control.clone(), rule.clone());
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
             (*i, results)
         })
         .collect();
-    let mut per_control: Vec<Vec<RuleResult>> = vec![Vec::new(); program.controls.len()];
+    let mut per_control: Vec<Vec<Arc<[RuleResult]>>> = vec![Vec::new(); program.controls.len()];
     for (i, results) in raw {
-        per_control[i].extend(results);
+        per_control[i].push(results);
     }
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);
-    let tailored: Vec<(ControlId, Vec<RuleResult>)> = per_control
+    let tailored: Vec<(ControlId, Arc<[RuleResult]>)> = per_control
         .into_iter()
         .enumerate()
-        .map(|(i, results)| {
+        .map(|(i, mut parts)| {
             let id = ControlId(i as u32);
-            (id, tailor(program, &cx, id, results))
+            // A control's results are copied only when tailoring may change them or when
+            // several rules' results are joined; otherwise the memo is shared.
+            if parts.len() == 1 && !has_tailoring(program, id) {
+                return (id, parts.pop().unwrap_or_else(|| Arc::from(Vec::new())));
+            }
+            let results: Vec<RuleResult> = parts.iter().flat_map(|p| p.iter().cloned()).collect();
+            (id, Arc::from(tailor(program, &cx, id, results)))
         })
         .collect();
     build_report(program, settings.today(db), tailored, line_of)
@@ -271,4 +278,11 @@ fn tailoring_context<'a>(
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
     }
+}
+
+/// Whether exclusions, an `applies when` or waivers apply to a control.
+fn has_tailoring(program: &tenet_sema::Program, control: ControlId) -> bool {
+    program.controls.get(control.index()).is_some_and(|c| c.applies.is_some())
+        || program.exclusions.iter().any(|e| e.control == control)
+        || program.waivers.iter().any(|w| w.control == control)
 }

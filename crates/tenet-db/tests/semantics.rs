@@ -54,7 +54,7 @@ fn run_case(case: &Path) -> Result<(), Failed> {
     let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
     for c in &report.controls {
         let _ = writeln!(out, "{} {} => {}", c.kind, c.local_id, c.status.as_str());
-        for r in &c.results {
+        for r in c.results.iter() {
             let subject = r.subject.as_ref().map(|s| format!(" [{} {}]", s.kind, s.key)).unwrap_or_default();
             let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
             let _ = writeln!(out, "  rule {}{subject} {}{message}", r.rule, r.status.as_str());

@@ -115,8 +115,9 @@ pub struct ControlReport {
     pub declared_at: (Arc<str>, u32),
     /// Framework requirements it maps to.
     pub mappings: Vec<MappingReport>,
-    /// Its results.
-    pub results: Vec<RuleResult>,
+    /// Its results, shared with the database's memo when tailoring changed nothing, so a
+    /// re-check does not copy every result of every control.
+    pub results: Arc<[RuleResult]>,
 }
 
 /// A mapping from a control to a framework requirement.
@@ -158,7 +159,7 @@ pub fn control_status(results: &[RuleResult]) -> Status {
 pub fn build_report(
     program: &Program,
     as_of: Date,
-    results: Vec<(ControlId, Vec<RuleResult>)>,
+    results: Vec<(ControlId, Arc<[RuleResult]>)>,
     line_of: &dyn Fn(&str, u32) -> u32,
 ) -> RunReport {
     let mut summary = Summary::default();
@@ -168,7 +169,7 @@ pub fn build_report(
         let package = program.packages.get(c.package.index());
         let status = control_status(&results);
         summary.controls.add(status);
-        for r in &results {
+        for r in results.iter() {
             summary.results.add(r.status);
         }
         let path = program.path(c.file).clone();

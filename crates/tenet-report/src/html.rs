@@ -100,7 +100,7 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
         }
         if !c.results.is_empty() {
             out.push_str("<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>");
-            for r in &c.results {
+            for r in c.results.iter() {
                 let cites: Vec<String> = r
                     .citations
                     .iter()

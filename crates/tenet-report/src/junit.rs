@@ -34,7 +34,7 @@ pub fn junit(report: &RunReport, paths: &Paths) -> String {
             count(Status::Fail),
             count(Status::Error)
         );
-        for r in &c.results {
+        for r in c.results.iter() {
             let subject = subject_text(r);
             let name =
                 if subject.is_empty() { r.rule.to_string() } else { format!("{} [{subject}]", r.rule) };

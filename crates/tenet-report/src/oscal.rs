@@ -37,7 +37,7 @@ pub fn oscal(report: &RunReport, paths: &Paths) -> Value {
     // One observation per cited evidence file.
     let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in &report.controls {
-        for r in &c.results {
+        for r in c.results.iter() {
             for k in &r.citations {
                 files.entry(paths.evidence(&k.path)).or_default().push(c.id.to_string());
             }

@@ -14,7 +14,7 @@ pub fn sarif(report: &RunReport, paths: &Paths) -> Value {
     let rules: Vec<Value> = report.controls.iter().map(rule).collect();
     let mut results = Vec::new();
     for (index, control) in report.controls.iter().enumerate() {
-        for r in &control.results {
+        for r in control.results.iter() {
             if matches!(r.status, Status::Fail | Status::Error | Status::Waived) {
                 results.push(result(control, index, r, paths));
             }

@@ -262,7 +262,7 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                     out.push_str(&format!("      not applicable: {why}\n"));
                     continue;
                 }
-                for r in &c.results {
+                for r in c.results.iter() {
                     let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
                     if !show {
                         continue;

@@ -135,7 +135,7 @@ type Outcomes = BTreeMap<(String, String, String), (Status, Option<String>)>;
 fn outcomes(report: &RunReport) -> Outcomes {
     let mut out = BTreeMap::new();
     for c in &report.controls {
-        for r in &c.results {
+        for r in c.results.iter() {
             let subject = r.subject.as_ref().map(|s| format!("{} `{}`", s.kind, s.key)).unwrap_or_default();
             out.insert((c.id.to_string(), r.rule.to_string(), subject), (r.status, r.message.clone()));
         }
