@@ -200,7 +200,7 @@ codes! {
         "The file is not valid text in its encoding, or is larger than the limit. Save it as UTF-8, or declare its encoding on the schema that reads it (`encoding \"windows-1252\"`).";
     /// An evidence file that does not follow its format.
     MALFORMED_EVIDENCE = "T0502", Error, "malformed evidence file",
-        "The file is not valid YAML, JSON, TOML, CSV or Markdown front matter, or exceeds a nesting or size limit. The other files are still evaluated.";
+        "The file is not valid YAML, JSON, TOML, CSV or Markdown front matter, repeats a key (or a column that a field reads), or exceeds a nesting or document limit. The documents before the error, and the other files, are still evaluated.";
     /// A document without a field its schema requires.
     MISSING_EVIDENCE_FIELD = "T0503", Error, "missing required field",
         "The schema declares the field without `?`, so every document must have it. Add it, or make the field optional in the schema.";

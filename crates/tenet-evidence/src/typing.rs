@@ -1,5 +1,5 @@
 //! From located nodes to typed values, as the schema says: each problem is a diagnostic
-//! at the value that causes it.
+//! at the value that causes it, and each value keeps where it was written.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use tenet_diagnostics::{Code, Diagnostic, Span};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
 use tenet_sema::value::{Duration, Value};
 
+use crate::location::ValueLocation;
 use crate::node::{Node, NodeKind};
 
 /// Where typing reports, and which field names it tolerates without a warning.
@@ -18,6 +19,12 @@ pub(crate) struct Typer<'a> {
     pub warn_unknown: bool,
 }
 
+/// A record's values and their locations, both in the record type's field order.
+pub(crate) struct Typed {
+    pub values: Vec<Value>,
+    pub locations: Vec<Option<ValueLocation>>,
+}
+
 impl Typer<'_> {
     fn report(&mut self, code: Code, span: Span, message: String) {
         self.diagnostics.push(Diagnostic::new(code, self.path.clone(), span, message));
@@ -25,7 +32,7 @@ impl Typer<'_> {
 
     /// Types a mapping as a record. `None` when a required field is missing or a value
     /// has the wrong type (the document is then left out of evaluation).
-    pub fn record(&mut self, node: &Node, record: &RecordTy, what: &str) -> Option<Vec<Value>> {
+    pub fn record(&mut self, node: &Node, record: &RecordTy, what: &str) -> Option<Typed> {
         let NodeKind::Map(entries) = &node.kind else {
             self.report(
                 Code::EVIDENCE_TYPE,
@@ -36,31 +43,49 @@ impl Typer<'_> {
         };
         let mut ok = true;
         let mut values = Vec::with_capacity(record.fields.len());
+        let mut locations = Vec::with_capacity(record.fields.len());
         for field in &record.fields {
             let found = entries.iter().find(|(k, _, _)| k == field.source_name());
+            let optional = matches!(field.ty, Ty::Optional(_));
             match found {
                 Some((_, _, value)) if !value.is_null() => match self.value(value, &field.ty, field) {
-                    Some(v) => values.push(v),
+                    Some((v, at)) => {
+                        values.push(v);
+                        locations.push(Some(at));
+                    }
                     None => {
                         ok = false;
                         values.push(Value::None);
+                        locations.push(Some(ValueLocation::Scalar(value.span)));
                     }
                 },
-                _ if matches!(field.ty, Ty::Optional(_)) => values.push(Value::None),
-                Some((_, key_span, _)) => {
-                    self.report(
-                        Code::MISSING_EVIDENCE_FIELD,
-                        *key_span,
-                        format!("`{}` is empty, but {what} requires it", field.source_name()),
+                Some((_, _, value)) if optional => {
+                    values.push(Value::None);
+                    locations.push(Some(ValueLocation::Scalar(value.span)));
+                }
+                None if optional => {
+                    values.push(Value::None);
+                    locations.push(None);
+                }
+                Some((_, key_span, value)) => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::MISSING_EVIDENCE_FIELD,
+                            self.path.clone(),
+                            key_span.cover(value.span),
+                            format!("`{}` is empty, but {what} requires it", field.source_name()),
+                        )
+                        .with_help("give it a value, or declare it optional (`?`) in the schema"),
                     );
                     ok = false;
                     values.push(Value::None);
+                    locations.push(Some(ValueLocation::Scalar(value.span)));
                 }
                 None => {
                     let d = Diagnostic::new(
                         Code::MISSING_EVIDENCE_FIELD,
                         self.path.clone(),
-                        node.span.cover(Span::new(node.span.start, node.span.start)),
+                        node.span,
                         format!("{what} has no `{}`, which its schema requires", field.source_name()),
                     )
                     .with_help(format!(
@@ -70,43 +95,48 @@ impl Typer<'_> {
                     self.diagnostics.push(d);
                     ok = false;
                     values.push(Value::None);
+                    locations.push(None);
                 }
             }
         }
         if self.warn_unknown {
-            for (key, key_span, _) in entries {
-                if key == "kind" || record.fields.iter().any(|f| f.source_name() == key) {
-                    continue;
-                }
-                let names: Vec<&str> = record.fields.iter().map(FieldDef::source_name).collect();
-                let mut d = Diagnostic::new(
-                    Code::UNKNOWN_EVIDENCE_FIELD,
-                    self.path.clone(),
-                    *key_span,
-                    format!("{what} has no field `{key}`; no rule can read it"),
-                );
-                if let Some(best) = tenet_sema::did_you_mean(key, names.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{best}`?"));
-                }
-                self.diagnostics.push(d);
-            }
+            self.unknown_fields(entries, record, what);
         }
-        ok.then_some(values)
+        ok.then_some(Typed { values, locations })
     }
 
-    /// Types one value.
-    pub fn value(&mut self, node: &Node, ty: &Ty, field: &FieldDef) -> Option<Value> {
+    fn unknown_fields(&mut self, entries: &[(String, Span, Node)], record: &RecordTy, what: &str) {
+        for (key, key_span, _) in entries {
+            if key == "kind" || record.fields.iter().any(|f| f.source_name() == key) {
+                continue;
+            }
+            let names = record.fields.iter().map(FieldDef::source_name);
+            let mut d = Diagnostic::new(
+                Code::UNKNOWN_EVIDENCE_FIELD,
+                self.path.clone(),
+                *key_span,
+                format!("{what} has no field `{key}`; no rule can read it"),
+            );
+            if let Some(best) = tenet_sema::did_you_mean(key, names) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            }
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// Types one value of `field`.
+    pub fn value(&mut self, node: &Node, ty: &Ty, field: &FieldDef) -> Option<(Value, ValueLocation)> {
+        let here = ValueLocation::Scalar(node.span);
         if node.is_null() {
-            return if matches!(ty, Ty::Optional(_)) {
-                Some(Value::None)
-            } else {
-                self.report(
-                    Code::MISSING_EVIDENCE_FIELD,
-                    node.span,
-                    format!("`{}` is empty, but it is required", field.source_name()),
-                );
-                None
-            };
+            if matches!(ty, Ty::Optional(_)) {
+                return Some((Value::None, here));
+            }
+            self.report(
+                Code::MISSING_EVIDENCE_FIELD,
+                node.span,
+                format!("`{}` has an empty item, but its items are required", field.source_name()),
+            );
+            return None;
         }
         let name = field.source_name();
         let wrong = |this: &mut Self, expected: &str| {
@@ -117,17 +147,18 @@ impl Typer<'_> {
             );
             None
         };
+        let scalar = |v: Value| Some((v, ValueLocation::Scalar(node.span)));
         match ty.non_optional() {
             Ty::String => match &node.kind {
                 NodeKind::Text { text, .. } | NodeKind::Number(text) => {
-                    Some(Value::String(Arc::from(text.as_str())))
+                    scalar(Value::String(Arc::from(text.as_str())))
                 }
-                NodeKind::Bool(b) => Some(Value::String(Arc::from(b.to_string()))),
+                NodeKind::Bool(b) => scalar(Value::String(Arc::from(b.to_string()))),
                 _ => wrong(self, "text"),
             },
             Ty::Ref(_) => match &node.kind {
                 NodeKind::Text { text, .. } | NodeKind::Number(text) => {
-                    Some(Value::String(Arc::from(text.trim())))
+                    scalar(Value::String(Arc::from(text.trim())))
                 }
                 _ => wrong(self, "the key of a document"),
             },
@@ -138,84 +169,141 @@ impl Typer<'_> {
                     _ => return wrong(self, "one of the allowed values"),
                 };
                 if let Some(v) = values.iter().find(|v| ***v == *text) {
-                    return Some(Value::String(v.clone()));
+                    return scalar(Value::String(v.clone()));
                 }
-                let allowed: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-                let mut d = Diagnostic::new(
-                    Code::EVIDENCE_ENUM,
-                    self.path.clone(),
-                    node.span,
-                    format!("`{name}` is \"{text}\", which is not one of {}", allowed.join(", ")),
-                );
-                if let Some(best) = tenet_sema::did_you_mean(&text, values.iter().map(|v| &**v)) {
-                    d = d.with_help(format!("did you mean \"{best}\"?"));
-                }
-                self.diagnostics.push(d);
+                self.not_in_enum(node.span, name, &text, values);
                 None
             }
             Ty::Bool => match &node.kind {
-                NodeKind::Bool(b) => Some(Value::Bool(*b)),
+                NodeKind::Bool(b) => scalar(Value::Bool(*b)),
                 NodeKind::Text { text, plain: true } => match text.trim().to_ascii_lowercase().as_str() {
-                    "true" | "yes" => Some(Value::Bool(true)),
-                    "false" | "no" => Some(Value::Bool(false)),
+                    "true" | "yes" => scalar(Value::Bool(true)),
+                    "false" | "no" => scalar(Value::Bool(false)),
                     _ => wrong(self, "`true` or `false`"),
                 },
                 _ => wrong(self, "`true` or `false`"),
             },
-            Ty::Int => match number_text(node) {
-                Some(t) => match t.parse::<i64>() {
-                    Ok(i) => Some(Value::Int(i)),
-                    Err(_) => wrong(self, "a whole number"),
-                },
+            Ty::Int => match number_text(node).and_then(|t| parse_int(&t)) {
+                Some(i) => scalar(Value::Int(i)),
                 None => wrong(self, "a whole number"),
             },
             Ty::Float => match number_text(node).and_then(|t| t.parse::<f64>().ok()) {
-                Some(x) if x.is_finite() => Some(Value::Float(x)),
+                Some(x) if x.is_finite() => scalar(Value::Float(x)),
                 _ => wrong(self, "a number"),
             },
             Ty::Date => match node.as_text().and_then(|t| parse_date(t.trim())) {
-                Some(d) => Some(Value::Date(d)),
+                Some(d) => scalar(Value::Date(d)),
                 None => wrong(self, "a date (YYYY-MM-DD)"),
             },
             Ty::DateTime => match node.as_text().and_then(|t| t.trim().parse::<jiff::Timestamp>().ok()) {
-                Some(t) => Some(Value::DateTime(t)),
+                Some(t) => scalar(Value::DateTime(t)),
                 None => wrong(self, "a date and time with a zone (2024-03-01T09:30:00Z)"),
             },
             Ty::Duration => match node.as_text().and_then(parse_duration) {
-                Some(d) => Some(Value::Duration(d)),
+                Some(d) => scalar(Value::Duration(d)),
                 None => wrong(self, "a duration such as \"12 months\" or \"30 days\""),
             },
-            Ty::List(element) => match &node.kind {
-                NodeKind::Seq(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    let mut ok = true;
-                    for item in items {
-                        match self.value(item, element, field) {
-                            Some(v) => out.push(v),
-                            None => ok = false,
-                        }
-                    }
-                    ok.then(|| Value::List(Arc::from(out)))
-                }
-                // A CSV cell (or a lone scalar) holds a list separated by `;`.
-                NodeKind::Text { text, plain: true } => {
-                    let mut out = Vec::new();
-                    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                        let item =
-                            Node::new(NodeKind::Text { text: part.to_owned(), plain: true }, node.span);
-                        out.push(self.value(&item, element, field)?);
-                    }
-                    Some(Value::List(Arc::from(out)))
-                }
-                _ => wrong(self, "a list"),
-            },
+            Ty::List(element) => self.list(node, element, field),
             Ty::Record(record) => {
                 let what = format!("`{name}`");
-                self.record(node, record, &what).map(|v| Value::Record(Arc::from(v)))
+                let typed = self.record(node, record, &what)?;
+                let at = ValueLocation::Record { span: node.span, fields: Arc::from(typed.locations) };
+                Some((Value::Record(Arc::from(typed.values)), at))
             }
             _ => wrong(self, "a value of a supported type"),
         }
     }
+
+    fn not_in_enum(&mut self, span: Span, name: &str, text: &str, values: &[Arc<str>]) {
+        let allowed: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        let shown: String = text.chars().take(60).collect();
+        let mut d = Diagnostic::new(
+            Code::EVIDENCE_ENUM,
+            self.path.clone(),
+            span,
+            format!("`{name}` is \"{shown}\", which is not one of {}", allowed.join(", ")),
+        );
+        if let Some(best) = tenet_sema::did_you_mean(text, values.iter().map(|v| &**v)) {
+            d = d.with_help(format!("did you mean \"{best}\"?"));
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// A list: a sequence, or a scalar (a CSV cell, a lone YAML value) holding items
+    /// separated by `;`.
+    fn list(&mut self, node: &Node, element: &Ty, field: &FieldDef) -> Option<(Value, ValueLocation)> {
+        let mut values = Vec::new();
+        let mut items = Vec::new();
+        let mut ok = true;
+        match &node.kind {
+            NodeKind::Seq(nodes) => {
+                for item in nodes {
+                    match self.value(item, element, field) {
+                        Some((v, at)) => {
+                            values.push(v);
+                            items.push(at);
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+            NodeKind::Text { text, plain: true } => {
+                for (part, span) in split_items(text, node.span) {
+                    let item = Node::new(NodeKind::Text { text: part.to_owned(), plain: true }, span);
+                    match self.value(&item, element, field) {
+                        Some((v, at)) => {
+                            values.push(v);
+                            items.push(at);
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+            NodeKind::Text { .. } | NodeKind::Number(_) | NodeKind::Bool(_) => {
+                let (v, at) = self.value(node, element, field)?;
+                values.push(v);
+                items.push(at);
+            }
+            _ => {
+                self.report(
+                    Code::EVIDENCE_TYPE,
+                    node.span,
+                    format!("`{}` must be a list, but it is {}", field.source_name(), node.describe()),
+                );
+                return None;
+            }
+        }
+        ok.then(|| {
+            (Value::List(Arc::from(values)), ValueLocation::List { span: node.span, items: Arc::from(items) })
+        })
+    }
+}
+
+/// The `;`-separated items of a plain scalar, trimmed, each with its span when the text
+/// is written verbatim at `span` (an unquoted cell, or a quoted one without escapes), and
+/// the whole span otherwise.
+fn split_items(text: &str, span: Span) -> Vec<(&str, Span)> {
+    let len = text.len();
+    let offset = match span.len() as usize {
+        l if l == len => Some(span.start),
+        l if l == len + 2 => Some(span.start.saturating_add(1)),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    for raw in text.split(';') {
+        let trimmed = raw.trim();
+        if !trimmed.is_empty() {
+            let lead = raw.len() - raw.trim_start().len();
+            let item_span = offset.map_or(span, |o| {
+                let start = o as usize + at + lead;
+                Span::from_usize(start, start + trimmed.len())
+            });
+            out.push((trimmed, item_span));
+        }
+        at += raw.len() + 1;
+    }
+    out
 }
 
 fn number_text(node: &Node) -> Option<String> {
@@ -226,6 +314,25 @@ fn number_text(node: &Node) -> Option<String> {
     }
 }
 
+/// Decimal, or YAML's `0x`, `0o` and `0b` forms, with an optional sign.
+fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (radix, digits) = match digits.get(..2) {
+        Some("0x" | "0X") => (16, digits.get(2..)?),
+        Some("0o" | "0O") => (8, digits.get(2..)?),
+        Some("0b" | "0B") => (2, digits.get(2..)?),
+        _ => (10, digits),
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+}
+
 /// `YYYY-MM-DD`, also the date part of a TOML local date.
 pub(crate) fn parse_date(text: &str) -> Option<Date> {
     if text.len() != 10 {
@@ -234,20 +341,111 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     text.parse::<Date>().ok()
 }
 
-/// `12 months`, `1 year`, `30 days`, `2 weeks`, `6 hours`.
+/// `12 months`, `1 year 6 months`, `30 days`, `2 weeks`, `6 hours`, or ISO 8601
+/// (`P1Y6M`, `P30D`, `PT6H`).
 pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let n: i64 = text[..split].parse().ok()?;
-    let unit = text[split..].trim();
-    let d = Duration::default();
-    Some(match unit.trim_end_matches('s') {
-        "year" => Duration { months: n.checked_mul(12)?, ..d },
-        "month" => Duration { months: n, ..d },
-        "week" => Duration { days: n.checked_mul(7)?, ..d },
-        "day" => Duration { days: n, ..d },
-        "hour" => Duration { seconds: n.checked_mul(3600)?, ..d },
-        "minute" => Duration { seconds: n.checked_mul(60)?, ..d },
-        _ => return None,
-    })
+    if text.starts_with(['P', 'p']) {
+        return parse_iso_duration(text);
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty() && *w != "and")
+        .flat_map(split_number)
+        .collect();
+    if words.is_empty() || !words.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut total = Duration::default();
+    for pair in words.chunks(2) {
+        let [n, unit] = pair else { return None };
+        let n: i64 = n.parse().ok()?;
+        let d = Duration::default();
+        let part = match unit.to_ascii_lowercase().trim_end_matches('s') {
+            "year" | "yr" | "y" => Duration { months: n.checked_mul(12)?, ..d },
+            "month" | "mo" => Duration { months: n, ..d },
+            "week" | "wk" | "w" => Duration { days: n.checked_mul(7)?, ..d },
+            "day" | "d" => Duration { days: n, ..d },
+            "hour" | "hr" | "h" => Duration { seconds: n.checked_mul(3600)?, ..d },
+            "minute" | "min" => Duration { seconds: n.checked_mul(60)?, ..d },
+            "second" | "sec" => Duration { seconds: n, ..d },
+            _ => return None,
+        };
+        total = total.checked_add(part)?;
+    }
+    Some(total)
+}
+
+/// `12months` → `12`, `months`; other words unchanged.
+fn split_number(word: &str) -> Vec<&str> {
+    match word.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) if i > 0 => {
+            let (number, unit) = word.split_at(i);
+            vec![number, unit]
+        }
+        _ => vec![word],
+    }
+}
+
+fn parse_iso_duration(text: &str) -> Option<Duration> {
+    let span: jiff::Span = text.parse().ok()?;
+    let months = i64::from(span.get_years()).checked_mul(12)?.checked_add(i64::from(span.get_months()))?;
+    let days = i64::from(span.get_weeks()).checked_mul(7)?.checked_add(i64::from(span.get_days()))?;
+    let seconds = i64::from(span.get_hours())
+        .checked_mul(3600)?
+        .checked_add(span.get_minutes().checked_mul(60)?)?
+        .checked_add(span.get_seconds())?;
+    Some(Duration { months, days, seconds })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_words_and_in_iso_8601() {
+        let d = |months, days, seconds| Some(Duration { months, days, seconds });
+        assert_eq!(parse_duration("12 months"), d(12, 0, 0));
+        assert_eq!(parse_duration("1 year"), d(12, 0, 0));
+        assert_eq!(parse_duration("1 year 6 months"), d(18, 0, 0));
+        assert_eq!(parse_duration("2 weeks, 3 days"), d(0, 17, 0));
+        assert_eq!(parse_duration("30days"), d(0, 30, 0));
+        assert_eq!(parse_duration("6 hours"), d(0, 0, 21_600));
+        assert_eq!(parse_duration("P1Y6M"), d(18, 0, 0));
+        assert_eq!(parse_duration("P2W"), d(0, 14, 0));
+        assert_eq!(parse_duration("PT1H30M"), d(0, 0, 5_400));
+        for bad in ["", "months", "12", "12 fortnights", "P", "1 year 6", "99999999999999999999 days"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn integers_in_yaml_forms() {
+        assert_eq!(parse_int("42"), Some(42));
+        assert_eq!(parse_int("-0x1F"), Some(-31));
+        assert_eq!(parse_int("+0o17"), Some(15));
+        assert_eq!(parse_int("0b101"), Some(5));
+        assert_eq!(parse_int("-9223372036854775808"), Some(i64::MIN));
+        for bad in ["", "-", "0x", "1.0", "--1", "+-1", "9223372036854775808", "1e3"] {
+            assert_eq!(parse_int(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_must_exist_and_be_written_in_full() {
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2024-2-9").is_none());
+        assert!(parse_date("2024-02-29T10:00:00").is_none());
+    }
+
+    #[test]
+    fn list_items_of_a_cell_keep_their_spans() {
+        let text = "x,\"a; b\",c";
+        let parts = split_items("a; b", Span::new(2, 8));
+        let shown: Vec<&str> = parts.iter().map(|(_, s)| &text[s.range()]).collect();
+        assert_eq!(shown, ["a", "b"]);
+        let escaped = split_items("a\"; b", Span::new(0, 9));
+        assert_eq!(escaped[1].1, Span::new(0, 9), "an escaped cell cannot be mapped item by item");
+    }
 }

@@ -1,11 +1,14 @@
 //! JSON and JSON Lines with byte positions. serde_json forgets where values were, and
 //! every citation needs a line, so this is a small strict reader (RFC 8259) with a depth
-//! limit checked before each descent.
+//! limit checked before each descent: its recursion is bounded by `Limits::max_depth`,
+//! never by the input.
+
+use std::collections::HashSet;
 
 use tenet_diagnostics::Span;
 
 use crate::limits::Limits;
-use crate::node::{Node, NodeKind, ParseError};
+use crate::node::{Node, NodeKind, ParseError, Parsed};
 
 struct Reader<'a> {
     text: &'a str,
@@ -16,40 +19,98 @@ struct Reader<'a> {
     nodes: usize,
 }
 
-/// Parses one JSON document (`base` is where `text` starts in the file).
-pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Result<Node, ParseError> {
-    let mut r = Reader { text, bytes: text.as_bytes(), pos: 0, base, limits, nodes: 0 };
+/// Parses a JSON file: one document, or a top-level array of documents. The items of the
+/// array that were read before a syntax error are kept.
+pub(crate) fn parse_documents(text: &str, limits: &Limits) -> Parsed {
+    let mut r = Reader::new(text, 0, limits);
     r.skip_ws();
-    let node = r.value(0)?;
-    r.skip_ws();
-    if r.pos < r.bytes.len() {
-        return Err(r.error("unexpected text after the JSON value"));
+    if r.peek() != Some(b'[') {
+        return match r.whole_value() {
+            Ok(node) => Parsed::ok(vec![node]),
+            Err(e) => Parsed::failed(e),
+        };
     }
-    Ok(node)
+    let mut docs = Vec::new();
+    match r.top_level_array(&mut docs) {
+        Ok(()) => Parsed::ok(docs),
+        Err(e) => Parsed { docs, errors: vec![e] },
+    }
 }
 
-/// Parses JSON Lines: one document per non-blank line.
-pub(crate) fn parse_lines(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
-    let mut docs = Vec::new();
+/// Parses JSON Lines: one document per non-blank line. A bad line is an error of its
+/// own; the other lines still load.
+pub(crate) fn parse_lines(text: &str, limits: &Limits) -> Parsed {
+    let mut parsed = Parsed::default();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_end_matches(['\n', '\r']);
-        if !trimmed.trim().is_empty() {
-            docs.push(parse(trimmed, offset, limits)?);
-            if docs.len() > limits.max_documents {
-                let at = (offset) as u32;
-                return Err(ParseError::new(
-                    Span::new(at, at),
-                    format!("more than {} documents in one file", limits.max_documents),
-                ));
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() {
+            if parsed.docs.len() >= limits.max_documents {
+                let at = Span::from_usize(offset, offset);
+                parsed.errors.push(ParseError::too_many_documents(at, limits.max_documents));
+                break;
+            }
+            match Reader::new(content, offset, limits).whole_value() {
+                Ok(node) => parsed.docs.push(node),
+                Err(e) => parsed.errors.push(e),
             }
         }
         offset += line.len();
     }
-    Ok(docs)
+    parsed
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(text: &'a str, base: usize, limits: &'a Limits) -> Reader<'a> {
+        Reader { text, bytes: text.as_bytes(), pos: 0, base, limits, nodes: 0 }
+    }
+
+    /// One value and nothing after it.
+    fn whole_value(&mut self) -> Result<Node, ParseError> {
+        self.skip_ws();
+        let node = self.value(0)?;
+        self.end()?;
+        Ok(node)
+    }
+
+    fn end(&mut self) -> Result<(), ParseError> {
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(self.error("unexpected text after the JSON value"));
+        }
+        Ok(())
+    }
+
+    /// A top-level array, each item a document.
+    fn top_level_array(&mut self, docs: &mut Vec<Node>) -> Result<(), ParseError> {
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return self.end();
+        }
+        loop {
+            self.skip_ws();
+            if docs.len() >= self.limits.max_documents {
+                return Err(ParseError::too_many_documents(self.span(self.pos), self.limits.max_documents));
+            }
+            docs.push(self.value(1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return self.end();
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
     fn span(&self, start: usize) -> Span {
         Span::from_usize(self.base + start, self.base + self.pos.max(start))
     }
@@ -57,34 +118,28 @@ impl Reader<'_> {
     fn error(&self, message: &str) -> ParseError {
         let at = self.base + self.pos;
         let found = match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
-            Some(c) => format!(", found `{c}`"),
+            Some(c) => format!(", found `{}`", c.escape_debug()),
             None => ", found the end of the file".to_owned(),
         };
         ParseError::new(Span::from_usize(at, at), format!("invalid JSON: {message}{found}"))
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
-    fn count(&mut self) -> Result<(), ParseError> {
+    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
             return Err(self.error(&format!("more than {} values in one file", self.limits.max_nodes)));
         }
-        Ok(())
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.count()?;
         let start = self.pos;
-        match self.bytes.get(self.pos) {
-            Some(b'{') | Some(b'[') if depth >= self.limits.max_depth => Err(ParseError::new(
-                self.span(start),
-                format!("values nest more than {} levels deep", self.limits.max_depth),
-            )),
+        match self.peek() {
+            Some(b'{' | b'[') if depth >= self.limits.max_depth => {
+                Err(ParseError::too_deep(self.span(start), self.limits.max_depth))
+            }
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
             Some(b'"') => {
@@ -109,23 +164,66 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<Node, ParseError> {
+    fn digits(&mut self) -> usize {
         let start = self.pos;
-        while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.bytes.get(self.pos) {
+        while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
         }
-        let text = &self.text[start..self.pos];
-        if text.parse::<f64>().is_err() {
-            return Err(ParseError::new(self.span(start), format!("invalid JSON: `{text}` is not a number")));
+        self.pos - start
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<Node, ParseError> {
+        let start = self.pos;
+        let invalid = |this: &Self| {
+            let end = this
+                .text
+                .get(this.pos..)
+                .unwrap_or_default()
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.')))
+                .map_or(this.text.len(), |i| this.pos + i);
+            let written = this.text.get(start..end).unwrap_or_default();
+            Err(ParseError::new(
+                Span::from_usize(this.base + start, this.base + end),
+                format!("invalid JSON: `{written}` is not a number"),
+            ))
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
         }
-        Ok(Node::new(NodeKind::Number(text.to_owned()), self.span(start)))
+        let int_start = self.pos;
+        match self.digits() {
+            0 => return invalid(self),
+            n if n > 1 && self.bytes.get(int_start) == Some(&b'0') => return invalid(self),
+            _ => {}
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return invalid(self);
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return invalid(self);
+            }
+        }
+        if self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.') {
+            return invalid(self);
+        }
+        let written = self.text.get(start..self.pos).unwrap_or_default();
+        Ok(Node::new(NodeKind::Number(written.to_owned()), self.span(start)))
     }
 
     fn string(&mut self) -> Result<String, ParseError> {
         self.pos += 1; // the opening quote
         let mut out = String::new();
         loop {
-            let Some(&b) = self.bytes.get(self.pos) else { return Err(self.error("unclosed string")) };
+            let Some(b) = self.peek() else { return Err(self.error("unclosed string")) };
             match b {
                 b'"' => {
                     self.pos += 1;
@@ -133,7 +231,7 @@ impl Reader<'_> {
                 }
                 b'\\' => {
                     self.pos += 1;
-                    let Some(&e) = self.bytes.get(self.pos) else {
+                    let Some(e) = self.peek() else {
                         return Err(self.error("unclosed string"));
                     };
                     self.pos += 1;
@@ -147,19 +245,19 @@ impl Reader<'_> {
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
                         b'u' => out.push(self.unicode_escape()?),
-                        _ => return Err(self.error("invalid escape in string")),
+                        _ => {
+                            self.pos -= 1;
+                            return Err(self.error("invalid escape in string"));
+                        }
                     }
                 }
                 b if b < 0x20 => return Err(self.error("control character in string")),
                 _ => {
-                    let rest = &self.text[self.pos..];
-                    let end = rest.find(['"', '\\']).unwrap_or(rest.len());
-                    let chunk = &rest[..end];
-                    if let Some(bad) = chunk.bytes().position(|c| c < 0x20) {
-                        self.pos += bad;
-                        return Err(self.error("control character in string"));
-                    }
-                    out.push_str(chunk);
+                    // A run of ordinary characters; `"` and `\` are ASCII, so the slice
+                    // boundaries are character boundaries.
+                    let rest = self.text.get(self.pos..).unwrap_or_default();
+                    let end = rest.find(|c: char| c == '"' || c == '\\' || c < ' ').unwrap_or(rest.len());
+                    out.push_str(rest.get(..end).unwrap_or_default());
                     self.pos += end;
                 }
             }
@@ -168,6 +266,9 @@ impl Reader<'_> {
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
         let digits = self.text.get(self.pos..self.pos + 4).ok_or_else(|| self.error("invalid \\u escape"))?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(self.error("invalid \\u escape"));
+        }
         let value = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
         self.pos += 4;
         Ok(value)
@@ -196,7 +297,7 @@ impl Reader<'_> {
         self.pos += 1;
         let mut items = Vec::new();
         self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b']') {
+        if self.peek() == Some(b']') {
             self.pos += 1;
             return Ok(Node::new(NodeKind::Seq(items), self.span(start)));
         }
@@ -204,7 +305,7 @@ impl Reader<'_> {
             self.skip_ws();
             items.push(self.value(depth + 1)?);
             self.skip_ws();
-            match self.bytes.get(self.pos) {
+            match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
@@ -219,20 +320,21 @@ impl Reader<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut entries: Vec<(String, Span, Node)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         self.skip_ws();
-        if self.bytes.get(self.pos) == Some(&b'}') {
+        if self.peek() == Some(b'}') {
             self.pos += 1;
             return Ok(Node::new(NodeKind::Map(entries), self.span(start)));
         }
         loop {
             self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b'"') {
+            if self.peek() != Some(b'"') {
                 return Err(self.error("expected a key in quotes"));
             }
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = self.span(key_start);
-            if entries.iter().any(|(k, _, _)| *k == key) {
+            if !seen.insert(key.clone()) {
                 return Err(ParseError::new(
                     key_span,
                     format!("the key `{key}` appears twice in this object"),
@@ -240,7 +342,7 @@ impl Reader<'_> {
                 .with_help("keep one of them; JSON tools disagree on which one wins"));
             }
             self.skip_ws();
-            if self.bytes.get(self.pos) != Some(&b':') {
+            if self.peek() != Some(b':') {
                 return Err(self.error("expected `:` after the key"));
             }
             self.pos += 1;
@@ -248,7 +350,7 @@ impl Reader<'_> {
             let value = self.value(depth + 1)?;
             entries.push((key, key_span, value));
             self.skip_ws();
-            match self.bytes.get(self.pos) {
+            match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
@@ -257,5 +359,95 @@ impl Reader<'_> {
                 _ => return Err(self.error("expected `,` or `}`")),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Result<Node, ParseError> {
+        let mut parsed = parse_documents(text, &Limits::default());
+        match parsed.errors.pop() {
+            Some(e) => Err(e),
+            None => Ok(parsed.docs.remove(0)),
+        }
+    }
+
+    #[test]
+    fn objects_keep_key_and_value_spans() {
+        let text = r#"{"id": "a", "n": 12.5e-1}"#;
+        let node = one(text).unwrap();
+        let NodeKind::Map(entries) = &node.kind else { panic!() };
+        assert_eq!(&text[entries[0].1.range()], "\"id\"");
+        assert_eq!(&text[entries[1].2.span.range()], "12.5e-1");
+        assert_eq!(node.span, Span::from_usize(0, text.len()));
+    }
+
+    #[test]
+    fn escapes_and_surrogate_pairs_decode() {
+        let node = one(r#""a\n\u00e9\ud83d\ude00""#).unwrap();
+        assert_eq!(node.as_text(), Some("a\né😀"));
+        assert!(one(r#""\ud83d""#).is_err());
+        assert!(one(r#""\uZZZZ""#).is_err());
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for good in ["0", "-0", "12", "1.5", "1e9", "-2.5E+3"] {
+            assert!(one(good).is_ok(), "{good}");
+        }
+        for bad in ["01", "1.", ".5", "-", "1e", "+1", "0x10", "1.2.3", "NaN", "Infinity"] {
+            assert!(one(bad).is_err(), "{bad}");
+        }
+        assert_eq!(one("01").unwrap_err().message, "invalid JSON: `01` is not a number");
+    }
+
+    #[test]
+    fn trailing_commas_and_trailing_text_are_errors() {
+        assert_eq!(
+            one(r#"{"a": 1,}"#).unwrap_err().message,
+            "invalid JSON: expected a key in quotes, found `}`"
+        );
+        assert_eq!(
+            one("1 2").unwrap_err().message,
+            "invalid JSON: unexpected text after the JSON value, found `2`"
+        );
+    }
+
+    #[test]
+    fn a_top_level_array_is_a_list_of_documents_kept_up_to_an_error() {
+        let parsed = parse_documents(r#"[{"id": 1}, {"id": 2}, {"id": ]"#, &Limits::default());
+        assert_eq!(parsed.docs.len(), 2);
+        assert_eq!(parsed.errors[0].message, "invalid JSON: expected a value, found `]`");
+        assert!(parse_documents("[]", &Limits::default()).docs.is_empty());
+    }
+
+    #[test]
+    fn each_json_line_stands_alone() {
+        let text = "{\"id\": 1}\n\n{\"id\": oops}\r\n{\"id\": 3}\n";
+        let parsed = parse_lines(text, &Limits::default());
+        assert_eq!(parsed.docs.len(), 2);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(&text[parsed.docs[1].span.range()], "{\"id\": 3}");
+        assert_eq!(parsed.errors[0].span.start, 18);
+    }
+
+    #[test]
+    fn nesting_and_counts_are_limited() {
+        let limits = Limits { max_depth: 8, max_documents: 2, ..Limits::default() };
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(parse_documents(&deep, &limits).errors[0].message, "values nest more than 8 levels deep");
+        let many = parse_documents("[1, 2, 3]", &limits);
+        assert_eq!(many.errors[0].message, "more than 2 documents in one file");
+        assert_eq!(parse_lines("1\n2\n3\n", &limits).errors[0].message, "more than 2 documents in one file");
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_errors() {
+        assert_eq!(
+            one("\"a\u{1}b\"").unwrap_err().message,
+            "invalid JSON: control character in string, found `\\u{1}`"
+        );
     }
 }

@@ -1,194 +1,406 @@
 //! YAML (also Markdown front matter) through saphyr-parser's event stream, which gives
-//! every event a position and never recurses, so depth is ours to limit.
+//! every event a position and never recurses, so depth is ours to limit. Anchors, aliases
+//! and merge keys (`<<: *base`) are resolved here; duplicate keys are errors, since YAML
+//! tools disagree on which one wins.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use tenet_diagnostics::Span;
 
 use crate::limits::Limits;
-use crate::node::{Node, NodeKind, ParseError};
+use crate::node::{Node, NodeKind, ParseError, Parsed};
 
 /// Character index → byte offset, since saphyr counts characters.
-pub(crate) struct Offsets {
+struct Offsets {
     bytes: Option<Vec<u32>>,
     base: u32,
 }
 
 impl Offsets {
-    pub fn new(text: &str, base: usize) -> Offsets {
+    fn new(text: &str, base: usize) -> Offsets {
+        let at = |i: usize| u32::try_from(i.saturating_add(base)).unwrap_or(u32::MAX);
         let bytes = if text.is_ascii() {
             None
         } else {
-            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| (i + base) as u32).collect();
-            v.push((text.len() + base) as u32);
+            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| at(i)).collect();
+            v.push(at(text.len()));
             Some(v)
         };
-        Offsets { bytes, base: base as u32 }
+        Offsets { bytes, base: at(0) }
     }
 
-    pub fn at(&self, char_index: usize) -> u32 {
+    fn at(&self, char_index: usize) -> u32 {
         match &self.bytes {
-            None => self.base + char_index as u32,
+            None => self.base.saturating_add(u32::try_from(char_index).unwrap_or(u32::MAX)),
             Some(v) => v.get(char_index).copied().or_else(|| v.last().copied()).unwrap_or(self.base),
         }
     }
 }
 
+/// A key waiting for its value; `merge` for a plain `<<`.
+struct PendingKey {
+    name: String,
+    span: Span,
+    merge: bool,
+}
+
 enum Frame {
-    Seq { items: Vec<Node>, start: u32, anchor: usize },
-    Map { entries: Vec<(String, Span, Node)>, key: Option<(String, Span)>, start: u32, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: u32,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(String, Span, Node)>,
+        seen: HashSet<String>,
+        key: Option<PendingKey>,
+        merges: Vec<Node>,
+        start: u32,
+        anchor: usize,
+    },
 }
 
 /// Parses every document of a YAML stream. `base` is where `text` starts in the file
-/// (for front matter). Duplicate keys, excessive depth and alias bombs are errors.
-pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Result<Vec<Node>, ParseError> {
-    let offsets = Offsets::new(text, base);
-    let span_of = |s: &saphyr_parser::Span| Span::new(offsets.at(s.start.index()), offsets.at(s.end.index()));
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut nodes_made: usize = 0;
-    let mut current: Option<Node> = None;
+/// (for front matter). Duplicate keys, excessive depth and alias bombs are errors; the
+/// documents completed before an error, and the completed entries of a top-level list,
+/// are kept.
+pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Parsed {
+    let mut state = State {
+        offsets: Offsets::new(text, base),
+        docs: Vec::new(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes_made: 0,
+        current: None,
+        limits,
+    };
     for item in Parser::new_from_str(text) {
-        let (event, span) = match item {
-            Ok(pair) => pair,
-            Err(e) => {
-                let at = offsets.at(e.marker().index());
-                if e.info().contains("recursion limit") {
-                    let message = format!("values nest more than {} levels deep", limits.max_depth);
-                    return Err(ParseError::new(Span::new(at, at), message));
-                }
-                let mut err = ParseError::new(Span::new(at, at), format!("invalid YAML: {}", e.info()));
-                if text.get(..).is_some_and(|t| line_has_tab_indent(t, e.marker().line())) {
-                    err = err.with_help("YAML does not allow tabs for indentation; indent with spaces");
-                }
-                return Err(err);
-            }
+        let step = match item {
+            Ok((event, span)) => state.event(event, &span),
+            Err(e) => Err(scan_error(&state.offsets, text, &e, limits)),
         };
-        let here = span_of(&span);
+        if let Err(error) = step {
+            return state.salvage(error);
+        }
+    }
+    if let Some(node) = state.current.take() {
+        state.docs.push(node);
+    }
+    Parsed::ok(state.docs)
+}
+
+struct State<'a> {
+    offsets: Offsets,
+    docs: Vec<Node>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    nodes_made: usize,
+    current: Option<Node>,
+    limits: &'a Limits,
+}
+
+impl State<'_> {
+    fn event(&mut self, event: Event<'_>, span: &saphyr_parser::Span) -> Result<(), ParseError> {
+        let here = Span::new(self.offsets.at(span.start.index()), self.offsets.at(span.end.index()));
         let finished: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
-                current = None;
+                self.current = None;
                 None
             }
             Event::DocumentEnd => {
-                docs.push(current.take().unwrap_or_else(|| Node::new(NodeKind::Null, here)));
-                if docs.len() > limits.max_documents {
-                    return Err(ParseError::new(
-                        here,
-                        format!("more than {} documents in one file", limits.max_documents),
-                    ));
+                self.docs.push(self.current.take().unwrap_or_else(|| Node::new(NodeKind::Null, here)));
+                if self.docs.len() > self.limits.max_documents {
+                    return Err(ParseError::too_many_documents(here, self.limits.max_documents));
                 }
                 None
             }
-            Event::Alias(id) => match anchors.get(&id) {
-                Some(node) => {
-                    nodes_made += count_nodes(node);
-                    if nodes_made > limits.max_nodes {
-                        return Err(ParseError::new(here, "aliases expand to too many values")
-                            .with_help("an alias repeated inside aliases multiplies the document's size"));
-                    }
-                    let mut copy = node.clone();
-                    copy.span = here;
-                    Some((copy, 0))
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.get(&id) else {
+                    return Err(ParseError::new(here, "an alias refers to an unknown anchor"));
+                };
+                self.nodes_made = self.nodes_made.saturating_add(node.count());
+                if self.nodes_made > self.limits.max_nodes {
+                    return Err(ParseError::new(here, "aliases expand to too many values")
+                        .with_help("an alias repeated inside aliases multiplies the document's size"));
                 }
-                None => return Err(ParseError::new(here, "an alias refers to an unknown anchor")),
-            },
-            Event::Scalar(value, style, anchor, _) => {
-                nodes_made += 1;
-                let plain = matches!(style, ScalarStyle::Plain);
+                let mut copy = node.clone();
+                copy.span = here;
+                Some((copy, 0))
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                self.nodes_made = self.nodes_made.saturating_add(1);
+                // `!!str 2024-01-01` is text even where the schema would read a date.
+                let plain = matches!(style, ScalarStyle::Plain) && !tag.as_deref().is_some_and(is_str_tag);
                 Some((Node::new(NodeKind::Text { text: value.into_owned(), plain }, here), anchor))
             }
             Event::SequenceStart(anchor, _) => {
-                push_frame(
-                    &mut stack,
-                    Frame::Seq { items: Vec::new(), start: here.start, anchor },
-                    here,
-                    limits,
-                )?;
+                self.push(Frame::Seq { items: Vec::new(), start: here.start, anchor }, here)?;
                 None
             }
             Event::MappingStart(anchor, _) => {
-                push_frame(
-                    &mut stack,
-                    Frame::Map { entries: Vec::new(), key: None, start: here.start, anchor },
-                    here,
-                    limits,
-                )?;
+                let frame = Frame::Map {
+                    entries: Vec::new(),
+                    seen: HashSet::new(),
+                    key: None,
+                    merges: Vec::new(),
+                    start: here.start,
+                    anchor,
+                };
+                self.push(frame, here)?;
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
+            Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq { items, start, anchor }) => {
-                    nodes_made += 1;
-                    Some((Node::new(NodeKind::Seq(items), Span::new(start, here.end.max(start))), anchor))
+                    self.nodes_made = self.nodes_made.saturating_add(1);
+                    Some((Node::new(NodeKind::Seq(items), Span::new(start, here.end)), anchor))
                 }
                 _ => return Err(ParseError::new(here, "invalid YAML: unbalanced sequence")),
             },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { entries, start, anchor, .. }) => {
-                    nodes_made += 1;
-                    Some((Node::new(NodeKind::Map(entries), Span::new(start, here.end.max(start))), anchor))
+            Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Map { entries, seen, merges, start, anchor, .. }) => {
+                    self.nodes_made = self.nodes_made.saturating_add(1);
+                    let entries = merge(entries, seen, merges)?;
+                    Some((Node::new(NodeKind::Map(entries), Span::new(start, here.end)), anchor))
                 }
                 _ => return Err(ParseError::new(here, "invalid YAML: unbalanced mapping")),
             },
         };
-        if nodes_made > limits.max_nodes {
-            return Err(ParseError::new(here, format!("more than {} values in one file", limits.max_nodes)));
+        if self.nodes_made > self.limits.max_nodes {
+            return Err(ParseError::new(
+                here,
+                format!("more than {} values in one file", self.limits.max_nodes),
+            ));
         }
-        let Some((node, anchor)) = finished else { continue };
+        let Some((node, anchor)) = finished else { return Ok(()) };
         if anchor != 0 {
-            anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, node.clone());
         }
-        match stack.last_mut() {
-            None => current = Some(node),
+        self.place(node)
+    }
+
+    fn push(&mut self, frame: Frame, here: Span) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(ParseError::too_deep(here, self.limits.max_depth));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Puts a finished node where it belongs: a document, a list item, a key or a value.
+    fn place(&mut self, node: Node) -> Result<(), ParseError> {
+        match self.stack.last_mut() {
+            None => self.current = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, seen, key, merges, .. }) => match key.take() {
                 None => {
-                    let name = match &node.kind {
-                        NodeKind::Text { text, .. } => text.clone(),
+                    let (name, plain) = match &node.kind {
+                        NodeKind::Text { text, plain } => (text.clone(), *plain),
                         _ => return Err(ParseError::new(node.span, "mapping keys must be plain text")),
                     };
-                    if entries.iter().any(|(k, _, _)| *k == name) {
+                    let merge = plain && name == "<<";
+                    if !merge && !seen.insert(name.clone()) {
                         return Err(ParseError::new(
                             node.span,
                             format!("the key `{name}` appears twice in this mapping"),
                         )
                         .with_help("keep one of them; YAML tools disagree on which one wins"));
                     }
-                    *key = Some((name, node.span));
+                    *key = Some(PendingKey { name, span: node.span, merge });
                 }
-                Some((name, key_span)) => entries.push((name, key_span, node)),
+                Some(PendingKey { merge: true, .. }) => merges.push(node),
+                Some(PendingKey { name, span, merge: false }) => entries.push((name, span, node)),
             },
         }
+        Ok(())
     }
-    if let Some(node) = current.take() {
-        docs.push(node);
-    }
-    Ok(docs)
-}
 
-fn push_frame(stack: &mut Vec<Frame>, frame: Frame, here: Span, limits: &Limits) -> Result<(), ParseError> {
-    if stack.len() >= limits.max_depth {
-        return Err(ParseError::new(here, format!("values nest more than {} levels deep", limits.max_depth)));
-    }
-    stack.push(frame);
-    Ok(())
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| count_nodes(v)).sum::<usize>(),
-        _ => 1,
+    /// The documents completed before `error`, and the completed entries of a top-level
+    /// list (a register), with the error.
+    fn salvage(mut self, error: ParseError) -> Parsed {
+        if let Some(node) = self.current.take() {
+            self.docs.push(node);
+        } else if let Some(Frame::Seq { items, start, .. }) = self.stack.into_iter().next()
+            && let Some(last) = items.last()
+        {
+            let span = Span::new(start, last.span.end);
+            self.docs.push(Node::new(NodeKind::Seq(items), span));
+        }
+        Parsed { docs: self.docs, errors: vec![error] }
     }
 }
 
-fn line_has_tab_indent(text: &str, line: usize) -> bool {
-    let start = line.saturating_sub(1);
+fn is_str_tag(tag: &Tag) -> bool {
+    tag.is_yaml_core_schema() && tag.suffix == "str"
+}
+
+/// Applies merge keys: keys written in the mapping win, then earlier merged mappings win
+/// over later ones (YAML's merge key type).
+fn merge(
+    mut entries: Vec<(String, Span, Node)>,
+    mut seen: HashSet<String>,
+    merges: Vec<Node>,
+) -> Result<Vec<(String, Span, Node)>, ParseError> {
+    for source in merges {
+        let maps: Vec<Node> = match source.kind {
+            NodeKind::Map(_) => vec![source],
+            NodeKind::Seq(items) if items.iter().all(|i| matches!(i.kind, NodeKind::Map(_))) => items,
+            _ => {
+                return Err(ParseError::new(source.span, "`<<` merges a mapping or a list of mappings")
+                    .with_help("write `<<: *anchor` where the anchor is on a mapping"));
+            }
+        };
+        for map in maps {
+            let NodeKind::Map(from) = map.kind else { continue };
+            for (name, span, value) in from {
+                if seen.insert(name.clone()) {
+                    entries.push((name, span, value));
+                }
+            }
+        }
+    }
+    Ok(entries)
+}
+
+fn scan_error(offsets: &Offsets, text: &str, e: &saphyr_parser::ScanError, limits: &Limits) -> ParseError {
+    let at = offsets.at(e.marker().index());
+    let here = Span::new(at, at);
+    if e.info().contains("recursion limit") {
+        return ParseError::too_deep(here, limits.max_depth);
+    }
+    let error = ParseError::new(here, format!("invalid YAML: {}", e.info()));
+    if tab_indented(text, e.marker().line()) {
+        return error.with_help("YAML does not allow tabs for indentation; indent with spaces");
+    }
+    error
+}
+
+/// True when the line `line` (one-based) or the next one is indented with a tab: where
+/// saphyr reports a tab it often points at the end of the line before.
+fn tab_indented(text: &str, line: usize) -> bool {
     text.lines()
-        .skip(start.saturating_sub(1))
+        .skip(line.saturating_sub(1))
         .take(2)
-        .any(|l| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
+        .any(|l| l.chars().take_while(|c| c.is_whitespace()).any(|c| c == '\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Vec<Node> {
+        let parsed = parse(text, 0, &Limits::default());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        parsed.docs
+    }
+
+    fn keys(node: &Node) -> Vec<&str> {
+        match &node.kind {
+            NodeKind::Map(entries) => entries.iter().map(|(k, _, _)| k.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_document_of_a_stream_is_read_with_its_span() {
+        let text = "id: a\n---\nid: b\n...\n";
+        let docs = parse_ok(text);
+        assert_eq!(docs.len(), 2);
+        let b = docs[1].get("id").unwrap();
+        assert_eq!(&text[b.span.range()], "b");
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_multibyte_text() {
+        let text = "name: Café\nid: x\n";
+        let docs = parse_ok(text);
+        let id = docs[0].get("id").unwrap();
+        assert_eq!(&text[id.span.range()], "x");
+    }
+
+    #[test]
+    fn front_matter_spans_are_shifted_by_the_base() {
+        let parsed = parse("id: x\n", 4, &Limits::default());
+        assert_eq!(parsed.docs[0].get("id").unwrap().span, Span::new(8, 9));
+    }
+
+    #[test]
+    fn quoted_and_tagged_scalars_are_not_plain() {
+        let docs = parse_ok("a: no\nb: 'no'\nc: !!str no\n");
+        let plain = |k: &str| matches!(docs[0].get(k).unwrap().kind, NodeKind::Text { plain: true, .. });
+        assert!(plain("a"));
+        assert!(!plain("b"));
+        assert!(!plain("c"));
+    }
+
+    #[test]
+    fn aliases_copy_the_anchored_value() {
+        let docs = parse_ok("a: &x [1, 2]\nb: *x\n");
+        assert!(matches!(&docs[0].get("b").unwrap().kind, NodeKind::Seq(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_without_overriding() {
+        let text = "base: &b {owner: ops, tier: high}\nsys:\n  <<: *b\n  tier: low\n  id: s1\n";
+        let docs = parse_ok(text);
+        let sys = docs[0].get("sys").unwrap();
+        assert_eq!(keys(sys), ["tier", "id", "owner"]);
+        assert_eq!(sys.get("tier").unwrap().as_text(), Some("low"));
+        let owner = sys.get("owner").unwrap();
+        assert_eq!(&text[owner.span.range()], "ops", "merged values keep where they were written");
+    }
+
+    #[test]
+    fn merging_a_scalar_is_an_error() {
+        let parsed = parse("a: &x 1\nb:\n  <<: *x\n", 0, &Limits::default());
+        assert_eq!(parsed.errors[0].message, "`<<` merges a mapping or a list of mappings");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let parsed = parse("a: 1\na: 2\n", 0, &Limits::default());
+        assert_eq!(parsed.errors[0].message, "the key `a` appears twice in this mapping");
+        assert_eq!(parsed.errors[0].span, Span::new(5, 6));
+    }
+
+    #[test]
+    fn completed_entries_of_a_register_survive_a_later_error() {
+        let text = "- id: a\n- id: b\n- id: \"c\n";
+        let parsed = parse(text, 0, &Limits::default());
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(matches!(&parsed.docs[0].kind, NodeKind::Seq(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn completed_documents_survive_an_error_in_a_later_one() {
+        let parsed = parse("id: a\n---\nid: [b\n", 0, &Limits::default());
+        assert_eq!(parsed.docs.len(), 1);
+        assert_eq!(parsed.errors.len(), 1);
+    }
+
+    #[test]
+    fn tabs_get_a_hint() {
+        let parsed = parse("id: t\nname: x\n\trisk: high\n", 0, &Limits::default());
+        assert_eq!(
+            parsed.errors[0].help.as_deref(),
+            Some("YAML does not allow tabs for indentation; indent with spaces")
+        );
+    }
+
+    #[test]
+    fn deep_flow_and_block_nesting_stop_at_the_limit() {
+        let limits = Limits { max_depth: 16, ..Limits::default() };
+        let flow = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
+        assert_eq!(parse(&flow, 0, &limits).errors[0].message, "values nest more than 16 levels deep");
+        let block: String = (0..1000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert_eq!(parse(&block, 0, &limits).errors[0].message, "values nest more than 16 levels deep");
+    }
+
+    #[test]
+    fn document_count_is_limited() {
+        let limits = Limits { max_documents: 3, ..Limits::default() };
+        let text = "a: 1\n---\n".repeat(10);
+        assert_eq!(parse(&text, 0, &limits).errors[0].message, "more than 3 documents in one file");
+    }
 }

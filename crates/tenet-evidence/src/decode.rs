@@ -1,0 +1,142 @@
+//! From bytes to text: UTF-8 (a byte-order mark is dropped), UTF-16 with a byte-order
+//! mark, or the encoding the schema declares (`encoding "windows-1252"`, what Excel writes
+//! CSV in), through `encoding_rs`. Bytes that are not UTF-8 and no declaration are a
+//! located error that says how to fix it, never a silent guess.
+
+use encoding_rs::{Encoding, UTF_8};
+use tenet_diagnostics::Span;
+
+/// Why a file could not be decoded, and the text to show the error in.
+#[derive(Debug)]
+pub(crate) struct DecodeError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+    /// The bytes read as UTF-8 with replacement characters, so that the error's span
+    /// can be shown.
+    pub lossy: String,
+}
+
+/// Decodes `bytes`. `declared` is the encoding label of the schema that reads the file;
+/// `schema` names that schema for the help text.
+pub(crate) fn decode(
+    bytes: &[u8],
+    declared: Option<&str>,
+    schema: Option<&str>,
+) -> Result<String, DecodeError> {
+    let lossy = || String::from_utf8_lossy(bytes).into_owned();
+    // A byte-order mark says what the file is, whatever was declared.
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        if encoding == UTF_8 {
+            return utf8(bytes.get(bom..).unwrap_or_default(), bom, schema, bytes);
+        }
+        let (text, had_errors) = encoding.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default());
+        if had_errors {
+            return Err(DecodeError {
+                span: Span::new(0, 0),
+                message: format!(
+                    "the file starts with a {} byte-order mark but is not valid {0}",
+                    encoding.name()
+                ),
+                help: Some("save it again as UTF-8".to_owned()),
+                lossy: lossy(),
+            });
+        }
+        return Ok(text.into_owned());
+    }
+    let Some(label) = declared else { return utf8(bytes, 0, schema, bytes) };
+    let Some(encoding) = Encoding::for_label(label.trim().as_bytes()) else {
+        return Err(DecodeError {
+            span: Span::new(0, 0),
+            message: format!("the schema declares an encoding Tenet does not know, `{label}`"),
+            help: Some(
+                "use a WHATWG encoding label such as `utf-8`, `windows-1252` or `iso-8859-15`".to_owned(),
+            ),
+            lossy: lossy(),
+        });
+    };
+    if encoding == UTF_8 {
+        return utf8(bytes, 0, schema, bytes);
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(DecodeError {
+            span: Span::new(0, 0),
+            message: format!("the file is not valid {}, the encoding its schema declares", encoding.name()),
+            help: Some("check the declared encoding, or save the file as UTF-8".to_owned()),
+            lossy: lossy(),
+        });
+    }
+    Ok(text.into_owned())
+}
+
+/// UTF-8 after a byte-order mark of `bom` bytes; `all` is the whole file.
+fn utf8(bytes: &[u8], bom: usize, schema: Option<&str>, all: &[u8]) -> Result<String, DecodeError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            // The lossy text keeps the byte-order mark (three bytes, as in the file), is
+            // the file itself up to the first bad byte, and has U+FFFD (three bytes) for it.
+            let at = e.valid_up_to() + bom;
+            let byte = all.get(at).copied().unwrap_or(0);
+            let schema = schema.map_or("its schema".to_owned(), |s| format!("schema `{s}`"));
+            Err(DecodeError {
+                span: Span::from_usize(at, at + '\u{FFFD}'.len_utf8()),
+                message: format!(
+                    "the file is not UTF-8: byte {at} (0x{byte:02X}) starts an invalid sequence"
+                ),
+                help: Some(format!(
+                    "save it as UTF-8, or declare its encoding on {schema}, e.g. `encoding \"windows-1252\"` (Excel's CSV export)"
+                )),
+                lossy: String::from_utf8_lossy(all).into_owned(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_a_byte_order_mark() {
+        assert_eq!(decode(b"id: x", None, None).unwrap(), "id: x");
+        assert_eq!(decode(b"\xEF\xBB\xBFid: x", None, None).unwrap(), "id: x");
+        assert_eq!(decode(b"\xEF\xBB\xBFid: x", Some("windows-1252"), None).unwrap(), "id: x");
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark() {
+        assert_eq!(decode(b"\xFF\xFEi\0d\0", None, None).unwrap(), "id");
+        assert_eq!(decode(b"\xFE\xFF\0i\0d", None, None).unwrap(), "id");
+    }
+
+    #[test]
+    fn a_declared_encoding_is_used() {
+        assert_eq!(decode(b"fran\xE7ois \x92", Some("windows-1252"), None).unwrap(), "françois \u{2019}");
+        assert_eq!(decode(b"caf\xE9", Some("latin1"), None).unwrap(), "café");
+    }
+
+    #[test]
+    fn undeclared_bytes_are_located_and_the_help_names_the_schema() {
+        let e = decode(b"ok\nfran\xE7ois", None, Some("Training")).unwrap_err();
+        assert_eq!(e.span, Span::new(7, 10));
+        assert_eq!(e.lossy.get(7..10), Some("\u{FFFD}"));
+        assert_eq!(e.message, "the file is not UTF-8: byte 7 (0xE7) starts an invalid sequence");
+        assert!(e.help.unwrap().contains("schema `Training`"));
+        assert_eq!(&e.lossy[..7], "ok\nfran");
+    }
+
+    #[test]
+    fn positions_after_a_byte_order_mark_count_the_mark() {
+        let e = decode(b"\xEF\xBB\xBFab\xFF", None, None).unwrap_err();
+        assert_eq!(e.span, Span::new(5, 8));
+        assert_eq!(e.lossy.get(5..), Some("\u{FFFD}"));
+    }
+
+    #[test]
+    fn an_unknown_label_is_an_error() {
+        let e = decode(b"x", Some("klingon"), None).unwrap_err();
+        assert_eq!(e.message, "the schema declares an encoding Tenet does not know, `klingon`");
+    }
+}

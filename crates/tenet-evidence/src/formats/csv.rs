@@ -1,0 +1,241 @@
+//! CSV through the `csv` crate: a header row, then one document per row. The crate gives
+//! each record's byte position; the cells' own spans come from re-scanning the record
+//! with the same RFC 4180 rules, so an error in a cell points at that cell, also inside
+//! quoted cells that span several lines.
+
+use std::collections::HashSet;
+
+use tenet_diagnostics::Span;
+
+use crate::limits::Limits;
+use crate::node::{Node, NodeKind, ParseError};
+
+/// A CSV file: its header and its rows. A ragged row is an error of its own; the other
+/// rows still load.
+#[derive(Debug)]
+pub(crate) struct Table {
+    /// Column names (trimmed) and where they are written.
+    pub header: Vec<(String, Span)>,
+    /// One mapping from column name to cell per row, or why the row cannot be read.
+    pub rows: Vec<Result<Node, ParseError>>,
+    /// Columns whose name an earlier column already has, and where they are. Real
+    /// exports repeat names ("If Other, please explain."); that matters only when a
+    /// field reads such a column.
+    pub repeated: Vec<(String, Span)>,
+}
+
+/// Parses `text` as CSV with a header row.
+pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Table, ParseError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header_record = match records.next() {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(csv_error(&e, text)),
+        None => {
+            return Err(ParseError::new(Span::new(0, 0), "the CSV file is empty: it needs a header row")
+                .with_help("the first row names the columns, as the schema's fields or their `as` names"));
+        }
+    };
+    let start = record_start(&header_record);
+    let spans = cell_spans(text, start, header_record.len());
+    let mut header = Vec::with_capacity(header_record.len());
+    let mut repeated = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (name, span) in header_record.iter().zip(spans) {
+        let name = name.trim().trim_start_matches('\u{feff}').to_owned();
+        if !seen.insert(name.clone()) {
+            repeated.push((name.clone(), span));
+        }
+        header.push((name, span));
+    }
+    let mut rows = Vec::new();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                rows.push(Err(csv_error(&e, text)));
+                continue;
+            }
+        };
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() >= limits.max_documents {
+            let at = Span::from_usize(record_start(&record), record_start(&record));
+            return Err(ParseError::too_many_documents(at, limits.max_documents));
+        }
+        rows.push(row(text, &record, &header));
+    }
+    Ok(Table { header, rows, repeated })
+}
+
+fn row(text: &str, record: &csv::StringRecord, header: &[(String, Span)]) -> Result<Node, ParseError> {
+    let start = record_start(record);
+    let spans = cell_spans(text, start, record.len());
+    let row_span = match (spans.first(), spans.last()) {
+        (Some(first), Some(last)) => first.cover(*last),
+        _ => Span::from_usize(start, start),
+    };
+    // Trailing empty cells beyond the header (`a,b,c,,`) are what spreadsheets write.
+    let extra_cells_empty = record.iter().skip(header.len()).all(|c| c.trim().is_empty());
+    if record.len() < header.len() || !extra_cells_empty {
+        return Err(ParseError::new(
+            row_span,
+            format!(
+                "this row has {}, but the header has {}",
+                counted(record.len(), "cell", "cells"),
+                counted(header.len(), "column", "columns")
+            ),
+        )
+        .with_help("a cell with a comma or a line break must be quoted"));
+    }
+    let entries = header
+        .iter()
+        .zip(record.iter().zip(spans))
+        .map(|((name, _), (cell, span))| {
+            let kind = if cell.trim().is_empty() {
+                NodeKind::Null
+            } else {
+                NodeKind::Text { text: cell.to_owned(), plain: true }
+            };
+            (name.clone(), span, Node::new(kind, span))
+        })
+        .collect();
+    Ok(Node::new(NodeKind::Map(entries), row_span))
+}
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn record_start(record: &csv::StringRecord) -> usize {
+    record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+}
+
+/// The spans of the `count` cells of the record that starts at byte `start`, read as the
+/// csv crate reads them: `,` separates, a `"` at the start of a cell quotes it, `""` is a
+/// quote inside quotes, and a line break outside quotes ends the record.
+fn cell_spans(text: &str, start: usize, count: usize) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::with_capacity(count);
+    let mut i = start.min(bytes.len());
+    // After `\r\n` the crate may place a record at its `\n`; records never start with a
+    // line break, since blank lines are skipped.
+    while let Some(b'\r' | b'\n') = bytes.get(i) {
+        i += 1;
+    }
+    while spans.len() < count {
+        let cell_start = i;
+        if bytes.get(i) == Some(&b'"') {
+            i += 1;
+            while let Some(&b) = bytes.get(i) {
+                i += 1;
+                if b == b'"' {
+                    if bytes.get(i) == Some(&b'"') {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+        while let Some(&b) = bytes.get(i) {
+            if matches!(b, b',' | b'\n' | b'\r') {
+                break;
+            }
+            i += 1;
+        }
+        spans.push(Span::from_usize(cell_start, i));
+        if bytes.get(i) == Some(&b',') {
+            i += 1;
+        } else {
+            // The record ended early by our reading; the remaining cells sit at its end.
+            spans.resize(count, Span::from_usize(i, i));
+        }
+    }
+    spans
+}
+
+fn csv_error(e: &csv::Error, text: &str) -> ParseError {
+    let at = e.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)).min(text.len());
+    ParseError::new(Span::from_usize(at, at), format!("invalid CSV: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(text: &str, row: usize) -> Vec<String> {
+        let table = parse(text, &Limits::default()).unwrap();
+        let node = table.rows[row].as_ref().unwrap();
+        let NodeKind::Map(entries) = &node.kind else { panic!() };
+        entries.iter().map(|(_, span, _)| text[span.range()].to_owned()).collect()
+    }
+
+    #[test]
+    fn every_cell_has_its_own_span() {
+        let text = "a,b,c\n1,\"two, too\",3\n";
+        assert_eq!(cells(text, 0), ["1", "\"two, too\"", "3"]);
+    }
+
+    #[test]
+    fn quoted_cells_may_span_lines_and_escape_quotes() {
+        let text = "a,b\r\n\"line one\nline \"\"two\"\"\",x\r\ny,z\r\n";
+        assert_eq!(cells(text, 0), ["\"line one\nline \"\"two\"\"\"", "x"]);
+        assert_eq!(cells(text, 1), ["y", "z"]);
+        let table = parse(text, &Limits::default()).unwrap();
+        let first = table.rows[0].as_ref().unwrap();
+        assert_eq!(first.get("a").unwrap().as_text(), Some("line one\nline \"two\""));
+    }
+
+    #[test]
+    fn header_spans_cover_quoted_names() {
+        let text = "\"Is it rights-impacting, safety-impacting?\",Agency\nx,y\n";
+        let table = parse(text, &Limits::default()).unwrap();
+        assert_eq!(table.header[0].0, "Is it rights-impacting, safety-impacting?");
+        assert_eq!(&text[table.header[1].1.range()], "Agency");
+    }
+
+    #[test]
+    fn empty_cells_are_null_and_blank_rows_are_skipped() {
+        let table = parse("a,b\n1,\n,\n", &Limits::default()).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert!(table.rows[0].as_ref().unwrap().get("b").unwrap().is_null());
+    }
+
+    #[test]
+    fn ragged_rows_are_errors_but_trailing_empty_cells_are_not() {
+        let table = parse("a,b\n1,2,3\n1\n1,2,,\n", &Limits::default()).unwrap();
+        let messages: Vec<String> =
+            table.rows.iter().map(|r| r.as_ref().err().map_or("ok".into(), |e| e.message.clone())).collect();
+        assert_eq!(
+            messages,
+            [
+                "this row has 3 cells, but the header has 2 columns",
+                "this row has 1 cell, but the header has 2 columns",
+                "ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn repeated_columns_are_noted() {
+        let table = parse("id,name,id,,\n1,x,2,,\n", &Limits::default()).unwrap();
+        assert_eq!(table.repeated, [("id".to_owned(), Span::new(8, 10)), (String::new(), Span::new(12, 12))]);
+        assert_eq!(table.rows[0].as_ref().unwrap().get("id").unwrap().as_text(), Some("1"));
+    }
+
+    #[test]
+    fn an_empty_file_has_no_header() {
+        assert_eq!(
+            parse("", &Limits::default()).unwrap_err().message,
+            "the CSV file is empty: it needs a header row"
+        );
+    }
+
+    #[test]
+    fn rows_are_limited() {
+        let limits = Limits { max_documents: 2, ..Limits::default() };
+        assert_eq!(parse("a\n1\n2\n3\n", &limits).unwrap_err().message, "more than 2 documents in one file");
+    }
+}

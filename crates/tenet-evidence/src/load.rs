@@ -1,0 +1,361 @@
+//! One file from bytes to typed documents: limits, decoding, the format's parser, the
+//! kind of each document, then typing by its schema. Every problem on the way is a
+//! diagnostic of this file; nothing here fails.
+
+use std::sync::Arc;
+
+use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
+use tenet_eval::{Citation, Doc};
+use tenet_sema::KindId;
+use tenet_sema::program::Schema;
+use tenet_sema::ty::Ty;
+use tenet_sema::value::Value;
+
+use crate::decode::decode;
+use crate::formats::markdown::Markdown;
+use crate::formats::{csv, json, markdown, toml, yaml};
+use crate::limits::Limits;
+use crate::location::{DocLocation, ValueLocation};
+use crate::node::{Node, NodeKind, ParseError, Parsed};
+use crate::sources::{Format, Sources};
+use crate::typing::Typer;
+use crate::{KeySite, Loaded, RefSite};
+
+pub(crate) fn load(
+    path: &str,
+    bytes: &[u8],
+    schemas: &[Schema],
+    sources: &Sources,
+    limits: &Limits,
+) -> Loaded {
+    let shown: Arc<str> = Arc::from(path);
+    let mut loaded = Loaded::default();
+    let Some(format) = Format::of(path) else { return loaded };
+    let by_glob = sources.kinds_for(path);
+    // Only files that are evidence at all deserve an error before they are parsed.
+    let evidence = !by_glob.is_empty() || format.self_describing();
+    if bytes.len() > limits.max_file_bytes {
+        if evidence {
+            loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::UNREADABLE_EVIDENCE,
+                    shown,
+                    Span::new(0, 0),
+                    format!(
+                        "the file is {} bytes; evidence files may be at most {} bytes",
+                        bytes.len(),
+                        limits.max_file_bytes
+                    ),
+                )
+                .with_help("split the file, or raise the limit"),
+            );
+        }
+        return loaded;
+    }
+    let schema = by_glob.iter().find_map(|k| schemas.get(k.index()));
+    let declared = by_glob.iter().find_map(|k| schemas.get(k.index()).and_then(|s| s.encoding.as_deref()));
+    let text = match decode(bytes, declared, schema.map(|s| &*s.name)) {
+        Ok(text) => text,
+        Err(e) => {
+            loaded.text = Arc::from(e.lossy);
+            if evidence {
+                let mut d = Diagnostic::new(Code::UNREADABLE_EVIDENCE, shown, e.span, e.message);
+                if let Some(help) = e.help {
+                    d = d.with_help(help);
+                }
+                loaded.diagnostics.push(d);
+            }
+            return loaded;
+        }
+    };
+    let index = LineIndex::new(&text);
+    let mut cx =
+        Context { path: shown, text: &text, index: &index, schemas, by_glob: &by_glob, loaded: &mut loaded };
+    match format {
+        Format::Yaml => cx.documents(yaml::parse(&text, 0, limits)),
+        Format::Json => cx.documents(json::parse_documents(&text, limits)),
+        Format::JsonLines => cx.documents(json::parse_lines(&text, limits)),
+        Format::Toml => cx.documents(toml::parse(&text, limits)),
+        Format::Csv => cx.csv(limits),
+        Format::Markdown => cx.markdown(limits),
+    }
+    // Stable, so a document's diagnostics stay in field order.
+    loaded.diagnostics.sort_by_key(|d| d.span.start);
+    loaded.text = Arc::from(text);
+    loaded
+}
+
+struct Context<'a> {
+    path: Arc<str>,
+    text: &'a str,
+    index: &'a LineIndex,
+    schemas: &'a [Schema],
+    by_glob: &'a [KindId],
+    loaded: &'a mut Loaded,
+}
+
+impl Context<'_> {
+    fn parse_error(&mut self, e: ParseError) {
+        let mut d = Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), e.span, e.message);
+        if let Some(help) = e.help {
+            d = d.with_help(help);
+        }
+        self.loaded.diagnostics.push(d);
+    }
+
+    fn citation(&self, span: Span) -> Citation {
+        let pos = self.index.line_col(self.text, span.start);
+        Citation { path: self.path.clone(), line: pos.line, column: pos.column }
+    }
+
+    /// The kind the globs give this file.
+    fn glob_kind(&self) -> Option<KindId> {
+        self.by_glob.first().copied()
+    }
+
+    /// True when the glob's schema has a field called `kind`, which is then data, not the
+    /// name of a schema.
+    fn kind_is_data(&self) -> bool {
+        self.glob_kind()
+            .and_then(|k| self.schemas.get(k.index()))
+            .is_some_and(|s| s.record.fields.iter().any(|f| f.source_name() == "kind"))
+    }
+
+    /// The kind of a document: its `kind:` field, else the schema whose globs match.
+    fn kind_of(&mut self, node: &Node) -> Option<KindId> {
+        let named = if self.kind_is_data() { None } else { node.get("kind").filter(|k| !k.is_null()) };
+        let Some(kind) = named else { return self.glob_kind() };
+        let Some(name) = kind.as_text().map(str::trim) else {
+            self.loaded.diagnostics.push(Diagnostic::new(
+                Code::UNKNOWN_EVIDENCE_KIND,
+                self.path.clone(),
+                kind.span,
+                format!("`kind` must name an evidence kind, but it is {}", kind.describe()),
+            ));
+            return None;
+        };
+        if let Some(i) = self.schemas.iter().position(|s| *s.name == *name) {
+            return Some(KindId(u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+        let mut d = Diagnostic::new(
+            Code::UNKNOWN_EVIDENCE_KIND,
+            self.path.clone(),
+            kind.span,
+            format!("no evidence kind is called `{name}`"),
+        );
+        if let Some(best) = tenet_sema::did_you_mean(name, self.schemas.iter().map(|s| &*s.name)) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        }
+        self.loaded.diagnostics.push(d);
+        None
+    }
+
+    /// The documents of a YAML, JSON, JSON Lines or TOML file. A top-level list (a
+    /// register) holds one document per entry; empty YAML documents (a trailing `---`)
+    /// hold none.
+    fn documents(&mut self, parsed: Parsed) {
+        for doc in &parsed.docs {
+            match &doc.kind {
+                NodeKind::Seq(items) => items.iter().for_each(|item| self.document(item, None, true)),
+                _ if doc.is_null() => {}
+                _ => self.document(doc, None, true),
+            }
+        }
+        parsed.errors.into_iter().for_each(|e| self.parse_error(e));
+    }
+
+    fn document(&mut self, node: &Node, markdown: Option<&Markdown>, warn_unknown: bool) {
+        let Some(kind) = self.kind_of(node) else { return };
+        self.typed(node, kind, markdown, warn_unknown);
+    }
+
+    fn typed(&mut self, node: &Node, kind: KindId, markdown: Option<&Markdown>, warn_unknown: bool) {
+        let Some(schema) = self.schemas.get(kind.index()) else { return };
+        let what = format!("this {}", schema.name);
+        let mut typer = Typer { path: &self.path, diagnostics: &mut self.loaded.diagnostics, warn_unknown };
+        let Some(typed) = typer.record(node, &schema.record, &what) else { return };
+        let fields: Arc<[Value]> = Arc::from(typed.values);
+        let locations: Arc<[Option<ValueLocation>]> = Arc::from(typed.locations);
+        let key = schema.key.and_then(|k| fields.get(k).cloned()).filter(|v| !v.is_none());
+        if let (Some(k), Some(key)) = (schema.key, &key) {
+            let span = locations.get(k).and_then(Option::as_ref).map_or(node.span, ValueLocation::span);
+            self.loaded.keys.push(KeySite { kind, key: key.to_string(), span });
+        }
+        for ((field, value), at) in schema.record.fields.iter().zip(fields.iter()).zip(locations.iter()) {
+            collect_refs(value, &field.ty, at.as_ref(), node.span, &mut self.loaded.refs);
+        }
+        let effective = schema.effective.and_then(|i| match fields.get(i) {
+            Some(Value::Date(d)) => Some(*d),
+            Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
+            _ => None,
+        });
+        let doc = Doc {
+            key,
+            fields,
+            effective,
+            body: markdown.map(|m| m.body.clone()),
+            sections: markdown.map_or_else(|| Arc::from(Vec::new()), |m| m.sections.clone()),
+            citation: self.citation(node.span),
+        };
+        self.loaded.documents.push((kind, doc));
+        self.loaded.locations.push(DocLocation {
+            span: node.span,
+            fields: locations,
+            body: markdown.map(|m| m.body_span),
+        });
+    }
+
+    fn csv(&mut self, limits: &Limits) {
+        let table = match csv::parse(self.text, limits) {
+            Ok(table) => table,
+            Err(e) => {
+                if self.glob_kind().is_some() {
+                    self.parse_error(e);
+                }
+                return;
+            }
+        };
+        let kind_column = !self.kind_is_data() && table.header.iter().any(|(h, _)| h == "kind");
+        let Some(glob_kind) = self.glob_kind().filter(|_| !kind_column) else {
+            // Rows name their kinds, or the file is not evidence.
+            if kind_column {
+                for row in table.rows {
+                    match row {
+                        Ok(node) => self.document(&node, None, false),
+                        Err(e) => self.parse_error(e),
+                    }
+                }
+            }
+            return;
+        };
+        if !self.header_fits(glob_kind, &table.header, &table.repeated) {
+            return;
+        }
+        for row in table.rows {
+            match row {
+                Ok(node) => self.typed(&node, glob_kind, None, false),
+                Err(e) => self.parse_error(e),
+            }
+        }
+    }
+
+    /// Checks a CSV header against the schema once, instead of once per row: a missing
+    /// column is an error (and no row is read), so is a column a field reads that the
+    /// header names twice; columns the schema lacks are one warning.
+    fn header_fits(&mut self, kind: KindId, header: &[(String, Span)], repeated: &[(String, Span)]) -> bool {
+        let Some(schema) = self.schemas.get(kind.index()) else { return false };
+        for (name, span) in repeated {
+            if let Some(field) = schema.record.fields.iter().find(|f| f.source_name() == name) {
+                self.loaded.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MALFORMED_EVIDENCE,
+                        self.path.clone(),
+                        *span,
+                        format!(
+                            "the header has the column `{name}` twice, so field `{}` is ambiguous",
+                            field.name
+                        ),
+                    )
+                    .with_help("rename one of the columns; until then the first one is read"),
+                );
+            }
+        }
+        let header_span = match (header.first(), header.last()) {
+            (Some((_, first)), Some((_, last))) => first.cover(*last),
+            _ => Span::new(0, 0),
+        };
+        let mut fits = true;
+        for field in &schema.record.fields {
+            let present = header.iter().any(|(h, _)| h == field.source_name());
+            if !present && !matches!(field.ty, Ty::Optional(_)) {
+                fits = false;
+                let names = header.iter().map(|(h, _)| h.as_str());
+                let help = match tenet_sema::did_you_mean(field.source_name(), names) {
+                    Some(best) => {
+                        format!(
+                            "a column is called `{best}`: rename it, or write `as \"{best}\"` after the field"
+                        )
+                    }
+                    None => "add the column, or declare the field optional (`?`) in the schema".to_owned(),
+                };
+                self.loaded.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MISSING_EVIDENCE_FIELD,
+                        self.path.clone(),
+                        header_span,
+                        format!(
+                            "the header has no column `{}`, which {} requires",
+                            field.source_name(),
+                            schema.name
+                        ),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+        // Exports often carry many columns no rule needs: one warning names them all.
+        let unknown: Vec<&(String, Span)> = header
+            .iter()
+            .filter(|(h, _)| !h.is_empty() && !schema.record.fields.iter().any(|f| f.source_name() == h))
+            .collect();
+        if let Some((first, span)) = unknown.first() {
+            let message = if unknown.len() == 1 {
+                format!("{} has no field `{first}`; no rule can read this column", schema.name)
+            } else {
+                let shown: Vec<String> = unknown.iter().take(3).map(|(h, _)| format!("`{h}`")).collect();
+                format!(
+                    "{} of the {} columns are not fields of {} ({}{}); no rule can read them",
+                    unknown.len(),
+                    header.len(),
+                    schema.name,
+                    shown.join(", "),
+                    if unknown.len() > 3 { ", …" } else { "" }
+                )
+            };
+            self.loaded.diagnostics.push(Diagnostic::new(
+                Code::UNKNOWN_EVIDENCE_FIELD,
+                self.path.clone(),
+                *span,
+                message,
+            ));
+        }
+        fits
+    }
+
+    fn markdown(&mut self, limits: &Limits) {
+        match markdown::parse(self.text, limits) {
+            Ok(md) => self.document(&md.front_matter, Some(&md), true),
+            // A Markdown file without front matter is evidence only if a schema reads it.
+            Err(e) => {
+                if self.glob_kind().is_some() {
+                    self.parse_error(e);
+                }
+            }
+        }
+    }
+}
+
+/// Every reference in a typed value, also inside lists and records, with where it is
+/// written (`fallback` when that is not known).
+fn collect_refs(value: &Value, ty: &Ty, at: Option<&ValueLocation>, fallback: Span, out: &mut Vec<RefSite>) {
+    match (ty.non_optional(), value) {
+        (Ty::Ref(target), Value::String(key)) => {
+            out.push(RefSite {
+                target: *target,
+                key: key.to_string(),
+                span: at.map_or(fallback, |l| l.span()),
+            });
+        }
+        (Ty::List(element), Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_refs(item, element, at.and_then(|l| l.item(i)), fallback, out);
+            }
+        }
+        (Ty::Record(record), Value::Record(values)) => {
+            for (i, (field, v)) in record.fields.iter().zip(values.iter()).enumerate() {
+                collect_refs(v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
+            }
+        }
+        _ => {}
+    }
+}

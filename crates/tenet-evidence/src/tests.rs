@@ -1,0 +1,184 @@
+//! Loader tests across formats: kinds by glob and by `kind:`, locations of typed values,
+//! effective dates, and the whole-set checks.
+
+use std::sync::Arc;
+
+use tenet_sema::program::Schema;
+use tenet_sema::value::Value;
+use tenet_sema::{CheckInput, Origin};
+
+use super::*;
+
+const SCHEMAS: &str = r#"
+package unit
+schema System from "inventory/**/*.yaml", "inventory/*.csv" {
+  id: string key
+  tier: "low" | "high"
+  tags: [string]?
+  kind: string?
+}
+schema Review from "reviews/*.md" {
+  id: string key
+  systems: [ref System]
+  held: datetime effective
+}
+schema Note {
+  id: int key
+}
+"#;
+
+fn schemas() -> Vec<Schema> {
+    let (ast, errors) = tenet_syntax::parse(SCHEMAS);
+    assert!(errors.is_empty(), "{errors:?}");
+    let path: Arc<str> = Arc::from("unit.tenet");
+    let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+    assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
+    program.schemas
+}
+
+fn load(path: &str, text: &str) -> Loaded {
+    let schemas = schemas();
+    load_file(path, text.as_bytes(), &schemas, &Sources::new(&schemas), &Limits::default())
+}
+
+fn kind_name(kind: KindId) -> String {
+    schemas()[kind.index()].name.to_string()
+}
+
+fn messages(loaded: &Loaded) -> Vec<String> {
+    loaded.diagnostics.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect()
+}
+
+#[test]
+fn results_can_be_shared_across_threads_and_compared() {
+    fn shareable<T: Send + Sync + Clone + PartialEq + 'static>() {}
+    shareable::<Loaded>();
+    shareable::<Sources>();
+    shareable::<DocLocation>();
+    shareable::<ValueLocation>();
+}
+
+#[test]
+fn a_star_stays_in_its_directory_and_two_stars_cross_directories() {
+    let schemas = schemas();
+    let sources = Sources::new(&schemas);
+    assert_eq!(sources.kinds_for("inventory/a.yaml"), [KindId(0)]);
+    assert_eq!(sources.kinds_for("inventory/deep/er/a.yaml"), [KindId(0)]);
+    assert_eq!(sources.kinds_for("inventory/a.csv"), [KindId(0)]);
+    assert!(sources.kinds_for("inventory/old/a.csv").is_empty());
+    assert!(sources.kinds_for("reviews/2026/r.md").is_empty());
+    assert!(sources.kinds_for("elsewhere/inventory/a.yaml").is_empty());
+    assert_eq!(sources, Sources::new(&schemas));
+}
+
+#[test]
+fn files_no_schema_reads_are_not_evidence() {
+    assert_eq!(load("notes/readme.txt", "anything"), Loaded::default());
+    let broken_csv = load("elsewhere/table.csv", "a,b\n1,2,3\n\"unclosed");
+    assert!(broken_csv.documents.is_empty() && broken_csv.diagnostics.is_empty());
+    let plain_markdown = load("elsewhere/notes.md", "# Notes\n");
+    assert!(plain_markdown.documents.is_empty() && plain_markdown.diagnostics.is_empty());
+    let yaml_without_kind = load("elsewhere/config.yaml", "setting: 1\n");
+    assert!(yaml_without_kind.documents.is_empty() && yaml_without_kind.diagnostics.is_empty());
+}
+
+#[test]
+fn a_kind_field_places_a_document_anywhere() {
+    let loaded = load("elsewhere/n.json", r#"[{"kind": "Note", "id": 7}, {"kind": "Note", "id": "x"}]"#);
+    assert_eq!(loaded.documents.len(), 1);
+    assert_eq!(kind_name(loaded.documents[0].0), "Note");
+    assert_eq!(loaded.documents[0].1.key, Some(Value::Int(7)));
+    assert_eq!(messages(&loaded), ["T0504 `id` must be a whole number, but it is \"x\""]);
+    let markdown =
+        load("elsewhere/r.md", "---\nkind: Review\nid: r\nsystems: []\nheld: 2026-01-01T00:00:00Z\n---\n");
+    assert_eq!(markdown.documents.len(), 1);
+}
+
+#[test]
+fn a_schema_with_a_kind_field_reads_kind_as_data() {
+    let loaded = load("inventory/s.yaml", "id: s\ntier: low\nkind: Review\n");
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(kind_name(loaded.documents[0].0), "System");
+}
+
+#[test]
+fn a_kind_column_places_each_row() {
+    let loaded = load("elsewhere/mixed.csv", "kind,id\nNote,1\nNote,2\nNope,3\n");
+    assert_eq!(loaded.documents.len(), 2);
+    assert_eq!(messages(&loaded), ["T0509 no evidence kind is called `Nope`"]);
+}
+
+#[test]
+fn every_value_keeps_where_it_is_written() {
+    let loaded = load("inventory/s.yaml", "- id: s1\n  tier: high\n  tags: [a, b]\n");
+    let text = &loaded.text;
+    let location = &loaded.locations[0];
+    assert_eq!(&text[location.field(0).expect("id").span().range()], "s1");
+    assert_eq!(&text[location.field(1).expect("tier").span().range()], "high");
+    let tags = location.field(2).expect("tags");
+    assert_eq!(&text[tags.span().range()], "[a, b]");
+    assert_eq!(&text[tags.item(1).expect("b").span().range()], "b");
+    assert!(location.field(3).is_none(), "an absent optional field has no location");
+    assert_eq!(loaded.keys[0].span, location.field(0).expect("id").span());
+}
+
+#[test]
+fn list_cells_of_a_csv_are_split_and_located() {
+    let text = "id,tier,tags\ns1,low,\"alpha; beta\"\n";
+    let loaded = load("inventory/s.csv", text);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let (_, doc) = &loaded.documents[0];
+    assert_eq!(
+        doc.fields[2],
+        Value::List(Arc::from(vec![Value::String("alpha".into()), Value::String("beta".into())]))
+    );
+    let tags = loaded.locations[0].field(2).expect("tags");
+    assert_eq!(&loaded.text[tags.item(1).expect("beta").span().range()], "beta");
+}
+
+#[test]
+fn the_effective_date_is_the_marked_field() {
+    let text = "---\nid: r1\nsystems: [s1, s2]\nheld: 2026-03-01T09:30:00Z\n---\nBody\n";
+    let loaded = load("reviews/r1.md", text);
+    let (_, doc) = &loaded.documents[0];
+    assert_eq!(doc.effective, Some(jiff::civil::date(2026, 3, 1)));
+    assert_eq!(doc.body.as_deref(), Some("Body\n"));
+    let sites: Vec<(&str, &str)> =
+        loaded.refs.iter().map(|r| (r.key.as_str(), &text[r.span.range()])).collect();
+    assert_eq!(sites, [("s1", "s1"), ("s2", "s2")]);
+}
+
+#[test]
+fn keys_and_references_are_checked_across_files() {
+    let schemas = schemas();
+    let systems = load("inventory/a.yaml", "- id: s1\n  tier: low\n- id: s1\n  tier: high\n");
+    let reviews = load("reviews/r.md", "---\nid: r\nsystems: [s1, s9]\nheld: 2026-01-01T00:00:00Z\n---\n");
+    let notes = load("elsewhere/n.yaml", "kind: Review\nid: q\nsystems: [s1]\nheld: 2026-01-01T00:00:00Z\n");
+    let files = [("inventory/a.yaml", &systems), ("reviews/r.md", &reviews), ("elsewhere/n.yaml", &notes)];
+    let found: Vec<String> = check_across_files(&files, &schemas)
+        .iter()
+        .map(|d| format!("{} {} {}", d.path, d.code.id(), d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "inventory/a.yaml T0507 another System already has the key `s1`",
+            "reviews/r.md T0506 no System has the key `s9`",
+        ]
+    );
+    let only_reviews = check_across_files(&[("reviews/r.md", &reviews)], &schemas);
+    assert_eq!(
+        only_reviews[0].help.as_deref(),
+        Some("no System documents were loaded at all: check the `from` globs of schema `System`")
+    );
+}
+
+#[test]
+fn diagnostics_come_in_file_order() {
+    let loaded = load("inventory/s.yaml", "- id: a\n  tier: mid\n- id: b\n  tier: top\n  colour: red\n");
+    let starts: Vec<u32> = loaded.diagnostics.iter().map(|d| d.span.start).collect();
+    let mut sorted = starts.clone();
+    sorted.sort_unstable();
+    assert_eq!(starts, sorted);
+    assert_eq!(loaded.diagnostics.len(), 3);
+}

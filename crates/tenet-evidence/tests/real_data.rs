@@ -1,0 +1,231 @@
+//! Real documents, not ones written for the tests: the US federal AI use case inventory
+//! of 2024 (both releases, as kept in `policies/us-federal-inventory/evidence/`; one is
+//! UTF-8 with a byte-order mark, the other Windows-1252 with question wording as column
+//! names), and Hugging Face model cards (`tests/data/model-cards/`, see its README).
+#![allow(clippy::expect_used, clippy::panic, reason = "test set-up fails loudly")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use tenet_evidence::{Limits, Loaded, Sources, ValueLocation, load_file};
+use tenet_sema::program::Schema;
+use tenet_sema::value::Value;
+
+fn inventory(file: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../policies/us-federal-inventory/evidence/inventory")
+        .join(file);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load(path: &str, bytes: &[u8], schemas: &[Schema]) -> Loaded {
+    load_file(path, bytes, schemas, &Sources::new(schemas), &Limits::default())
+}
+
+fn schema<'a>(schemas: &'a [Schema], name: &str) -> &'a Schema {
+    schemas.iter().find(|s| &*s.name == name).expect("schema")
+}
+
+fn field<'a>(
+    schema: &Schema,
+    loaded: &'a Loaded,
+    doc: usize,
+    name: &str,
+) -> (&'a Value, Option<&'a ValueLocation>) {
+    let (i, _) = schema.record.field(name).expect("field");
+    let (_, d) = &loaded.documents[doc];
+    (&d.fields[i], loaded.locations[doc].field(i))
+}
+
+const FIRST_RELEASE: &str = r#"
+package real
+schema UseCase from "inventory/2024_consolidated_ai_inventory_raw.csv" {
+  name: string key as "2_use_case_name"
+  agency: string as "3_agency"
+  stage: string? as "16_dev_stage"
+  impact_type: "Neither" | "Both" | "Rights-Impacting" | "Safety-impacting"? as "17_impact_type"
+  implemented: string? as "20_date_implemented"
+}
+"#;
+
+#[test]
+fn the_first_release_loads_with_its_byte_order_mark_and_real_quirks() {
+    let schemas = support::schemas(FIRST_RELEASE);
+    let loaded = load(
+        "inventory/2024_consolidated_ai_inventory_raw.csv",
+        &inventory("2024_consolidated_ai_inventory_raw.csv"),
+        &schemas,
+    );
+    let text = &loaded.text;
+    // Five rows write `Safety-Impacting` with a capital I: each is an error at its cell,
+    // with the spelling the schema allows as help; the other rows load.
+    let enum_errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.code.id() == "T0505").collect();
+    assert_eq!(enum_errors.len(), 5);
+    for d in &enum_errors {
+        assert_eq!(support::underlined(text, d), "Safety-Impacting");
+        assert_eq!(d.help.as_deref(), Some("did you mean \"Safety-impacting\"?"));
+    }
+    assert_eq!(loaded.documents.len(), 1757 - 5);
+    // The columns no field reads are one warning, at the first of them.
+    let unread: Vec<_> = loaded.diagnostics.iter().filter(|d| d.code.id() == "T0508").collect();
+    assert_eq!(unread.len(), 1);
+    assert!(
+        unread[0].message.starts_with(
+            "57 of the 62 columns are not fields of UseCase (`3_abr`, `4_bureau`, `8_topic_area`, …)"
+        ),
+        "{}",
+        unread[0].message
+    );
+    assert_eq!(loaded.diagnostics.len(), 6, "{:#?}", loaded.diagnostics);
+    // `Rights-Impacting` followed by a line break inside quotes is the enum value, and its
+    // location is the quoted cell across two lines.
+    let schema = schema(&schemas, "UseCase");
+    let rights = (0..loaded.documents.len())
+        .find(|&i| matches!(field(schema, &loaded, i, "impact_type").0, Value::String(s) if &**s == "Rights-Impacting"))
+        .expect("a rights-impacting use");
+    let (_, at) = field(schema, &loaded, rights, "impact_type");
+    assert_eq!(&text[at.expect("located").span().range()], "\"Rights-Impacting\n\"");
+    // The byte-order mark is gone from the text, so the first header is found by name.
+    assert!(text.starts_with("2_use_case_name,"));
+    let (name, at) = field(schema, &loaded, 0, "name");
+    assert_eq!(loaded.documents[0].1.citation.line, 2);
+    assert_eq!(Some(text[at.expect("located").span().range()].to_owned()), as_written(name));
+}
+
+/// A string value as a CSV cell writes it.
+fn as_written(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s.contains([',', '"', '\n']) => Some(format!("\"{}\"", s.replace('"', "\"\""))),
+        Value::String(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn second_release(encoding: &str) -> String {
+    format!(
+        r#"
+package real
+schema UseCaseV2 from "inventory/2024_consolidated_ai_inventory_raw_v2.csv" {encoding} {{
+  name: string as "Use Case Name"
+  agency: string as "Agency"
+  outputs: string? as "Describe the AI system’s outputs."
+  impact_type: string? as "Is the AI use case rights-impacting, safety-impacting, both, or neither?"
+}}
+"#
+    )
+}
+
+#[test]
+fn the_windows_1252_release_needs_its_encoding_declared() {
+    let bytes = inventory("2024_consolidated_ai_inventory_raw_v2.csv");
+    let path = "inventory/2024_consolidated_ai_inventory_raw_v2.csv";
+
+    let undeclared = load(path, &bytes, &support::schemas(&second_release("")));
+    assert!(undeclared.documents.is_empty());
+    assert_eq!(undeclared.diagnostics.len(), 1, "{:#?}", undeclared.diagnostics);
+    let d = &undeclared.diagnostics[0];
+    assert_eq!(d.code.id(), "T0501");
+    // The first curly apostrophe of the header, in `Describe the AI system’s outputs.`
+    let shown = support::show(d, &undeclared.text);
+    assert!(shown.starts_with("1:"), "{shown}");
+    assert!(d.message.ends_with("(0x92) starts an invalid sequence"), "{}", d.message);
+    assert!(
+        d.help
+            .as_deref()
+            .is_some_and(|h| h.contains("schema `UseCaseV2`") && h.contains("encoding \"windows-1252\""))
+    );
+
+    // Declared, it loads; the header repeats "If Other, please explain." eight times,
+    // which is no error while no field reads that column.
+    let schemas = support::schemas(&second_release("encoding \"windows-1252\""));
+    let declared = load(path, &bytes, &schemas);
+    let errors: Vec<_> = declared.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(declared.documents.len(), 2133);
+    // The header with the curly apostrophe was matched: most rows describe their outputs.
+    let v2 = schema(&schemas, "UseCaseV2");
+    let described = (0..declared.documents.len())
+        .filter(|&i| matches!(field(v2, &declared, i, "outputs").0, Value::String(_)))
+        .count();
+    assert!(described > 1000, "{described}");
+}
+
+const MODEL_CARD: &str = r#"
+package real
+schema ModelCard from "models/*.md" {
+  license: [string]
+  language: [string]?
+  datasets: [string]?
+  tags: [string]?
+  evaluations: [{
+    name: string,
+    results: [{ task: { name: string, type: string, args: string? },
+                dataset: { name: string, type: string, args: string? },
+                metrics: [{ name: string, type: string, value: float }] }]
+  }]? as "model-index"
+}
+"#;
+
+fn card(name: &str) -> (String, Vec<u8>) {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/model-cards").join(name);
+    (format!("models/{name}"), std::fs::read(path).expect("card"))
+}
+
+#[test]
+fn a_real_model_card_loads_with_its_front_matter_body_and_sections() {
+    let schemas = support::schemas(MODEL_CARD);
+    let schema = schema(&schemas, "ModelCard");
+    let (path, bytes) = card("distilbert-base-cased_README.md");
+    let loaded = load(&path, &bytes, &schemas);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    assert_eq!(loaded.documents.len(), 1);
+    let (_, doc) = &loaded.documents[0];
+    let strings = |v: &Value| match v {
+        Value::List(items) => items.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // `license: apache-2.0` is one item of a list field; `datasets` is a YAML list.
+    assert_eq!(strings(field(schema, &loaded, 0, "license").0), ["apache-2.0"]);
+    let (datasets, at) = field(schema, &loaded, 0, "datasets");
+    assert_eq!(strings(datasets), ["bookcorpus", "wikipedia"]);
+    let second = at.and_then(|l| l.item(1)).expect("item location").span();
+    assert_eq!(&loaded.text[second.range()], "wikipedia");
+    let body = doc.body.as_deref().expect("body");
+    assert!(body.starts_with("\n# Model Card for DistilBERT base model (cased)"));
+    assert_eq!(&loaded.text[loaded.locations[0].body.expect("body span").range()], body);
+    let titles: Vec<&str> = doc.sections.iter().map(|(t, _)| &**t).collect();
+    assert!(titles.contains(&"Limitations and bias"), "{titles:?}");
+    assert!(titles.contains(&"Evaluation results"), "{titles:?}");
+    // `# ...` comments inside the fenced Python examples are not headings.
+    assert!(!titles.iter().any(|t| t.contains("import") || t.starts_with(">>>")), "{titles:?}");
+}
+
+#[test]
+fn a_card_whose_license_is_a_list_and_one_with_a_model_index() {
+    let schemas = support::schemas(MODEL_CARD);
+    let schema = schema(&schemas, "ModelCard");
+    let (path, bytes) = card("keras-io_ocr-for-captcha_README.md");
+    let keras = load(&path, &bytes, &schemas);
+    assert!(keras.diagnostics.is_empty(), "{:#?}", keras.diagnostics);
+    assert!(matches!(field(schema, &keras, 0, "license").0, Value::List(l) if l.len() == 1));
+
+    let (path, bytes) = card("Helsinki-NLP_opus-mt-tc-big-en-fr_README.md");
+    let helsinki = load(&path, &bytes, &schemas);
+    assert!(helsinki.diagnostics.is_empty(), "{:#?}", helsinki.diagnostics);
+    let (evaluations, at) = field(schema, &helsinki, 0, "evaluations");
+    let Value::List(evaluations) = evaluations else { panic!("{evaluations:?}") };
+    let Value::Record(first) = &evaluations[0] else { panic!() };
+    let Value::List(results) = &first[1] else { panic!() };
+    assert!(results.len() > 5, "{}", results.len());
+    // The first BLEU score, followed through nested records and lists to where it is written.
+    let value_at = at
+        .and_then(|l| l.item(0))
+        .and_then(|l| l.field(1))
+        .and_then(|l| l.item(0))
+        .and_then(|l| l.field(2))
+        .and_then(|l| l.item(0))
+        .and_then(|l| l.field(2))
+        .expect("nested location");
+    assert_eq!(&helsinki.text[value_at.span().range()], "52.2");
+}

@@ -1,0 +1,76 @@
+//! Any bytes as any evidence format, with default and with tiny limits: no panic, no
+//! stack overflow, and every span inside the loaded text (renderers slice it with them).
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use libfuzzer_sys::fuzz_target;
+use tenet_evidence::{Limits, Sources, load_file};
+use tenet_sema::program::Schema;
+use tenet_sema::{CheckInput, Origin};
+
+const SCHEMAS: &str = r#"
+package fuzz
+schema System from "inventory/*.yaml", "inventory/*.json", "inventory/*.jsonl", "inventory/*.toml", "inventory/*.csv" {
+  id: string key
+  tier: "low" | "high"
+  deployed: bool
+  since: date?
+  tags: [string]?
+  owner: { name: string, email: string? }?
+}
+schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" {
+  id: string key
+  systems: [ref System]
+  held: datetime effective
+  every: duration?
+  findings: int?
+  score: float?
+}
+"#;
+
+const PATHS: [&str; 9] = [
+    "inventory/f.yaml",
+    "inventory/f.json",
+    "inventory/f.jsonl",
+    "inventory/f.toml",
+    "inventory/f.csv",
+    "legacy/f.csv",
+    "reviews/f.md",
+    "elsewhere/f.yaml",
+    "elsewhere/f.csv",
+];
+
+fn program() -> &'static (Vec<Schema>, Sources) {
+    static PROGRAM: OnceLock<(Vec<Schema>, Sources)> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let (ast, _) = tenet_syntax::parse(SCHEMAS);
+        let path: Arc<str> = Arc::from("fuzz.tenet");
+        let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+        let sources = Sources::new(&program.schemas);
+        (program.schemas, sources)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&which, bytes)) = data.split_first() else { return };
+    let (schemas, sources) = program();
+    let path = PATHS[usize::from(which & 0x7F) % PATHS.len()];
+    let limits = if which & 0x80 == 0 {
+        Limits::default()
+    } else {
+        Limits { max_file_bytes: 1 << 16, max_depth: 4, max_documents: 3, max_nodes: 100 }
+    };
+    let loaded = load_file(path, bytes, schemas, sources, &limits);
+    let inside = |span: tenet_diagnostics::Span| loaded.text.get(span.range()).is_some();
+    for d in &loaded.diagnostics {
+        assert!(inside(d.span), "{path}: {:?} for {}", d.span, d.message);
+    }
+    for location in &loaded.locations {
+        assert!(inside(location.span));
+        for field in location.fields.iter().flatten() {
+            assert!(inside(field.span()));
+        }
+    }
+    assert_eq!(loaded.documents.len(), loaded.locations.len());
+});
