@@ -40,6 +40,146 @@ pub enum Command {
     Schema(SchemaCommand),
     /// Run the language server on standard input and output.
     Lsp(LspArgs),
+    /// Dependencies on other packs: manifest, lockfile, fetching, archives.
+    #[command(subcommand)]
+    Pack(PackCommand),
+}
+
+/// `tenet pack …`
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Create a pack: a `tenet.toml` and a first `.tenet` file.
+    Init(PackInitArgs),
+    /// Add a dependency to `tenet.toml`, resolve it and lock it.
+    Add(PackAddArgs),
+    /// Remove a dependency from `tenet.toml` and the lock.
+    Remove(PackRemoveArgs),
+    /// Resolve dependencies again to the newest versions their requirements allow.
+    Update(PackUpdateArgs),
+    /// Download every locked pack into the cache (resolving first if there is no lock).
+    Fetch(ProjectArgs),
+    /// Copy every dependency into `.tenet/vendor`, for checks without network or cache.
+    Vendor(ProjectArgs),
+    /// Write a reproducible `.tar.gz` of the pack, with a manifest of file hashes.
+    Build(PackBuildArgs),
+    /// Verify every locked pack against its hash, or one archive against its manifest.
+    Verify(PackVerifyArgs),
+    /// Show the dependency graph, and with `--overrides` every tailoring each pack makes.
+    Tree(PackTreeArgs),
+}
+
+/// The project a `tenet pack` command works on.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The directory with `tenet.toml`.
+    #[arg(long, short = 'p', value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Use the cache only; never the network.
+    #[arg(long, env = "TENET_OFFLINE")]
+    pub offline: bool,
+}
+
+/// `tenet pack init`
+#[derive(Debug, Args)]
+pub struct PackInitArgs {
+    /// Where to create the pack (default: the current directory).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The pack's name (default: from the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `tenet pack add`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["path", "git", "archive"]))]
+pub struct PackAddArgs {
+    /// The pack's name.
+    pub name: String,
+    /// A directory holding the pack.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// A git repository (URL or local path).
+    #[arg(long, value_name = "URL")]
+    pub git: Option<String>,
+    /// With `--git`: a tag.
+    #[arg(long, requires = "git", conflicts_with_all = ["rev", "branch"])]
+    pub tag: Option<String>,
+    /// With `--git`: a commit.
+    #[arg(long, requires = "git", conflicts_with = "branch")]
+    pub rev: Option<String>,
+    /// With `--git`: a branch.
+    #[arg(long, requires = "git")]
+    pub branch: Option<String>,
+    /// A `.tar.gz` archive (path or URL).
+    #[arg(long, value_name = "PATH|URL")]
+    pub archive: Option<String>,
+    /// With `--archive`: its sha256 (default: computed now and printed).
+    #[arg(long, requires = "archive")]
+    pub sha256: Option<String>,
+    /// The versions accepted, a semver requirement (`^1.2`); written as `version` in
+    /// tenet.toml.
+    #[arg(long = "req", value_name = "REQ")]
+    pub requirement: Option<String>,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `tenet pack remove`
+#[derive(Debug, Args)]
+pub struct PackRemoveArgs {
+    /// The pack's name.
+    pub name: String,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `tenet pack update`
+#[derive(Debug, Args)]
+pub struct PackUpdateArgs {
+    /// Only these packs (default: all).
+    pub names: Vec<String>,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `tenet pack build`
+#[derive(Debug, Args)]
+pub struct PackBuildArgs {
+    /// The archive to write (default: `dist/NAME-VERSION.tar.gz` in the project).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `tenet pack verify`
+#[derive(Debug, Args)]
+pub struct PackVerifyArgs {
+    /// Verify this archive against its `tenet-pack.json` instead of the lock.
+    #[arg(long, value_name = "FILE")]
+    pub archive: Option<PathBuf>,
+    /// With `--archive`: the sha256 the archive must have.
+    #[arg(long, requires = "archive")]
+    pub sha256: Option<String>,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `tenet pack tree`
+#[derive(Debug, Args)]
+pub struct PackTreeArgs {
+    /// List every `set`, `not_applicable`, waiver and rule override, by the pack that makes it.
+    #[arg(long)]
+    pub overrides: bool,
+    /// The project.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// `tenet evidence …`

@@ -24,4 +24,6 @@ pub use evaluation::{
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
 pub use queries::{Parsed, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
-pub use workspace::{LoadError, WorkspaceFiles, display_path, load_evidence_dir, load_workspace};
+pub use workspace::{
+    DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, load_evidence_dir, load_workspace, load_workspace_with_packs,
+};

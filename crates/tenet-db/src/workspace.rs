@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::Origin;
+use tenet_syntax::ast::Item;
 
 use crate::{Database, EvidenceFile, EvidenceSet, SourceFile, System, Workspace};
 
@@ -35,6 +37,17 @@ pub struct WorkspaceFiles {
     pub workspace: Workspace,
     /// The workspace's own policy files (built-in packs excluded).
     pub files: Vec<SourceFile>,
+    /// The policy files of dependency packs.
+    pub dependencies: Vec<SourceFile>,
+}
+
+/// A dependency pack's policy files, already fetched and verified by the pack tooling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyPack {
+    /// The pack's name: its files may declare this package and packages under it.
+    pub name: String,
+    /// Its `.tenet` files, by the path diagnostics show.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// A path as diagnostics show it: forward slashes, no leading `./`.
@@ -51,6 +64,18 @@ pub fn load_workspace(
     system: &dyn System,
     root: &Path,
 ) -> Result<WorkspaceFiles, LoadError> {
+    load_workspace_with_packs(db, system, root, &[]).map(|(files, _)| files)
+}
+
+/// Like [`load_workspace`], with the files of dependency packs. A dependency's file that
+/// declares a package outside the pack's name is left out, with a diagnostic: no
+/// dependency may replace a built-in pack or another pack's package.
+pub fn load_workspace_with_packs(
+    db: &mut Database,
+    system: &dyn System,
+    root: &Path,
+    packs: &[DependencyPack],
+) -> Result<(WorkspaceFiles, Vec<Diagnostic>), LoadError> {
     if !system.exists(root) {
         return Err(LoadError::NotFound(root.to_path_buf()));
     }
@@ -68,6 +93,8 @@ pub fn load_workspace(
         files.push(SourceFile::new(db, display_path(path), bytes, Origin::Workspace));
     }
     let mut all = files.clone();
+    let (dependencies, diagnostics) = dependency_files(db, packs);
+    all.extend(dependencies.iter().copied());
     for (path, text) in tenet_stdlib::files() {
         all.push(
             SourceFile::builder(path, text.as_bytes().to_vec(), Origin::Stdlib)
@@ -76,7 +103,50 @@ pub fn load_workspace(
         );
     }
     let workspace = Workspace::new(db, all);
-    Ok(WorkspaceFiles { workspace, files })
+    Ok((WorkspaceFiles { workspace, files, dependencies }, diagnostics))
+}
+
+/// The inputs for dependency packs' files, leaving out (with a diagnostic) every file that
+/// declares a package outside its pack.
+pub fn dependency_files(db: &Database, packs: &[DependencyPack]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for pack in packs {
+        for (path, bytes) in &pack.files {
+            if let Some(d) = outside_namespace(&pack.name, path, bytes) {
+                diagnostics.push(d);
+                continue;
+            }
+            files.push(
+                SourceFile::builder(path.clone(), bytes.clone(), Origin::Dependency)
+                    .durability(salsa::Durability::MEDIUM)
+                    .new(db),
+            );
+        }
+    }
+    (files, diagnostics)
+}
+
+/// The diagnostic for a dependency file whose `package` line is not the pack's name or
+/// under it.
+fn outside_namespace(pack: &str, path: &str, bytes: &[u8]) -> Option<Diagnostic> {
+    let text = String::from_utf8_lossy(bytes);
+    let (ast, _) = tenet_syntax::parse(&text);
+    let declared = ast.items.iter().find_map(|item| match item {
+        Item::Package(p) => Some(&p.path),
+        _ => None,
+    })?;
+    let name = declared.text.as_str();
+    let inside = name == pack || name.strip_prefix(pack).is_some_and(|rest| rest.starts_with('.'));
+    (!inside).then(|| {
+        Diagnostic::new(
+            Code::PACK_NAMESPACE,
+            path,
+            declared.span,
+            format!("the pack `{pack}` declares the package `{name}`, which is outside it; the file is ignored"),
+        )
+        .with_help(format!("a dependency's packages are named `{pack}` or `{pack}.…`"))
+    })
 }
 
 /// Creates the evidence inputs for every file under `root`, with paths relative to it.

@@ -167,9 +167,10 @@ codes! {
     /// A clause of the standard marked not applicable.
     MANDATORY_CLAUSE = "T0303", Error, "clause cannot be excluded",
         "Clauses are requirements of the management system and always apply; only controls may be declared not applicable.";
-    /// A control both excluded and waived, or excluded twice.
+    /// A control both excluded and waived or overridden, excluded twice, or a rule
+    /// overridden twice where neither override can win.
     CONFLICTING_TAILORING = "T0304", Warning, "conflicting tailoring",
-        "A control that is not applicable has nothing to waive.";
+        "A control that is not applicable has nothing to waive or override. A rule is overridden (`override` or `disable`) at most once per package; when two packages override one rule, the package that uses the other wins, and when neither uses the other, neither override applies until a package that uses both overrides the rule.";
     /// A control, clause or objective that has no rule and no attestation.
     NO_RULES = "T0305", Warning, "control without rules",
         "A control without rules or attestations can never pass; it reports no evidence.";
@@ -185,6 +186,9 @@ codes! {
     /// A `let` binding never used.
     UNUSED = "T0310", Warning, "unused binding",
         "The `let` binding is not used by the rule.";
+    /// An `override` or `disable` of a rule of the package's own controls.
+    OVERRIDE_OWN_RULE = "T0311", Error, "override of the package's own rule",
+        "`override` and `disable` let a package tailor a rule of a package it uses, with a justification that reports show. A package's own rules are changed by editing them where they are declared.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.
@@ -222,4 +226,30 @@ codes! {
     /// A `kind:` that names no schema.
     UNKNOWN_EVIDENCE_KIND = "T0509", Error, "unknown evidence kind",
         "The document's `kind` names no schema of the packs being checked.";
+
+    // T06xx: packs.
+    /// A `tenet.toml` that cannot be read as a manifest.
+    INVALID_MANIFEST = "T0601", Error, "invalid manifest",
+        "The manifest is not valid TOML, misses `[package]` `name` or `version`, or holds a name, version or requirement that Tenet cannot read. Names are dotted lowercase package names (`acme.baseline`), versions are semver (`1.2.0`), requirements are semver requirements (`^1.2`).";
+    /// Two requirements on one pack that no version satisfies, or that name different sources.
+    DEPENDENCY_CONFLICT = "T0602", Error, "dependency conflict",
+        "Every pack is resolved to one version from one source. The message shows both chains of requirements; loosen one of them, or depend on the same source from both.";
+    /// Packs that depend on each other in a cycle.
+    DEPENDENCY_CYCLE = "T0603", Error, "dependency cycle",
+        "Packs may not depend on each other in a cycle; move what both need into a pack that both depend on.";
+    /// A pack whose content is not what the lockfile recorded.
+    LOCK_MISMATCH = "T0604", Error, "pack does not match the lock",
+        "The sha256 of the pack's normalised content (its `tenet.toml` and `.tenet` files) differs from the hash in `tenet.lock`, or an archive's own hash differs from the `sha256` the manifest pins. Someone changed the pack after it was locked. If the change is intended, review it and run `tenet pack update NAME` to record the new hash.";
+    /// A lockfile that is missing or does not cover the manifest.
+    LOCK_OUT_OF_DATE = "T0605", Error, "lock out of date",
+        "`tenet.lock` is missing, or the manifest's dependencies changed since it was written. `tenet check` never resolves or downloads: run `tenet pack update` (or `tenet pack fetch`) and commit the lock.";
+    /// A pack that cannot be fetched or found in the cache.
+    PACK_UNAVAILABLE = "T0606", Error, "pack not available",
+        "The pack could not be read from its path, fetched from its git repository or archive, or found in the cache when offline. Run `tenet pack fetch` while online, or `tenet pack vendor` to keep dependencies in the repository.";
+    /// An archive or checkout that would write outside the pack, or is too large.
+    UNSAFE_ARCHIVE = "T0607", Error, "unsafe pack content",
+        "Packs are extracted only when every entry is a plain file or directory inside the pack: absolute paths, `..`, links and special files are rejected, as are archives over the size or file-count limits.";
+    /// A dependency's file that declares a package outside the dependency's name.
+    PACK_NAMESPACE = "T0608", Error, "package outside its pack",
+        "A dependency named `acme.baseline` may declare `package acme.baseline` and `package acme.baseline.*` only, so that no dependency can replace a built-in pack or another pack's package.";
 }

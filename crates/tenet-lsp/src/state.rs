@@ -57,6 +57,8 @@ pub struct Host {
     /// The workspace's own files (open documents included), by path.
     files: BTreeMap<String, SourceFile>,
     stdlib: Vec<(String, SourceFile)>,
+    /// The verified files of the project's locked dependency packs.
+    dependencies: Vec<(String, SourceFile)>,
     root: Option<PathBuf>,
     /// The document generation the inputs reflect.
     applied: u64,
@@ -104,12 +106,14 @@ impl Host {
                 (path, file)
             })
             .collect();
+        let dependencies = root.map(|root| dependency_packs(&db, root)).unwrap_or_default();
         let workspace = Workspace::new(&db, Vec::new());
         let mut host = Host {
             db,
             workspace,
             files,
             stdlib,
+            dependencies,
             root: root.map(Path::to_path_buf),
             applied: 0,
             table: Arc::default(),
@@ -207,10 +211,12 @@ impl Host {
 
     fn files_changed(&mut self) {
         let mut all: Vec<SourceFile> = self.files.values().copied().collect();
+        all.extend(self.dependencies.iter().map(|(_, f)| *f));
         all.extend(self.stdlib.iter().map(|(_, f)| *f));
         self.workspace.set_policy_files(&mut self.db).to(all);
         let mut table = FileTable::default();
-        for (path, file) in self.files.iter().chain(self.stdlib.iter().map(|(p, f)| (p, f))) {
+        let fixed = self.dependencies.iter().chain(self.stdlib.iter()).map(|(p, f)| (p, f));
+        for (path, file) in self.files.iter().chain(fixed) {
             table.by_path.insert(path.clone(), *file);
             table.by_file.insert(*file, path.clone());
         }
@@ -359,4 +365,30 @@ mod tests {
         assert!(worker.join().unwrap().is_err(), "the older snapshot's work was cancelled");
         assert_eq!(newer.version("untitled:Untitled-1"), Some(2));
     }
+}
+
+/// The files of the project's locked dependency packs, verified against `tenet.lock`
+/// without the network, as `tenet check` loads them; a pack that fails verification is
+/// left out (the CLI reports why), so the editor never shows unverified policy.
+fn dependency_packs(db: &Database, root: &Path) -> Vec<(String, SourceFile)> {
+    let Ok(Some(project)) = tenet_pack::Project::discover(root) else { return Vec::new() };
+    let cache = tenet_pack::Cache::from_env();
+    let fetcher = tenet_pack::Fetcher::new(&cache, false);
+    let Ok(loaded) = project.load_locked(&fetcher) else { return Vec::new() };
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let packs: Vec<tenet_db::DependencyPack> = loaded
+        .iter()
+        .filter(|p| !(p.found_in == "path" && std::fs::canonicalize(&p.dir).is_ok_and(|d| d.starts_with(&canonical_root))))
+        .map(|p| tenet_db::DependencyPack {
+            name: p.locked.name.clone(),
+            files: p
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".tenet"))
+                .map(|f| (display_path(&p.dir.join(&f.path)), f.bytes.clone()))
+                .collect(),
+        })
+        .collect();
+    let (files, _) = tenet_db::dependency_files(db, &packs);
+    files.into_iter().map(|f| (f.path(db).to_owned(), f)).collect()
 }

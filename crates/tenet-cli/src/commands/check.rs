@@ -4,8 +4,7 @@
 use std::io::Write;
 
 use tenet_db::{
-    Database, OsSystem, RunSettings, diagnostics, evidence_diagnostics, load_evidence_dir, load_workspace,
-    program,
+    Database, OsSystem, RunSettings, diagnostics, evidence_diagnostics, load_evidence_dir, program,
 };
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
@@ -22,7 +21,12 @@ pub fn run(args: &CheckArgs) -> Exit {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     let mut db = Database::default();
-    let loaded = match load_workspace(&mut db, &OsSystem, &args.path) {
+    let crate::commands::packs::Loaded {
+        files: loaded,
+        diagnostics: pack_diagnostics,
+        texts: pack_texts,
+        ..
+    } = match crate::commands::packs::load(&mut db, &args.path) {
         Ok(loaded) => loaded,
         Err(e) => {
             invocation_error(&e.to_string());
@@ -48,11 +52,9 @@ pub fn run(args: &CheckArgs) -> Exit {
         None => None,
     };
     tenet_db::parse_all(&db, loaded.workspace);
-    let mut texts = SourceTexts::default();
-    for file in &loaded.files {
-        texts.add(file.path(&db), file.bytes(&db));
-    }
-    let mut all: Vec<Diagnostic> = diagnostics(&db, loaded.workspace).clone();
+    let mut texts: SourceTexts = pack_texts;
+    let mut all: Vec<Diagnostic> = pack_diagnostics;
+    all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
     if let Some((dir, set)) = &evidence {
         for file in set.files(&db) {
             // Evidence diagnostics name files relative to the evidence root; show them
@@ -262,6 +264,17 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                     out.push_str(&format!("      not applicable: {why}\n"));
                     continue;
                 }
+                // Overridden rules are always named, with who overrode them and why.
+                for o in &c.overrides {
+                    out.push_str(&format!(
+                        "      rule {} {} at {}:{}: {}\n",
+                        o.rule,
+                        o.by(),
+                        o.file,
+                        o.line,
+                        o.because
+                    ));
+                }
                 for r in c.results.iter() {
                     let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
                     if !show {
@@ -270,7 +283,16 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                     let subject =
                         r.subject.as_ref().map(|s| format!(" {} `{}`", s.kind, s.key)).unwrap_or_default();
                     let message = r.message.as_deref().unwrap_or("");
-                    out.push_str(&format!("    {} rule {}{subject}: {message}\n", mark(r.status), r.rule));
+                    let overridden = match r.overridden.as_deref() {
+                        Some(o) if o.action == "disable" => " (disabled)",
+                        Some(_) => " (replaced)",
+                        None => "",
+                    };
+                    out.push_str(&format!(
+                        "    {} rule {}{overridden}{subject}: {message}\n",
+                        mark(r.status),
+                        r.rule
+                    ));
                     // The JSON report lists every citation; people read the first few.
                     for cite in r.citations.iter().take(TEXT_CITATIONS) {
                         let path = evidence_path(evidence_root, &cite.path);

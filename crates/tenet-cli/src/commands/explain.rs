@@ -1,7 +1,7 @@
 //! `tenet explain ID`: what a control, a framework requirement or a diagnostic code means,
 //! and how it connects to the rest: rules and parameters, mappings in both directions.
 
-use tenet_db::{Database, OsSystem, load_workspace, program};
+use tenet_db::{Database, program};
 use tenet_diagnostics::Code;
 use tenet_sema::program::{ControlId, Program, RuleKind};
 
@@ -17,8 +17,8 @@ pub fn run(args: &ExplainArgs) -> Exit {
     }
     let mut db = Database::default();
     let root = args.path.clone().unwrap_or_else(|| ".".into());
-    let loaded = match load_workspace(&mut db, &OsSystem, &root) {
-        Ok(loaded) => loaded,
+    let loaded = match crate::commands::packs::load(&mut db, &root) {
+        Ok(loaded) => loaded.files,
         Err(e) => {
             invocation_error(&e.to_string());
             return Exit::Errors;
@@ -112,6 +112,7 @@ fn explain_control(program: &Program, id: ControlId) -> String {
             RuleKind::Check(_) => "rule",
             RuleKind::Attestation(_) => "attestation",
             RuleKind::Condition(_) => "condition",
+            RuleKind::Disabled(_) => "disabled rule",
         };
         let kinds: Vec<&str> = r.body.kinds_read.iter().map(|k| program.kind_name(*k)).collect();
         out.push_str(&format!("  {kind} {}", r.name));

@@ -19,10 +19,11 @@ fn evaluate(
     as_of: Option<jiff::civil::Date>,
 ) -> Result<(Database, tenet_db::WorkspaceFiles, RunReport, String), Exit> {
     let mut db = Database::default();
-    let loaded = load_workspace(&mut db, &OsSystem, path).map_err(|e| {
-        invocation_error(&e.to_string());
-        Exit::Errors
-    })?;
+    let diagnostic_args = crate::cli::DiagnosticArgs {
+        error_format: crate::cli::ErrorFormat::Human,
+        color: crate::cli::ColorChoice::Auto,
+    };
+    let loaded = crate::commands::packs::load_or_exit(&mut db, path, &diagnostic_args)?;
     let default = path.join("evidence");
     let dir = evidence.map(std::path::Path::to_path_buf).or_else(|| default.is_dir().then_some(default));
     let Some(dir) = dir else {
@@ -49,7 +50,8 @@ pub fn soa(args: &SoaArgs) -> Exit {
     let text = match args.format {
         ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
         ViewFormat::Csv => {
-            let mut out = String::from("control,title,applicable,justification,implementation,evidence\n");
+            let mut out =
+                String::from("control,title,applicable,justification,implementation,evidence,overrides\n");
             for r in &rows {
                 let cells = [
                     r.control.clone(),
@@ -58,6 +60,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                     r.justification.clone(),
                     r.implementation.to_owned(),
                     r.evidence.join("; "),
+                    r.overrides.join("; "),
                 ];
                 let quoted: Vec<String> =
                     cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
@@ -76,30 +79,40 @@ pub fn soa(args: &SoaArgs) -> Exit {
                         r.justification.clone(),
                         r.implementation.to_owned(),
                         r.evidence.join("\n"),
+                        r.overrides.join("\n"),
                     ]
                 })
                 .collect();
             html_table(
                 &format!("Statement of Applicability (ISO/IEC 42001 Annex A), as of {}", report.as_of),
-                &["control", "title", "applicable", "justification", "implementation", "evidence"],
+                &[
+                    "control",
+                    "title",
+                    "applicable",
+                    "justification",
+                    "implementation",
+                    "evidence",
+                    "overrides",
+                ],
                 &body,
             )
         }
         ViewFormat::Markdown | ViewFormat::Text => {
             let mut out = format!(
-                "# Statement of Applicability (ISO/IEC 42001 Annex A), as of {}\n\n| control | title | applicable | justification | implementation | evidence |\n|---|---|---|---|---|---|\n",
+                "# Statement of Applicability (ISO/IEC 42001 Annex A), as of {}\n\n| control | title | applicable | justification | implementation | evidence | overrides |\n|---|---|---|---|---|---|---|\n",
                 report.as_of
             );
             for r in &rows {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} |",
                     r.control,
                     r.title,
                     if r.applicable { "yes" } else { "no" },
                     r.justification.replace('|', "\\|"),
                     r.implementation,
-                    r.evidence.iter().take(3).cloned().collect::<Vec<_>>().join("<br>")
+                    r.evidence.iter().take(3).cloned().collect::<Vec<_>>().join("<br>"),
+                    r.overrides.join("<br>").replace('|', "\\|")
                 );
             }
             out

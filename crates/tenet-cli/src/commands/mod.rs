@@ -7,6 +7,8 @@ pub mod fmt;
 pub mod frameworks;
 pub mod init;
 pub mod lsp;
+pub mod pack;
+pub mod packs;
 pub mod test;
 pub mod watch;
 

@@ -6,23 +6,20 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::json;
-use tenet_db::{Database, OsSystem, diagnostics, load_workspace, program};
+use tenet_db::{Database, diagnostics, program};
 use tenet_eval::{Budget, TestOutcome, run_test};
 use tenet_sema::{Origin, Program};
 
 use crate::cli::{TestArgs, TestFormat};
 use crate::exit::Exit;
-use crate::output::{SourceTexts, invocation_error, print_diagnostics};
+use crate::output::{SourceTexts, print_diagnostics};
 
 /// Runs the command.
 pub fn run(args: &TestArgs) -> Exit {
     let mut db = Database::default();
-    let loaded = match load_workspace(&mut db, &OsSystem, &args.path) {
+    let loaded = match crate::commands::packs::load_or_exit(&mut db, &args.path, &args.diagnostics) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            invocation_error(&e.to_string());
-            return Exit::Errors;
-        }
+        Err(exit) => return exit,
     };
     tenet_db::parse_all(&db, loaded.workspace);
     let diags = diagnostics(&db, loaded.workspace);

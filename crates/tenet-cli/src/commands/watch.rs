@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use salsa::Setter;
 use tenet_db::{
     Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, System, diagnostics, display_path,
-    evaluate_workspace, evidence_diagnostics, load_evidence_dir, load_workspace,
+    evaluate_workspace, evidence_diagnostics, load_evidence_dir,
 };
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
@@ -40,8 +40,8 @@ fn stamps(root: &Path) -> BTreeMap<PathBuf, Stamp> {
 /// Runs the command until interrupted (or for `--runs` runs, for tests and scripts).
 pub fn run(args: &WatchArgs) -> Exit {
     let mut db = Database::default();
-    let loaded = match load_workspace(&mut db, &OsSystem, &args.path) {
-        Ok(l) => l,
+    let loaded = match crate::commands::packs::load(&mut db, &args.path) {
+        Ok(l) => l.files,
         Err(e) => {
             invocation_error(&e.to_string());
             return Exit::Errors;
@@ -86,7 +86,9 @@ pub fn run(args: &WatchArgs) -> Exit {
             }
         } else {
             changed.push(format!("{} (files added or removed)", display_path(&args.path)));
-            let Ok(reloaded) = load_workspace(&mut db, &OsSystem, &args.path) else { continue };
+            let Ok(reloaded) = crate::commands::packs::load(&mut db, &args.path).map(|l| l.files) else {
+                continue;
+            };
             let files = reloaded.workspace.policy_files(&db).clone();
             loaded.workspace.set_policy_files(&mut db).to(files);
         }
