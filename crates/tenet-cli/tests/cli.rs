@@ -473,3 +473,65 @@ fn soa_and_framework_reports_render_as_html() {
         "a header row and 126 requirements"
     );
 }
+
+/// A unit's `override` and `disable` of the group's rules: the text report names each
+/// overridden rule with who overrode it and why, marks its results, and the SARIF log
+/// carries the override and still validates.
+#[test]
+fn overridden_rules_are_marked_with_their_justification() {
+    let out = tenet(&[
+        "check",
+        "overrides/policy",
+        "--evidence",
+        "overrides/evidence",
+        "--as-of",
+        "2026-11-24",
+        "--all",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("check_overrides_text", String::from_utf8_lossy(&out.stdout));
+
+    let json = tenet(&[
+        "check",
+        "overrides/policy",
+        "--evidence",
+        "overrides/evidence",
+        "--as-of",
+        "2026-11-24",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let control = &report["controls"][0];
+    assert_eq!(control["overrides"].as_array().map(Vec::len), Some(2));
+    let disabled = &control["results"][2];
+    assert_eq!(disabled["status"], "not_applicable");
+    assert_eq!(disabled["override"]["action"], "disable");
+    assert_eq!(disabled["override"]["package"], "unit");
+    assert_eq!(disabled["override"]["file"], "overrides/policy/unit.tenet");
+    assert_eq!(disabled["override"]["line"], 12);
+
+    let has_validator =
+        Command::new("python3").args(["-c", "import jsonschema"]).status().is_ok_and(|s| s.success());
+    assert!(has_validator, "python3 with the jsonschema package is needed (pip install jsonschema)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sarif = dir.path().join("tenet.sarif");
+    let _ = tenet(&[
+        "check",
+        "overrides/policy",
+        "--evidence",
+        "overrides/evidence",
+        "--as-of",
+        "2026-11-24",
+        "--format",
+        &format!("sarif={}", sarif.display()),
+    ]);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("SARIF is JSON");
+    assert_eq!(log["runs"][0]["results"][0]["properties"]["override"]["action"], "replace");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\nlog=json.load(open(sys.argv[2]))\njsonschema.validate(log, schema, cls=jsonschema.Draft7Validator)\nprint('valid')";
+    let out =
+        Command::new("python3").args(["-c", script]).arg(&schema).arg(&sarif).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

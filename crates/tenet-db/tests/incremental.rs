@@ -116,3 +116,70 @@ fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind(
         vec![("a".to_owned(), tenet_eval::Status::Fail), ("b".to_owned(), tenet_eval::Status::Pass)]
     );
 }
+
+const ORG: &str = r#"package org
+
+use inc
+
+override inc.I.2 rule reviewed because "Reviews are tracked per release." {
+  for s: inc.AiSystem
+  require some r: inc.Review where r.system == s
+}
+
+disable inc.I.1 rule named because "Names come from the CMDB."
+"#;
+
+#[test]
+fn overrides_re_evaluate_only_the_rule_they_change() {
+    let (mut db, log) = Database::with_execution_log();
+    let mut system = MemorySystem::new();
+    system.write("pack/policy.tenet", POLICY);
+    system.write("pack/org.tenet", ORG);
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let evidence = EvidenceSet::new(&db, Vec::new());
+    let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
+    let line_of = |_: &str, _: u32| 1;
+    let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let cold = log.take();
+    assert_eq!(executed(&cold, "rule_results"), 2, "{cold:#?}");
+    let named = &first.controls[0].results;
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].status, tenet_eval::Status::NotApplicable);
+    assert_eq!(named[0].message.as_deref(), Some("disabled by `org`: Names come from the CMDB."));
+    let file = loaded.files.iter().copied().find(|f| f.path(&db).ends_with("org.tenet")).expect("org");
+
+    // A new justification for the replacing body changes no rule body: nothing is
+    // evaluated again, yet the report shows the new justification.
+    let reworded = ORG.replace("per release.", "per release and per quarter.");
+    file.set_bytes(&mut db).to(reworded.clone().into_bytes());
+    let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "rule_results"), 0, "{warm:#?}");
+    let note = second.controls[1].overrides.first().expect("the override is reported");
+    assert_eq!(note.because, "Reviews are tracked per release and per quarter.");
+
+    // Editing the replacing body re-runs that rule only.
+    let edited = reworded.replace("require some r", "require none r");
+    file.set_bytes(&mut db).to(edited.clone().into_bytes());
+    let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
+
+    // A disabled rule's one result carries the justification, so rewording it re-runs
+    // that rule only.
+    let edited = edited.replace("from the CMDB.", "from the CMDB, daily.");
+    file.set_bytes(&mut db).to(edited.clone().into_bytes());
+    let third = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
+    assert_eq!(
+        third.controls[0].results[0].message.as_deref(),
+        Some("disabled by `org`: Names come from the CMDB, daily.")
+    );
+
+    // Moving the overrides down the file changes nothing that is evaluated.
+    file.set_bytes(&mut db).to(format!("// moved\n\n{edited}").into_bytes());
+    let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let moved = log.take();
+    assert_eq!(executed(&moved, "rule_results"), 0, "{moved:#?}");
+}

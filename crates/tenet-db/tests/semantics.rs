@@ -1,7 +1,9 @@
 //! Literate semantic tests: each folder under `tests/semantics/` is a policy, its
 //! evidence and the results expected (`expected.txt`), at the date named on the policy's
-//! first line (`// as-of: YYYY-MM-DD`). One case per construct and status, and the edges
-//! auditors ask about. `TENET_BLESS=1` rewrites the expectations.
+//! first line (`// as-of: YYYY-MM-DD`). Every `.tenet` file of the folder is loaded, so a
+//! case may declare several packages (a `lib.tenet` that `policy.tenet` uses). One case per
+//! construct and status, and the edges auditors ask about. `TENET_BLESS=1` rewrites the
+//! expectations.
 #![allow(clippy::expect_used, reason = "test set-up fails loudly")]
 
 use std::fmt::Write;
@@ -40,7 +42,7 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         .and_then(|d| d.trim().parse::<jiff::civil::Date>().ok())
         .ok_or("policy.tenet must start with `// as-of: YYYY-MM-DD`")?;
     let mut db = Database::default();
-    let loaded = load_workspace(&mut db, &OsSystem, &policy).map_err(|e| e.to_string())?;
+    let loaded = load_workspace(&mut db, &OsSystem, case).map_err(|e| e.to_string())?;
     let evidence =
         load_evidence_dir(&mut db, &OsSystem, &case.join("evidence")).map_err(|e| e.to_string())?;
     let settings = RunSettings::new(&db, as_of, tenet_eval::DEFAULT_STEP_BUDGET);
@@ -51,13 +53,26 @@ fn run_case(case: &Path) -> Result<(), Failed> {
     {
         let _ = writeln!(out, "diagnostic {} {}: {}", d.code.id(), d.path, d.message);
     }
-    let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+    let line_of = |path: &str, offset: u32| -> u32 {
+        let text = std::fs::read(path).unwrap_or_default();
+        let before = text.get(..offset as usize).unwrap_or_default();
+        before.iter().filter(|b| **b == b'\n').count() as u32 + 1
+    };
+    let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     for c in &report.controls {
         let _ = writeln!(out, "{} {} => {}", c.kind, c.local_id, c.status.as_str());
         for r in c.results.iter() {
             let subject = r.subject.as_ref().map(|s| format!(" [{} {}]", s.kind, s.key)).unwrap_or_default();
             let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
             let _ = writeln!(out, "  rule {}{subject} {}{message}", r.rule, r.status.as_str());
+            if let Some(o) = &r.overridden {
+                let file = o.file.rsplit('/').next().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    override {} by {} at {file}:{}: {}",
+                    o.action, o.package, o.line, o.because
+                );
+            }
             for cite in &r.citations {
                 let _ = writeln!(out, "    cites {}:{}:{}", cite.path, cite.line, cite.column);
             }

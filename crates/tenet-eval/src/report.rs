@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use tenet_sema::Origin;
 use tenet_sema::program::{ControlId, Program};
 
-use crate::results::{RuleResult, Status};
+use crate::results::{OverrideNote, RuleResult, Status};
 
 /// Version of the JSON report; raised whenever a field changes meaning.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -115,6 +115,10 @@ pub struct ControlReport {
     pub declared_at: (Arc<str>, u32),
     /// Framework requirements it maps to.
     pub mappings: Vec<MappingReport>,
+    /// Its rules that a dependent package replaced or disabled, with the justification.
+    /// Omitted from JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Arc<OverrideNote>>,
     /// Its results, shared with the database's memo when tailoring changed nothing, so a
     /// re-check does not copy every result of every control.
     pub results: Arc<[RuleResult]>,
@@ -154,6 +158,33 @@ pub fn control_status(results: &[RuleResult]) -> Status {
     Status::Pass
 }
 
+/// The overrides of a control's rules, in the order of its rules.
+fn override_notes(
+    program: &Program,
+    control: ControlId,
+    line_of: &dyn Fn(&str, u32) -> u32,
+) -> Vec<Arc<OverrideNote>> {
+    let Some(c) = program.controls.get(control.index()) else { return Vec::new() };
+    c.rules
+        .iter()
+        .filter_map(|r| r.overridden.as_ref())
+        .map(|o| {
+            let file = program.path(o.file).clone();
+            Arc::new(OverrideNote {
+                rule: o.rule.clone(),
+                action: o.action.as_str(),
+                package: program
+                    .packages
+                    .get(o.package.index())
+                    .map_or_else(|| Arc::from("?"), |p| p.name.clone()),
+                because: o.because.clone(),
+                line: line_of(&file, o.target.start),
+                file,
+            })
+        })
+        .collect()
+}
+
 /// Builds the report from each control's tailored results; `line_of` turns a policy
 /// file and byte offset into a one-based line.
 pub fn build_report(
@@ -166,6 +197,18 @@ pub fn build_report(
     let mut controls = Vec::with_capacity(results.len());
     for (id, results) in results {
         let Some(c) = program.controls.get(id.index()) else { continue };
+        let overrides = override_notes(program, id, line_of);
+        let results = if overrides.is_empty() {
+            results
+        } else {
+            results
+                .iter()
+                .map(|r| RuleResult {
+                    overridden: overrides.iter().find(|o| o.rule == r.rule).cloned(),
+                    ..r.clone()
+                })
+                .collect()
+        };
         let package = program.packages.get(c.package.index());
         let status = control_status(&results);
         summary.controls.add(status);
@@ -201,6 +244,7 @@ pub fn build_report(
             exclusion: program.exclusions.iter().find(|e| e.control == id).map(|e| e.because.clone()),
             declared_at: (path, line),
             mappings,
+            overrides,
             results,
         });
     }

@@ -85,4 +85,34 @@ pub struct RuleResult {
     pub citations: Vec<Citation>,
     /// Documents read beyond those listed in `citations`.
     pub more_citations: usize,
+    /// Set when a dependent package replaced or disabled the rule (added by the report;
+    /// evaluation leaves it empty). Omitted from JSON when unset.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<Arc<OverrideNote>>,
+}
+
+/// A rule a dependent package replaced (`override`) or disabled (`disable`), as reports
+/// show it next to the rule's results and in the Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct OverrideNote {
+    /// The rule's name in its control.
+    pub rule: Arc<str>,
+    /// `replace` or `disable`.
+    pub action: &'static str,
+    /// The package that overrode it.
+    pub package: Arc<str>,
+    /// The justification.
+    pub because: String,
+    /// The policy file of the `override` or `disable`.
+    pub file: Arc<str>,
+    /// Its one-based line.
+    pub line: u32,
+}
+
+impl OverrideNote {
+    /// `replaced by `pkg`` or `disabled by `pkg``.
+    pub fn by(&self) -> String {
+        let verb = if self.action == "disable" { "disabled" } else { "replaced" };
+        format!("{verb} by `{}`", self.package)
+    }
 }

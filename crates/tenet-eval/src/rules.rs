@@ -46,6 +46,7 @@ pub fn evaluate_rule(
         message,
         citations: citations.0,
         more_citations: citations.1,
+        overridden: None,
     };
     if body.broken {
         let message = "the rule has errors in the policy; see the diagnostics".to_owned();
@@ -55,6 +56,10 @@ pub fn evaluate_rule(
         RuleKind::Check(check) => evaluate_check(cx, body, check, &result),
         RuleKind::Attestation(attest) => vec![evaluate_attestation(cx, attest, &result)],
         RuleKind::Condition(_) => Vec::new(),
+        RuleKind::Disabled(d) => {
+            let message = format!("disabled by `{}`: {}", d.package, d.because);
+            vec![result(None, Status::NotApplicable, Some(message), (Vec::new(), 0))]
+        }
     }
 }
 

@@ -86,6 +86,8 @@ pub(crate) const ITEM_KEYWORDS: &[(&str, &str)] = &[
     ("objective", "an organisation's own objective with its rules"),
     ("not_applicable", "exclude a control, with a justification"),
     ("waive", "a time-limited, approved exception to a control"),
+    ("override", "replace a rule of a used package, with a justification"),
+    ("disable", "turn a rule of a used package off, with a justification"),
     ("framework", "a framework's requirements, so mappings can be checked"),
     ("crosswalk", "published pairs between controls and framework requirements"),
     ("test", "inline evidence and the results expected of it"),
@@ -103,6 +105,9 @@ pub(crate) const MEMBER_KEYWORDS: &[(&str, &str)] = &[
     ("for", "the subjects of a rule: `for x: Kind where …`"),
     ("let", "name a value within a rule"),
 ];
+
+/// Words that start a line of an `override`'s replacing body.
+pub(crate) const OVERRIDE_BODY_KEYWORDS: &[&str] = &["for", "applies", "let", "require", "else"];
 
 /// Words used inside expressions.
 pub(crate) const EXPRESSION_KEYWORDS: &[&str] = &[
@@ -138,6 +143,8 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "not_applicable",
     "because",
     "waive",
+    "override",
+    "disable",
     "until",
     "approved_by",
     "control",

@@ -271,6 +271,14 @@ impl Cx<'_> {
         }
         let _ = writeln!(out, "in {} `{}` — {}", c.kind.as_str(), c.qualified, c.title);
         doc(&mut out, rule.doc.as_deref());
+        if let Some(o) = &rule.overridden {
+            let package = self.program.packages.get(o.package.index()).map_or("?", |p| &*p.name);
+            let verb = match o.action {
+                tenet_sema::program::OverrideAction::Replace => "replaced",
+                tenet_sema::program::OverrideAction::Disable => "disabled",
+            };
+            let _ = writeln!(out, "\n{verb} by `{package}`: {}", o.because);
+        }
         if rule.body.broken {
             let _ = writeln!(out, "\nthis rule has errors and is reported as an error, not run");
         }

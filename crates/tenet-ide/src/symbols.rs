@@ -46,6 +46,8 @@ pub enum SymbolKind {
     Exclusion,
     /// A waiver.
     Waiver,
+    /// A rule of a used package, replaced or disabled (`override`, `disable`).
+    Override,
 }
 
 /// An entry of a file's outline.
@@ -138,6 +140,20 @@ fn item_symbol(item: &Item) -> Symbol {
             let detail = format!("waived until {}", w.until.date);
             symbol(&w.control.text, Some(detail), SymbolKind::Waiver, w.span, w.control.span)
         }
+        Item::Override(o) => symbol(
+            format!("{} rule {}", o.control.text, o.rule.text),
+            Some("overridden".to_owned()),
+            SymbolKind::Override,
+            o.span,
+            o.control.span,
+        ),
+        Item::Disable(d) => symbol(
+            format!("{} rule {}", d.control.text, d.rule.text),
+            Some("disabled".to_owned()),
+            SymbolKind::Override,
+            d.span,
+            d.control.span,
+        ),
         Item::Framework(f) => {
             let mut out =
                 symbol(&f.name.text, Some(f.title.value.clone()), SymbolKind::Framework, f.span, f.name.span);

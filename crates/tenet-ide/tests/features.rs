@@ -125,6 +125,43 @@ fn control_ids_and_rule_names_complete_where_controls_are_named() {
     has_all(&f.completion_labels(), &["fails", "passes", "no_evidence", "rule"]);
 }
 
+/// A base pack with a control, and `acme`, which uses it, tailoring its rule.
+fn override_fixture(aims: &str) -> Fixture {
+    let base = BASE.replace(
+        "/// How often reviews are due.",
+        "control B.1 \"Owned\" {\n  rule owned\n    for s: AiSystem\n    require s.owner != none\n}\n\n/// How often reviews are due.",
+    );
+    Fixture::new(&format!("{base}//- aims.tenet\npackage acme\nuse base\n\n{aims}"))
+}
+
+#[test]
+fn overrides_complete_controls_rules_and_the_replacing_body() {
+    let f = override_fixture("override base.B$0");
+    has_all(&f.completion_labels(), &["base.B.1"]);
+    let f = override_fixture("disable base.B.1 rule $0");
+    assert_eq!(f.completion_labels(), vec!["owned"]);
+    let f = override_fixture("override base.B.1 rule $0");
+    assert_eq!(f.completion_labels(), vec!["owned"]);
+    let f = override_fixture(
+        "override base.B.1 rule owned because \"x\" {\n  for s: AiSystem\n  require s.$0\n}\n",
+    );
+    has_all(&f.completion_labels(), &["owner", "risk_tier", "review"]);
+    let f = override_fixture("override base.B.1 rule owned because \"x\" {\n  $0\n}\n");
+    has_all(&f.completion_labels(), &["for", "require", "let", "review_interval"]);
+    let f = override_fixture("$0");
+    has_all(&f.completion_labels(), &["override …", "disable …", "override", "disable"]);
+}
+
+#[test]
+fn hover_on_an_overridden_rule_says_who_replaced_it_and_why() {
+    let f = override_fixture(
+        "override base.B.1 rule ow$0ned because \"Owners are in the CMDB.\" {\n  require true\n}\n",
+    );
+    let hover = f.hover();
+    assert!(hover.contains("replaced by `acme`: Owners are in the CMDB."), "{hover}");
+    assert_eq!(definition(&f), "base.tenet:owned");
+}
+
 #[test]
 fn keywords_and_snippets_complete_where_declarations_and_members_start() {
     let f = fixture("$0");

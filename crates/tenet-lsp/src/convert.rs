@@ -86,7 +86,7 @@ pub fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
         SymbolKind::Requirement => lsp::SymbolKind::ENUM_MEMBER,
         SymbolKind::Crosswalk => lsp::SymbolKind::MODULE,
         SymbolKind::Test => lsp::SymbolKind::FUNCTION,
-        SymbolKind::Exclusion | SymbolKind::Waiver => lsp::SymbolKind::KEY,
+        SymbolKind::Exclusion | SymbolKind::Waiver | SymbolKind::Override => lsp::SymbolKind::KEY,
     }
 }
 

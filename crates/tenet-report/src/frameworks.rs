@@ -24,6 +24,9 @@ pub struct SoaRow {
     pub implementation: &'static str,
     /// Evidence files the results cite.
     pub evidence: Vec<String>,
+    /// The control's rules that a dependent package replaced or disabled, each with its
+    /// justification: `rule r replaced by `pkg`: why`.
+    pub overrides: Vec<String>,
 }
 
 /// The Statement of Applicability: every Annex A control of the `iso42001` pack.
@@ -49,6 +52,11 @@ pub fn statement_of_applicability(report: &RunReport, paths: &crate::Paths) -> V
                 justification: c.exclusion.clone().or_else(|| c.objective.clone()).unwrap_or_default(),
                 implementation,
                 evidence: evidence.into_iter().collect(),
+                overrides: c
+                    .overrides
+                    .iter()
+                    .map(|o| format!("rule {} {}: {}", o.rule, o.by(), o.because))
+                    .collect(),
             }
         })
         .collect()

@@ -90,6 +90,17 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
         if let Some(why) = &c.exclusion {
             let _ = writeln!(out, "<p class=\"exclusion\">Not applicable: {}</p>", xml(why));
         }
+        for o in &c.overrides {
+            let _ = writeln!(
+                out,
+                "<p class=\"override\">Rule {} {} ({}:{}): {}</p>",
+                xml(&o.rule),
+                xml(&o.by()),
+                xml(&o.file),
+                o.line,
+                xml(&o.because)
+            );
+        }
         if !c.mappings.is_empty() {
             let maps: Vec<String> = c
                 .mappings
@@ -117,7 +128,10 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
                         .to_lowercase()),
                     r.status.as_str(),
                     label(r.status),
-                    xml(&r.rule),
+                    xml(&match r.overridden.as_deref() {
+                        Some(o) => format!("{} ({})", r.rule, o.by()),
+                        None => r.rule.to_string(),
+                    }),
                     xml(&subject_text(r)),
                     xml(r.message.as_deref().unwrap_or("")),
                     cites.join("<br>")
@@ -239,7 +253,7 @@ table{border-collapse:collapse}td,th{padding:.25rem .5rem;border-bottom:1px soli
 .dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin:0 .25rem 0 .6rem;vertical-align:middle}\
 .control{border:1px solid #e0e0e0;border-radius:.4rem;padding:.4rem .8rem;margin:.6rem 0;break-inside:avoid}\
 .control h3{font-size:1rem;margin:.2rem 0}.severity{color:#666;font-weight:normal;font-size:.85rem}\
-.objective,.maps,.exclusion{color:#555;margin:.2rem 0}.cites{font-family:ui-monospace,monospace;font-size:.8rem}\
+.objective,.maps,.exclusion,.override{color:#555;margin:.2rem 0}.cites{font-family:ui-monospace,monospace;font-size:.8rem}\
 .results{width:100%;margin-top:.4rem}.filters{position:sticky;top:0;background:#fff;padding:.5rem 0;z-index:1}\
 #search{margin-left:1rem;padding:.2rem .4rem;width:18rem}.axis{font-size:12px}.chart{margin:1rem 0}\
 .hidden{display:none}@media print{.no-print{display:none}.control{page-break-inside:avoid}body{margin:0}}";

@@ -12,6 +12,9 @@ use crate::{Paths, subject_text};
 /// GitHub refuses comments longer than 65,536 characters; this leaves room for a header.
 pub const MARKDOWN_LIMIT: usize = 60_000;
 
+/// Overridden rules listed in full; the rest are counted.
+const MAX_OVERRIDES: usize = 50;
+
 /// The Markdown summary of a run.
 pub fn markdown(report: &RunReport, paths: &Paths) -> String {
     let s = &report.summary;
@@ -31,6 +34,27 @@ pub fn markdown(report: &RunReport, paths: &Paths) -> String {
             c.pass, c.fail, c.error, c.waived, c.not_applicable, c.no_evidence
         );
     }
+    // Overridden rules change what the verdicts mean, so each is listed with its reason.
+    let overrides: Vec<_> =
+        report.controls.iter().flat_map(|c| c.overrides.iter().map(move |o| (c, o))).collect();
+    if !overrides.is_empty() {
+        out.push_str("\n### Overridden rules\n\n");
+        for (c, o) in overrides.iter().take(MAX_OVERRIDES) {
+            let _ = writeln!(
+                out,
+                "- {} rule `{}` {} ({}:{}): {}",
+                c.id,
+                o.rule,
+                o.by(),
+                o.file,
+                o.line,
+                o.because
+            );
+        }
+        if overrides.len() > MAX_OVERRIDES {
+            let _ = writeln!(out, "- … and {} more", overrides.len() - MAX_OVERRIDES);
+        }
+    }
     let mut detail = String::new();
     for c in report.controls.iter().filter(|c| matches!(c.status, Status::Fail | Status::Error)) {
         let _ = writeln!(detail, "\n### {} {} ({})\n", c.id, c.title, c.severity);
@@ -45,9 +69,10 @@ pub fn markdown(report: &RunReport, paths: &Paths) -> String {
                 })
                 .unwrap_or_default();
             let who = if subject.is_empty() { String::new() } else { format!(" `{subject}`") };
+            let overridden = r.overridden.as_ref().map(|o| format!(" ({})", o.by())).unwrap_or_default();
             let _ = writeln!(
                 detail,
-                "- **{}** rule `{}`{who}: {}{at}",
+                "- **{}** rule `{}`{overridden}{who}: {}{at}",
                 r.status.as_str(),
                 r.rule,
                 r.message.as_deref().unwrap_or("does not hold")

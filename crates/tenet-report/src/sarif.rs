@@ -115,6 +115,22 @@ fn result(c: &ControlReport, index: usize, r: &RuleResult, paths: &Paths) -> Val
         "partialFingerprints": { "tenetResult/v1": format!("{}|{}|{}", c.id, r.rule, subject) },
         "properties": { "status": r.status.as_str(), "rule": &*r.rule },
     });
+    if let Some(o) = r.overridden.as_deref() {
+        value["properties"]["override"] = json!({
+            "action": o.action, "package": &*o.package, "because": o.because, "file": &*o.file, "line": o.line,
+        });
+        if let Some(list) = value["relatedLocations"].as_array_mut() {
+            let id = list.len();
+            list.push(json!({
+                "id": id,
+                "message": { "text": format!("rule {} {} here: {}", o.rule, o.by(), o.because) },
+                "physicalLocation": {
+                    "artifactLocation": { "uri": &*o.file },
+                    "region": { "startLine": o.line.max(1) },
+                },
+            }));
+        }
+    }
     if r.status == Status::Waived {
         value["suppressions"] =
             json!([{ "kind": "external", "justification": r.message.clone().unwrap_or_default() }]);

@@ -86,6 +86,9 @@ pub struct Program {
     pub exclusions: Vec<Exclusion>,
     /// Waivers.
     pub waivers: Vec<Waiver>,
+    /// Rules of used packages that a dependent package replaced or disabled: the
+    /// overrides in force, one per rule at most, in source order.
+    pub overrides: Vec<RuleOverride>,
     /// Test cases.
     pub tests: Vec<TestCase>,
     /// What the checker found, sorted.
@@ -225,6 +228,10 @@ pub struct Rule {
     pub origin: u32,
     /// Where its name (or first keyword) is, absolute.
     pub span: Span,
+    /// Set when a dependent package replaced or disabled the rule: `body` is then the
+    /// replacing body (spans relative to the override's `origin`, in its file) or a
+    /// [`RuleKind::Disabled`] body. The rule keeps its control, name and identity.
+    pub overridden: Option<RuleOverride>,
 }
 
 /// What a rule checks, position-independent.
@@ -253,6 +260,17 @@ pub enum RuleKind {
     Attestation(AttestationRule),
     /// `applies when` of a control: a condition evaluated once.
     Condition(Expr),
+    /// A rule a dependent package disabled: one result, not applicable, with the reason.
+    Disabled(DisabledRule),
+}
+
+/// A rule turned off by `disable`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledRule {
+    /// The package that disabled it.
+    pub package: Arc<str>,
+    /// Why.
+    pub because: String,
 }
 
 /// A rule over evidence.
@@ -449,6 +467,50 @@ pub struct Waiver {
     pub file: FileId,
     /// Where.
     pub span: Span,
+}
+
+/// What an override does to the rule it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverrideAction {
+    /// `override … { body }`: the rule evaluates a new body.
+    Replace,
+    /// `disable …`: the rule is not evaluated; its one result is not applicable.
+    Disable,
+}
+
+impl OverrideAction {
+    /// The word used in reports: `replace` or `disable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrideAction::Replace => "replace",
+            OverrideAction::Disable => "disable",
+        }
+    }
+}
+
+/// A rule of a used package replaced or disabled by a dependent package, with the
+/// justification every report shows next to the rule's results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOverride {
+    /// The control of the rule.
+    pub control: ControlId,
+    /// The rule's name in its control.
+    pub rule: Arc<str>,
+    /// Replaced or disabled.
+    pub action: OverrideAction,
+    /// Why.
+    pub because: String,
+    /// The package that overrode it.
+    pub package: PackageId,
+    /// The file of the `override` or `disable`.
+    pub file: FileId,
+    /// The whole declaration, doc comment included.
+    pub span: Span,
+    /// Where the control is named, on the line of the `override` or `disable` keyword:
+    /// the place reports cite.
+    pub target: Span,
+    /// Offset the replacing body's spans are relative to.
+    pub origin: u32,
 }
 
 /// A test block.

@@ -70,6 +70,10 @@ pub enum Item {
     Exclusion(Exclusion),
     /// `waive ref … until date approved_by "…" because "…"`
     Waiver(Waiver),
+    /// `override ref rule name because "…" { body }`
+    Override(Box<Override>),
+    /// `disable ref rule name because "…"`
+    Disable(Disable),
     /// `framework name "title" { requirements }`
     Framework(Framework),
     /// `crosswalk name from pkg to framework { pairs }`
@@ -90,6 +94,8 @@ impl Item {
             Item::Control(i) => i.span,
             Item::Exclusion(i) => i.span,
             Item::Waiver(i) => i.span,
+            Item::Override(i) => i.span,
+            Item::Disable(i) => i.span,
             Item::Framework(i) => i.span,
             Item::Crosswalk(i) => i.span,
             Item::Test(i) => i.span,
@@ -107,6 +113,8 @@ impl Item {
             Item::Control(i) => i.doc.as_ref(),
             Item::Exclusion(i) => i.doc.as_ref(),
             Item::Waiver(i) => i.doc.as_ref(),
+            Item::Override(i) => i.doc.as_ref(),
+            Item::Disable(i) => i.doc.as_ref(),
             Item::Framework(i) => i.doc.as_ref(),
             Item::Crosswalk(i) => i.doc.as_ref(),
             Item::Test(i) => i.doc.as_ref(),
@@ -123,6 +131,7 @@ impl Item {
                 | Item::Set(_)
                 | Item::Exclusion(_)
                 | Item::Waiver(_)
+                | Item::Disable(_)
         )
     }
 }
@@ -607,6 +616,41 @@ pub struct WaiverSubject {
     pub kind: Name,
     /// The document's key.
     pub key: Str,
+    /// Extent.
+    pub span: Span,
+}
+
+/// `override ref rule name because "…" { body }`: a dependent package replaces a rule of
+/// a package it uses. The rule keeps its control, name and identity; only its body changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Doc comment.
+    pub doc: Option<Doc>,
+    /// The control whose rule is replaced.
+    pub control: Name,
+    /// The rule replaced.
+    pub rule: Name,
+    /// Why, shown wherever the rule's results are reported.
+    pub because: Str,
+    /// The replacing body: what a named rule has after its name. It has no name and no
+    /// doc comment of its own; its extent runs from its first keyword to its end.
+    pub body: Rule,
+    /// Extent.
+    pub span: Span,
+}
+
+/// `disable ref rule name because "…"`: a dependent package turns a rule of a package it
+/// uses off; its one result is not applicable, with the justification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disable {
+    /// Doc comment.
+    pub doc: Option<Doc>,
+    /// The control whose rule is disabled.
+    pub control: Name,
+    /// The rule disabled.
+    pub rule: Name,
+    /// Why.
+    pub because: Str,
     /// Extent.
     pub span: Span,
 }

@@ -131,6 +131,19 @@ fn item_sexp(item: &Item) -> S {
             parts.push(list("because", [quoted(&w.because.value)]));
             "waive"
         }
+        Item::Override(o) => {
+            parts.insert(0, atom(&o.control.text));
+            parts.insert(1, list("rule", [atom(&o.rule.text)]));
+            parts.push(list("because", [quoted(&o.because.value)]));
+            parts.push(list("body", rule_body(&o.body)));
+            "override"
+        }
+        Item::Disable(d) => {
+            parts.insert(0, atom(&d.control.text));
+            parts.insert(1, list("rule", [atom(&d.rule.text)]));
+            parts.push(list("because", [quoted(&d.because.value)]));
+            "disable"
+        }
         Item::Framework(f) => {
             parts.insert(0, atom(&f.name.text));
             parts.insert(1, quoted(&f.title.value));
@@ -271,35 +284,44 @@ fn member(m: &Member) -> S {
             }
             list("attest", v)
         }
-        Member::Rule(r) => {
-            let mut v: Vec<S> = vec![atom(r.name.as_ref().map_or("_", |n| n.text.as_str()))];
-            v.extend(doc(&r.doc));
-            if let Some(f) = &r.subject {
-                let mut fv = binding(&f.binding);
-                if let Some(w) = &f.filter {
-                    fv.push(list("where", [expr(w)]));
-                }
-                v.push(list("for", fv));
-            }
-            if let Some(a) = &r.applies {
-                v.push(list("applies", [expr(a)]));
-            }
-            for l in &r.lets {
-                v.push(list("let", [atom(&l.name.text), expr(&l.value)]));
-            }
-            v.push(list("require", [expr(&r.require)]));
-            if let Some(m) = &r.message {
-                v.push(list(
-                    "else",
-                    m.parts.iter().map(|p| match p {
-                        MessagePart::Text(t) => quoted(t),
-                        MessagePart::Expr(e) => list("{}", [expr(e)]),
-                    }),
-                ));
-            }
-            list("rule", v)
-        }
+        Member::Rule(r) => rule_sexp(r),
     }
+}
+
+fn rule_sexp(r: &Rule) -> S {
+    let mut v: Vec<S> = vec![atom(r.name.as_ref().map_or("_", |n| n.text.as_str()))];
+    v.extend(doc(&r.doc));
+    v.extend(rule_body(r));
+    list("rule", v)
+}
+
+/// What follows a rule's name: `for`, `applies when`, `let`s, `require`, `else`.
+fn rule_body(r: &Rule) -> Vec<S> {
+    let mut v: Vec<S> = Vec::new();
+    if let Some(f) = &r.subject {
+        let mut fv = binding(&f.binding);
+        if let Some(w) = &f.filter {
+            fv.push(list("where", [expr(w)]));
+        }
+        v.push(list("for", fv));
+    }
+    if let Some(a) = &r.applies {
+        v.push(list("applies", [expr(a)]));
+    }
+    for l in &r.lets {
+        v.push(list("let", [atom(&l.name.text), expr(&l.value)]));
+    }
+    v.push(list("require", [expr(&r.require)]));
+    if let Some(m) = &r.message {
+        v.push(list(
+            "else",
+            m.parts.iter().map(|p| match p {
+                MessagePart::Text(t) => quoted(t),
+                MessagePart::Expr(e) => list("{}", [expr(e)]),
+            }),
+        ));
+    }
+    v
 }
 
 fn binding(b: &Binding) -> Vec<S> {

@@ -139,7 +139,7 @@ fn expected_message(positives: &[Rule]) -> String {
     let declaration_keywords = [Rule::kw_schema, Rule::kw_control, Rule::kw_param];
     if declaration_keywords.iter().all(|k| positives.contains(k)) {
         expected.retain(|e| !e.starts_with('`') || *e == "`}`");
-        expected.push("a declaration (`package`, `use`, `schema`, `param`, `set`, `control`, `clause`, `objective`, `not_applicable`, `waive`, `framework`, `crosswalk` or `test`)");
+        expected.push("a declaration (`package`, `use`, `schema`, `param`, `set`, `control`, `clause`, `objective`, `not_applicable`, `waive`, `override`, `disable`, `framework`, `crosswalk` or `test`)");
     }
     if expected.len() > 1 {
         // A list that offers everything helps nobody; keep the words that say most.
@@ -245,6 +245,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_set => "`set`",
         kw_not_applicable => "`not_applicable`",
         kw_waive => "`waive`",
+        kw_override => "`override`",
+        kw_disable => "`disable`",
         kw_until => "`until`",
         kw_approved_by => "`approved_by`",
         kw_control => "`control`",

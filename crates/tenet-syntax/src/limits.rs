@@ -121,6 +121,8 @@ fn is_statement_keyword(word: &str) -> bool {
             | "clause"
             | "not_applicable"
             | "waive"
+            | "override"
+            | "disable"
             | "framework"
             | "crosswalk"
             | "test"

@@ -77,6 +77,8 @@ impl Lower {
             Rule::control_decl | Rule::objective_decl => Item::Control(self.control(pair)),
             Rule::exclusion_decl => Item::Exclusion(self.exclusion(pair)),
             Rule::waiver_decl => Item::Waiver(self.waiver(pair)),
+            Rule::override_decl => Item::Override(Box::new(self.override_decl(pair))),
+            Rule::disable_decl => Item::Disable(self.disable(pair)),
             Rule::framework_decl => Item::Framework(self.framework(pair)),
             Rule::crosswalk_decl => Item::Crosswalk(self.crosswalk(pair)),
             Rule::test_decl => Item::Test(self.test(pair)),
@@ -304,6 +306,75 @@ impl Lower {
             }
         }
         waiver
+    }
+
+    fn override_decl(&self, pair: Pair<'_, Rule>) -> Override {
+        let span = self.span(&pair);
+        let mut o = Override {
+            doc: None,
+            control: missing(span),
+            rule: missing(span),
+            because: missing_str(span),
+            body: Rule_ {
+                doc: None,
+                name: None,
+                subject: None,
+                applies: None,
+                lets: vec![],
+                require: missing_expr(span),
+                message: None,
+                span,
+            },
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::doc => o.doc = Some(self.doc(p)),
+                Rule::control_ref => o.control = self.name(&p),
+                Rule::rule_selector => {
+                    if let Some(rule) = self.rule_selector(p) {
+                        o.rule = rule;
+                    }
+                }
+                Rule::justification => {
+                    if let Some(s) = self.strings(p).into_iter().next() {
+                        o.because = s;
+                    }
+                }
+                Rule::override_body => o.body = self.rule(p),
+                _ => {}
+            }
+        }
+        o
+    }
+
+    fn disable(&self, pair: Pair<'_, Rule>) -> Disable {
+        let span = self.span(&pair);
+        let mut d = Disable {
+            doc: None,
+            control: missing(span),
+            rule: missing(span),
+            because: missing_str(span),
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::doc => d.doc = Some(self.doc(p)),
+                Rule::control_ref => d.control = self.name(&p),
+                Rule::rule_selector => {
+                    if let Some(rule) = self.rule_selector(p) {
+                        d.rule = rule;
+                    }
+                }
+                Rule::justification => {
+                    if let Some(s) = self.strings(p).into_iter().next() {
+                        d.because = s;
+                    }
+                }
+                _ => {}
+            }
+        }
+        d
     }
 
     fn rule_selector(&self, pair: Pair<'_, Rule>) -> Option<Name> {

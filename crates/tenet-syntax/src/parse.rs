@@ -96,6 +96,8 @@ const ITEM_KEYWORDS: &[&str] = &[
     "objective",
     "not_applicable",
     "waive",
+    "override",
+    "disable",
     "framework",
     "crosswalk",
     "test",

@@ -66,6 +66,8 @@ const KEYWORDS: &[&str] = &[
     "maps",
     "attest",
     "waive",
+    "override",
+    "disable",
     "until",
     "because",
     "test",
@@ -273,6 +275,19 @@ fn other_item() -> impl Strategy<Value = String> {
             "waive A.7.5 rule r for AiSystem \"legacy\"\n until 2027-03-31 approved_by \"CISO\" because \"RISK-112.\""
                 .to_owned()
         ),
+        (prop::option::of(expr()), expr(), any::<bool>(), gap()).prop_map(|(filter, req, msg, g)| {
+            let mut text = format!("/// Why.\noverride base.A.1 rule r{g}because \"The group's own check.\" {{\n  for s: AiSystem");
+            if let Some(f) = filter {
+                text.push_str(&format!(" where {f}"));
+            }
+            text.push_str(&format!("\n  require {req}"));
+            if msg {
+                text.push_str("\n  else \"{s.name} fails\"");
+            }
+            text.push_str("\n}");
+            text
+        }),
+        Just("disable base.A.2 rule monitored\n because \"Monitored by control BU-7.\" // why".to_owned()),
         Just(
             "framework fw \"Framework\" {\n version \"1\"\n requirement \"R1\" \"One\"\n requirement \"R2\" \"Two\" { order 2 } }"
                 .to_owned()

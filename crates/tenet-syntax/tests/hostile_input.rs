@@ -94,6 +94,7 @@ proptest! {
                 "where", "require", "else", "\"{x.y}\"", "some", "all", "satisfy", "and", "not", "==", "12 months",
                 "2024-02-30", "\n", "//", "///", "/*", "*/", "schema", "param", "=", "?", "|", "ref", "test",
                 "given", "expect", "waive", "until", "because", "->", "crosswalk", "framework", "requirement",
+                "override", "disable",
             ]),
             0..80,
         )

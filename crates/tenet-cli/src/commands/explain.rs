@@ -112,7 +112,7 @@ fn explain_control(program: &Program, id: ControlId) -> String {
             RuleKind::Check(_) => "rule",
             RuleKind::Attestation(_) => "attestation",
             RuleKind::Condition(_) => "condition",
-            RuleKind::Disabled(_) => "disabled rule",
+            RuleKind::Disabled(_) => "rule",
         };
         let kinds: Vec<&str> = r.body.kinds_read.iter().map(|k| program.kind_name(*k)).collect();
         out.push_str(&format!("  {kind} {}", r.name));
@@ -122,6 +122,14 @@ fn explain_control(program: &Program, id: ControlId) -> String {
         out.push('\n');
         if let Some(doc) = &r.doc {
             out.push_str(&format!("    {doc}\n"));
+        }
+        if let Some(o) = &r.overridden {
+            let verb = match o.action {
+                tenet_sema::program::OverrideAction::Replace => "replaced",
+                tenet_sema::program::OverrideAction::Disable => "disabled",
+            };
+            let package = program.packages.get(o.package.index()).map_or("?", |p| &*p.name);
+            out.push_str(&format!("    {verb} by {package}: {}\n", o.because));
         }
         for p in &r.body.params_read {
             if !params.contains(p) {

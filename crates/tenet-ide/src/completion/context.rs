@@ -24,6 +24,8 @@ const ITEM_STARTS: &[&str] = &[
     "objective",
     "not_applicable",
     "waive",
+    "override",
+    "disable",
     "framework",
     "crosswalk",
     "test",

@@ -224,6 +224,18 @@ pub(super) fn item_snippets(replace: Span) -> Vec<CompletionItem> {
             replace,
         ),
         snippet("not_applicable …", "exclude a control", "not_applicable ${1:control} because \"${2:why}\"", replace),
+        snippet(
+            "override …",
+            "replace a rule of a used package",
+            "override ${1:control} rule ${2:name} because \"${3:why}\" {\n  for ${4:s}: ${5:Kind}\n  require $0\n}",
+            replace,
+        ),
+        snippet(
+            "disable …",
+            "turn a rule of a used package off",
+            "disable ${1:control} rule ${2:name} because \"${3:why}\"",
+            replace,
+        ),
     ]);
     out
 }

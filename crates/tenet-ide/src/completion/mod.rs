@@ -17,7 +17,7 @@ use tenet_syntax::lexer::TokenKind;
 use self::context::{InString, Tokens};
 use self::scope::{Chain, Scope};
 use crate::FilePosition;
-use crate::builtins::{PRIMITIVE_TYPES, RELATIONSHIPS, SEVERITIES};
+use crate::builtins::{OVERRIDE_BODY_KEYWORDS, PRIMITIVE_TYPES, RELATIONSHIPS, SEVERITIES};
 use crate::files::{file_id, source_text};
 use crate::index::{Scopes, fields_of, scopes};
 
@@ -114,7 +114,7 @@ impl Cx<'_> {
         }
         let id = self.tokens.id_word();
         let before_id = self.tokens.previous_texts(id.start, 1);
-        if let Some(&("not_applicable" | "waive" | "expect")) = before_id.first() {
+        if let Some(&("not_applicable" | "waive" | "expect" | "override" | "disable")) = before_id.first() {
             return self.control_ids(id);
         }
         let word = self.tokens.word();
@@ -123,7 +123,7 @@ impl Cx<'_> {
         let item_word = item.map(|(w, _)| w);
         match prev.as_slice() {
             [".", ..] => return self.members(word),
-            ["rule", ..] if matches!(item_word, Some("waive" | "test")) => {
+            ["rule", ..] if matches!(item_word, Some("waive" | "test" | "override" | "disable")) => {
                 return self.rules_of_named_control(word);
             }
             [":", _, "for" | "some" | "all" | "none" | "(", ..] => return self.kinds(word),
@@ -165,6 +165,13 @@ impl Cx<'_> {
                 } else {
                     self.expressions(word)
                 }
+            }
+            ("override", 1) => {
+                let mut out = self.expressions(word);
+                if line_start {
+                    out.extend(items::words(OVERRIDE_BODY_KEYWORDS, CompletionKind::Keyword, word));
+                }
+                out
             }
             ("test", 1) if line_start => items::test_statements(word),
             ("test", 1) if self.tokens.text_of_line_before(word.start).trim_start().starts_with("expect") => {
@@ -335,11 +342,15 @@ impl Cx<'_> {
         out
     }
 
-    /// `waive X rule |` or `expect X rule |`: the rules of control `X`.
+    /// `waive X rule |`, `expect X rule |`, `override X rule |` or `disable X rule |`: the
+    /// rules of control `X`.
     fn rules_of_named_control(&self, word: Span) -> Vec<CompletionItem> {
         let line = self.tokens.text_of_line_before(word.start);
         let mut words = line.split_whitespace();
-        let control_text = words.by_ref().find(|w| matches!(*w, "waive" | "expect")).and(words.next());
+        let control_text = words
+            .by_ref()
+            .find(|w| matches!(*w, "waive" | "expect" | "override" | "disable"))
+            .and(words.next());
         let (Some(package), Some(control_text)) = (self.package, control_text) else { return Vec::new() };
         let Some((control, _)) = self.scopes.control(self.program, package, control_text) else {
             return Vec::new();

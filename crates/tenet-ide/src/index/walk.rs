@@ -107,6 +107,17 @@ impl<'a> Walker<'a> {
                     self.kind_ref(&subject.kind);
                 }
             }
+            Item::Override(o) => {
+                if let Some(control) = self.control_ref(&o.control) {
+                    self.rule_ref(control, &o.rule);
+                }
+                self.rule(&o.body);
+            }
+            Item::Disable(d) => {
+                if let Some(control) = self.control_ref(&d.control) {
+                    self.rule_ref(control, &d.rule);
+                }
+            }
             Item::Framework(f) => {
                 self.declared(f.name.span);
                 for member in &f.members {

@@ -110,8 +110,30 @@ impl Checker<'_> {
     }
 
     fn rule(&mut self, package: PackageId, file: FileId, qualified: &str, r: &ast::Rule) -> Rule {
-        let errors_before = self.error_count();
         let name: Arc<str> = Arc::from(r.name.as_ref().map_or("default", |n| n.text.as_str()));
+        let body = self.rule_body(package, file, qualified, &name, r);
+        Rule {
+            name,
+            doc: doc_text(&r.doc),
+            body,
+            origin: r.span.start,
+            span: r.name.as_ref().map_or(r.require.span, |n| n.span),
+            overridden: None,
+        }
+    }
+
+    /// Checks a rule's body (what follows its name) in `package`'s scope, with spans
+    /// relative to the body's start. An `override` checks its replacing body here too: in
+    /// the overriding package's scope, under the label of the rule it replaces.
+    pub(super) fn rule_body(
+        &mut self,
+        package: PackageId,
+        file: FileId,
+        qualified: &str,
+        name: &str,
+        r: &ast::Rule,
+    ) -> Arc<RuleBody> {
+        let errors_before = self.error_count();
         let mut cx = Scope::new(package, file, r.span.start);
         let subject = r.subject.as_ref().and_then(|f| {
             let kind = match &f.binding.domain {
@@ -144,26 +166,20 @@ impl Checker<'_> {
         self.report_unused_lets(file, &lets, &require, message.as_ref());
         let label: Arc<str> = Arc::from(format!("{qualified} rule {name}"));
         let broken = self.error_count() > errors_before;
-        Rule {
-            name,
-            doc: doc_text(&r.doc),
-            body: Arc::new(RuleBody {
-                label,
-                kind: RuleKind::Check(CheckRule {
-                    subject,
-                    applies,
-                    lets: lets.into_iter().map(|(v, e, _)| (v, e)).collect(),
-                    require,
-                    message,
-                }),
-                locals: cx.slots,
-                kinds_read: cx.kinds_read.into_iter().collect(),
-                params_read: cx.params_read.into_iter().collect(),
-                broken,
+        Arc::new(RuleBody {
+            label,
+            kind: RuleKind::Check(CheckRule {
+                subject,
+                applies,
+                lets: lets.into_iter().map(|(v, e, _)| (v, e)).collect(),
+                require,
+                message,
             }),
-            origin: r.span.start,
-            span: r.name.as_ref().map_or(r.require.span, |n| n.span),
-        }
+            locals: cx.slots,
+            kinds_read: cx.kinds_read.into_iter().collect(),
+            params_read: cx.params_read.into_iter().collect(),
+            broken,
+        })
     }
 
     fn report_unused_lets(
@@ -282,6 +298,7 @@ impl Checker<'_> {
             }),
             origin: a.span.start,
             span: a.name.span,
+            overridden: None,
         })
     }
 

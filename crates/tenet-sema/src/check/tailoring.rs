@@ -1,8 +1,9 @@
-//! Tailoring and cross-references: `set`, `not_applicable`, `waive`, and crosswalks.
+//! Tailoring and cross-references: `set`, `not_applicable`, `waive`, `override`,
+//! `disable`, and crosswalks.
 
 use std::sync::Arc;
 
-use tenet_diagnostics::Code;
+use tenet_diagnostics::{Code, Span};
 use tenet_syntax::ast::{self, ControlKind, CrosswalkMember, Item, Relationship};
 
 use super::Checker;
@@ -19,9 +20,26 @@ struct PendingSet {
     setting: Setting,
 }
 
+/// An `override` or `disable` waiting to be applied: the override and the rule's new body.
+struct PendingOverride {
+    over: RuleOverride,
+    body: Arc<RuleBody>,
+}
+
+/// What an `override` or a `disable` says, whichever it is.
+struct OverrideDecl<'a> {
+    control: &'a ast::Name,
+    rule: &'a ast::Name,
+    because: &'a ast::Str,
+    /// The replacing body; `None` for `disable`.
+    body: Option<&'a ast::Rule>,
+    span: Span,
+}
+
 impl Checker<'_> {
     pub(super) fn check_tailoring(&mut self) {
         let mut sets: Vec<PendingSet> = Vec::new();
+        let mut overrides: Vec<PendingOverride> = Vec::new();
         for (package, file, item) in self.items() {
             match item {
                 Item::Set(s) => {
@@ -50,10 +68,31 @@ impl Checker<'_> {
                 }
                 Item::Exclusion(e) => self.check_exclusion(package, file, e),
                 Item::Waiver(w) => self.check_waiver(package, file, w),
+                Item::Override(o) => {
+                    let decl = OverrideDecl {
+                        control: &o.control,
+                        rule: &o.rule,
+                        because: &o.because,
+                        body: Some(&o.body),
+                        span: o.span,
+                    };
+                    self.add_override(&mut overrides, package, file, &decl);
+                }
+                Item::Disable(d) => {
+                    let decl = OverrideDecl {
+                        control: &d.control,
+                        rule: &d.rule,
+                        because: &d.because,
+                        body: None,
+                        span: d.span,
+                    };
+                    self.add_override(&mut overrides, package, file, &decl);
+                }
                 _ => {}
             }
         }
         self.apply_sets(sets);
+        self.apply_overrides(overrides);
         self.check_param_cycles();
         self.check_tailoring_conflicts();
     }
@@ -129,6 +168,186 @@ impl Checker<'_> {
                     self.report(d);
                 }
             }
+        }
+    }
+
+    /// Checks an `override` or `disable` and queues it, unless the same package already
+    /// overrides the rule.
+    fn add_override(
+        &mut self,
+        pending: &mut Vec<PendingOverride>,
+        package: PackageId,
+        file: FileId,
+        decl: &OverrideDecl<'_>,
+    ) {
+        let Some(candidate) = self.check_override(package, file, decl) else { return };
+        let over = &candidate.over;
+        if let Some(first) = pending
+            .iter()
+            .map(|p| &p.over)
+            .find(|p| p.control == over.control && p.rule == over.rule && p.package == package)
+        {
+            let q = self.program.controls[over.control.index()].qualified.clone();
+            let d = self
+                .diag(
+                    Code::CONFLICTING_TAILORING,
+                    file,
+                    decl.rule.span,
+                    format!(
+                        "rule `{}` of `{q}` is overridden twice in package `{}`",
+                        over.rule,
+                        self.package_name(package)
+                    ),
+                )
+                .with_related(self.path(first.file), first.span, "first overridden here")
+                .with_help("keep one `override` or `disable` per rule; the first one applies");
+            self.report(d);
+            return;
+        }
+        pending.push(candidate);
+    }
+
+    fn check_override(
+        &mut self,
+        package: PackageId,
+        file: FileId,
+        decl: &OverrideDecl<'_>,
+    ) -> Option<PendingOverride> {
+        let (keyword, action) = match decl.body {
+            Some(_) => ("override", OverrideAction::Replace),
+            None => ("disable", OverrideAction::Disable),
+        };
+        let control = self.resolve_control(package, file, decl.control)?;
+        let (owner, qualified) = {
+            let c = &self.program.controls[control.index()];
+            (c.package, c.qualified.clone())
+        };
+        // The replacing body is checked even when the rule cannot be overridden, so that
+        // its own errors show at once.
+        let body = decl.body.map(|r| self.rule_body(package, file, &qualified, &decl.rule.text, r));
+        if owner == package {
+            let d = self
+                .diag(
+                    Code::OVERRIDE_OWN_RULE,
+                    file,
+                    decl.control.span,
+                    format!(
+                        "`{qualified}` is a control of package `{}` itself; `{keyword}` tailors rules of used packages",
+                        self.package_name(package)
+                    ),
+                )
+                .with_help("edit the rule instead");
+            self.report(d);
+            return None;
+        }
+        let rule = self.resolve_rule(control, file, Some(decl.rule)).ok().flatten()?;
+        if decl.because.value.trim().is_empty() {
+            let what = match action {
+                OverrideAction::Replace => "an override needs a justification",
+                OverrideAction::Disable => "disabling a rule needs a justification",
+            };
+            let d = self
+                .diag(Code::INCOMPLETE, file, decl.because.span, what)
+                .with_help("reports and the Statement of Applicability show why next to the rule's results");
+            self.report(d);
+        }
+        let body = body.unwrap_or_else(|| {
+            Arc::new(RuleBody {
+                label: Arc::from(format!("{qualified} rule {rule}")),
+                kind: RuleKind::Disabled(DisabledRule {
+                    package: Arc::from(self.package_name(package)),
+                    because: decl.because.value.clone(),
+                }),
+                locals: Vec::new(),
+                kinds_read: Vec::new(),
+                params_read: Vec::new(),
+                broken: false,
+            })
+        });
+        Some(PendingOverride {
+            over: RuleOverride {
+                control,
+                rule,
+                action,
+                because: decl.because.value.clone(),
+                package,
+                file,
+                span: decl.span,
+                target: decl.control.span,
+                origin: decl.body.map_or(decl.span.start, |r| r.span.start),
+            },
+            body,
+        })
+    }
+
+    /// Each rule takes the override of the package that reaches every other package
+    /// overriding it, as with `set`; when two packages override a rule and neither uses
+    /// the other, neither override applies.
+    fn apply_overrides(&mut self, pending: Vec<PendingOverride>) {
+        let mut by_rule: std::collections::BTreeMap<(ControlId, Arc<str>), Vec<usize>> = Default::default();
+        for (i, p) in pending.iter().enumerate() {
+            by_rule.entry((p.over.control, p.over.rule.clone())).or_default().push(i);
+        }
+        let reaches = |a: PackageId, b: PackageId| self.reach.get(a.index()).is_some_and(|r| r.contains(&b));
+        let mut winners: Vec<usize> = Vec::new();
+        let mut conflicts: Vec<(usize, usize)> = Vec::new();
+        for candidates in by_rule.values() {
+            let package = |i: usize| pending[i].over.package;
+            let winner = candidates.iter().copied().find(|c| {
+                candidates.iter().all(|o| package(*o) == package(*c) || reaches(package(*c), package(*o)))
+            });
+            match winner {
+                Some(w) => winners.push(w),
+                None => {
+                    let unrelated = candidates.iter().enumerate().find_map(|(n, a)| {
+                        candidates[n + 1..]
+                            .iter()
+                            .find(|b| {
+                                !reaches(package(*a), package(**b)) && !reaches(package(**b), package(*a))
+                            })
+                            .map(|b| (*a, *b))
+                    });
+                    if let Some(pair) = unrelated {
+                        conflicts.push(pair);
+                    }
+                }
+            }
+        }
+        for (a, b) in conflicts {
+            let (a, b) = (&pending[a].over, &pending[b].over);
+            let q = self.program.controls[b.control.index()].qualified.clone();
+            let d = self
+                .diag(
+                    Code::CONFLICTING_TAILORING,
+                    b.file,
+                    b.span,
+                    format!(
+                        "rule `{}` of `{q}` is overridden by `{}` and by `{}`, and neither uses the other",
+                        b.rule,
+                        self.package_name(a.package),
+                        self.package_name(b.package)
+                    ),
+                )
+                .with_related(self.path(a.file), a.span, "also overridden here")
+                .with_help(
+                    "override it in the package that uses both, so one override wins; until then neither applies",
+                );
+            self.report(d);
+        }
+        winners.sort_unstable();
+        for w in winners {
+            let PendingOverride { over, body } = &pending[w];
+            let Some(rule) = self
+                .program
+                .controls
+                .get_mut(over.control.index())
+                .and_then(|c| c.rules.iter_mut().find(|r| r.name == over.rule))
+            else {
+                continue;
+            };
+            rule.body = body.clone();
+            rule.overridden = Some(over.clone());
+            self.program.overrides.push(over.clone());
         }
     }
 
@@ -228,6 +447,24 @@ impl Checker<'_> {
                 self.report(d);
             }
         }
+        let overrides = self.program.overrides.clone();
+        for o in &overrides {
+            if let Some(e) = exclusions.iter().find(|e| e.control == o.control) {
+                let q = self.program.controls[o.control.index()].qualified.clone();
+                let d = self
+                    .diag(
+                        Code::CONFLICTING_TAILORING,
+                        o.file,
+                        o.span,
+                        format!(
+                            "`{q}` is declared not applicable, so overriding its rule `{}` changes nothing",
+                            o.rule
+                        ),
+                    )
+                    .with_related(self.path(e.file), e.span, "declared not applicable here");
+                self.report(d);
+            }
+        }
     }
 
     pub(super) fn check_crosswalks(&mut self) {
@@ -312,6 +549,78 @@ impl Checker<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::program::{OverrideAction, Program, RuleKind};
+    use crate::{CheckInput, Origin, check};
+
+    fn program(files: &[(&str, &str)]) -> Program {
+        let parsed: Vec<(Arc<str>, tenet_syntax::ast::Ast)> =
+            files.iter().map(|(path, text)| (Arc::from(*path), tenet_syntax::parse(text).0)).collect();
+        let inputs: Vec<CheckInput<'_>> =
+            parsed.iter().map(|(path, ast)| CheckInput { path, origin: Origin::Workspace, ast }).collect();
+        check(&inputs)
+    }
+
+    const BASE: &str = "package base\ncontrol C.1 \"c\" {\n  rule r\n    require true\n}\n";
+
+    /// The package of the override in force on `base.C.1 rule r`, and its action.
+    fn in_force(p: &Program) -> Option<(&str, OverrideAction)> {
+        let c = p.controls.iter().find(|c| &*c.qualified == "base.C.1")?;
+        let o = c.rules.first()?.overridden.as_ref()?;
+        Some((&p.packages[o.package.index()].name, o.action))
+    }
+
+    #[test]
+    fn the_package_that_reaches_the_other_wins() {
+        let p = program(&[
+            ("base.tenet", BASE),
+            ("unit.tenet", "package unit\nuse base\ndisable base.C.1 rule r because \"Unit.\"\n"),
+            (
+                "group.tenet",
+                "package group\nuse unit\nuse base\noverride base.C.1 rule r because \"Group.\" {\n  require false\n}\n",
+            ),
+        ]);
+        assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+        assert_eq!(in_force(&p), Some(("group", OverrideAction::Replace)));
+        assert_eq!(p.overrides.len(), 1);
+        let rule = &p.controls[0].rules[0];
+        assert!(matches!(rule.body.kind, RuleKind::Check(_)));
+        assert_eq!(&*rule.body.label, "base.C.1 rule r");
+    }
+
+    #[test]
+    fn unrelated_packages_override_nothing() {
+        let p = program(&[
+            ("base.tenet", BASE),
+            ("a.tenet", "package a\nuse base\ndisable base.C.1 rule r because \"A.\"\n"),
+            ("b.tenet", "package b\nuse base\ndisable base.C.1 rule r because \"B.\"\n"),
+        ]);
+        assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+        assert_eq!(in_force(&p), None);
+        assert!(p.overrides.is_empty());
+    }
+
+    #[test]
+    fn a_disabled_rule_keeps_its_name_and_says_who_disabled_it() {
+        let p = program(&[
+            ("base.tenet", BASE),
+            ("unit.tenet", "package unit\nuse base\ndisable base.C.1 rule r because \"Done elsewhere.\"\n"),
+        ]);
+        let rule = &p.controls[0].rules[0];
+        assert_eq!(&*rule.name, "r");
+        match &rule.body.kind {
+            RuleKind::Disabled(d) => {
+                assert_eq!(&*d.package, "unit");
+                assert_eq!(d.because, "Done elsewhere.");
+            }
+            other => panic!("expected a disabled body, got {other:?}"),
         }
     }
 }

@@ -76,6 +76,23 @@ impl Printer<'_> {
                 self.lines_with_prefix("", lines);
             }
             Item::Waiver(w) => self.waiver(w),
+            Item::Override(o) => {
+                // Like a control's header, the line is kept whole: a justification is one
+                // string, and the body reads best right under it.
+                self.open(format!(
+                    "override {} rule {} because {}",
+                    o.control.text,
+                    o.rule.text,
+                    string(&o.because.value)
+                ));
+                self.rule(&o.body);
+                self.close(o.span.end);
+            }
+            Item::Disable(d) => {
+                let mut lines = vec![format!("disable {} rule {}", d.control.text, d.rule.text)];
+                self.append_clause(&mut lines, &format!("because {}", string(&d.because.value)));
+                self.lines_with_prefix("", lines);
+            }
             Item::Framework(f) => self.framework(f),
             Item::Crosswalk(c) => self.crosswalk(c),
             Item::Test(t) => self.test(t),
