@@ -28,6 +28,94 @@ pub struct RunReport {
     pub summary: Summary,
     /// Controls in declaration order, built-in packs after the workspace's.
     pub controls: Vec<ControlReport>,
+    /// Every parameter some package `set`, with where its value came from. Omitted from
+    /// JSON when nothing was set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<SettingReport>,
+}
+
+/// A parameter's effective value and the `set` that gave it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingReport {
+    /// Qualified name (`iso42001.impact_review_interval`).
+    pub parameter: String,
+    /// The value in force.
+    pub value: String,
+    /// The declared default.
+    pub default: String,
+    /// The `set` in force.
+    pub set_by: SettingSource,
+    /// `set`s of packages the winner depends on, which it replaced (nearest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<SettingSource>,
+}
+
+/// One `set`: which package, where, why, and the value it gave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingSource {
+    /// The package.
+    pub package: Arc<str>,
+    /// Its policy file.
+    pub file: Arc<str>,
+    /// One-based line of the `set`.
+    pub line: u32,
+    /// The value it gave.
+    pub value: String,
+    /// Its justification.
+    pub because: Option<String>,
+}
+
+/// Who declared a control not applicable, and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExclusionSource {
+    /// The package.
+    pub package: Arc<str>,
+    /// Its policy file.
+    pub file: Arc<str>,
+    /// One-based line.
+    pub line: u32,
+}
+
+fn settings(program: &Program, as_of: Date, line_of: &dyn Fn(&str, u32) -> u32) -> Vec<SettingReport> {
+    let text = |expr: &tenet_sema::ir::Expr| {
+        crate::evaluate_constant(program, expr, as_of)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| format!("(cannot evaluate: {e})"))
+    };
+    let package_name = |id: tenet_sema::program::PackageId| {
+        program.packages.get(id.index()).map_or_else(|| Arc::from("?"), |p| p.name.clone())
+    };
+    let source = |setting: &tenet_sema::program::Setting, value: String| {
+        let file = program.path(setting.file).clone();
+        SettingSource {
+            package: package_name(setting.package),
+            line: line_of(&file, setting.span.start),
+            file,
+            value,
+            because: setting.because.clone(),
+        }
+    };
+    let mut out: Vec<SettingReport> = program
+        .params
+        .iter()
+        .filter_map(|p| {
+            let set_by = p.set_by.as_ref()?;
+            let value = text(&p.value);
+            let mut replaced: Vec<&(tenet_sema::program::Setting, tenet_sema::ir::Expr)> =
+                p.replaced_sets.iter().collect();
+            // Nearest first: a package that uses more of the others comes before them.
+            replaced.sort_by_key(|(s, _)| std::cmp::Reverse(s.package.index()));
+            Some(SettingReport {
+                parameter: format!("{}.{}", package_name(p.package), p.name),
+                default: text(&p.default),
+                set_by: source(set_by, value.clone()),
+                value,
+                replaces: replaced.into_iter().map(|(s, e)| source(s, text(e))).collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.parameter.cmp(&b.parameter));
+    out
 }
 
 /// Counts by status.
@@ -111,6 +199,9 @@ pub struct ControlReport {
     pub status: Status,
     /// The exclusion's justification, when declared not applicable.
     pub exclusion: Option<String>,
+    /// Who declared it not applicable, when the control is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusion_by: Option<ExclusionSource>,
     /// Where it is declared: policy file and one-based line.
     pub declared_at: (Arc<str>, u32),
     /// Framework requirements it maps to.
@@ -242,6 +333,17 @@ pub fn build_report(
             workspace: package.is_some_and(|p| p.origin == Origin::Workspace),
             status,
             exclusion: program.exclusions.iter().find(|e| e.control == id).map(|e| e.because.clone()),
+            exclusion_by: program.exclusions.iter().find(|e| e.control == id).map(|e| {
+                let file = program.path(e.file).clone();
+                ExclusionSource {
+                    package: program
+                        .packages
+                        .get(e.package.index())
+                        .map_or_else(|| Arc::from("?"), |p| p.name.clone()),
+                    line: line_of(&file, e.span.start),
+                    file,
+                }
+            }),
             declared_at: (path, line),
             mappings,
             overrides,
@@ -254,5 +356,6 @@ pub fn build_report(
         as_of,
         summary,
         controls,
+        settings: settings(program, as_of, line_of),
     }
 }

@@ -45,13 +45,31 @@ pub fn junit(report: &RunReport, paths: &Paths) -> String {
                 .iter()
                 .map(|k| format!("{}:{}:{}", paths.evidence(&k.path), k.line, k.column))
                 .collect();
+            // An overridden rule says so on each of its test cases, with the justification.
+            let properties = r
+                .overridden
+                .as_deref()
+                .map(|o| {
+                    format!(
+                        "\n      <properties><property name=\"tenet.override\" value=\"{}\"/></properties>",
+                        xml(&format!("{} at {}:{}: {}", o.by(), o.file, o.line, o.because))
+                    )
+                })
+                .unwrap_or_default();
+            if !properties.is_empty() {
+                out.push('>');
+                out.push_str(&properties);
+                out.push('\n');
+            }
+            let open = if properties.is_empty() { ">\n" } else { "" };
             match r.status {
-                Status::Pass => out.push_str("/>\n"),
+                Status::Pass if properties.is_empty() => out.push_str("/>\n"),
+                Status::Pass => out.push_str("    </testcase>\n"),
                 Status::Fail | Status::Error => {
                     let tag = if r.status == Status::Fail { "failure" } else { "error" };
                     let _ = writeln!(
                         out,
-                        ">\n      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n    </testcase>",
+                        "{open}      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>\n    </testcase>",
                         xml(&message),
                         r.status.as_str(),
                         xml(&citations.join("\n"))
@@ -60,7 +78,7 @@ pub fn junit(report: &RunReport, paths: &Paths) -> String {
                 Status::Waived | Status::NotApplicable | Status::NoEvidence => {
                     let _ = writeln!(
                         out,
-                        ">\n      <skipped message=\"{}: {}\"/>\n    </testcase>",
+                        "{open}      <skipped message=\"{}: {}\"/>\n    </testcase>",
                         r.status.as_str(),
                         xml(&message)
                     );

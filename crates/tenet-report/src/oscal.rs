@@ -90,6 +90,15 @@ pub fn oscal(report: &RunReport, paths: &Paths) -> Value {
             if !related.is_empty() {
                 finding["related-observations"] = Value::Array(related);
             }
+            // Rules a dependent package replaced or disabled are named with the reason.
+            if !c.overrides.is_empty() {
+                let lines: Vec<String> = c
+                    .overrides
+                    .iter()
+                    .map(|o| format!("Rule `{}` {} at {}:{}: {}", o.rule, o.by(), o.file, o.line, o.because))
+                    .collect();
+                finding["remarks"] = Value::String(lines.join("\n\n"));
+            }
             finding
         })
         .collect();

@@ -161,6 +161,9 @@ pub struct Param {
     pub value: Expr,
     /// The `set` that gave the effective value, if any.
     pub set_by: Option<Setting>,
+    /// `set`s of packages that the winning package depends on, which it replaced, with
+    /// their values: reports show where each setting came from.
+    pub replaced_sets: Vec<(Setting, Expr)>,
     /// Declaring file.
     pub file: FileId,
     /// Where its name is declared.

@@ -261,7 +261,12 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                 let title = format!("{kind} {} {}", c.local_id, c.title);
                 out.push_str(&format!("  {:<84} {}\n", truncate(&title, 84), mark(c.status)));
                 if let Some(why) = &c.exclusion {
-                    out.push_str(&format!("      not applicable: {why}\n"));
+                    let by = c
+                        .exclusion_by
+                        .as_ref()
+                        .map(|e| format!(" ({} at {}:{})", e.package, e.file, e.line))
+                        .unwrap_or_default();
+                    out.push_str(&format!("      not applicable{by}: {why}\n"));
                     continue;
                 }
                 // Overridden rules are always named, with who overrode them and why.
@@ -303,6 +308,25 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                         out.push_str(&format!("        … and {more} more documents\n"));
                     }
                 }
+            }
+        }
+    }
+    if !report.settings.is_empty() {
+        // Where each tailored value came from: the `set` in force, and the `set`s of the
+        // packs it replaced.
+        out.push_str("\nsettings\n");
+        for setting in &report.settings {
+            out.push_str(&format!(
+                "  {} = {} (default {})\n",
+                setting.parameter, setting.value, setting.default
+            ));
+            let line = |verb: &str, source: &tenet_eval::report::SettingSource| {
+                let because = source.because.as_deref().map(|b| format!(": {b}")).unwrap_or_default();
+                format!("      {verb} by {} at {}:{}{because}\n", source.package, source.file, source.line)
+            };
+            out.push_str(&line("set", &setting.set_by));
+            for replaced in &setting.replaces {
+                out.push_str(&line(&format!("replaces {}, set", replaced.value), replaced));
             }
         }
     }

@@ -70,6 +70,7 @@ impl<'a> Checker<'a> {
             default: placeholder.clone(),
             value: placeholder,
             set_by: None,
+            replaced_sets: Vec::new(),
             file,
             span: p.name.span,
             origin: p.span.start,

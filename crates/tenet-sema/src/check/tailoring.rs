@@ -148,6 +148,12 @@ impl Checker<'_> {
                     let p = &mut self.program.params[param.index()];
                     p.value = chosen.value.clone();
                     p.set_by = Some(chosen.setting.clone());
+                    p.replaced_sets = candidates
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, _)| *n != i)
+                        .map(|(_, c)| (c.setting.clone(), c.value.clone()))
+                        .collect();
                 }
                 None => {
                     let (a, b) = (&candidates[0].setting, &candidates[1].setting);
@@ -331,7 +337,9 @@ impl Checker<'_> {
                 .with_related(self.path(a.file), a.span, "also overridden here")
                 .with_help(
                     "override it in the package that uses both, so one override wins; until then neither applies",
-                );
+                )
+                // Which policy is in force would be ambiguous: an error, as for `set`.
+                .with_severity(tenet_diagnostics::Severity::Error);
             self.report(d);
         }
         winners.sort_unstable();
@@ -603,6 +611,7 @@ mod tests {
             ("b.tenet", "package b\nuse base\ndisable base.C.1 rule r because \"B.\"\n"),
         ]);
         assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+        assert_eq!(p.diagnostics[0].severity, tenet_diagnostics::Severity::Error);
         assert_eq!(in_force(&p), None);
         assert!(p.overrides.is_empty());
     }
