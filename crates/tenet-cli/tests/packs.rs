@@ -422,3 +422,69 @@ fn init_writes_a_manifest_and_a_pack_that_compiles() {
     assert_exit(&world.tenet("group-baseline", &["check", "."]), 0);
     assert_exit(&world.tenet("group-baseline", &["pack", "init"]), 2);
 }
+
+#[test]
+fn compatible_requirements_from_two_chains_unify_on_one_version() {
+    let world = World::new();
+    world.pack_repo("baseline", "acme.baseline", &["1.0.0", "1.2.0", "1.4.0", "2.0.0"], "");
+    world.write(
+        "sector/tenet.toml",
+        &manifest(
+            "acme.sector",
+            "0.3.0",
+            "\"acme.baseline\" = { git = \"../baseline\", version = \">=1.2, <1.4\" }\n",
+        ),
+    );
+    world.write("sector/sector.tenet", "package acme.sector\n");
+    world.write(
+        "unit/tenet.toml",
+        &manifest(
+            "acme.unit",
+            "1.0.0",
+            "\"acme.baseline\" = { git = \"../baseline\", version = \"^1.0\" }\n\"acme.sector\" = { path = \"../sector\" }\n",
+        ),
+    );
+    world.write("unit/unit.tenet", UNIT);
+    let out = world.tenet("unit", &["pack", "update"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        stderr(&out),
+        "   Locking acme.baseline v1.2.0 (git+../baseline)\n   Locking acme.sector v0.3.0 (path+../sector)\n"
+    );
+    let tree = world.tenet("unit", &["pack", "tree"]);
+    assert_exit(&tree, 0);
+    assert_eq!(
+        stdout(&tree),
+        "acme.unit v1.0.0 (.)\n├── acme.baseline v1.2.0 (^1.0) git+../baseline\n└── acme.sector v0.3.0 path+../sector\n    └── acme.baseline v1.2.0 (>=1.2, <1.4) git+../baseline (*)\n"
+    );
+}
+
+/// Runs `tenet` from the repository root with a private cache.
+fn tenet_in_repository(args: &[&str]) -> Output {
+    let cache = tempfile::tempdir().expect("cache");
+    Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env("NO_COLOR", "1")
+        .env("TENET_CACHE_DIR", cache.path())
+        .output()
+        .expect("run tenet")
+}
+
+/// The two-level example: the business unit's check says where every setting came from,
+/// names each override with its justification, and the lock verifies.
+#[test]
+fn the_business_unit_example_shows_where_each_setting_came_from() {
+    let out = tenet_in_repository(&["check", "policies/business-unit", "--as-of", "2026-11-24"]);
+    assert_exit(&out, 1);
+    assert_eq!(stderr(&out), "");
+    insta::assert_snapshot!("business_unit_check", stdout(&out));
+
+    let tree = tenet_in_repository(&["pack", "tree", "--overrides", "-p", "policies/business-unit"]);
+    assert_exit(&tree, 0);
+    insta::assert_snapshot!("business_unit_tree", stdout(&tree));
+
+    let verify = tenet_in_repository(&["pack", "verify", "-p", "policies/business-unit"]);
+    assert_exit(&verify, 0);
+    assert!(stdout(&verify).starts_with("verified meridian.group v1.3.0 sha256:"), "{}", stdout(&verify));
+}

@@ -25,5 +25,6 @@ pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
 pub use queries::{Parsed, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
 pub use workspace::{
-    DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, load_evidence_dir, load_workspace, load_workspace_with_packs,
+    DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, load_evidence_dir,
+    load_workspace, load_workspace_with_packs,
 };

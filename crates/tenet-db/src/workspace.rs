@@ -143,7 +143,9 @@ fn outside_namespace(pack: &str, path: &str, bytes: &[u8]) -> Option<Diagnostic>
             Code::PACK_NAMESPACE,
             path,
             declared.span,
-            format!("the pack `{pack}` declares the package `{name}`, which is outside it; the file is ignored"),
+            format!(
+                "the pack `{pack}` declares the package `{name}`, which is outside it; the file is ignored"
+            ),
         )
         .with_help(format!("a dependency's packages are named `{pack}` or `{pack}.…`"))
     })

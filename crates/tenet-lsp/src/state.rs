@@ -305,6 +305,35 @@ impl State {
     }
 }
 
+/// The files of the project's locked dependency packs, verified against `tenet.lock`
+/// without the network, as `tenet check` loads them; a pack that fails verification is
+/// left out (the CLI reports why), so the editor never shows unverified policy.
+fn dependency_packs(db: &Database, root: &Path) -> Vec<(String, SourceFile)> {
+    let Ok(Some(project)) = tenet_pack::Project::discover(root) else { return Vec::new() };
+    let cache = tenet_pack::Cache::from_env();
+    let fetcher = tenet_pack::Fetcher::new(&cache, false);
+    let Ok(loaded) = project.load_locked(&fetcher) else { return Vec::new() };
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let packs: Vec<tenet_db::DependencyPack> = loaded
+        .iter()
+        .filter(|p| {
+            !(p.found_in == "path"
+                && std::fs::canonicalize(&p.dir).is_ok_and(|d| d.starts_with(&canonical_root)))
+        })
+        .map(|p| tenet_db::DependencyPack {
+            name: p.locked.name.clone(),
+            files: p
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".tenet"))
+                .map(|f| (display_path(&p.dir.join(&f.path)), f.bytes.clone()))
+                .collect(),
+        })
+        .collect();
+    let (files, _) = tenet_db::dependency_files(db, &packs);
+    files.into_iter().map(|f| (f.path(db).to_owned(), f)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::panic::AssertUnwindSafe;
@@ -365,30 +394,4 @@ mod tests {
         assert!(worker.join().unwrap().is_err(), "the older snapshot's work was cancelled");
         assert_eq!(newer.version("untitled:Untitled-1"), Some(2));
     }
-}
-
-/// The files of the project's locked dependency packs, verified against `tenet.lock`
-/// without the network, as `tenet check` loads them; a pack that fails verification is
-/// left out (the CLI reports why), so the editor never shows unverified policy.
-fn dependency_packs(db: &Database, root: &Path) -> Vec<(String, SourceFile)> {
-    let Ok(Some(project)) = tenet_pack::Project::discover(root) else { return Vec::new() };
-    let cache = tenet_pack::Cache::from_env();
-    let fetcher = tenet_pack::Fetcher::new(&cache, false);
-    let Ok(loaded) = project.load_locked(&fetcher) else { return Vec::new() };
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let packs: Vec<tenet_db::DependencyPack> = loaded
-        .iter()
-        .filter(|p| !(p.found_in == "path" && std::fs::canonicalize(&p.dir).is_ok_and(|d| d.starts_with(&canonical_root))))
-        .map(|p| tenet_db::DependencyPack {
-            name: p.locked.name.clone(),
-            files: p
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".tenet"))
-                .map(|f| (display_path(&p.dir.join(&f.path)), f.bytes.clone()))
-                .collect(),
-        })
-        .collect();
-    let (files, _) = tenet_db::dependency_files(db, &packs);
-    files.into_iter().map(|f| (f.path(db).to_owned(), f)).collect()
 }

@@ -5,9 +5,14 @@ use std::path::{Path, PathBuf};
 
 use tenet_diagnostics::{Code, Diagnostic, Span};
 
-/// A pack error: what went wrong, where, and what to do about it.
+/// A pack error: what went wrong, where, and what to do about it. Boxed, so results stay
+/// small on the happy path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackError {
+pub struct PackError(Box<PackErrorDetails>);
+
+/// What a [`PackError`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackErrorDetails {
     /// The diagnostic code.
     pub code: Code,
     /// One lowercase sentence.
@@ -22,34 +27,42 @@ pub struct PackError {
     pub notes: Vec<String>,
 }
 
+impl std::ops::Deref for PackError {
+    type Target = PackErrorDetails;
+
+    fn deref(&self) -> &PackErrorDetails {
+        &self.0
+    }
+}
+
 impl PackError {
     /// An error about a file.
     pub fn new(code: Code, path: impl Into<PathBuf>, message: impl Into<String>) -> PackError {
-        PackError {
+        PackError(Box::new(PackErrorDetails {
             code,
             message: message.into(),
             path: path.into(),
             span: None,
             help: None,
             notes: Vec::new(),
-        }
+        }))
     }
 
     /// Points at a place in the file.
     pub fn at(mut self, span: Option<Span>) -> PackError {
-        self.span = span.or(self.span);
+        self.0.span = span.or(self.0.span);
         self
     }
 
     /// Adds advice.
     pub fn with_help(mut self, help: impl Into<String>) -> PackError {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
     /// Adds a line of context.
     pub fn with_note(mut self, note: impl Into<String>) -> PackError {
-        self.notes.push(note.into());
+        self.0.notes.push(note.into());
         self
     }
 

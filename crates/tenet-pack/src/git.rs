@@ -24,7 +24,7 @@ fn git(args: &[&str], dir: Option<&Path>) -> std::result::Result<Vec<u8>, String
         Ok(output.stdout)
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(stderr.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("git failed").trim().to_owned())
+        Err(stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("git failed").trim().to_owned())
     }
 }
 

@@ -20,7 +20,7 @@ mod resolve;
 pub use archive::{ARCHIVE_MANIFEST, ArchiveManifest, Unpacked, build as build_archive, unpack};
 pub use cache::Cache;
 pub use content::{MAX_BYTES, MAX_FILES, PackFile, collect, content_hash, sha256_hex};
-pub use error::{PackError, Result};
+pub use error::{PackError, PackErrorDetails, Result};
 pub use fetch::Fetcher;
 pub use lock::{LOCK_FILE, LockedPack, Lockfile};
 pub use manifest::{BUILT_IN, Dependency, GitPin, MANIFEST_FILE, Manifest, SourceSpec, is_valid_name};

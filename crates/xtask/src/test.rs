@@ -34,7 +34,12 @@ pub fn run(extra: &[String]) -> Result<(), String> {
         "tests of the built-in packs, with full rule coverage",
         Command::new(&tenet).args(["test", "stdlib", "--min-coverage", "100"]).current_dir(&root),
     )?;
-    for pack in ["policies/example", "policies/us-federal-inventory"] {
+    for pack in [
+        "policies/example",
+        "policies/us-federal-inventory",
+        "policies/group-baseline",
+        "policies/business-unit",
+    ] {
         step(&format!("tests of {pack}"), Command::new(&tenet).args(["test", pack]).current_dir(&root))?;
     }
     // The README's main job runs and finds the example's deliberate gaps (exit 1), and

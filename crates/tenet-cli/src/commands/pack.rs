@@ -459,16 +459,20 @@ fn print_deps(
     }
 }
 
-/// Every tailoring declaration of the workspace and its packs, by package, with whether
-/// it is in force.
+/// Every tailoring declaration of the workspace and its packs, by package, saying whether
+/// it is in force and, when not, which package replaced it.
 fn overrides(root: &Path) -> String {
     let mut db = Database::default();
     let Ok(loaded) = packs::load(&mut db, root) else { return String::new() };
     let program = program(&db, loaded.files.workspace);
+    let package_name = |id: tenet_sema::program::PackageId| {
+        program.packages.get(id.index()).map_or_else(|| "?".to_owned(), |p| p.name.to_string())
+    };
     let mut by_package: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let files: Vec<_> = loaded.files.dependencies.iter().chain(&loaded.files.files).copied().collect();
     for file in files {
         let parsed = parse(&db, file);
+        let path = file.path(&db).to_owned();
         let text = String::from_utf8_lossy(file.bytes(&db)).into_owned();
         let index = LineIndex::new(&text);
         let Some(package) = parsed.ast.items.iter().find_map(|i| match i {
@@ -477,40 +481,80 @@ fn overrides(root: &Path) -> String {
         }) else {
             continue;
         };
-        let at = |offset: u32| format!("{}:{}", file.path(&db), index.line_col(&text, offset).line);
+        let is_here = |file: tenet_sema::program::FileId, span: tenet_diagnostics::Span, start: u32| {
+            program.files.get(file.index()).is_some_and(|f| *f.path == *path)
+                && span.start <= start
+                && start < span.end.max(span.start + 1)
+        };
+        let entry = |what: String, state: Option<String>, reason: Option<&str>, offset: u32| {
+            let state = state.map(|s| format!("  [{s}]")).unwrap_or_default();
+            let reason = reason.map(|r| format!("\n      because {r:?}")).unwrap_or_default();
+            format!("{what}{state}{reason}\n      at {path}:{}", index.line_col(&text, offset).line)
+        };
         for item in &parsed.ast.items {
             let line = match item {
                 Item::Set(s) => {
                     let value = text.get(s.value.span.range()).unwrap_or_default().trim().to_owned();
-                    let winner = program.params.iter().find(|p| {
-                        p.set_by.as_ref().is_some_and(|b| {
-                            program.files.get(b.file.index()).is_some_and(|f| *f.path == *file.path(&db))
-                                && b.span == s.span
-                        })
+                    let state = program.params.iter().find_map(|p| {
+                        if p.set_by.as_ref().is_some_and(|b| is_here(b.file, b.span, s.span.start)) {
+                            return Some("in force".to_owned());
+                        }
+                        let replaced =
+                            p.replaced_sets.iter().any(|(b, _)| is_here(b.file, b.span, s.span.start));
+                        let winner = p.set_by.as_ref().map(|w| package_name(w.package));
+                        replaced.then(|| format!("replaced by {}", winner.unwrap_or_default()))
                     });
-                    let state = if winner.is_some() { "in force" } else { "replaced by a dependent" };
-                    format!(
-                        "set {} = {value} ({state}){}  {}",
-                        s.target.text,
-                        because(s.because.as_ref().map(|b| b.value.as_str())),
-                        at(s.span.start)
+                    entry(
+                        format!("set {} = {value}", s.target.text),
+                        Some(state.unwrap_or_else(|| "not applied: see the diagnostics".to_owned())),
+                        s.because.as_ref().map(|b| b.value.as_str()),
+                        s.span.start,
                     )
                 }
-                Item::Exclusion(e) => format!(
-                    "not_applicable {}{}  {}",
-                    e.control.text,
-                    because(Some(&e.because.value)),
-                    at(e.span.start)
+                Item::Exclusion(e) => entry(
+                    format!("not_applicable {}", e.control.text),
+                    None,
+                    Some(&e.because.value),
+                    e.span.start,
                 ),
-                Item::Waiver(w) => format!(
-                    "waive {}{} until {} approved_by {:?}{}  {}",
-                    w.control.text,
-                    w.rule.as_ref().map(|r| format!(" rule {}", r.text)).unwrap_or_default(),
-                    w.until.date,
-                    w.approved_by.value,
-                    because(Some(&w.because.value)),
-                    at(w.span.start)
+                Item::Waiver(w) => entry(
+                    format!(
+                        "waive {}{}{} until {} approved_by {:?}",
+                        w.control.text,
+                        w.rule.as_ref().map(|r| format!(" rule {}", r.text)).unwrap_or_default(),
+                        w.subject
+                            .as_ref()
+                            .map(|s| format!(" for {} {:?}", s.kind.text, s.key.value))
+                            .unwrap_or_default(),
+                        w.until.date,
+                        w.approved_by.value
+                    ),
+                    None,
+                    Some(&w.because.value),
+                    w.span.start,
                 ),
+                Item::Override(o) => {
+                    let in_force = program.overrides.iter().any(|x| is_here(x.file, x.span, o.span.start));
+                    entry(
+                        format!("override {} rule {} (replaces the rule)", o.control.text, o.rule.text),
+                        Some(
+                            if in_force { "in force" } else { "not applied: see the diagnostics" }.to_owned(),
+                        ),
+                        Some(&o.because.value),
+                        o.span.start,
+                    )
+                }
+                Item::Disable(d) => {
+                    let in_force = program.overrides.iter().any(|x| is_here(x.file, x.span, d.span.start));
+                    entry(
+                        format!("disable {} rule {}", d.control.text, d.rule.text),
+                        Some(
+                            if in_force { "in force" } else { "not applied: see the diagnostics" }.to_owned(),
+                        ),
+                        Some(&d.because.value),
+                        d.span.start,
+                    )
+                }
                 _ => continue,
             };
             by_package.entry(package.clone()).or_default().push(line);
@@ -534,8 +578,4 @@ fn overrides(root: &Path) -> String {
         }
     }
     out
-}
-
-fn because(text: Option<&str>) -> String {
-    text.map(|t| format!(" because {t:?}")).unwrap_or_default()
 }
