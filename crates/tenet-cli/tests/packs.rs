@@ -488,3 +488,29 @@ fn the_business_unit_example_shows_where_each_setting_came_from() {
     assert_exit(&verify, 0);
     assert!(stdout(&verify).starts_with("verified meridian.group v1.3.0 sha256:"), "{}", stdout(&verify));
 }
+
+#[test]
+fn check_reads_the_evidence_root_the_manifest_names() {
+    let world = World::new();
+    world.write(
+        "unit/tenet.toml",
+        "[package]\nname = \"acme.unit\"\nversion = \"1.0.0\"\n\n[evidence]\nroots = [\"../records\"]\n",
+    );
+    world.write(
+        "unit/unit.tenet",
+        "package acme.unit\n\nuse iso42001\n\nobjective owned \"Systems have owners\" {\n  rule owned\n    for s: iso42001.AiSystem\n    require s.owner != none\n    else \"{s.name} has no owner\"\n}\n",
+    );
+    world.write(
+        "records/inventory/systems.yaml",
+        "- id: a\n  name: Alpha\n  purpose: p\n  risk_tier: minimal\n  lifecycle_stage: design\n  deployed: false\n  customer_facing: false\n",
+    );
+    let out = world.tenet("unit", &["check", ".", "--as-of", "2026-11-24", "--format", "json"]);
+    assert_exit(&out, 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let owned = report["controls"]
+        .as_array()
+        .and_then(|controls| controls.iter().find(|c| c["id"] == "acme.unit.owned"))
+        .expect("the objective");
+    assert_eq!(owned["results"][0]["message"], "Alpha has no owner");
+    assert_eq!(owned["results"][0]["citations"][0]["path"], "inventory/systems.yaml");
+}

@@ -43,6 +43,10 @@ pub struct ArchiveFile {
 /// Builds the `.tar.gz` of a pack: its content files and `tenet-pack.json`, in path order,
 /// with fixed times, owners and modes, so that building twice gives the same bytes.
 pub fn build(manifest: &Manifest, files: &[PackFile]) -> Result<Vec<u8>> {
+    let mut sorted: Vec<&PackFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let files: Vec<PackFile> = sorted.into_iter().cloned().collect();
+    let files = files.as_slice();
     let listing = ArchiveManifest {
         name: manifest.name.clone(),
         version: manifest.version.to_string(),

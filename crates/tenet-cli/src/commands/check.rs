@@ -37,10 +37,9 @@ pub fn run(args: &CheckArgs) -> Exit {
         invocation_error(&format!("no `.tenet` files under `{}`", args.path.display()));
         return Exit::Errors;
     }
-    // Without `--evidence`, a pack directory's own `evidence/` folder is its evidence.
-    let default_evidence = args.path.join("evidence");
-    let evidence_dir =
-        args.evidence.clone().or_else(|| default_evidence.is_dir().then_some(default_evidence));
+    // Without `--evidence`: the manifest's evidence root, or the pack directory's own
+    // `evidence/` folder.
+    let evidence_dir = args.evidence.clone().or_else(|| crate::commands::packs::default_evidence(&args.path));
     let evidence = match &evidence_dir {
         Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
             Ok(set) => Some((dir, set)),

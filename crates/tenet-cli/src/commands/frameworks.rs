@@ -24,8 +24,8 @@ fn evaluate(
         color: crate::cli::ColorChoice::Auto,
     };
     let loaded = crate::commands::packs::load_or_exit(&mut db, path, &diagnostic_args)?;
-    let default = path.join("evidence");
-    let dir = evidence.map(std::path::Path::to_path_buf).or_else(|| default.is_dir().then_some(default));
+    let dir =
+        evidence.map(std::path::Path::to_path_buf).or_else(|| crate::commands::packs::default_evidence(path));
     let Some(dir) = dir else {
         invocation_error("no evidence: pass --evidence DIR");
         return Err(Exit::Errors);

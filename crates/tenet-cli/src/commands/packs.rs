@@ -116,3 +116,29 @@ pub fn load_or_exit(
     }
     Ok(loaded.files)
 }
+
+/// The evidence directory of a check without `--evidence`: the first root of the
+/// manifest's `[evidence] roots` that exists, else `PATH/evidence` when it exists.
+pub fn default_evidence(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(Some(project)) = Project::discover(path) {
+        let roots: Vec<std::path::PathBuf> = project
+            .manifest
+            .evidence_roots
+            .iter()
+            .map(|root| project.dir().join(root))
+            .filter(|dir| dir.is_dir())
+            .collect();
+        if roots.len() > 1 {
+            crate::output::invocation_error(&format!(
+                "tenet.toml names {} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
+                roots.len(),
+                shown(&roots[0])
+            ));
+        }
+        if let Some(first) = roots.into_iter().next() {
+            return Some(first);
+        }
+    }
+    let default = path.join("evidence");
+    default.is_dir().then_some(default)
+}
