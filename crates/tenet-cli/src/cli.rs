@@ -58,7 +58,8 @@ pub enum PackCommand {
     Update(PackUpdateArgs),
     /// Download every locked pack into the cache (resolving first if there is no lock).
     Fetch(ProjectArgs),
-    /// Copy every dependency into `.tenet/vendor`, for checks without network or cache.
+    /// Copy every fetched dependency into `.tenet/vendor`, for checks without network or
+    /// cache.
     Vendor(ProjectArgs),
     /// Write a reproducible `.tar.gz` of the pack, with a manifest of file hashes.
     Build(PackBuildArgs),

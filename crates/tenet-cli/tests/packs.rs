@@ -514,3 +514,37 @@ fn check_reads_the_evidence_root_the_manifest_names() {
     assert_eq!(owned["results"][0]["message"], "Alpha has no owner");
     assert_eq!(owned["results"][0]["citations"][0]["path"], "inventory/systems.yaml");
 }
+
+#[test]
+fn a_repository_with_a_link_out_of_the_pack_is_refused() {
+    let world = World::new();
+    world.pack_repo("baseline", "acme.baseline", &["1.0.0"], "");
+    std::os::unix::fs::symlink("/etc/passwd", world.path("baseline/secrets.tenet")).expect("symlink");
+    world.git("baseline", &["add", "-A"]);
+    world.git("baseline", &["commit", "-qm", "a link out"]);
+    world.git("baseline", &["tag", "v1.0.1"]);
+    unit_project(&world);
+    let out =
+        world.tenet("unit", &["pack", "add", "acme.baseline", "--git", "../baseline", "--tag", "v1.0.1"]);
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[T0607]")
+            && err.contains("`secrets.tenet` is a link; packs may hold plain files only"),
+        "{err}"
+    );
+    assert!(!world.path("unit/tenet.lock").exists());
+
+    // A path dependency with the same link is refused when it is hashed.
+    world.write(
+        "unit/tenet.toml",
+        &manifest("acme.unit", "1.0.0", "\"acme.baseline\" = { path = \"../baseline\" }\n"),
+    );
+    let out = world.tenet("unit", &["pack", "update"]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("`secrets.tenet` is a link; a pack's files must be inside it"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -247,7 +247,8 @@ fn remove(args: &PackRemoveArgs) -> Outcome {
     })?;
     let mut project = open(&args.project)?;
     let cache = Cache::from_env();
-    let fetcher = Fetcher::new(&cache, !args.project.offline);
+    // Removing never downloads: what stays is resolved from the lock and the cache.
+    let fetcher = Fetcher::new(&cache, false);
     let packs = project.resolve(&Keep::All, &fetcher).map_err(|e| vec![e])?;
     let changes = project.write_lock(&packs).map_err(|e| vec![e])?;
     eprintln!("Removed `{}` from tenet.toml", args.name);
@@ -305,7 +306,8 @@ fn count_packs(n: usize) -> String {
 fn vendor(args: &ProjectArgs) -> Outcome {
     let project = open(args)?;
     let cache = Cache::from_env();
-    let fetcher = Fetcher::new(&cache, !args.offline);
+    // Vendoring copies what `fetch` brought; it never downloads.
+    let fetcher = Fetcher::new(&cache, false);
     let done = project.vendor(&fetcher)?;
     for pack in &done {
         eprintln!("  Vendored {pack}");
