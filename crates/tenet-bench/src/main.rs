@@ -20,6 +20,10 @@ use tenet_db::{
     Database, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, parse_all,
 };
 
+/// The same allocator as the `tenet` binary, so the figures are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--child") {
@@ -226,6 +230,29 @@ fn child(mode: &str, dir: &Path) {
             std::hint::black_box(report.summary.results.fail);
             start.elapsed()
         }
+        "phases" => {
+            // Where a cold check's time goes, printed to stderr.
+            let mut db = Database::default();
+            let mut last = Instant::now();
+            let mut lap = |what: &str| {
+                eprintln!("{what:>24}: {:>8.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+                last = Instant::now();
+            };
+            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
+            lap("load policy");
+            let Ok(evidence) = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")) else { return };
+            lap("read evidence files");
+            parse_all(&db, loaded.workspace);
+            let _ = tenet_db::program(&db, loaded.workspace);
+            lap("parse and check policy");
+            let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
+            tenet_db::load_all_evidence(&db, loaded.workspace, evidence);
+            lap("load evidence");
+            let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+            lap("evaluate and report");
+            std::hint::black_box(report.summary.results.fail);
+            start.elapsed()
+        }
         _ => Duration::ZERO,
     };
     println!("{} {}", elapsed.as_nanos(), peak_kib());
@@ -281,7 +308,18 @@ fn run_regorus(bin: &Path, dir: &Path) -> (Duration, BTreeSet<String>) {
         ])
         .output();
     let elapsed = start.elapsed();
-    let Ok(out) = out else { return (elapsed, BTreeSet::new()) };
+    // A peer that did not run is not a peer that found nothing.
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        Ok(out) => {
+            eprintln!("regorus failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
+            std::process::exit(2);
+        }
+        Err(e) => {
+            eprintln!("cannot run regorus at `{}`: {e}", bin.display());
+            std::process::exit(2);
+        }
+    };
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let mut found = BTreeSet::new();
     collect_strings(&value, &mut found);

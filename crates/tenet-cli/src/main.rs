@@ -11,6 +11,11 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 use crate::exit::Exit;
 
+/// Evaluation allocates many small values from several threads at once; mimalloc serves
+/// that pattern much better than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

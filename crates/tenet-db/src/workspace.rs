@@ -162,9 +162,16 @@ pub fn load_evidence_dir(
         return Err(LoadError::NotFound(root.to_path_buf()));
     }
     let paths = system.walk(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e.to_string()))?;
+    // Reading is many small system calls: in parallel, then the inputs in path order.
+    let contents: Vec<Vec<u8>> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .map(|path| system.read(path).map_err(|e| LoadError::Unreadable(path.clone(), e.to_string())))
+            .collect::<Result<_, _>>()?
+    };
     let mut files = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let bytes = system.read(path).map_err(|e| LoadError::Unreadable(path.clone(), e.to_string()))?;
+    for (path, bytes) in paths.iter().zip(contents) {
         let relative = path.strip_prefix(root).unwrap_or(path);
         files.push(
             EvidenceFile::builder(display_path(relative), bytes)

@@ -178,6 +178,12 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
+    /// States the rule's whole budget in the exhaustion message when this interpreter
+    /// runs on a share of it (a chunk of a split domain).
+    pub fn report_budget_as(&mut self, total: u64) {
+        self.budget = total;
+    }
+
     pub fn doc(&self, r: DocRef) -> Option<&'a Doc> {
         self.evidence.kind(KindId(r.kind)).docs().get(r.index as usize)
     }

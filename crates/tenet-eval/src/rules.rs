@@ -1,18 +1,28 @@
 //! Evaluating one rule: its subjects, its `applies when`, its `let`s and `require`, or an
 //! attestation requirement, into results with messages and citations.
 
+use std::ops::Range;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::civil::Date;
+use rayon::prelude::*;
+use tenet_sema::KindId;
 use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, RuleKind, Schema};
 use tenet_sema::value::{DocRef, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
 use crate::results::{Citation, RuleResult, Status, SubjectRef};
-use crate::store::{Doc, Evidence};
+use crate::store::{Doc, Evidence, KindDocs};
 
 /// Citations listed per result; the rest are counted in `more_citations`.
 const MAX_CITATIONS: usize = 64;
+
+/// A rule over at least this many subjects is split into chunks evaluated in parallel.
+const SPLIT_AT: usize = 2048;
+/// Subjects per chunk of a split domain. Fixed, so that results (and budget shares) do
+/// not depend on the number of threads.
+const CHUNK: usize = 1024;
 
 /// Everything a rule's evaluation reads besides the rule itself.
 #[derive(Clone, Copy)]
@@ -64,7 +74,7 @@ pub fn evaluate_rule(
 }
 
 type MakeResult<'r> =
-    dyn Fn(Option<SubjectRef>, Status, Option<String>, (Vec<Citation>, usize)) -> RuleResult + 'r;
+    dyn Fn(Option<SubjectRef>, Status, Option<String>, (Vec<Citation>, usize)) -> RuleResult + Sync + 'r;
 
 fn evaluate_check(
     cx: &RuleContext<'_>,
@@ -94,55 +104,32 @@ fn evaluate_check(
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
-    let mut out = Vec::new();
-    for (index, doc) in docs.iter().enumerate() {
-        let r = DocRef { kind: subject.kind.0, index: index as u32 };
-        interp.reads.clear();
-        interp.locals.iter_mut().for_each(|v| *v = Value::None);
-        set(&mut interp, subject.var.0 as usize, Value::Doc(r));
-        let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
-        if let Some(filter) = &subject.filter {
-            match interp.truth(filter) {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(e) => {
-                    out.push(result(
-                        subject_ref,
-                        Status::Error,
-                        Some(error_message(&e)),
-                        citations(&interp, Some(r)),
-                    ));
-                    continue;
-                }
-            }
-        }
-        if let Some(applies) = &check.applies {
-            match interp.truth(applies) {
-                Ok(true) => {}
-                Ok(false) => {
-                    let message = "the rule's `applies when` is false for this subject".to_owned();
-                    out.push(result(
-                        subject_ref,
-                        Status::NotApplicable,
-                        Some(message),
-                        citations(&interp, Some(r)),
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    out.push(result(
-                        subject_ref,
-                        Status::Error,
-                        Some(error_message(&e)),
-                        citations(&interp, Some(r)),
-                    ));
-                    continue;
-                }
-            }
-        }
-        let (status, message) = judge(&mut interp, check, &body.label, Some(r));
-        out.push(result(subject_ref, status, message, citations(&interp, Some(r))));
-    }
+    let scope = Subjects { body, check, subject, kind_name: &kind_name, docs };
+    let mut out = if docs.len() >= SPLIT_AT {
+        evaluate_split(cx, &scope, result).unwrap_or_else(|| {
+            scope.evaluate(
+                cx.schemas,
+                cx.evidence,
+                cx.params,
+                cx.today,
+                cx.budget,
+                cx.budget.steps,
+                0..docs.len(),
+                result,
+            )
+        })
+    } else {
+        scope.evaluate(
+            cx.schemas,
+            cx.evidence,
+            cx.params,
+            cx.today,
+            cx.budget,
+            cx.budget.steps,
+            0..docs.len(),
+            result,
+        )
+    };
     if out.is_empty() {
         let what = if docs.is_empty() {
             format!("no {kind_name} documents")
@@ -152,6 +139,145 @@ fn evaluate_check(
         out.push(result(None, Status::NoEvidence, Some(what), (Vec::new(), 0)));
     }
     out
+}
+
+/// A rule's domain: what each chunk of subjects is evaluated with.
+struct Subjects<'s> {
+    body: &'s RuleBody,
+    check: &'s CheckRule,
+    subject: &'s tenet_sema::program::Subject,
+    kind_name: &'s Arc<str>,
+    docs: &'s [Doc],
+}
+
+impl Subjects<'_> {
+    /// Evaluates the subjects in `range`, in order, under `budget` (`whole` is the rule's
+    /// budget, which messages state when `budget` is a share of it).
+    #[allow(clippy::too_many_arguments, reason = "the pieces of a rule context, which is not Sync")]
+    fn evaluate(
+        &self,
+        schemas: &[Schema],
+        evidence: &dyn Evidence,
+        params: &ParamValues,
+        today: Date,
+        budget: Budget,
+        whole: u64,
+        range: Range<usize>,
+        result: &MakeResult<'_>,
+    ) -> Vec<RuleResult> {
+        let Subjects { body, check, subject, kind_name, docs } = *self;
+        let mut interp = Interp::new(schemas, evidence, params, today, budget, body.locals.len());
+        interp.report_budget_as(whole);
+        let mut out = Vec::new();
+        for index in range {
+            let Some(doc) = docs.get(index) else { continue };
+            let r = DocRef { kind: subject.kind.0, index: index as u32 };
+            interp.reads.clear();
+            interp.locals.iter_mut().for_each(|v| *v = Value::None);
+            set(&mut interp, subject.var.0 as usize, Value::Doc(r));
+            let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
+            if let Some(filter) = &subject.filter {
+                match interp.truth(filter) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        out.push(result(
+                            subject_ref,
+                            Status::Error,
+                            Some(error_message(&e)),
+                            citations(&interp, Some(r)),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if let Some(applies) = &check.applies {
+                match interp.truth(applies) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let message = "the rule's `applies when` is false for this subject".to_owned();
+                        out.push(result(
+                            subject_ref,
+                            Status::NotApplicable,
+                            Some(message),
+                            citations(&interp, Some(r)),
+                        ));
+                        continue;
+                    }
+                    Err(e) => {
+                        out.push(result(
+                            subject_ref,
+                            Status::Error,
+                            Some(error_message(&e)),
+                            citations(&interp, Some(r)),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let (status, message) = judge(&mut interp, check, &body.label, Some(r));
+            out.push(result(subject_ref, status, message, citations(&interp, Some(r))));
+        }
+        out
+    }
+}
+
+/// Evidence prefetched for a split domain: the kinds the rule reads, fetched once by the
+/// rule's own thread (so the database records them), then shared read-only by the
+/// workers, which never call back into the database. A kind outside the set is noted and
+/// the split is abandoned, never answered with nothing.
+struct Prefetched<'e> {
+    kinds: Vec<(KindId, &'e KindDocs)>,
+    missed: AtomicBool,
+    empty: KindDocs,
+}
+
+impl Evidence for Prefetched<'_> {
+    fn kind(&self, kind: KindId) -> &KindDocs {
+        match self.kinds.iter().find(|(k, _)| *k == kind) {
+            Some((_, docs)) => docs,
+            None => {
+                self.missed.store(true, Ordering::Relaxed);
+                &self.empty
+            }
+        }
+    }
+}
+
+/// Evaluates a large domain in fixed chunks in parallel. Each chunk gets its share of the
+/// rule's step budget, so a runaway rule still stops after about the budget in all, and
+/// results come out in subject order whatever the thread count. `None` when the rule read
+/// a kind it did not declare (then the caller evaluates it in one piece).
+fn evaluate_split(
+    cx: &RuleContext<'_>,
+    scope: &Subjects<'_>,
+    result: &MakeResult<'_>,
+) -> Option<Vec<RuleResult>> {
+    let mut kinds: Vec<KindId> = scope.body.kinds_read.clone();
+    kinds.push(scope.subject.kind);
+    kinds.sort_unstable();
+    kinds.dedup();
+    let prefetched = Prefetched {
+        kinds: kinds.iter().map(|k| (*k, cx.evidence.kind(*k))).collect(),
+        missed: AtomicBool::new(false),
+        empty: KindDocs::default(),
+    };
+    let total = scope.docs.len();
+    let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
+    let chunks: Vec<Range<usize>> =
+        (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
+    let parts: Vec<Vec<RuleResult>> = chunks
+        .into_par_iter()
+        .map(|range| {
+            let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
+            let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
+            scope.evaluate(schemas, &prefetched, params, today, share, budget.steps, range, result)
+        })
+        .collect();
+    if prefetched.missed.load(Ordering::Relaxed) {
+        return None;
+    }
+    Some(parts.into_iter().flatten().collect())
 }
 
 fn set(interp: &mut Interp<'_>, slot: usize, value: Value) {
