@@ -230,12 +230,83 @@ fn child(mode: &str, dir: &Path) {
             std::hint::black_box(report.summary.results.fail);
             start.elapsed()
         }
+        "typed-floor" => {
+            // The floor with typing: read and load every file against the real schemas,
+            // in parallel, outside the database.
+            let mut db = Database::default();
+            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
+            let schemas = tenet_db::schemas(&db, loaded.workspace).clone();
+            let sources = tenet_evidence::Sources::new(&schemas);
+            let mut paths = Vec::new();
+            collect(&dir.join("evidence"), &mut paths);
+            let start = Instant::now();
+            use rayon::prelude::*;
+            let total: usize = paths
+                .par_iter()
+                .map(|p| {
+                    let bytes = std::fs::read(p).unwrap_or_default();
+                    let rel = p
+                        .strip_prefix(dir.join("evidence"))
+                        .map(|r| r.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    tenet_evidence::load_file(
+                        &rel,
+                        &bytes,
+                        &schemas,
+                        &sources,
+                        &tenet_evidence::Limits::default(),
+                    )
+                    .documents
+                    .len()
+                })
+                .sum();
+            std::hint::black_box(total);
+            start.elapsed()
+        }
+        "recheck-phases" => {
+            // Where a re-check's time goes after one evidence file changes.
+            let mut db = Database::default();
+            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
+            let Ok(evidence) = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")) else { return };
+            let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
+            let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+            let file = evidence.files(&db).iter().copied().find(|f| f.path(&db).starts_with("monitoring/"));
+            let Some(file) = file else { return };
+            let mut bytes = file.bytes(&db).to_vec();
+            bytes.extend_from_slice(
+                b"{\"id\": \"mon-extra\", \"system\": \"sys-000000\", \"checked_on\": \"2026-06-29\"}\n",
+            );
+            let start = Instant::now();
+            let mut last = Instant::now();
+            let mut lap = |what: &str| {
+                eprintln!("{what:>24}: {:>8.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+                last = Instant::now();
+            };
+            file.set_bytes(&mut db).to(bytes);
+            lap("set the input");
+            tenet_db::load_all_evidence(&db, loaded.workspace, evidence);
+            lap("validate evidence");
+            let program = tenet_db::program(&db, loaded.workspace);
+            lap("program");
+            for kind in 0..program.schemas.len() {
+                let _ = tenet_db::kind_docs(&db, loaded.workspace, evidence, tenet_sema::KindId(kind as u32));
+            }
+            lap("kind documents");
+            let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+            lap("rules and report");
+            std::hint::black_box(report.summary.results.fail);
+            start.elapsed()
+        }
         "phases" => {
             // Where a cold check's time goes, printed to stderr.
             let mut db = Database::default();
             let mut last = Instant::now();
             let mut lap = |what: &str| {
-                eprintln!("{what:>24}: {:>8.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+                eprintln!(
+                    "{what:>24}: {:>8.1} ms, peak {:>5} MiB",
+                    last.elapsed().as_secs_f64() * 1000.0,
+                    peak_kib() / 1024
+                );
                 last = Instant::now();
             };
             let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };

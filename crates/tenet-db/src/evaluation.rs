@@ -81,12 +81,27 @@ pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> L
     )
 }
 
+/// The kinds of the documents in one evidence file. Small and usually unchanged by an
+/// edit, so that a kind's documents depend only on the files that hold that kind: editing
+/// a monitoring file re-gathers the monitoring documents and nothing else.
+#[salsa::tracked(returns(ref))]
+pub fn file_kinds(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> Vec<KindId> {
+    let mut kinds: Vec<KindId> =
+        load_evidence(db, workspace, file).documents.iter().map(|(k, _)| *k).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
 /// The documents of one kind across every evidence file, in path order, with indexes.
 #[salsa::tracked(returns(ref))]
 pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
     let mut docs = Vec::new();
     for file in evidence.files(db) {
+        if file_kinds(db, workspace, *file).binary_search(&kind).is_err() {
+            continue;
+        }
         docs.extend(
             load_evidence(db, workspace, *file)
                 .documents

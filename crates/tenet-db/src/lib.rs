@@ -18,8 +18,9 @@ mod workspace;
 
 pub use database::{Database, Db, ExecutionLog};
 pub use evaluation::{
-    LoadedEvidence, evaluate_workspace, evaluate_workspace_with_progress, evidence_diagnostics, kind_docs,
-    load_all_evidence, load_evidence, rule_body, rule_results, run_params, schemas, tailor_control,
+    LoadedEvidence, evaluate_workspace, evaluate_workspace_with_progress, evidence_diagnostics, file_kinds,
+    kind_docs, load_all_evidence, load_evidence, rule_body, rule_results, run_params, schemas,
+    tailor_control,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
 pub use queries::{Parsed, diagnostics, parse, parse_all, program};

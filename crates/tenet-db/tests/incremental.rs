@@ -104,6 +104,9 @@ fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind(
     let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     let warm = log.take();
     assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
+    // The file still holds only reviews, so the systems are not gathered again.
+    assert_eq!(executed(&warm, "file_kinds"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "kind_docs"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
     assert_eq!(second.controls[0].results, first.controls[0].results);
     let reviewed: Vec<(String, tenet_eval::Status)> = second.controls[1]
