@@ -93,15 +93,29 @@ pub fn file_kinds(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> Vec<
     kinds
 }
 
+/// For each kind (by id), the evidence files that hold documents of it, in path order.
+/// Equal across edits that do not move a kind into or out of a file, so a kind's documents
+/// are re-gathered, and re-validated, only when one of its own files changes.
+#[salsa::tracked(returns(ref))]
+pub fn files_by_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Vec<EvidenceFile>> {
+    let mut by_kind: Vec<Vec<EvidenceFile>> = vec![Vec::new(); schemas(db, workspace).len()];
+    for file in evidence.files(db) {
+        for kind in file_kinds(db, workspace, *file) {
+            if let Some(files) = by_kind.get_mut(kind.index()) {
+                files.push(*file);
+            }
+        }
+    }
+    by_kind
+}
+
 /// The documents of one kind across every evidence file, in path order, with indexes.
 #[salsa::tracked(returns(ref))]
 pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
     let mut docs = Vec::new();
-    for file in evidence.files(db) {
-        if file_kinds(db, workspace, *file).binary_search(&kind).is_err() {
-            continue;
-        }
+    let files = files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice);
+    for file in files {
         docs.extend(
             load_evidence(db, workspace, *file)
                 .documents
