@@ -112,7 +112,7 @@ fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind(
     let reviewed: Vec<(String, tenet_eval::Status)> = second.controls[1]
         .results
         .iter()
-        .map(|r| (r.subject.as_ref().map(|s| s.key.clone()).unwrap_or_default(), r.status))
+        .map(|r| (r.subject.as_ref().map(|s| s.key.to_string()).unwrap_or_default(), r.status))
         .collect();
     assert_eq!(
         reviewed,

@@ -115,7 +115,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             .iter()
             .filter(|r| expect.rule.as_ref().is_none_or(|rule| *rule == r.rule))
             .filter(|r| match &expect.subject {
-                Some(key) => r.subject.as_ref().is_some_and(|s| s.key == *key),
+                Some(key) => r.subject.as_ref().is_some_and(|s| *s.key == **key),
                 None => true,
             })
             .collect();

@@ -64,8 +64,8 @@ pub struct Citation {
 pub struct SubjectRef {
     /// Its evidence kind.
     pub kind: Arc<str>,
-    /// Its key.
-    pub key: String,
+    /// Its key: shared with the document's key, so results do not copy it.
+    pub key: Arc<str>,
 }
 
 /// One result.

@@ -338,8 +338,14 @@ fn error_message(e: &EvalError) -> String {
     e.message.clone()
 }
 
-fn subject_key(doc: &Doc, index: usize) -> String {
-    doc.key_text().unwrap_or_else(|| format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32)))
+fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
+    match &doc.key {
+        Some(Value::String(key)) => key.clone(),
+        _ => Arc::from(
+            doc.key_text()
+                .unwrap_or_else(|| format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32))),
+        ),
+    }
 }
 
 /// The subject first, then every document read, in evidence order, capped.

@@ -56,7 +56,7 @@ pub fn tailor(
             .filter(|w| w.rule.as_ref().is_none_or(|rule| *rule == r.rule))
             .filter(|w| match (&w.subject, &r.subject) {
                 (None, _) => true,
-                (Some((kind, key)), Some(s)) => *program.kind_name(*kind) == *s.kind && *key == s.key,
+                (Some((kind, key)), Some(s)) => *program.kind_name(*kind) == *s.kind && **key == *s.key,
                 (Some(_), None) => false,
             })
             .collect();
