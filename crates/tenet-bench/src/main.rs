@@ -7,6 +7,10 @@
 //! by regorus over the organisation exported as one JSON document, with a check that both
 //! engines find the same violations. Medians over `--runs` runs; each measurement that
 //! needs a fresh process gets one (this binary re-invokes itself).
+//!
+//! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
+//! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check and of
+//! a re-check (`DIR` is an organisation the bench wrote, `/tmp/tenet-bench/org-N`).
 
 mod generate;
 
@@ -231,39 +235,6 @@ fn child(mode: &str, dir: &Path) {
             file.set_bytes(&mut db).to(bytes);
             let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
             std::hint::black_box(report.summary.results.fail);
-            start.elapsed()
-        }
-        "typed-floor" => {
-            // The floor with typing: read and load every file against the real schemas,
-            // in parallel, outside the database.
-            let mut db = Database::default();
-            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
-            let schemas = tenet_db::schemas(&db, loaded.workspace).clone();
-            let sources = tenet_evidence::Sources::new(&schemas);
-            let mut paths = Vec::new();
-            collect(&dir.join("evidence"), &mut paths);
-            let start = Instant::now();
-            use rayon::prelude::*;
-            let total: usize = paths
-                .par_iter()
-                .map(|p| {
-                    let bytes = std::fs::read(p).unwrap_or_default();
-                    let rel = p
-                        .strip_prefix(dir.join("evidence"))
-                        .map(|r| r.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    tenet_evidence::load_file(
-                        &rel,
-                        &bytes,
-                        &schemas,
-                        &sources,
-                        &tenet_evidence::Limits::default(),
-                    )
-                    .documents
-                    .len()
-                })
-                .sum();
-            std::hint::black_box(total);
             start.elapsed()
         }
         "recheck-phases" => {
