@@ -234,6 +234,61 @@ async fn files_created_and_deleted_on_disk_join_and_leave_the_workspace() {
     client.shutdown().await;
 }
 
+/// A workspace whose manifest depends on a pack vendored under `.tenet/vendor`, locked
+/// with `checksum`.
+fn workspace_with_a_vendored_pack(checksum: &str) -> Vec<(String, String)> {
+    let manifest = "[package]\nname = \"acme.unit\"\nversion = \"1.0.0\"\n\n[dependencies]\n\"acme.dep\" = { git = \"https://git.example.invalid/dep.git\", tag = \"v1.0.0\" }\n";
+    let lock = tenet_pack::Lockfile {
+        version: 1,
+        packs: vec![tenet_pack::LockedPack {
+            name: "acme.dep".into(),
+            version: "1.0.0".into(),
+            source: "git+https://git.example.invalid/dep.git?tag=v1.0.0".into(),
+            revision: Some("0000000000000000000000000000000000000000".into()),
+            checksum: checksum.into(),
+            dependencies: vec![],
+        }],
+    };
+    vec![
+        ("tenet.toml".into(), manifest.into()),
+        ("tenet.lock".into(), lock.render()),
+        (".tenet/vendor/acme.dep/tenet.toml".into(), DEP_MANIFEST.into()),
+        (".tenet/vendor/acme.dep/dep.tenet".into(), DEP.into()),
+        ("unit.tenet".into(), "package acme.unit\nuse acme.dep\n\nset acme.dep.window = 30 days\n".into()),
+    ]
+}
+
+const DEP_MANIFEST: &str = "[package]\nname = \"acme.dep\"\nversion = \"1.0.0\"\n";
+const DEP: &str = "package acme.dep\n\nparam window: duration = 90 days\n";
+
+fn dep_checksum() -> String {
+    tenet_pack::content_hash(&[
+        tenet_pack::PackFile { path: "dep.tenet".into(), bytes: DEP.as_bytes().to_vec() },
+        tenet_pack::PackFile { path: "tenet.toml".into(), bytes: DEP_MANIFEST.as_bytes().to_vec() },
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_dependency_packs_are_in_scope_as_in_tenet_check() {
+    let files = workspace_with_a_vendored_pack(&dep_checksum());
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut client = TestClient::start(&files).await;
+    let unit = client.open("unit.tenet", None).await;
+    assert_eq!(client.diagnostics(&unit, Some(1)).await, Vec::<Value>::new());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pack_that_does_not_match_the_lock_is_not_loaded() {
+    let files = workspace_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64)));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut client = TestClient::start(&files).await;
+    let unit = client.uri("unit.tenet");
+    let diagnostics = client.diagnostics(&unit, None).await;
+    assert_eq!(diagnostics[0]["code"], "T0108", "{diagnostics:?}");
+    client.shutdown().await;
+}
+
 // ---------------------------------------------------------------------------------------
 // Hover
 
