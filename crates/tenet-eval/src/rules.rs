@@ -105,31 +105,13 @@ fn evaluate_check(
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
     let scope = Subjects { body, check, subject, kind_name: &kind_name, docs };
-    let mut out = if docs.len() >= SPLIT_AT {
-        evaluate_split(cx, &scope, result).unwrap_or_else(|| {
-            scope.evaluate(
-                cx.schemas,
-                cx.evidence,
-                cx.params,
-                cx.today,
-                cx.budget,
-                cx.budget.steps,
-                0..docs.len(),
-                result,
-            )
-        })
-    } else {
-        scope.evaluate(
-            cx.schemas,
-            cx.evidence,
-            cx.params,
-            cx.today,
-            cx.budget,
-            cx.budget.steps,
-            0..docs.len(),
-            result,
-        )
+    let whole = || {
+        let (schemas, evidence, params, today, budget) =
+            (cx.schemas, cx.evidence, cx.params, cx.today, cx.budget);
+        scope.evaluate(schemas, evidence, params, today, budget, budget.steps, 0..docs.len(), result)
     };
+    let split = if docs.len() >= SPLIT_AT { evaluate_split(cx, &scope, result) } else { None };
+    let mut out = split.unwrap_or_else(whole);
     if out.is_empty() {
         let what = if docs.is_empty() {
             format!("no {kind_name} documents")

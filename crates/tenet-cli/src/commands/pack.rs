@@ -493,6 +493,11 @@ fn overrides(root: &Path) -> String {
             let reason = reason.map(|r| format!("\n      because {r:?}")).unwrap_or_default();
             format!("{what}{state}{reason}\n      at {path}:{}", index.line_col(&text, offset).line)
         };
+        let rule_override = |what: String, because: &str, offset: u32| {
+            let in_force = program.overrides.iter().any(|x| is_here(x.file, x.span, offset));
+            let state = if in_force { "in force" } else { "not applied: see the diagnostics" };
+            entry(what, Some(state.to_owned()), Some(because), offset)
+        };
         for item in &parsed.ast.items {
             let line = match item {
                 Item::Set(s) => {
@@ -535,28 +540,16 @@ fn overrides(root: &Path) -> String {
                     Some(&w.because.value),
                     w.span.start,
                 ),
-                Item::Override(o) => {
-                    let in_force = program.overrides.iter().any(|x| is_here(x.file, x.span, o.span.start));
-                    entry(
-                        format!("override {} rule {} (replaces the rule)", o.control.text, o.rule.text),
-                        Some(
-                            if in_force { "in force" } else { "not applied: see the diagnostics" }.to_owned(),
-                        ),
-                        Some(&o.because.value),
-                        o.span.start,
-                    )
-                }
-                Item::Disable(d) => {
-                    let in_force = program.overrides.iter().any(|x| is_here(x.file, x.span, d.span.start));
-                    entry(
-                        format!("disable {} rule {}", d.control.text, d.rule.text),
-                        Some(
-                            if in_force { "in force" } else { "not applied: see the diagnostics" }.to_owned(),
-                        ),
-                        Some(&d.because.value),
-                        d.span.start,
-                    )
-                }
+                Item::Override(o) => rule_override(
+                    format!("override {} rule {} (replaces the rule)", o.control.text, o.rule.text),
+                    &o.because.value,
+                    o.span.start,
+                ),
+                Item::Disable(d) => rule_override(
+                    format!("disable {} rule {}", d.control.text, d.rule.text),
+                    &d.because.value,
+                    d.span.start,
+                ),
                 _ => continue,
             };
             by_package.entry(package.clone()).or_default().push(line);
