@@ -95,6 +95,31 @@ fn assert_exit(output: &Output, code: i32) {
 
 const UNIT: &str = "package acme.unit\n\nuse iso42001\nuse acme.baseline\n";
 
+/// A unit that needs `acme.baseline` by `unit_req` directly and through `acme.sector`,
+/// which needs it by `sector_req`; both from the `baseline` repository.
+fn two_chains(world: &World, unit_req: &str, sector_req: &str) {
+    world.write(
+        "sector/tenet.toml",
+        &manifest(
+            "acme.sector",
+            "0.3.0",
+            &format!("\"acme.baseline\" = {{ git = \"../baseline\", version = \"{sector_req}\" }}\n"),
+        ),
+    );
+    world.write("sector/sector.tenet", "package acme.sector\n");
+    world.write(
+        "unit/tenet.toml",
+        &manifest(
+            "acme.unit",
+            "1.0.0",
+            &format!(
+                "\"acme.baseline\" = {{ git = \"../baseline\", version = \"{unit_req}\" }}\n\"acme.sector\" = {{ path = \"../sector\" }}\n"
+            ),
+        ),
+    );
+    world.write("unit/unit.tenet", UNIT);
+}
+
 fn unit_project(world: &World) {
     world.write("unit/tenet.toml", &manifest("acme.unit", "1.0.0", ""));
     world.write("unit/unit.tenet", UNIT);
@@ -149,24 +174,7 @@ fn add_locks_the_highest_matching_tag_and_update_moves_to_a_new_one() {
 fn two_requirements_no_version_satisfies_are_a_conflict_with_both_chains() {
     let world = World::new();
     world.pack_repo("baseline", "acme.baseline", &["1.0.0", "1.4.0", "2.0.0"], "");
-    world.write(
-        "sector/tenet.toml",
-        &manifest(
-            "acme.sector",
-            "0.3.0",
-            "\"acme.baseline\" = { git = \"../baseline\", version = \"^2.0\" }\n",
-        ),
-    );
-    world.write("sector/sector.tenet", "package acme.sector\n");
-    world.write(
-        "unit/tenet.toml",
-        &manifest(
-            "acme.unit",
-            "1.0.0",
-            "\"acme.baseline\" = { git = \"../baseline\", version = \"^1.2\" }\n\"acme.sector\" = { path = \"../sector\" }\n",
-        ),
-    );
-    world.write("unit/unit.tenet", UNIT);
+    two_chains(&world, "^1.2", "^2.0");
     let out = world.tenet("unit", &["pack", "update"]);
     assert_exit(&out, 2);
     let err = stderr(&out);
@@ -427,24 +435,7 @@ fn init_writes_a_manifest_and_a_pack_that_compiles() {
 fn compatible_requirements_from_two_chains_unify_on_one_version() {
     let world = World::new();
     world.pack_repo("baseline", "acme.baseline", &["1.0.0", "1.2.0", "1.4.0", "2.0.0"], "");
-    world.write(
-        "sector/tenet.toml",
-        &manifest(
-            "acme.sector",
-            "0.3.0",
-            "\"acme.baseline\" = { git = \"../baseline\", version = \">=1.2, <1.4\" }\n",
-        ),
-    );
-    world.write("sector/sector.tenet", "package acme.sector\n");
-    world.write(
-        "unit/tenet.toml",
-        &manifest(
-            "acme.unit",
-            "1.0.0",
-            "\"acme.baseline\" = { git = \"../baseline\", version = \"^1.0\" }\n\"acme.sector\" = { path = \"../sector\" }\n",
-        ),
-    );
-    world.write("unit/unit.tenet", UNIT);
+    two_chains(&world, "^1.0", ">=1.2, <1.4");
     let out = world.tenet("unit", &["pack", "update"]);
     assert_exit(&out, 0);
     assert_eq!(

@@ -201,13 +201,7 @@ fn add(args: &PackAddArgs) -> Outcome {
         let _ = std::fs::write(&manifest_path, &original);
         errors
     };
-    std::fs::write(&manifest_path, document.to_string()).map_err(|e| {
-        vec![PackError::new(
-            tenet_diagnostics::Code::INVALID_MANIFEST,
-            &manifest_path,
-            format!("cannot write the manifest: {e}"),
-        )]
-    })?;
+    write_manifest(&manifest_path, &document)?;
     let mut project = open(&args.project).map_err(restore)?;
     let cache = Cache::from_env();
     let fetcher = Fetcher::new(&cache, !args.project.offline);
@@ -217,6 +211,16 @@ fn add(args: &PackAddArgs) -> Outcome {
     eprintln!("{} `{}` in tenet.toml", if replaced { "Replaced" } else { "Added" }, args.name);
     print_changes(&changes);
     Ok(())
+}
+
+fn write_manifest(path: &Path, document: &toml_edit::DocumentMut) -> Outcome {
+    std::fs::write(path, document.to_string()).map_err(|e| {
+        vec![PackError::new(
+            tenet_diagnostics::Code::INVALID_MANIFEST,
+            path,
+            format!("cannot write the manifest: {e}"),
+        )]
+    })
 }
 
 fn remove(args: &PackRemoveArgs) -> Outcome {
@@ -238,13 +242,7 @@ fn remove(args: &PackRemoveArgs) -> Outcome {
         invocation_error(&format!("`{}` is not a dependency in {}", args.name, shown(&manifest_path)));
         return Err(Vec::new());
     }
-    std::fs::write(&manifest_path, document.to_string()).map_err(|e| {
-        vec![PackError::new(
-            tenet_diagnostics::Code::INVALID_MANIFEST,
-            &manifest_path,
-            format!("cannot write the manifest: {e}"),
-        )]
-    })?;
+    write_manifest(&manifest_path, &document)?;
     let mut project = open(&args.project)?;
     let cache = Cache::from_env();
     // Removing never downloads: what stays is resolved from the lock and the cache.
