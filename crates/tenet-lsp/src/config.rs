@@ -22,9 +22,9 @@ pub struct Config {
     pub evidence_roots: Vec<PathBuf>,
     /// See [`DEFAULT_DEBOUNCE`].
     pub debounce: Duration,
-    /// True when the client can watch files for the server (`**/*.tenet` is registered
-    /// after `initialized`, so files created or deleted on disk join or leave the
-    /// workspace).
+    /// True when the client can watch files for the server (`**/*.tenet`, `tenet.lock` and
+    /// `tenet.toml` are registered after `initialized`, so files created or deleted on disk
+    /// join or leave the workspace, and a new lock brings in the packs it names).
     pub watch_files: bool,
 }
 

@@ -100,7 +100,11 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         self.changed();
         if self.config().watch_files {
-            let watchers = serde_json::json!({"watchers": [{"globPattern": "**/*.tenet"}]});
+            let watchers = serde_json::json!({"watchers": [
+                {"globPattern": "**/*.tenet"},
+                {"globPattern": "**/tenet.lock"},
+                {"globPattern": "**/tenet.toml"},
+            ]});
             let registration = Registration {
                 id: "tenet-watch-policies".to_owned(),
                 method: "workspace/didChangeWatchedFiles".to_owned(),

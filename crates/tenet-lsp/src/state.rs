@@ -161,6 +161,14 @@ impl Host {
             added_or_removed |= self.set(&path, on_disk);
         }
         for path in pending.on_disk {
+            // A new lock or manifest may bring other packs: verify and load them again.
+            if path.ends_with(tenet_pack::LOCK_FILE) || path.ends_with(tenet_pack::MANIFEST_FILE) {
+                if let Some(root) = self.root.clone() {
+                    self.dependencies = dependency_packs(&self.db, &root);
+                }
+                added_or_removed = true;
+                continue;
+            }
             if self.open.contains_key(&path) {
                 continue;
             }

@@ -289,6 +289,23 @@ async fn a_pack_that_does_not_match_the_lock_is_not_loaded() {
     client.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_lock_on_disk_brings_in_the_packs_it_names() {
+    let files = workspace_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64)));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut client = TestClient::start(&files).await;
+    let unit = client.uri("unit.tenet");
+    assert_eq!(client.diagnostics(&unit, None).await[0]["code"], "T0108");
+    // `tenet pack update` writes the right lock.
+    let fixed = workspace_with_a_vendored_pack(&dep_checksum());
+    let lock = fixed.iter().find(|(p, _)| p == "tenet.lock").map(|(_, t)| t.clone()).unwrap();
+    std::fs::write(client.dir.path().join("tenet.lock"), lock).unwrap();
+    let changed = json!({"changes": [{"uri": client.uri("tenet.lock"), "type": 2}]});
+    client.notify("workspace/didChangeWatchedFiles", changed).await;
+    assert_eq!(client.diagnostics(&unit, None).await, Vec::<Value>::new());
+    client.shutdown().await;
+}
+
 // ---------------------------------------------------------------------------------------
 // Hover
 
