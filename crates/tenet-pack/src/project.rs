@@ -134,11 +134,12 @@ impl Project {
                 let before = old.get(name);
                 let after = lock.get(name);
                 let same = matches!((before, after), (Some(b), Some(a)) if b.version == a.version && b.source == a.source && b.checksum == a.checksum);
-                (!same).then(|| LockChange {
-                    name: name.to_owned(),
-                    before: before.map(describe),
-                    after: after.map(describe),
-                })
+                // Same version from the same place with other content: say so, by hash.
+                let content_only = matches!((before, after), (Some(b), Some(a)) if b.version == a.version && b.source == a.source);
+                let show = |p: &LockedPack| {
+                    if content_only { format!("{} {}", describe(p), short(&p.checksum)) } else { describe(p) }
+                };
+                (!same).then(|| LockChange { name: name.to_owned(), before: before.map(show), after: after.map(show) })
             })
             .collect();
         self.lock = Some((lock, text));
@@ -358,6 +359,11 @@ impl Project {
         }
         Ok(done)
     }
+}
+
+/// `sha256:` and the first 12 hex digits, enough to tell two contents apart in a message.
+fn short(checksum: &str) -> String {
+    checksum.get(..19).unwrap_or(checksum).to_owned()
 }
 
 fn out_of_date(manifest: &Manifest, name: &str, message: String) -> PackError {

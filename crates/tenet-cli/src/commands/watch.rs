@@ -74,7 +74,13 @@ pub fn run(args: &WatchArgs) -> Exit {
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
         let same_policy_files = now_policy.keys().eq(policy_stamps.keys());
-        if same_policy_files {
+        // A new lock or manifest may bring other packs: reload as for new files.
+        let packs_changed = now_policy.iter().any(|(path, stamp)| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            (name == tenet_pack::LOCK_FILE || name == tenet_pack::MANIFEST_FILE)
+                && policy_stamps.get(path) != Some(stamp)
+        });
+        if same_policy_files && !packs_changed {
             for file in &loaded.files {
                 let path = PathBuf::from(file.path(&db));
                 if now_policy.get(&path) != policy_stamps.get(&path)
@@ -85,7 +91,8 @@ pub fn run(args: &WatchArgs) -> Exit {
                 }
             }
         } else {
-            changed.push(format!("{} (files added or removed)", display_path(&args.path)));
+            let what = if packs_changed { "packs changed" } else { "files added or removed" };
+            changed.push(format!("{} ({what})", display_path(&args.path)));
             let Ok(reloaded) = crate::commands::packs::load(&mut db, &args.path).map(|l| l.files) else {
                 continue;
             };
