@@ -27,6 +27,10 @@ pub struct SoaRow {
     /// The control's rules that a dependent package replaced or disabled, each with its
     /// justification: `rule r replaced by `pkg`: why`.
     pub overrides: Vec<String>,
+    /// The package that declared the control not applicable, when it is excluded: with
+    /// packs shared across an organisation, an exclusion may come from a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded_by: Option<String>,
 }
 
 /// The Statement of Applicability: every Annex A control of the `iso42001` pack.
@@ -50,6 +54,7 @@ pub fn statement_of_applicability(report: &RunReport, paths: &crate::Paths) -> V
                 title: c.title.clone(),
                 applicable: c.exclusion.is_none(),
                 justification: c.exclusion.clone().or_else(|| c.objective.clone()).unwrap_or_default(),
+                excluded_by: c.exclusion_by.as_ref().map(|e| e.package.to_string()),
                 implementation,
                 evidence: evidence.into_iter().collect(),
                 overrides: c

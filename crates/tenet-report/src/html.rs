@@ -88,7 +88,12 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
             let _ = writeln!(out, "<p class=\"objective\">{}</p>", xml(objective));
         }
         if let Some(why) = &c.exclusion {
-            let _ = writeln!(out, "<p class=\"exclusion\">Not applicable: {}</p>", xml(why));
+            let by = c
+                .exclusion_by
+                .as_ref()
+                .map(|e| format!(" (declared by {} at {}:{})", xml(&e.package), xml(&e.file), e.line))
+                .unwrap_or_default();
+            let _ = writeln!(out, "<p class=\"exclusion\">Not applicable{by}: {}</p>", xml(why));
         }
         for o in &c.overrides {
             let _ = writeln!(

@@ -50,8 +50,9 @@ pub fn soa(args: &SoaArgs) -> Exit {
     let text = match args.format {
         ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
         ViewFormat::Csv => {
-            let mut out =
-                String::from("control,title,applicable,justification,implementation,evidence,overrides\n");
+            let mut out = String::from(
+                "control,title,applicable,justification,implementation,evidence,overrides,excluded_by\n",
+            );
             for r in &rows {
                 let cells = [
                     r.control.clone(),
@@ -61,6 +62,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                     r.implementation.to_owned(),
                     r.evidence.join("; "),
                     r.overrides.join("; "),
+                    r.excluded_by.clone().unwrap_or_default(),
                 ];
                 let quoted: Vec<String> =
                     cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
@@ -76,7 +78,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                         r.control.clone(),
                         r.title.clone(),
                         if r.applicable { "yes".into() } else { "no".into() },
-                        r.justification.clone(),
+                        justification(r),
                         r.implementation.to_owned(),
                         r.evidence.join("\n"),
                         r.overrides.join("\n"),
@@ -109,7 +111,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                     r.control,
                     r.title,
                     if r.applicable { "yes" } else { "no" },
-                    r.justification.replace('|', "\\|"),
+                    justification(r).replace('|', "\\|"),
                     r.implementation,
                     r.evidence.iter().take(3).cloned().collect::<Vec<_>>().join("<br>"),
                     r.overrides.join("<br>").replace('|', "\\|")
@@ -220,4 +222,12 @@ fn html_table(title: &str, header: &[&str], rows: &[Vec<String>]) -> String {
     }
     out.push_str("</table></body></html>\n");
     out
+}
+
+/// A row's justification, naming the package that excluded the control when one did.
+fn justification(row: &tenet_report::SoaRow) -> String {
+    match &row.excluded_by {
+        Some(package) => format!("{} (declared by {package})", row.justification),
+        None => row.justification.clone(),
+    }
 }
