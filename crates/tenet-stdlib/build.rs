@@ -1,5 +1,7 @@
 //! Embeds every file under the repository's `stdlib/` directory into the binary, so that
-//! `use iso42001` works without any set-up.
+//! `use iso42001` works without any set-up. The packs' `tests/` directories are left out:
+//! `tenet test stdlib` runs them from the repository, and every check would otherwise parse
+//! and check their 140 test blocks for nothing.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,9 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
         let path = entry.path();
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "tests") {
+                continue;
+            }
             collect(root, &path, files);
         } else if path.extension().is_some_and(|e| e == "tenet")
             && let Ok(relative) = path.strip_prefix(root)

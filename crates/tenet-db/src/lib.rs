@@ -23,7 +23,7 @@ pub use evaluation::{
     tailor_control,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
-pub use queries::{Parsed, diagnostics, parse, parse_all, program};
+pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
 pub use workspace::{
     DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, load_evidence_dir,

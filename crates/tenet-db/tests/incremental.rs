@@ -186,3 +186,29 @@ fn overrides_re_evaluate_only_the_rule_they_change() {
     let moved = log.take();
     assert_eq!(executed(&moved, "rule_results"), 0, "{moved:#?}");
 }
+
+#[test]
+fn built_in_packs_nothing_uses_are_never_parsed() {
+    let (mut db, log) = Database::with_execution_log();
+    let mut system = MemorySystem::new();
+    system.write("pack/policy.tenet", POLICY);
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let program = tenet_db::program(&db, loaded.workspace);
+    assert!(program.diagnostics.is_empty(), "{:#?}", program.diagnostics);
+    let names: Vec<&str> = program.packages.iter().map(|p| &*p.name).collect();
+    assert_eq!(names, ["tenet", "inc"]);
+    // The policy file and the prelude's one file, of the workspace's many inputs.
+    let parsed = executed(&log.take(), "parse");
+    assert_eq!(parsed, 2);
+    assert!(loaded.workspace.policy_files(&db).len() > 2);
+
+    // Using a built-in pack brings in its files, and the packs it uses in turn.
+    let file = loaded.files[0];
+    file.set_bytes(&mut db).to(POLICY.replace("package inc\n", "package inc\nuse iso42001\n").into_bytes());
+    let program = tenet_db::program(&db, loaded.workspace);
+    let names: Vec<&str> = program.packages.iter().map(|p| &*p.name).collect();
+    assert!(
+        names.contains(&"iso42001") && names.contains(&"eu_ai_act") && names.contains(&"nist_ai_rmf"),
+        "{names:?}"
+    );
+}

@@ -42,7 +42,7 @@ pub(crate) fn occurrences_of(
 ) -> Vec<Reference> {
     let files: Vec<SourceFile> = match definition {
         Definition::Local(_) => vec![file],
-        _ => workspace.policy_files(db).to_vec(),
+        _ => tenet_db::checked_files(db, workspace).clone(),
     };
     let mut out = Vec::new();
     for f in files {

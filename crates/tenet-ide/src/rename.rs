@@ -67,7 +67,8 @@ pub fn rename(
     }
     let mut by_file: BTreeMap<u32, (SourceFile, Vec<TextEdit>)> = BTreeMap::new();
     for (order, r) in occurrences_of(db, workspace, position.file, &definition).into_iter().enumerate() {
-        let key = workspace.policy_files(db).iter().position(|f| *f == r.file).unwrap_or(order) as u32;
+        let key =
+            tenet_db::checked_files(db, workspace).iter().position(|f| *f == r.file).unwrap_or(order) as u32;
         by_file
             .entry(key)
             .or_insert_with(|| (r.file, Vec::new()))

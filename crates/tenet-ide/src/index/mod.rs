@@ -125,7 +125,7 @@ impl FileIndex {
 #[salsa::tracked(returns(ref))]
 pub(crate) fn scopes(db: &dyn Db, workspace: Workspace) -> Scopes {
     let program = program(db, workspace);
-    let asts: Vec<&Ast> = workspace.policy_files(db).iter().map(|f| &parse(db, *f).ast).collect();
+    let asts: Vec<&Ast> = tenet_db::checked_files(db, workspace).iter().map(|f| &parse(db, *f).ast).collect();
     Scopes::new(program, &asts)
 }
 
