@@ -1,5 +1,6 @@
 //! The packs that ship inside the `tenet` binary (`tenet`, `iso42001`, `eu_ai_act`,
-//! `nist_ai_rmf`), embedded at build time from the repository's `stdlib/` directory.
+//! `nist_ai_rmf`), embedded at build time from the repository's `stdlib/` directory (their
+//! `tests/` directories stay in the repository, for `tenet test stdlib`).
 
 include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
 
