@@ -110,8 +110,18 @@ fn evaluate_check(
             (cx.schemas, cx.evidence, cx.params, cx.today, cx.budget);
         scope.evaluate(schemas, evidence, params, today, budget, budget.steps, 0..docs.len(), result)
     };
-    let split = if docs.len() >= SPLIT_AT { evaluate_split(cx, &scope, result) } else { None };
-    let mut out = split.unwrap_or_else(whole);
+    let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
+    let fast = if docs.len() >= SPLIT_AT {
+        evaluate_split(cx, &prefetched, &scope, result)
+    } else {
+        // One piece, still over prefetched evidence: the interpreter's many reads then
+        // cost a look-up in a short list rather than a query each.
+        let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
+        let out =
+            scope.evaluate(schemas, &prefetched, params, today, budget, budget.steps, 0..docs.len(), result);
+        (!prefetched.missed.load(Ordering::Relaxed)).then_some(out)
+    };
+    let mut out = fast.unwrap_or_else(whole);
     if out.is_empty() {
         let what = if docs.is_empty() {
             format!("no {kind_name} documents")
@@ -204,14 +214,30 @@ impl Subjects<'_> {
     }
 }
 
-/// Evidence prefetched for a split domain: the kinds the rule reads, fetched once by the
-/// rule's own thread (so the database records them), then shared read-only by the
-/// workers, which never call back into the database. A kind outside the set is noted and
-/// the split is abandoned, never answered with nothing.
+/// Evidence prefetched for evaluating a rule's subjects: the kinds the rule reads, fetched
+/// once by the rule's own thread (so the database records them), then read by the
+/// interpreter, and by a split domain's workers, which never call back into the database.
+/// A kind outside the set is noted and the result thrown away, never answered with
+/// nothing: the rule then runs over the evidence as given.
 struct Prefetched<'e> {
     kinds: Vec<(KindId, &'e KindDocs)>,
     missed: AtomicBool,
     empty: KindDocs,
+}
+
+impl<'e> Prefetched<'e> {
+    /// The kinds a rule declares it reads, and its subjects' kind, fetched from `cx`.
+    fn new(cx: &RuleContext<'e>, kinds_read: &[KindId], subject: KindId) -> Prefetched<'e> {
+        let mut kinds: Vec<KindId> = kinds_read.to_vec();
+        kinds.push(subject);
+        kinds.sort_unstable();
+        kinds.dedup();
+        Prefetched {
+            kinds: kinds.iter().map(|k| (*k, cx.evidence.kind(*k))).collect(),
+            missed: AtomicBool::new(false),
+            empty: KindDocs::default(),
+        }
+    }
 }
 
 impl Evidence for Prefetched<'_> {
@@ -232,18 +258,10 @@ impl Evidence for Prefetched<'_> {
 /// a kind it did not declare (then the caller evaluates it in one piece).
 fn evaluate_split(
     cx: &RuleContext<'_>,
+    prefetched: &Prefetched<'_>,
     scope: &Subjects<'_>,
     result: &MakeResult<'_>,
 ) -> Option<Vec<RuleResult>> {
-    let mut kinds: Vec<KindId> = scope.body.kinds_read.clone();
-    kinds.push(scope.subject.kind);
-    kinds.sort_unstable();
-    kinds.dedup();
-    let prefetched = Prefetched {
-        kinds: kinds.iter().map(|k| (*k, cx.evidence.kind(*k))).collect(),
-        missed: AtomicBool::new(false),
-        empty: KindDocs::default(),
-    };
     let total = scope.docs.len();
     let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
     let chunks: Vec<Range<usize>> =
@@ -253,7 +271,7 @@ fn evaluate_split(
         .map(|range| {
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
             let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
-            scope.evaluate(schemas, &prefetched, params, today, share, budget.steps, range, result)
+            scope.evaluate(schemas, prefetched, params, today, share, budget.steps, range, result)
         })
         .collect();
     if prefetched.missed.load(Ordering::Relaxed) {
