@@ -168,43 +168,32 @@ impl Subjects<'_> {
             interp.locals.iter_mut().for_each(|v| *v = Value::None);
             set(&mut interp, subject.var.0 as usize, Value::Doc(r));
             let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
+            // A subject stopped by its `where` (on an error) or its `applies when`.
+            let stopped = |status: Status, message: String, interp: &Interp<'_>| {
+                result(subject_ref.clone(), status, Some(message), citations(interp, Some(r)))
+            };
             if let Some(filter) = &subject.filter {
                 match interp.truth(filter) {
                     Ok(true) => {}
                     Ok(false) => continue,
                     Err(e) => {
-                        out.push(result(
-                            subject_ref,
-                            Status::Error,
-                            Some(error_message(&e)),
-                            citations(&interp, Some(r)),
-                        ));
+                        out.push(stopped(Status::Error, error_message(&e), &interp));
                         continue;
                     }
                 }
             }
             if let Some(applies) = &check.applies {
-                match interp.truth(applies) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let message = "the rule's `applies when` is false for this subject".to_owned();
-                        out.push(result(
-                            subject_ref,
-                            Status::NotApplicable,
-                            Some(message),
-                            citations(&interp, Some(r)),
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        out.push(result(
-                            subject_ref,
-                            Status::Error,
-                            Some(error_message(&e)),
-                            citations(&interp, Some(r)),
-                        ));
-                        continue;
-                    }
+                let stop = match interp.truth(applies) {
+                    Ok(true) => None,
+                    Ok(false) => Some((
+                        Status::NotApplicable,
+                        "the rule's `applies when` is false for this subject".to_owned(),
+                    )),
+                    Err(e) => Some((Status::Error, error_message(&e))),
+                };
+                if let Some((status, message)) = stop {
+                    out.push(stopped(status, message, &interp));
+                    continue;
                 }
             }
             let (status, message) = judge(&mut interp, check, &body.label, Some(r));

@@ -330,22 +330,29 @@ impl Lower {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => o.doc = Some(self.doc(p)),
-                Rule::control_ref => o.control = self.name(&p),
-                Rule::rule_selector => {
-                    if let Some(rule) = self.rule_selector(p) {
-                        o.rule = rule;
-                    }
-                }
-                Rule::justification => {
-                    if let Some(s) = self.strings(p).into_iter().next() {
-                        o.because = s;
-                    }
-                }
                 Rule::override_body => o.body = self.rule(p),
-                _ => {}
+                _ => self.rule_target(p, &mut o.control, &mut o.rule, &mut o.because),
             }
         }
         o
+    }
+
+    /// The parts `override` and `disable` share: which control, which rule, and why.
+    fn rule_target(&self, p: Pair<'_, Rule>, control: &mut Name, rule: &mut Name, because: &mut Str) {
+        match p.as_rule() {
+            Rule::control_ref => *control = self.name(&p),
+            Rule::rule_selector => {
+                if let Some(selected) = self.rule_selector(p) {
+                    *rule = selected;
+                }
+            }
+            Rule::justification => {
+                if let Some(s) = self.strings(p).into_iter().next() {
+                    *because = s;
+                }
+            }
+            _ => {}
+        }
     }
 
     fn disable(&self, pair: Pair<'_, Rule>) -> Disable {
@@ -360,18 +367,7 @@ impl Lower {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => d.doc = Some(self.doc(p)),
-                Rule::control_ref => d.control = self.name(&p),
-                Rule::rule_selector => {
-                    if let Some(rule) = self.rule_selector(p) {
-                        d.rule = rule;
-                    }
-                }
-                Rule::justification => {
-                    if let Some(s) = self.strings(p).into_iter().next() {
-                        d.because = s;
-                    }
-                }
-                _ => {}
+                _ => self.rule_target(p, &mut d.control, &mut d.rule, &mut d.because),
             }
         }
         d
