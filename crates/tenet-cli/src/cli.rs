@@ -11,6 +11,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Never use the network. Only `pack add`, `pack update` and `pack fetch` ever do;
+    /// with this they use the cache alone, and every other command accepts it too.
+    #[arg(long, global = true, env = "TENET_OFFLINE")]
+    pub offline: bool,
 }
 
 /// The subcommands.
@@ -75,9 +79,6 @@ pub struct ProjectArgs {
     /// The directory with `tenet.toml`.
     #[arg(long, short = 'p', value_name = "DIR", default_value = ".")]
     pub project: PathBuf,
-    /// Use the cache only; never the network.
-    #[arg(long, env = "TENET_OFFLINE")]
-    pub offline: bool,
 }
 
 /// `tenet pack init`

@@ -37,7 +37,7 @@ fn main() -> std::process::ExitCode {
         Command::Evidence(cli::EvidenceCommand::Template(args)) => commands::evidence::template(&args),
         Command::Schema(cli::SchemaCommand::Export(args)) => commands::evidence::export(&args),
         Command::Lsp(args) => commands::lsp::run(&args),
-        Command::Pack(command) => commands::pack::run(&command),
+        Command::Pack(command) => commands::pack::run(&command, cli.offline),
     };
     exit.into()
 }

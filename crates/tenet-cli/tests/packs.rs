@@ -319,7 +319,7 @@ fn vendored_packs_check_without_cache_network_or_source() {
     );
     std::fs::remove_dir_all(world.path("baseline")).expect("remove the repository");
     std::fs::remove_dir_all(world.path("cache")).expect("remove the cache");
-    let out = world.tenet("unit", &["check", "."]);
+    let out = world.tenet("unit", &["check", ".", "--offline"]);
     assert_exit(&out, 0);
     let out = world.tenet("unit", &["pack", "verify", "--offline"]);
     assert_exit(&out, 0);

@@ -1,6 +1,6 @@
 //! `tenet pack …`: a pack's manifest, its dependencies and their lock, archives, and the
 //! view of who tailors what. Network access happens in `add`, `update` and `fetch` only
-//! (and `vendor`, which fetches what is missing), never with `--offline`.
+//! never with `--offline`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,14 +22,15 @@ use crate::commands::packs::{self, pack_diagnostic, shown};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, invocation_error, print_diagnostics};
 
-/// Runs a `tenet pack` subcommand.
-pub fn run(command: &PackCommand) -> Exit {
+/// Runs a `tenet pack` subcommand; `offline` keeps `add`, `update` and `fetch` to the cache.
+pub fn run(command: &PackCommand, offline: bool) -> Exit {
+    let network = !offline;
     let result = match command {
         PackCommand::Init(args) => init(args),
-        PackCommand::Add(args) => add(args),
+        PackCommand::Add(args) => add(args, network),
         PackCommand::Remove(args) => remove(args),
-        PackCommand::Update(args) => update(args),
-        PackCommand::Fetch(args) => fetch(args),
+        PackCommand::Update(args) => update(args, network),
+        PackCommand::Fetch(args) => fetch(args, network),
         PackCommand::Vendor(args) => vendor(args),
         PackCommand::Build(args) => build(args),
         PackCommand::Verify(args) => verify(args),
@@ -131,7 +132,7 @@ fn relative_to_project(project: &Path, path: &Path) -> String {
     tenet_pack::relative(&project, &absolute)
 }
 
-fn add(args: &PackAddArgs) -> Outcome {
+fn add(args: &PackAddArgs, network: bool) -> Outcome {
     let project = open(&args.project)?;
     let manifest_path = project.manifest.path.clone();
     let original = project.manifest.text.clone();
@@ -204,7 +205,7 @@ fn add(args: &PackAddArgs) -> Outcome {
     write_manifest(&manifest_path, &document)?;
     let mut project = open(&args.project).map_err(restore)?;
     let cache = Cache::from_env();
-    let fetcher = Fetcher::new(&cache, !args.project.offline);
+    let fetcher = Fetcher::new(&cache, network);
     let keep = Keep::AllBut([args.name.clone()].into());
     let packs = project.resolve(&keep, &fetcher).map_err(|e| restore(vec![e]))?;
     let changes = project.write_lock(&packs).map_err(|e| restore(vec![e]))?;
@@ -254,7 +255,7 @@ fn remove(args: &PackRemoveArgs) -> Outcome {
     Ok(())
 }
 
-fn update(args: &PackUpdateArgs) -> Outcome {
+fn update(args: &PackUpdateArgs, network: bool) -> Outcome {
     let mut project = open(&args.project)?;
     let known = |name: &String| {
         project.manifest.dependencies.iter().any(|d| d.name == *name)
@@ -270,17 +271,17 @@ fn update(args: &PackUpdateArgs) -> Outcome {
         Keep::AllBut(args.names.iter().cloned().collect())
     };
     let cache = Cache::from_env();
-    let fetcher = Fetcher::new(&cache, !args.project.offline);
+    let fetcher = Fetcher::new(&cache, network);
     let packs = project.resolve(&keep, &fetcher).map_err(|e| vec![e])?;
     let changes = project.write_lock(&packs).map_err(|e| vec![e])?;
     print_changes(&changes);
     Ok(())
 }
 
-fn fetch(args: &ProjectArgs) -> Outcome {
+fn fetch(args: &ProjectArgs, network: bool) -> Outcome {
     let mut project = open(args)?;
     let cache = Cache::from_env();
-    let fetcher = Fetcher::new(&cache, !args.offline);
+    let fetcher = Fetcher::new(&cache, network);
     let loaded = match project.load_locked(&fetcher) {
         Ok(loaded) => loaded,
         Err(errors) if errors.iter().all(|e| e.code == tenet_diagnostics::Code::LOCK_OUT_OF_DATE) => {
