@@ -107,21 +107,20 @@ pub fn load_workspace_with_packs(
 }
 
 /// The inputs for dependency packs' files, leaving out (with a diagnostic) every file that
-/// declares a package outside its pack.
+/// declares a package outside its pack. The check reads the `parse` query, so the files
+/// kept are not parsed a second time when the workspace is checked.
 pub fn dependency_files(db: &Database, packs: &[DependencyPack]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
     for pack in packs {
         for (path, bytes) in &pack.files {
-            if let Some(d) = outside_namespace(&pack.name, path, bytes) {
-                diagnostics.push(d);
-                continue;
+            let file = SourceFile::builder(path.clone(), bytes.clone(), Origin::Dependency)
+                .durability(salsa::Durability::MEDIUM)
+                .new(db);
+            match outside_namespace(&pack.name, path, &crate::parse(db, file).ast) {
+                Some(d) => diagnostics.push(d),
+                None => files.push(file),
             }
-            files.push(
-                SourceFile::builder(path.clone(), bytes.clone(), Origin::Dependency)
-                    .durability(salsa::Durability::MEDIUM)
-                    .new(db),
-            );
         }
     }
     (files, diagnostics)
@@ -129,9 +128,7 @@ pub fn dependency_files(db: &Database, packs: &[DependencyPack]) -> (Vec<SourceF
 
 /// The diagnostic for a dependency file whose `package` line is not the pack's name or
 /// under it.
-fn outside_namespace(pack: &str, path: &str, bytes: &[u8]) -> Option<Diagnostic> {
-    let text = String::from_utf8_lossy(bytes);
-    let (ast, _) = tenet_syntax::parse(&text);
+fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Option<Diagnostic> {
     let declared = ast.items.iter().find_map(|item| match item {
         Item::Package(p) => Some(&p.path),
         _ => None,

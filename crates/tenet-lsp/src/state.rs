@@ -321,21 +321,12 @@ fn dependency_packs(db: &Database, root: &Path) -> Vec<(String, SourceFile)> {
     let cache = tenet_pack::Cache::from_env();
     let fetcher = tenet_pack::Fetcher::new(&cache, false);
     let Ok(loaded) = project.load_locked(&fetcher) else { return Vec::new() };
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let packs: Vec<tenet_db::DependencyPack> = loaded
         .iter()
-        .filter(|p| {
-            !(p.found_in == "path"
-                && std::fs::canonicalize(&p.dir).is_ok_and(|d| d.starts_with(&canonical_root)))
-        })
+        .filter(|p| !p.is_path_inside(root))
         .map(|p| tenet_db::DependencyPack {
             name: p.locked.name.clone(),
-            files: p
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".tenet"))
-                .map(|f| (display_path(&p.dir.join(&f.path)), f.bytes.clone()))
-                .collect(),
+            files: p.policy_files().map(|f| (display_path(&p.dir.join(&f.path)), f.bytes.clone())).collect(),
         })
         .collect();
     let (files, _) = tenet_db::dependency_files(db, &packs);

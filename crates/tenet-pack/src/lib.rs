@@ -24,7 +24,7 @@ pub use error::{PackError, PackErrorDetails, Result};
 pub use fetch::Fetcher;
 pub use lock::{LOCK_FILE, LockedPack, Lockfile};
 pub use manifest::{BUILT_IN, Dependency, GitPin, MANIFEST_FILE, Manifest, SourceSpec, is_valid_name};
-pub use project::{LoadedPack, LockChange, Project, VENDOR_DIR};
+pub use project::{FoundIn, LoadedPack, LockChange, Project, VENDOR_DIR};
 pub use resolve::{Keep, ResolvedPack, Source, relative};
 
 /// This build of Tenet's version, which manifests' `tenet` requirements are checked against.

@@ -34,8 +34,43 @@ pub struct LoadedPack {
     pub dir: PathBuf,
     /// Its content files.
     pub files: Vec<PackFile>,
-    /// Where it was found: `vendor`, `path` or `cache`.
-    pub found_in: &'static str,
+    /// Where it was found.
+    pub found_in: FoundIn,
+}
+
+/// Where a locked pack's files were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundIn {
+    /// The project's `.tenet/vendor/NAME`.
+    Vendor,
+    /// The directory a path dependency names.
+    Path,
+    /// The cache outside the project.
+    Cache,
+}
+
+impl std::fmt::Display for FoundIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FoundIn::Vendor => "vendor",
+            FoundIn::Path => "path",
+            FoundIn::Cache => "cache",
+        })
+    }
+}
+
+impl LoadedPack {
+    /// True for a path dependency whose directory is inside `dir`: such a pack is already
+    /// part of a workspace read from `dir`, and is not copied when vendoring.
+    pub fn is_path_inside(&self, dir: &Path) -> bool {
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        self.found_in == FoundIn::Path && std::fs::canonicalize(&self.dir).is_ok_and(|d| d.starts_with(&dir))
+    }
+
+    /// Its `.tenet` files, without the manifest.
+    pub fn policy_files(&self) -> impl Iterator<Item = &PackFile> {
+        self.files.iter().filter(|f| f.path.ends_with(".tenet"))
+    }
 }
 
 /// One line of what a resolution changed in the lockfile.
@@ -207,7 +242,7 @@ impl Project {
                     let mut collected = content::collect(&dir);
                     // A cached copy that was changed on disk is extracted again from the
                     // repository or archive it came from, which are checked by their hashes.
-                    if found_in == "cache"
+                    if found_in == FoundIn::Cache
                         && collected
                             .as_ref()
                             .is_ok_and(|files| content::content_hash(files) != locked.checksum)
@@ -272,10 +307,10 @@ impl Project {
         fetcher: &Fetcher,
         project: &Path,
         fresh: bool,
-    ) -> Result<(PathBuf, &'static str)> {
+    ) -> Result<(PathBuf, FoundIn)> {
         let vendored = self.dir().join(VENDOR_DIR).join(&locked.name);
         if vendored.is_dir() {
-            return Ok((vendored, "vendor"));
+            return Ok((vendored, FoundIn::Vendor));
         }
         let lock_path = self.lock_path();
         let span = self.lock.as_ref().and_then(|(_, t)| entry_span(t, &locked.name));
@@ -290,7 +325,7 @@ impl Project {
         if let Some(path) = locked.source.strip_prefix("path+") {
             let dir = crate::resolve::absolute(project, Path::new(path));
             return if dir.is_dir() {
-                Ok((dir, "path"))
+                Ok((dir, FoundIn::Path))
             } else {
                 Err(PackError::new(
                     Code::PACK_UNAVAILABLE,
@@ -306,7 +341,7 @@ impl Project {
             let commit = locked.revision.as_deref().ok_or_else(bad)?;
             return fetcher
                 .git_commit(&url, commit, &lock_path, fresh)
-                .map(|d| (d, "cache"))
+                .map(|d| (d, FoundIn::Cache))
                 .map_err(|e| e.at(span));
         }
         if let Some(location) = locked.source.strip_prefix("archive+") {
@@ -318,7 +353,7 @@ impl Project {
             };
             return fetcher
                 .archive(&location, sha, &lock_path, fresh)
-                .map(|d| (d, "cache"))
+                .map(|d| (d, FoundIn::Cache))
                 .map_err(|e| e.at(span));
         }
         Err(bad())
@@ -331,12 +366,9 @@ impl Project {
         // Verify what would be copied first; a stale vendored copy is replaced.
         let _ = std::fs::remove_dir_all(&vendor);
         let packs = self.load_locked(fetcher)?;
-        let project = self.canonical_dir();
         let mut done = Vec::new();
         for pack in packs {
-            if pack.found_in == "path"
-                && std::fs::canonicalize(&pack.dir).is_ok_and(|d| d.starts_with(&project))
-            {
+            if pack.is_path_inside(self.dir()) {
                 continue;
             }
             let target = vendor.join(&pack.locked.name);

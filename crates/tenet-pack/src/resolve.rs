@@ -281,12 +281,8 @@ fn is_local(selected: &BTreeMap<String, ResolvedPack>, name: &str) -> bool {
 fn still_fits(pack: &ResolvedPack, requests: &[Request], project: &Path) -> bool {
     requests.iter().all(|r| {
         r.req.as_ref().is_none_or(|req| req.matches(&pack.manifest.version))
-            && same_place(&r.source.lock_text(project), &pack.source)
+            && r.source.lock_text(project) == pack.source
     })
-}
-
-fn same_place(wanted: &str, locked: &str) -> bool {
-    wanted == locked
 }
 
 /// Picks the one pack that satisfies every request on `name`.

@@ -315,16 +315,7 @@ impl Lower {
             control: missing(span),
             rule: missing(span),
             because: missing_str(span),
-            body: Rule_ {
-                doc: None,
-                name: None,
-                subject: None,
-                applies: None,
-                lets: vec![],
-                require: missing_expr(span),
-                message: None,
-                span,
-            },
+            body: empty_rule(span),
             span,
         };
         for p in pair.into_inner() {
@@ -488,16 +479,7 @@ impl Lower {
 
     fn rule(&self, pair: Pair<'_, Rule>) -> Rule_ {
         let span = self.span(&pair);
-        let mut rule = Rule_ {
-            doc: None,
-            name: None,
-            subject: None,
-            applies: None,
-            lets: vec![],
-            require: missing_expr(span),
-            message: None,
-            span,
-        };
+        let mut rule = empty_rule(span);
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => rule.doc = Some(self.doc(p)),
@@ -1142,6 +1124,21 @@ fn missing(span: Span) -> Name {
 
 fn missing_str(span: Span) -> Str {
     Str { value: String::new(), span }
+}
+
+/// A rule with nothing parsed yet, to be filled in from its pair (or left as the
+/// placeholder of a broken one).
+fn empty_rule(span: Span) -> Rule_ {
+    Rule_ {
+        doc: None,
+        name: None,
+        subject: None,
+        applies: None,
+        lets: vec![],
+        require: missing_expr(span),
+        message: None,
+        span,
+    }
 }
 
 fn missing_expr(span: Span) -> Expr {

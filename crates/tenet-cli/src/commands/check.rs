@@ -21,25 +21,27 @@ pub fn run(args: &CheckArgs) -> Exit {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     let mut db = Database::default();
-    let crate::commands::packs::Loaded {
-        files: loaded,
-        diagnostics: pack_diagnostics,
-        texts: pack_texts,
-        ..
-    } = match crate::commands::packs::load(&mut db, &args.path) {
+    let packs = match crate::commands::packs::load(&mut db, &args.path) {
         Ok(loaded) => loaded,
         Err(e) => {
             invocation_error(&e.to_string());
             return Exit::Errors;
         }
     };
+    // Without `--evidence`: the manifest's evidence root, or the pack directory's own
+    // `evidence/` folder.
+    let evidence_dir =
+        args.evidence.clone().or_else(|| crate::commands::packs::default_evidence(&packs, &args.path));
+    let crate::commands::packs::Loaded {
+        files: loaded,
+        diagnostics: pack_diagnostics,
+        texts: pack_texts,
+        ..
+    } = packs;
     if loaded.files.is_empty() {
         invocation_error(&format!("no `.tenet` files under `{}`", args.path.display()));
         return Exit::Errors;
     }
-    // Without `--evidence`: the manifest's evidence root, or the pack directory's own
-    // `evidence/` folder.
-    let evidence_dir = args.evidence.clone().or_else(|| crate::commands::packs::default_evidence(&args.path));
     let evidence = match &evidence_dir {
         Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
             Ok(set) => Some((dir, set)),

@@ -23,9 +23,11 @@ fn evaluate(
         error_format: crate::cli::ErrorFormat::Human,
         color: crate::cli::ColorChoice::Auto,
     };
-    let loaded = crate::commands::packs::load_or_exit(&mut db, path, &diagnostic_args)?;
-    let dir =
-        evidence.map(std::path::Path::to_path_buf).or_else(|| crate::commands::packs::default_evidence(path));
+    let packs = crate::commands::packs::load_or_exit(&mut db, path, &diagnostic_args)?;
+    let dir = evidence
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| crate::commands::packs::default_evidence(&packs, path));
+    let loaded = packs.files;
     let Some(dir) = dir else {
         invocation_error("no evidence: pass --evidence DIR");
         return Err(Exit::Errors);

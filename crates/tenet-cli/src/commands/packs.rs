@@ -2,13 +2,13 @@
 //! that compiles policy does it: discover `tenet.toml`, verify each locked pack against its
 //! hash without the network, and hand the verified files to the database.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tenet_db::{
     Database, DependencyPack, LoadError, OsSystem, WorkspaceFiles, display_path, load_workspace_with_packs,
 };
 use tenet_diagnostics::Diagnostic;
-use tenet_pack::{Cache, Fetcher, LoadedPack, PackError, Project};
+use tenet_pack::{Cache, Fetcher, FoundIn, PackError, Project};
 
 use crate::output::SourceTexts;
 
@@ -20,6 +20,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The texts those diagnostics and the dependency files point into.
     pub texts: SourceTexts,
+    /// The manifest's `[evidence] roots` that exist, relative to where the command runs.
+    pub evidence_roots: Vec<PathBuf>,
 }
 
 /// A path as the user would type it from the current directory.
@@ -53,6 +55,11 @@ pub fn load(db: &mut Database, root: &Path) -> Result<Loaded, LoadError> {
             None
         }
     };
+    let evidence_roots: Vec<PathBuf> = project
+        .iter()
+        .flat_map(|p| p.manifest.evidence_roots.iter().map(|root| p.dir().join(root)))
+        .filter(|dir| dir.is_dir())
+        .collect();
     if let Some(project) = &project {
         let cache = Cache::from_env();
         let fetcher = Fetcher::new(&cache, false);
@@ -62,24 +69,17 @@ pub fn load(db: &mut Database, root: &Path) -> Result<Loaded, LoadError> {
         }
     }
     // A path dependency inside the checked directory is already read as part of it.
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let inside_root = |pack: &LoadedPack| {
-        pack.found_in == "path"
-            && std::fs::canonicalize(&pack.dir).is_ok_and(|dir| dir.starts_with(&canonical_root))
-    };
     let dependencies: Vec<DependencyPack> = packs
         .iter()
-        .filter(|pack| !inside_root(pack))
+        .filter(|pack| !pack.is_path_inside(root))
         .map(|pack| DependencyPack {
             name: pack.locked.name.clone(),
             files: pack
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".tenet"))
+                .policy_files()
                 .map(|f| {
                     let path = match pack.found_in {
-                        "cache" => format!("{}@{}/{}", pack.locked.name, pack.locked.version, f.path),
-                        _ => shown(&pack.dir.join(&f.path)),
+                        FoundIn::Cache => format!("{}@{}/{}", pack.locked.name, pack.locked.version, f.path),
+                        FoundIn::Path | FoundIn::Vendor => shown(&pack.dir.join(&f.path)),
                     };
                     (path, f.bytes.clone())
                 })
@@ -96,7 +96,7 @@ pub fn load(db: &mut Database, root: &Path) -> Result<Loaded, LoadError> {
     for file in &files.files {
         texts.add(file.path(db), file.bytes(db));
     }
-    Ok(Loaded { files, diagnostics, texts })
+    Ok(Loaded { files, diagnostics, texts, evidence_roots })
 }
 
 /// Loads like [`load`] for commands that cannot go on past a pack problem: the problems
@@ -105,7 +105,7 @@ pub fn load_or_exit(
     db: &mut Database,
     root: &Path,
     args: &crate::cli::DiagnosticArgs,
-) -> Result<WorkspaceFiles, crate::exit::Exit> {
+) -> Result<Loaded, crate::exit::Exit> {
     let loaded = load(db, root).map_err(|e| {
         crate::output::invocation_error(&e.to_string());
         crate::exit::Exit::Errors
@@ -114,30 +114,21 @@ pub fn load_or_exit(
         crate::output::print_diagnostics(args, &loaded.diagnostics, &loaded.texts);
         return Err(crate::exit::Exit::Errors);
     }
-    Ok(loaded.files)
+    Ok(loaded)
 }
 
 /// The evidence directory of a check without `--evidence`: the first root of the
 /// manifest's `[evidence] roots` that exists, else `PATH/evidence` when it exists.
-pub fn default_evidence(path: &Path) -> Option<std::path::PathBuf> {
-    if let Ok(Some(project)) = Project::discover(path) {
-        let roots: Vec<std::path::PathBuf> = project
-            .manifest
-            .evidence_roots
-            .iter()
-            .map(|root| project.dir().join(root))
-            .filter(|dir| dir.is_dir())
-            .collect();
-        if roots.len() > 1 {
-            crate::output::invocation_error(&format!(
-                "tenet.toml names {} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
-                roots.len(),
-                shown(&roots[0])
-            ));
-        }
-        if let Some(first) = roots.into_iter().next() {
-            return Some(first);
-        }
+pub fn default_evidence(loaded: &Loaded, path: &Path) -> Option<PathBuf> {
+    if let [first, _, ..] = loaded.evidence_roots.as_slice() {
+        crate::output::invocation_error(&format!(
+            "tenet.toml names {} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
+            loaded.evidence_roots.len(),
+            shown(first)
+        ));
+    }
+    if let Some(first) = loaded.evidence_roots.first() {
+        return Some(first.clone());
     }
     let default = path.join("evidence");
     default.is_dir().then_some(default)

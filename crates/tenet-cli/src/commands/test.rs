@@ -18,7 +18,7 @@ use crate::output::{SourceTexts, print_diagnostics};
 pub fn run(args: &TestArgs) -> Exit {
     let mut db = Database::default();
     let loaded = match crate::commands::packs::load_or_exit(&mut db, &args.path, &args.diagnostics) {
-        Ok(loaded) => loaded,
+        Ok(loaded) => loaded.files,
         Err(exit) => return exit,
     };
     tenet_db::parse_all(&db, loaded.workspace);
