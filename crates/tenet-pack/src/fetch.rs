@@ -57,10 +57,15 @@ impl<'a> Fetcher<'a> {
             return Ok(dir);
         }
         let mut db = self.git_db(url, false, origin)?;
-        if git::resolve(&db, commit).is_err() {
-            db = self.git_db(url, true, origin)?;
-        }
-        let commit = git::resolve(&db, commit).map_err(|e| {
+        // The mirror is fetched again only when it lacks the commit.
+        let resolved = match git::resolve(&db, commit) {
+            Ok(resolved) => Ok(resolved),
+            Err(_) => {
+                db = self.git_db(url, true, origin)?;
+                git::resolve(&db, commit)
+            }
+        };
+        let commit = resolved.map_err(|e| {
             PackError::new(Code::PACK_UNAVAILABLE, origin, format!("`{url}`: {e}"))
                 .with_help("the commit may have been removed from the repository")
         })?;
