@@ -57,12 +57,15 @@ pub fn run(args: &CheckArgs) -> Exit {
     let mut all: Vec<Diagnostic> = pack_diagnostics;
     all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
     if let Some((dir, set)) = &evidence {
-        for file in set.files(&db) {
+        let found = evidence_diagnostics(&db, loaded.workspace, *set);
+        // Only the files a diagnostic points into need their text for rendering.
+        let named: std::collections::HashSet<&str> = found.iter().map(|d| &*d.path).collect();
+        for file in set.files(&db).iter().filter(|f| named.contains(f.path(&db))) {
             // Evidence diagnostics name files relative to the evidence root; show them
             // as the user would open them.
             texts.add(&evidence_path(dir, file.path(&db)), file.bytes(&db));
         }
-        all.extend(evidence_diagnostics(&db, loaded.workspace, *set).iter().cloned().map(|mut d| {
+        all.extend(found.iter().cloned().map(|mut d| {
             d.path = evidence_path(dir, &d.path).into();
             d
         }));
@@ -124,9 +127,18 @@ pub fn run(args: &CheckArgs) -> Exit {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
     };
     for target in &targets {
+        let path = target.path.as_deref().or(args.output.as_deref());
         let rendered = match target.format {
+            ReportFormat::Json => {
+                // Streamed: a large organisation's report is hundreds of megabytes.
+                let written = write_output(path, |out| json_report(&report, &all, &texts, out));
+                if let Err(e) = written {
+                    invocation_error(&e);
+                    return Exit::Errors;
+                }
+                continue;
+            }
             ReportFormat::Text => text_report(&report, args.all, root),
-            ReportFormat::Json => json_report(&report, &all, &texts),
             ReportFormat::Sarif => {
                 format!(
                     "{}\n",
@@ -153,20 +165,19 @@ pub fn run(args: &CheckArgs) -> Exit {
                 )
             }
         };
-        let path = target.path.as_deref().or(args.output.as_deref());
-        if let Err(e) = write_output(path, &rendered) {
+        if let Err(e) = write_output(path, |out| out.write_all(rendered.as_bytes())) {
             invocation_error(&e);
             return Exit::Errors;
         }
     }
-    let findings = baseline::findings(&report);
     if let Some(path) = &args.write_baseline
-        && let Err(e) = baseline::write(path, &report, &findings)
+        && let Err(e) = baseline::write(path, &report, &baseline::findings(&report))
     {
         invocation_error(&e);
         return Exit::Errors;
     }
     if let Some(path) = &args.baseline {
+        let findings = baseline::findings(&report);
         let known = match baseline::read(path) {
             Ok(known) => known,
             Err(e) => {
@@ -217,15 +228,21 @@ fn evidence_path(dir: &std::path::Path, relative: &str) -> String {
     tenet_db::display_path(&dir.join(relative))
 }
 
-fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), String> {
+/// Writes a report to `path`, or to standard output, through a buffer.
+fn write_output(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let into = |out: &mut dyn Write| {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+        write(&mut buffered)?;
+        buffered.flush()
+    };
     match path {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).map_err(|e| format!("cannot write to standard output: {e}"))
-        }
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| into(&mut file))
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => into(&mut std::io::stdout().lock()).map_err(|e| format!("cannot write to standard output: {e}")),
     }
 }
 
@@ -363,13 +380,25 @@ fn truncate(text: &str, width: usize) -> String {
 }
 
 /// The versioned JSON report, with the diagnostics of policies and evidence.
-fn json_report(report: &RunReport, diagnostics: &[Diagnostic], texts: &SourceTexts) -> String {
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    let rendered = tenet_diagnostics::render::json(diagnostics, texts);
-    if let (Some(map), Some(list)) = (value.as_object_mut(), rendered.get("diagnostics")) {
-        map.insert("diagnostics".to_owned(), list.clone());
-    }
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a RunReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnostics: Option<serde_json::Value>,
+}
+
+/// Writes the JSON report straight to `out`, never holding it as one value in memory.
+fn json_report(
+    report: &RunReport,
+    diagnostics: &[Diagnostic],
+    texts: &SourceTexts,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut rendered = tenet_diagnostics::render::json(diagnostics, texts);
+    let diagnostics = rendered.get_mut("diagnostics").map(serde_json::Value::take);
+    serde_json::to_writer_pretty(&mut *out, &JsonReport { report, diagnostics })?;
+    out.write_all(b"\n")
 }
 
 /// Baselines: the findings (failures and errors) of a run, recorded so that a team can
