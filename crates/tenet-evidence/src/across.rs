@@ -2,8 +2,9 @@
 //! and references to documents that do not exist. Kept apart from loading so that
 //! loading stays per file (and per-file results stay cached when another file changes).
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use tenet_diagnostics::{Code, Diagnostic, Span};
 use tenet_sema::KindId;
@@ -16,14 +17,20 @@ use crate::Loaded;
 pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<Diagnostic> {
     let name = |kind: KindId| schemas.get(kind.index()).map_or("?", |s| &*s.name);
     let mut out = Vec::new();
-    let mut first: HashMap<(KindId, &str), (&str, Span)> = HashMap::new();
-    let mut documents_of: HashMap<KindId, usize> = HashMap::new();
+    // Sized up front: growing a table of every key in the organisation costs more than
+    // filling it.
+    let keys = files.iter().map(|(_, loaded)| loaded.keys.len()).sum();
+    let mut first: FxHashMap<(KindId, &str), (&str, Span)> =
+        FxHashMap::with_capacity_and_hasher(keys, Default::default());
+    let mut documents_of = vec![0usize; schemas.len()];
     for (path, loaded) in files {
         for (kind, _) in &loaded.documents {
-            *documents_of.entry(*kind).or_default() += 1;
+            if let Some(count) = documents_of.get_mut(kind.index()) {
+                *count += 1;
+            }
         }
         for site in &loaded.keys {
-            match first.get(&(site.kind, site.key.as_str())) {
+            match first.get(&(site.kind, &*site.key)) {
                 Some((first_path, first_span)) => out.push(
                     Diagnostic::new(
                         Code::DUPLICATE_KEY,
@@ -38,18 +45,18 @@ pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<
                     ),
                 ),
                 None => {
-                    first.insert((site.kind, site.key.as_str()), (path, site.span));
+                    first.insert((site.kind, &*site.key), (path, site.span));
                 }
             }
         }
     }
     for (path, loaded) in files {
         for site in &loaded.refs {
-            if first.contains_key(&(site.target, site.key.as_str())) {
+            if first.contains_key(&(site.target, &*site.key)) {
                 continue;
             }
             let target = name(site.target);
-            let help = if documents_of.get(&site.target).copied().unwrap_or(0) == 0 {
+            let help = if documents_of.get(site.target.index()).copied().unwrap_or(0) == 0 {
                 format!(
                     "no {target} documents were loaded at all: check the `from` globs of schema `{target}`"
                 )

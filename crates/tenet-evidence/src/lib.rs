@@ -94,8 +94,8 @@ impl Loaded {
 pub struct KeySite {
     /// The kind.
     pub kind: KindId,
-    /// The key.
-    pub key: String,
+    /// The key, shared with the document's value.
+    pub key: Arc<str>,
     /// Where, in this file.
     pub span: Span,
 }
@@ -105,8 +105,8 @@ pub struct KeySite {
 pub struct RefSite {
     /// The kind referred to.
     pub target: KindId,
-    /// The key referred to.
-    pub key: String,
+    /// The key referred to, shared with the document's value.
+    pub key: Arc<str>,
     /// Where, in this file.
     pub span: Span,
 }

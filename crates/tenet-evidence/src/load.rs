@@ -179,7 +179,11 @@ impl Context<'_> {
         let key = schema.key.and_then(|k| fields.get(k).cloned()).filter(|v| !v.is_none());
         if let (Some(k), Some(key)) = (schema.key, &key) {
             let span = locations.get(k).and_then(Option::as_ref).map_or(node.span, ValueLocation::span);
-            self.loaded.keys.push(KeySite { kind, key: key.to_string(), span });
+            let key = match key {
+                Value::String(text) => text.clone(),
+                other => Arc::from(other.to_string()),
+            };
+            self.loaded.keys.push(KeySite { kind, key, span });
         }
         for ((field, value), at) in schema.record.fields.iter().zip(fields.iter()).zip(locations.iter()) {
             collect_refs(value, &field.ty, at.as_ref(), node.span, &mut self.loaded.refs);
@@ -342,7 +346,7 @@ fn collect_refs(value: &Value, ty: &Ty, at: Option<&ValueLocation>, fallback: Sp
         (Ty::Ref(target), Value::String(key)) => {
             out.push(RefSite {
                 target: *target,
-                key: key.to_string(),
+                key: key.clone(),
                 span: at.map_or(fallback, |l| l.span()),
             });
         }

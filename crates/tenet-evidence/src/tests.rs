@@ -144,7 +144,7 @@ fn the_effective_date_is_the_marked_field() {
     assert_eq!(doc.effective, Some(jiff::civil::date(2026, 3, 1)));
     assert_eq!(doc.body.as_deref(), Some("Body\n"));
     let sites: Vec<(&str, &str)> =
-        loaded.refs.iter().map(|r| (r.key.as_str(), &text[r.span.range()])).collect();
+        loaded.refs.iter().map(|r| (&*r.key, &text[r.span.range()])).collect();
     assert_eq!(sites, [("s1", "s1"), ("s2", "s2")]);
 }
 
