@@ -13,7 +13,7 @@ use tenet_syntax::ast::ExpectStatus;
 use crate::interp::{Budget, Interp, param_values};
 use crate::results::{Citation, RuleResult, Status};
 use crate::rules::{RuleContext, evaluate_rule};
-use crate::store::{Doc, Evidence, MemoryEvidence};
+use crate::store::{Doc, DocData, Evidence, MemoryEvidence};
 use crate::tailoring::tailor;
 
 /// Evaluates every rule of one control and applies its tailoring.
@@ -82,7 +82,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             _ => None,
         });
         let path = program.path(test.file).clone();
-        docs[given.kind.index()].push(Doc {
+        docs[given.kind.index()].push(Doc::new(DocData {
             key,
             fields: Arc::from(fields),
             effective,
@@ -92,7 +92,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
                 .as_deref()
                 .map_or_else(|| Arc::from(Vec::new()), crate::store::markdown_sections),
             citation: Citation { path, line: 0, column: 0 },
-        });
+        }));
     }
     let counts: Vec<usize> = program.schemas.iter().map(|s| s.record.fields.len()).collect();
     let evidence = MemoryEvidence::new(docs, &counts);

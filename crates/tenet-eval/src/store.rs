@@ -10,9 +10,15 @@ use tenet_sema::value::Value;
 
 use crate::results::Citation;
 
-/// One evidence document, typed by its schema.
+/// One evidence document, typed by its schema: a shared handle, so that gathering a kind's
+/// documents from its files, and every result or index that holds one, copies a pointer
+/// and not the document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Doc {
+pub struct Doc(Arc<DocData>);
+
+/// What a document holds.
+#[derive(Debug, PartialEq)]
+pub struct DocData {
     /// Its key, as written (`None` for kinds without a key field).
     pub key: Option<Value>,
     /// Field values in the schema's order; absent optionals are `Value::None`.
@@ -28,9 +34,22 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// A document holding `data`.
+    pub fn new(data: DocData) -> Doc {
+        Doc(Arc::new(data))
+    }
+
     /// The key as text, for results and messages.
     pub fn key_text(&self) -> Option<String> {
         self.key.as_ref().map(Value::to_string)
+    }
+}
+
+impl std::ops::Deref for Doc {
+    type Target = DocData;
+
+    fn deref(&self) -> &DocData {
+        &self.0
     }
 }
 

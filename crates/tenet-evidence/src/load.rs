@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
-use tenet_eval::{Citation, Doc};
+use tenet_eval::{Citation, Doc, DocData};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
@@ -175,7 +175,7 @@ impl Context<'_> {
         let mut typer = Typer { path: &self.path, diagnostics: &mut self.loaded.diagnostics, warn_unknown };
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
         let fields: Arc<[Value]> = Arc::from(typed.values);
-        let locations: Arc<[Option<ValueLocation>]> = Arc::from(typed.locations);
+        let locations = typed.locations;
         let key = schema.key.and_then(|k| fields.get(k).cloned()).filter(|v| !v.is_none());
         if let (Some(k), Some(key)) = (schema.key, &key) {
             let span = locations.get(k).and_then(Option::as_ref).map_or(node.span, ValueLocation::span);
@@ -193,20 +193,16 @@ impl Context<'_> {
             Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
             _ => None,
         });
-        let doc = Doc {
+        let doc = Doc::new(DocData {
             key,
             fields,
             effective,
             body: markdown.map(|m| m.body.clone()),
             sections: markdown.map_or_else(|| Arc::from(Vec::new()), |m| m.sections.clone()),
             citation: self.citation(node.span),
-        };
-        self.loaded.documents.push((kind, doc));
-        self.loaded.locations.push(DocLocation {
-            span: node.span,
-            fields: locations,
-            body: markdown.map(|m| m.body_span),
         });
+        self.loaded.documents.push((kind, doc));
+        self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));
     }
 
     fn csv(&mut self, limits: &Limits) {

@@ -12,17 +12,59 @@ use tenet_diagnostics::Span;
 pub struct DocLocation {
     /// The whole document: the mapping, the CSV row, or the Markdown front matter.
     pub span: Span,
-    /// One entry per schema field, in the schema's order: where its value is written, or
-    /// `None` when the document leaves the field out.
-    pub fields: Arc<[Option<ValueLocation>]>,
+    /// Where each schema field's value is written, in the schema's order.
+    fields: FieldLocations,
     /// A Markdown document's body, after the front matter.
     pub body: Option<Span>,
 }
 
+/// Field locations, compact for the usual document whose fields are all scalars: one
+/// span per field (a quarter of the general form), since a large organisation holds
+/// hundreds of thousands of documents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FieldLocations {
+    /// Every field a scalar or absent; absent fields hold [`ABSENT`].
+    Scalars(Arc<[Span]>),
+    /// Some field a list or a record.
+    Nested(Arc<[Option<ValueLocation>]>),
+}
+
+/// Marks an absent field among [`FieldLocations::Scalars`]: no text spans it.
+const ABSENT: Span = Span { start: u32::MAX, end: u32::MAX };
+
 impl DocLocation {
+    /// A document at `span` whose fields (in the schema's order) are written at `fields`
+    /// (`None` for a field the document leaves out).
+    pub fn new(span: Span, fields: Vec<Option<ValueLocation>>, body: Option<Span>) -> DocLocation {
+        let scalar = |l: &Option<ValueLocation>| match l {
+            None => Some(ABSENT),
+            Some(ValueLocation::Scalar(span)) if *span != ABSENT => Some(*span),
+            Some(_) => None,
+        };
+        let fields = match fields.iter().map(scalar).collect::<Option<Vec<Span>>>() {
+            Some(spans) => FieldLocations::Scalars(Arc::from(spans)),
+            None => FieldLocations::Nested(Arc::from(fields)),
+        };
+        DocLocation { span, fields, body }
+    }
+
     /// Where field `index` (in the schema's order) is written.
-    pub fn field(&self, index: usize) -> Option<&ValueLocation> {
-        self.fields.get(index).and_then(Option::as_ref)
+    pub fn field(&self, index: usize) -> Option<ValueLocation> {
+        match &self.fields {
+            FieldLocations::Scalars(spans) => {
+                spans.get(index).filter(|s| **s != ABSENT).map(|s| ValueLocation::Scalar(*s))
+            }
+            FieldLocations::Nested(fields) => fields.get(index).cloned().flatten(),
+        }
+    }
+
+    /// Where each field is written, in the schema's order.
+    pub fn fields(&self) -> impl Iterator<Item = Option<ValueLocation>> + '_ {
+        let count = match &self.fields {
+            FieldLocations::Scalars(spans) => spans.len(),
+            FieldLocations::Nested(fields) => fields.len(),
+        };
+        (0..count).map(|i| self.field(i))
     }
 }
 

@@ -32,7 +32,7 @@ fn field<'a>(
     loaded: &'a Loaded,
     doc: usize,
     name: &str,
-) -> (&'a Value, Option<&'a ValueLocation>) {
+) -> (&'a Value, Option<ValueLocation>) {
     let (i, _) = schema.record.field(name).expect("field");
     let (_, d) = &loaded.documents[doc];
     (&d.fields[i], loaded.locations[doc].field(i))
@@ -189,7 +189,7 @@ fn a_real_model_card_loads_with_its_front_matter_body_and_sections() {
     assert_eq!(strings(field(schema, &loaded, 0, "license").0), ["apache-2.0"]);
     let (datasets, at) = field(schema, &loaded, 0, "datasets");
     assert_eq!(strings(datasets), ["bookcorpus", "wikipedia"]);
-    let second = at.and_then(|l| l.item(1)).expect("item location").span();
+    let second = at.as_ref().and_then(|l| l.item(1)).expect("item location").span();
     assert_eq!(&loaded.text[second.range()], "wikipedia");
     let body = doc.body.as_deref().expect("body");
     assert!(body.starts_with("\n# Model Card for DistilBERT base model (cased)"));
@@ -220,6 +220,7 @@ fn a_card_whose_license_is_a_list_and_one_with_a_model_index() {
     assert!(results.len() > 5, "{}", results.len());
     // The first BLEU score, followed through nested records and lists to where it is written.
     let value_at = at
+        .as_ref()
         .and_then(|l| l.item(0))
         .and_then(|l| l.field(1))
         .and_then(|l| l.item(0))

@@ -106,7 +106,7 @@ fn check_spans(loaded: &Loaded, what: &str) {
     }
     for location in &loaded.locations {
         assert!(ok(location.span), "{what}: document span");
-        location.fields.iter().flatten().for_each(|l| value(l, &ok, what));
+        location.fields().flatten().for_each(|l| value(&l, &ok, what));
     }
     for site in loaded.keys.iter().map(|k| k.span).chain(loaded.refs.iter().map(|r| r.span)) {
         assert!(ok(site), "{what}: key or reference span");
