@@ -287,7 +287,7 @@ fn child(mode: &str, dir: &Path) {
             let Some(mut warm) = Warm::checked_once(dir) else { return };
             let start = Instant::now();
             warm.edit_one_file();
-            let diagnostics = tenet_db::evidence_diagnostics(&warm.db, warm.workspace, warm.evidence).len();
+            let diagnostics = tenet_db::validate_evidence(&warm.db, warm.workspace, warm.evidence).len();
             let report =
                 evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
             std::hint::black_box((diagnostics, report.summary.results.fail));
@@ -328,7 +328,7 @@ fn child(mode: &str, dir: &Path) {
             lap("rules");
             let report = evaluate_workspace(db, *workspace, *evidence, *settings, &|_, _| 0);
             lap("report");
-            let _ = tenet_db::evidence_diagnostics(db, *workspace, *evidence);
+            let _ = tenet_db::validate_evidence(db, *workspace, *evidence);
             lap("evidence diagnostics");
             std::hint::black_box(report.summary.results.fail);
             start.elapsed()
@@ -355,7 +355,7 @@ fn child(mode: &str, dir: &Path) {
             let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
             tenet_db::load_all_evidence(&db, loaded.workspace, evidence);
             lap("load evidence");
-            let _ = tenet_db::evidence_diagnostics(&db, loaded.workspace, evidence);
+            let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);
             lap("evidence diagnostics");
             let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
             lap("evaluate and report");
@@ -389,7 +389,7 @@ impl Warm {
         let loaded = load_workspace(&mut db, &OsSystem, &dir.join("policy")).ok()?;
         let evidence = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")).ok()?;
         let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
-        let _ = tenet_db::evidence_diagnostics(&db, loaded.workspace, evidence);
+        let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);
         let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
         Some(Warm { db, workspace: loaded.workspace, evidence, settings })
     }

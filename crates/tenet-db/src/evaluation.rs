@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use tenet_diagnostics::Diagnostic;
 use tenet_diagnostics::Span;
 use tenet_eval::report::{RunReport, build_report};
+use tenet_evidence::KindKeys;
 use tenet_eval::{Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor};
 use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
@@ -127,20 +128,61 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     KindDocs::new(docs, fields)
 }
 
+/// The files holding `kind`, each with its path and what loading it gave.
+fn loaded_of_kind(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    kind: KindId,
+) -> Vec<(&str, &LoadedEvidence)> {
+    let files = files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice);
+    files.iter().map(|f| (f.path(db), load_evidence(db, workspace, *f))).collect()
+}
+
+/// The keys of one kind's documents and the documents that repeat one. Depends only on
+/// the kind's own files.
+#[salsa::tracked(returns(ref))]
+pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
+    KindKeys::new(kind, &loaded_of_kind(db, workspace, evidence, kind), schemas(db, workspace))
+}
+
+/// The references written in one kind's documents that name no document. Depends on the
+/// kind's own files and the keys of the kinds they refer to.
+#[salsa::tracked(returns(ref))]
+pub fn dangling_refs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> Vec<Diagnostic> {
+    let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
+    tenet_evidence::dangling_refs(kind, &loaded_of_kind(db, workspace, evidence, kind), &keys, schemas(db, workspace))
+}
+
 /// Diagnostics about the evidence: each file's, then what only the whole set shows
-/// (duplicate keys across files, references to missing documents).
+/// (duplicate keys across files, references to missing documents), kind by kind.
 #[salsa::tracked(returns(ref))]
 pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut loaded: Vec<(&str, &LoadedEvidence)> = Vec::new();
     for file in evidence.files(db) {
-        let l = load_evidence(db, workspace, *file);
-        out.extend(l.diagnostics.iter().cloned());
-        loaded.push((file.path(db), l));
+        out.extend(load_evidence(db, workspace, *file).diagnostics.iter().cloned());
     }
-    out.extend(crate::evidence_loading::check_across_files(&loaded, schemas(db, workspace)));
+    for kind in (0..schemas(db, workspace).len()).map(|k| KindId(k as u32)) {
+        out.extend(kind_keys(db, workspace, evidence, kind).duplicates.iter().cloned());
+        out.extend(dangling_refs(db, workspace, evidence, kind).iter().cloned());
+    }
     Diagnostic::normalize(&mut out);
     out
+}
+
+/// [`evidence_diagnostics`], with the work spread over threads first: every file loaded,
+/// then each kind's keys, then each kind's references. What the CLI and the language
+/// server call, since the query alone would load a cold organisation on one thread.
+pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
+    load_all_evidence(db, workspace, evidence);
+    let kinds: Vec<KindId> = (0..schemas(db, workspace).len()).map(|k| KindId(k as u32)).collect();
+    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
+        let _ = kind_keys(db, workspace, evidence, *kind);
+    });
+    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
+        let _ = dangling_refs(db, workspace, evidence, *kind);
+    });
+    evidence_diagnostics(db, workspace, evidence)
 }
 
 /// A rule's checked body, by control and rule name. Its value is equal across edits that

@@ -266,7 +266,11 @@ fn evaluate_split(
     if prefetched.missed.load(Ordering::Relaxed) {
         return None;
     }
-    Some(parts.into_iter().flatten().collect())
+    // One allocation of the final size: growing a list of every subject's result by
+    // doubling would copy it again and again.
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| out.extend(part));
+    Some(out)
 }
 
 fn set(interp: &mut Interp<'_>, slot: usize, value: Value) {

@@ -56,7 +56,7 @@ use tenet_eval::Doc;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-pub use across::check_across_files;
+pub use across::{KindKeys, check_across_files, dangling_refs};
 pub use limits::Limits;
 pub use location::{DocLocation, ValueLocation};
 pub use sources::Sources;
@@ -103,6 +103,8 @@ pub struct KeySite {
 /// Where a reference to another document is written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RefSite {
+    /// The kind of the document the reference is written in.
+    pub from: KindId,
     /// The kind referred to.
     pub target: KindId,
     /// The key referred to, shared with the document's value.

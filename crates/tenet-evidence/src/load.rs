@@ -186,7 +186,7 @@ impl Context<'_> {
             self.loaded.keys.push(KeySite { kind, key, span });
         }
         for ((field, value), at) in schema.record.fields.iter().zip(fields.iter()).zip(locations.iter()) {
-            collect_refs(value, &field.ty, at.as_ref(), node.span, &mut self.loaded.refs);
+            collect_refs(kind, value, &field.ty, at.as_ref(), node.span, &mut self.loaded.refs);
         }
         let effective = schema.effective.and_then(|i| match fields.get(i) {
             Some(Value::Date(d)) => Some(*d),
@@ -337,10 +337,18 @@ impl Context<'_> {
 
 /// Every reference in a typed value, also inside lists and records, with where it is
 /// written (`fallback` when that is not known).
-fn collect_refs(value: &Value, ty: &Ty, at: Option<&ValueLocation>, fallback: Span, out: &mut Vec<RefSite>) {
+fn collect_refs(
+    from: KindId,
+    value: &Value,
+    ty: &Ty,
+    at: Option<&ValueLocation>,
+    fallback: Span,
+    out: &mut Vec<RefSite>,
+) {
     match (ty.non_optional(), value) {
         (Ty::Ref(target), Value::String(key)) => {
             out.push(RefSite {
+                from,
                 target: *target,
                 key: key.clone(),
                 span: at.map_or(fallback, |l| l.span()),
@@ -348,12 +356,12 @@ fn collect_refs(value: &Value, ty: &Ty, at: Option<&ValueLocation>, fallback: Sp
         }
         (Ty::List(element), Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
-                collect_refs(item, element, at.and_then(|l| l.item(i)), fallback, out);
+                collect_refs(from, item, element, at.and_then(|l| l.item(i)), fallback, out);
             }
         }
         (Ty::Record(record), Value::Record(values)) => {
             for (i, (field, v)) in record.fields.iter().zip(values.iter()).enumerate() {
-                collect_refs(v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
+                collect_refs(from, v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
             }
         }
         _ => {}

@@ -145,7 +145,7 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
     let (Some((set, _)), Some(root)) = (snapshot.evidence, snapshot.evidence_root.as_ref()) else {
         return Vec::new();
     };
-    let all = tenet_db::evidence_diagnostics(&snapshot.db, snapshot.workspace, set);
+    let all = tenet_db::validate_evidence(&snapshot.db, snapshot.workspace, set);
     let mut out = Vec::new();
     for file in set.files(&snapshot.db) {
         let relative = file.path(&snapshot.db);

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use tenet_db::{
-    Database, OsSystem, RunSettings, diagnostics, evidence_diagnostics, load_evidence_dir, program,
+    Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence,
 };
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
@@ -57,7 +57,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     let mut all: Vec<Diagnostic> = pack_diagnostics;
     all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
     if let Some((dir, set)) = &evidence {
-        let found = evidence_diagnostics(&db, loaded.workspace, *set);
+        let found = validate_evidence(&db, loaded.workspace, *set);
         // Only the files a diagnostic points into need their text for rendering.
         let named: std::collections::HashSet<&str> = found.iter().map(|d| &*d.path).collect();
         for file in set.files(&db).iter().filter(|f| named.contains(f.path(&db))) {

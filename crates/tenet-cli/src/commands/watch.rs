@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use salsa::Setter;
 use tenet_db::{
     Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, System, diagnostics, display_path,
-    evaluate_workspace, evidence_diagnostics, load_evidence_dir,
+    evaluate_workspace, load_evidence_dir, validate_evidence,
 };
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
@@ -163,7 +163,7 @@ fn check(
     let started = std::time::Instant::now();
     let errors = diagnostics(db, loaded.workspace)
         .iter()
-        .chain(evidence_diagnostics(db, loaded.workspace, evidence).iter())
+        .chain(validate_evidence(db, loaded.workspace, evidence).iter())
         .filter(|d| d.is_error())
         .count();
     let report = evaluate_workspace(db, loaded.workspace, evidence, settings, &|_, _| 0);
