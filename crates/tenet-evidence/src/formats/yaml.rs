@@ -53,7 +53,9 @@ enum Frame {
     },
     Map {
         entries: Vec<(String, Span, Node)>,
-        seen: HashSet<String>,
+        /// The keys of a large mapping, for finding a repeated one; small mappings (most
+        /// of them) are scanned instead.
+        seen: Option<HashSet<String>>,
         key: Option<PendingKey>,
         merges: Vec<Node>,
         start: u32,
@@ -142,7 +144,7 @@ impl State<'_> {
             Event::MappingStart(anchor, _) => {
                 let frame = Frame::Map {
                     entries: Vec::new(),
-                    seen: HashSet::new(),
+                    seen: None,
                     key: None,
                     merges: Vec::new(),
                     start: here.start,
@@ -159,9 +161,9 @@ impl State<'_> {
                 _ => return Err(ParseError::new(here, "invalid YAML: unbalanced sequence")),
             },
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { entries, seen, merges, start, anchor, .. }) => {
+                Some(Frame::Map { entries, merges, start, anchor, .. }) => {
                     self.nodes_made = self.nodes_made.saturating_add(1);
-                    let entries = merge(entries, seen, merges)?;
+                    let entries = merge(entries, merges)?;
                     Some((Node::new(NodeKind::Map(entries), Span::new(start, here.end)), anchor))
                 }
                 _ => return Err(ParseError::new(here, "invalid YAML: unbalanced mapping")),
@@ -195,19 +197,17 @@ impl State<'_> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, seen, key, merges, .. }) => match key.take() {
                 None => {
-                    let (name, plain) = match &node.kind {
-                        NodeKind::Text { text, plain } => (text.clone(), *plain),
-                        _ => return Err(ParseError::new(node.span, "mapping keys must be plain text")),
+                    let span = node.span;
+                    let (name, plain) = match node.kind {
+                        NodeKind::Text { text, plain } => (text, plain),
+                        _ => return Err(ParseError::new(span, "mapping keys must be plain text")),
                     };
                     let merge = plain && name == "<<";
-                    if !merge && !seen.insert(name.clone()) {
-                        return Err(ParseError::new(
-                            node.span,
-                            format!("the key `{name}` appears twice in this mapping"),
-                        )
-                        .with_help("keep one of them; YAML tools disagree on which one wins"));
+                    if !merge && !first_time(entries, seen, &name) {
+                        return Err(ParseError::new(span, format!("the key `{name}` appears twice in this mapping"))
+                            .with_help("keep one of them; YAML tools disagree on which one wins"));
                     }
-                    *key = Some(PendingKey { name, span: node.span, merge });
+                    *key = Some(PendingKey { name, span, merge });
                 }
                 Some(PendingKey { merge: true, .. }) => merges.push(node),
                 Some(PendingKey { name, span, merge: false }) => entries.push((name, span, node)),
@@ -237,11 +237,25 @@ fn is_str_tag(tag: &Tag) -> bool {
 
 /// Applies merge keys: keys written in the mapping win, then earlier merged mappings win
 /// over later ones (YAML's merge key type).
+/// Whether `name` is not yet a key of a mapping with `entries` (and notes it in `seen`
+/// once the mapping is large enough to keep a set).
+fn first_time(entries: &[(String, Span, Node)], seen: &mut Option<HashSet<String>>, name: &str) -> bool {
+    const SCANNED: usize = 16;
+    if seen.is_none() && entries.len() < SCANNED {
+        return !entries.iter().any(|(k, _, _)| k == name);
+    }
+    let set = seen.get_or_insert_with(|| entries.iter().map(|(k, _, _)| k.clone()).collect());
+    set.insert(name.to_owned())
+}
+
 fn merge(
     mut entries: Vec<(String, Span, Node)>,
-    mut seen: HashSet<String>,
     merges: Vec<Node>,
 ) -> Result<Vec<(String, Span, Node)>, ParseError> {
+    if merges.is_empty() {
+        return Ok(entries);
+    }
+    let mut seen: HashSet<String> = entries.iter().map(|(k, _, _)| k.clone()).collect();
     for source in merges {
         let maps: Vec<Node> = match source.kind {
             NodeKind::Map(_) => vec![source],
