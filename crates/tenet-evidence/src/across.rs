@@ -32,7 +32,7 @@ impl KindKeys {
     pub fn new(kind: KindId, files: &[(&str, &Loaded)], schemas: &[Schema]) -> KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
-        let keys = files.iter().map(|(_, l)| l.keys.iter().filter(|k| k.kind == kind).count()).sum();
+        let keys = files.iter().map(|(_, l)| l.documents.iter().filter(|(k, _)| *k == kind).count()).sum();
         let mut out = KindKeys {
             paths: Vec::with_capacity(files.len()),
             first: FxHashMap::with_capacity_and_hasher(keys, Default::default()),
@@ -42,7 +42,7 @@ impl KindKeys {
         for (index, (path, loaded)) in files.iter().enumerate() {
             let path: Arc<str> = Arc::from(*path);
             out.documents += loaded.documents.iter().filter(|(k, _)| *k == kind).count();
-            for site in loaded.keys.iter().filter(|k| k.kind == kind) {
+            for site in loaded.key_sites(schemas).filter(|k| k.kind == kind) {
                 match out.first.get(&site.key) {
                     Some((file, first_span)) => {
                         let first_path = out.paths.get(*file as usize).cloned().unwrap_or_else(|| path.clone());
@@ -57,7 +57,7 @@ impl KindKeys {
                         );
                     }
                     None => {
-                        out.first.insert(site.key.clone(), (index as u32, site.span));
+                        out.first.insert(site.key, (index as u32, site.span));
                     }
                 }
             }
@@ -82,7 +82,7 @@ pub fn dangling_refs<'k>(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (path, loaded) in files {
-        for site in loaded.refs.iter().filter(|r| r.from == kind) {
+        for site in loaded.ref_sites(schemas).into_iter().filter(|r| r.from == kind) {
             let target_keys = keys(site.target);
             if target_keys.contains(&site.key) {
                 continue;

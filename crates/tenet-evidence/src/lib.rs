@@ -45,6 +45,7 @@ mod limits;
 mod load;
 mod location;
 mod node;
+mod sites;
 mod sources;
 mod typing;
 
@@ -70,10 +71,6 @@ pub struct Loaded {
     /// `documents[i]`. Kept apart from the documents so that the values the evaluator
     /// indexes do not change when only positions do.
     pub locations: Vec<DocLocation>,
-    /// Every document's key, where it is written: for duplicate keys across files.
-    pub keys: Vec<KeySite>,
-    /// Every reference, where it is written: for references to missing documents.
-    pub refs: Vec<RefSite>,
     /// What is wrong with the file, in file order.
     pub diagnostics: Vec<Diagnostic>,
     /// The file's text as decoded; diagnostics' and locations' spans are byte offsets

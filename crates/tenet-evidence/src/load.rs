@@ -15,11 +15,11 @@ use crate::decode::decode;
 use crate::formats::markdown::Markdown;
 use crate::formats::{csv, json, markdown, toml, yaml};
 use crate::limits::Limits;
-use crate::location::{DocLocation, ValueLocation};
+use crate::location::DocLocation;
 use crate::node::{Node, NodeKind, ParseError, Parsed};
 use crate::sources::{Format, Sources};
 use crate::typing::Typer;
-use crate::{KeySite, Loaded, RefSite};
+use crate::Loaded;
 
 pub(crate) fn load(
     path: &str,
@@ -177,17 +177,6 @@ impl Context<'_> {
         let fields: Arc<[Value]> = Arc::from(typed.values);
         let locations = typed.locations;
         let key = schema.key.and_then(|k| fields.get(k).cloned()).filter(|v| !v.is_none());
-        if let (Some(k), Some(key)) = (schema.key, &key) {
-            let span = locations.get(k).and_then(Option::as_ref).map_or(node.span, ValueLocation::span);
-            let key = match key {
-                Value::String(text) => text.clone(),
-                other => Arc::from(other.to_string()),
-            };
-            self.loaded.keys.push(KeySite { kind, key, span });
-        }
-        for ((field, value), at) in schema.record.fields.iter().zip(fields.iter()).zip(locations.iter()) {
-            collect_refs(kind, value, &field.ty, at.as_ref(), node.span, &mut self.loaded.refs);
-        }
         let effective = schema.effective.and_then(|i| match fields.get(i) {
             Some(Value::Date(d)) => Some(*d),
             Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
@@ -332,38 +321,5 @@ impl Context<'_> {
                 }
             }
         }
-    }
-}
-
-/// Every reference in a typed value, also inside lists and records, with where it is
-/// written (`fallback` when that is not known).
-fn collect_refs(
-    from: KindId,
-    value: &Value,
-    ty: &Ty,
-    at: Option<&ValueLocation>,
-    fallback: Span,
-    out: &mut Vec<RefSite>,
-) {
-    match (ty.non_optional(), value) {
-        (Ty::Ref(target), Value::String(key)) => {
-            out.push(RefSite {
-                from,
-                target: *target,
-                key: key.clone(),
-                span: at.map_or(fallback, |l| l.span()),
-            });
-        }
-        (Ty::List(element), Value::List(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                collect_refs(from, item, element, at.and_then(|l| l.item(i)), fallback, out);
-            }
-        }
-        (Ty::Record(record), Value::Record(values)) => {
-            for (i, (field, v)) in record.fields.iter().zip(values.iter()).enumerate() {
-                collect_refs(from, v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
-            }
-        }
-        _ => {}
     }
 }

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use tenet_diagnostics::Span;
 use tenet_evidence::{Limits, Loaded, Sources, ValueLocation, check_across_files, load_file};
+use tenet_sema::program::Schema;
 
 /// xorshift64*: small, deterministic, good enough to pick mutations.
 struct Rng(u64);
@@ -89,7 +90,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     out
 }
 
-fn check_spans(loaded: &Loaded, what: &str) {
+fn check_spans(loaded: &Loaded, schemas: &[Schema], what: &str) {
     let text = &loaded.text;
     let ok = |span: Span| text.get(span.range()).is_some();
     for d in &loaded.diagnostics {
@@ -108,7 +109,8 @@ fn check_spans(loaded: &Loaded, what: &str) {
         assert!(ok(location.span), "{what}: document span");
         location.fields().flatten().for_each(|l| value(&l, &ok, what));
     }
-    for site in loaded.keys.iter().map(|k| k.span).chain(loaded.refs.iter().map(|r| r.span)) {
+    let keys = loaded.key_sites(schemas).map(|k| k.span);
+    for site in keys.chain(loaded.ref_sites(schemas).iter().map(|r| r.span)) {
         assert!(ok(site), "{what}: key or reference span");
     }
     assert_eq!(loaded.documents.len(), loaded.locations.len(), "{what}");
@@ -157,7 +159,7 @@ fn mutated_corpus_files_never_panic_or_point_outside_the_text() {
             let path = paths[rng.below(paths.len())];
             let limits = &limits[round % limits.len()];
             let loaded = load_file(path, &bytes, &schemas, &sources, limits);
-            check_spans(&loaded, &format!("input {n}, round {round}, {path}"));
+            check_spans(&loaded, &schemas, &format!("input {n}, round {round}, {path}"));
             if round == 0 {
                 loaded_all.push((path, loaded));
             }

@@ -1,0 +1,71 @@
+//! Where keys and references are written, derived from a loaded file's documents and
+//! their locations when the whole-set checks need them, rather than stored beside every
+//! document: a large organisation has hundreds of thousands of each.
+
+use std::sync::Arc;
+
+use tenet_diagnostics::Span;
+use tenet_sema::KindId;
+use tenet_sema::program::Schema;
+use tenet_sema::ty::Ty;
+use tenet_sema::value::Value;
+
+use crate::location::ValueLocation;
+use crate::{KeySite, Loaded, RefSite};
+
+impl Loaded {
+    /// Where each keyed document writes its key, in file order.
+    pub fn key_sites<'a>(&'a self, schemas: &'a [Schema]) -> impl Iterator<Item = KeySite> + 'a {
+        self.located().filter_map(|(kind, doc, location)| {
+            let field = schemas.get(kind.index())?.key?;
+            let key = match doc.key.as_ref()? {
+                Value::String(text) => text.clone(),
+                other => Arc::from(other.to_string()),
+            };
+            let span = location.map(|l| l.field(field).map_or(l.span, |f| f.span())).unwrap_or_default();
+            Some(KeySite { kind, key, span })
+        })
+    }
+
+    /// Every reference the documents make, also inside lists and records, in file order.
+    pub fn ref_sites(&self, schemas: &[Schema]) -> Vec<RefSite> {
+        let mut out = Vec::new();
+        for (kind, doc, location) in self.located() {
+            let Some(schema) = schemas.get(kind.index()) else { continue };
+            let fallback = location.map(|l| l.span).unwrap_or_default();
+            for (i, (field, value)) in schema.record.fields.iter().zip(doc.fields.iter()).enumerate() {
+                let at = location.and_then(|l| l.field(i));
+                collect_refs(kind, value, &field.ty, at.as_ref(), fallback, &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// Every reference in a typed value, also inside lists and records, with where it is
+/// written (`fallback` when that is not known).
+fn collect_refs(
+    from: KindId,
+    value: &Value,
+    ty: &Ty,
+    at: Option<&ValueLocation>,
+    fallback: Span,
+    out: &mut Vec<RefSite>,
+) {
+    match (ty.non_optional(), value) {
+        (Ty::Ref(target), Value::String(key)) => {
+            out.push(RefSite { from, target: *target, key: key.clone(), span: at.map_or(fallback, |l| l.span()) });
+        }
+        (Ty::List(element), Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_refs(from, item, element, at.and_then(|l| l.item(i)), fallback, out);
+            }
+        }
+        (Ty::Record(record), Value::Record(values)) => {
+            for (i, (field, v)) in record.fields.iter().zip(values.iter()).enumerate() {
+                collect_refs(from, v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
+            }
+        }
+        _ => {}
+    }
+}
