@@ -61,16 +61,28 @@ fn main() {
                 std::process::exit(2);
             }
         };
-        let floor = median(runs, || measure(&dir, "floor", 2).0);
-        // How far this machine lets even the floor scale, for reading the 1t / 2t column.
-        let floor_one = median(runs.min(3), || measure(&dir, "floor", 1).0);
-        let cold = median(runs, || run_cli(&dir, 2).0);
-        let cold_one = median(runs.min(3), || run_cli(&dir, 1).0);
-        let recheck = median(runs, || measure(&dir, "recheck", 2).0);
-        let peak = run_cli(&dir, 2).1;
+        // Interleaved, so that a slow spell of the machine falls on every measurement
+        // alike rather than on whichever ran during it.
+        let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks, mut peaks) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for run in 0..runs.max(1) {
+            floors.push(measure(&dir, "floor", 2).0);
+            let (time, peak) = run_cli(&dir, 2);
+            colds.push(time);
+            peaks.push(peak);
+            if run < 3 {
+                // How far this machine lets even the floor scale, for reading the 1t / 2t column.
+                floors_one.push(measure(&dir, "floor", 1).0);
+                colds_one.push(run_cli(&dir, 1).0);
+            }
+            rechecks.push(measure(&dir, "recheck", 2).0);
+        }
+        let (floor, floor_one, cold, cold_one, recheck) =
+            (median(floors), median(floors_one), median(colds), median(colds_one), median(rechecks));
+        let peak = peaks.iter().copied().max().unwrap_or(0);
         let (rego_time, same) = match &regorus {
             Some(bin) => {
-                let t = median(runs.min(3), || run_regorus(bin, &dir).0);
+                let t = median((0..runs.min(3)).map(|_| run_regorus(bin, &dir).0).collect());
                 let rego_violations = run_regorus(bin, &dir).1;
                 let tenet_violations = tenet_violations(&dir);
                 if rego_violations != tenet_violations {
@@ -116,10 +128,9 @@ fn ms(d: Duration) -> String {
     }
 }
 
-fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[times.len() / 2]
+    times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
 /// Runs one measurement in a fresh process: (time it reports, peak resident KiB).
