@@ -3,6 +3,8 @@
 //! CSV in), through `encoding_rs`. Bytes that are not UTF-8 and no declaration are a
 //! located error that says how to fix it, never a silent guess.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8};
 use tenet_diagnostics::Span;
 
@@ -19,11 +21,11 @@ pub(crate) struct DecodeError {
 
 /// Decodes `bytes`. `declared` is the encoding label of the schema that reads the file;
 /// `schema` names that schema for the help text.
-pub(crate) fn decode(
-    bytes: &[u8],
+pub(crate) fn decode<'a>(
+    bytes: &'a [u8],
     declared: Option<&str>,
     schema: Option<&str>,
-) -> Result<String, DecodeError> {
+) -> Result<Cow<'a, str>, DecodeError> {
     let lossy = || String::from_utf8_lossy(bytes).into_owned();
     // A byte-order mark says what the file is, whatever was declared.
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
@@ -42,7 +44,7 @@ pub(crate) fn decode(
                 lossy: lossy(),
             });
         }
-        return Ok(text.into_owned());
+        return Ok(Cow::Owned(text.into_owned()));
     }
     let Some(label) = declared else { return utf8(bytes, 0, schema, bytes) };
     let Some(encoding) = Encoding::for_label(label.trim().as_bytes()) else {
@@ -67,13 +69,13 @@ pub(crate) fn decode(
             lossy: lossy(),
         });
     }
-    Ok(text.into_owned())
+    Ok(Cow::Owned(text.into_owned()))
 }
 
 /// UTF-8 after a byte-order mark of `bom` bytes; `all` is the whole file.
-fn utf8(bytes: &[u8], bom: usize, schema: Option<&str>, all: &[u8]) -> Result<String, DecodeError> {
+fn utf8<'a>(bytes: &'a [u8], bom: usize, schema: Option<&str>, all: &[u8]) -> Result<Cow<'a, str>, DecodeError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
+        Ok(text) => Ok(Cow::Borrowed(text)),
         Err(e) => {
             // The lossy text keeps the byte-order mark (three bytes, as in the file), is
             // the file itself up to the first bad byte, and has U+FFFD (three bytes) for it.

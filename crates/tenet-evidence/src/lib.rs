@@ -73,13 +73,22 @@ pub struct Loaded {
     pub locations: Vec<DocLocation>,
     /// What is wrong with the file, in file order.
     pub diagnostics: Vec<Diagnostic>,
-    /// The file's text as decoded; diagnostics' and locations' spans are byte offsets
-    /// into this text (which differs from the file's bytes for non-UTF-8 files and drops
-    /// a byte-order mark).
-    pub text: Arc<str>,
+    /// The file's text as decoded, when it is not the file's bytes as they stand (another
+    /// encoding, a byte-order mark dropped, bytes that are not UTF-8 shown replaced);
+    /// `None` when the bytes are the text. Diagnostics' and locations' spans are byte
+    /// offsets into [`Loaded::text`].
+    pub decoded: Option<Arc<str>>,
 }
 
 impl Loaded {
+    /// The text spans point into, given the file's `bytes` (what it was loaded from).
+    pub fn text<'a>(&'a self, bytes: &'a [u8]) -> &'a str {
+        match &self.decoded {
+            Some(text) => text,
+            None => std::str::from_utf8(bytes).unwrap_or_default(),
+        }
+    }
+
     /// Each document with its kind and its location, for callers that cite values.
     pub fn located(&self) -> impl Iterator<Item = (KindId, &Doc, Option<&DocLocation>)> {
         self.documents.iter().enumerate().map(|(i, (kind, doc))| (*kind, doc, self.locations.get(i)))
@@ -131,7 +140,7 @@ pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources
                 )
                 .with_help("this is a bug in Tenet; please report it with the file if you can share it"),
             ],
-            text: Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+            decoded: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
             ..Loaded::default()
         },
     )

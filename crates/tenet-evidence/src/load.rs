@@ -2,6 +2,7 @@
 //! kind of each document, then typing by its schema. Every problem on the way is a
 //! diagnostic of this file; nothing here fails.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
@@ -57,7 +58,7 @@ pub(crate) fn load(
     let text = match decode(bytes, declared, schema.map(|s| &*s.name)) {
         Ok(text) => text,
         Err(e) => {
-            loaded.text = Arc::from(e.lossy);
+            loaded.decoded = Some(Arc::from(e.lossy));
             if evidence {
                 let mut d = Diagnostic::new(Code::UNREADABLE_EVIDENCE, shown, e.span, e.message);
                 if let Some(help) = e.help {
@@ -81,7 +82,11 @@ pub(crate) fn load(
     }
     // Stable, so a document's diagnostics stay in field order.
     loaded.diagnostics.sort_by_key(|d| d.span.start);
-    loaded.text = Arc::from(text);
+    // Most files are UTF-8 as they stand: their bytes are their text, kept once.
+    loaded.decoded = match text {
+        Cow::Borrowed(t) if t.len() == bytes.len() => None,
+        other => Some(Arc::from(other)),
+    };
     loaded
 }
 

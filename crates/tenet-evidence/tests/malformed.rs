@@ -54,13 +54,13 @@ fn show(d: &Diagnostic, text: &str) -> String {
     out
 }
 
-fn document_lines(loaded: &Loaded, schemas: &[Schema]) -> Vec<String> {
-    let index = LineIndex::new(&loaded.text);
+fn document_lines(loaded: &Loaded, text: &str, schemas: &[Schema]) -> Vec<String> {
+    let index = LineIndex::new(text);
     loaded
         .located()
         .map(|(kind, doc, location)| {
             let location = location.expect("every document has a location");
-            let start = index.line_col(&loaded.text, location.span.start);
+            let start = index.line_col(text, location.span.start);
             assert_eq!((doc.citation.line, doc.citation.column), (start.line, start.column));
             let effective = doc.effective.map(|d| format!(" effective {d}")).unwrap_or_default();
             format!(
@@ -82,21 +82,23 @@ fn the_malformed_corpus_matches_its_expectations() {
     let mut list = Vec::new();
     files(&evidence, &evidence, &mut list);
     assert!(list.len() >= 30, "the corpus must keep at least 30 files, has {}", list.len());
-    let loaded: Vec<(String, Loaded)> = list
+    let loaded: Vec<(String, Vec<u8>, Loaded)> = list
         .iter()
         .map(|(rel, path)| {
             let bytes = std::fs::read(path).expect("read");
-            (rel.clone(), load_file(rel, &bytes, &schemas, &sources, &Limits::default()))
+            let loaded = load_file(rel, &bytes, &schemas, &sources, &Limits::default());
+            (rel.clone(), bytes, loaded)
         })
         .collect();
-    let pairs: Vec<(&str, &Loaded)> = loaded.iter().map(|(p, l)| (p.as_str(), l)).collect();
+    let pairs: Vec<(&str, &Loaded)> = loaded.iter().map(|(p, _, l)| (p.as_str(), l)).collect();
     let across = check_across_files(&pairs, &schemas);
     let bless = std::env::var_os("TENET_BLESS").is_some();
     let mut failures = Vec::new();
-    for ((rel, l), (_, path)) in loaded.iter().zip(&list) {
-        let mut lines: Vec<String> = l.diagnostics.iter().map(|d| show(d, &l.text)).collect();
-        lines.extend(across.iter().filter(|d| &*d.path == rel.as_str()).map(|d| show(d, &l.text)));
-        let docs = document_lines(l, &schemas);
+    for ((rel, bytes, l), (_, path)) in loaded.iter().zip(&list) {
+        let text = l.text(bytes);
+        let mut lines: Vec<String> = l.diagnostics.iter().map(|d| show(d, text)).collect();
+        lines.extend(across.iter().filter(|d| &*d.path == rel.as_str()).map(|d| show(d, text)));
+        let docs = document_lines(l, text, &schemas);
         let actual = format!("diagnostics:\n{}\ndocuments:\n{}\n", indent(&lines), indent(&docs));
         let expected_path = PathBuf::from(format!("{}.expected", path.display()));
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();

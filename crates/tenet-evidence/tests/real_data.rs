@@ -52,12 +52,9 @@ schema UseCase from "inventory/2024_consolidated_ai_inventory_raw.csv" {
 #[test]
 fn the_first_release_loads_with_its_byte_order_mark_and_real_quirks() {
     let schemas = support::schemas(FIRST_RELEASE);
-    let loaded = load(
-        "inventory/2024_consolidated_ai_inventory_raw.csv",
-        &inventory("2024_consolidated_ai_inventory_raw.csv"),
-        &schemas,
-    );
-    let text = &loaded.text;
+    let bytes = inventory("2024_consolidated_ai_inventory_raw.csv");
+    let loaded = load("inventory/2024_consolidated_ai_inventory_raw.csv", &bytes, &schemas);
+    let text = loaded.text(&bytes);
     // Five rows write `Safety-Impacting` with a capital I: each is an error at its cell,
     // with the spelling the schema allows as help; the other rows load.
     let enum_errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.code.id() == "T0505").collect();
@@ -127,7 +124,7 @@ fn the_windows_1252_release_needs_its_encoding_declared() {
     let d = &undeclared.diagnostics[0];
     assert_eq!(d.code.id(), "T0501");
     // The first curly apostrophe of the header, in `Describe the AI system’s outputs.`
-    let shown = support::show(d, &undeclared.text);
+    let shown = support::show(d, undeclared.text(&bytes));
     assert!(shown.starts_with("1:"), "{shown}");
     assert!(d.message.ends_with("(0x92) starts an invalid sequence"), "{}", d.message);
     assert!(
@@ -190,10 +187,10 @@ fn a_real_model_card_loads_with_its_front_matter_body_and_sections() {
     let (datasets, at) = field(schema, &loaded, 0, "datasets");
     assert_eq!(strings(datasets), ["bookcorpus", "wikipedia"]);
     let second = at.as_ref().and_then(|l| l.item(1)).expect("item location").span();
-    assert_eq!(&loaded.text[second.range()], "wikipedia");
+    assert_eq!(&loaded.text(&bytes)[second.range()], "wikipedia");
     let body = doc.body.as_deref().expect("body");
     assert!(body.starts_with("\n# Model Card for DistilBERT base model (cased)"));
-    assert_eq!(&loaded.text[loaded.locations[0].body.expect("body span").range()], body);
+    assert_eq!(&loaded.text(&bytes)[loaded.locations[0].body.expect("body span").range()], body);
     let titles: Vec<&str> = doc.sections.iter().map(|(t, _)| &**t).collect();
     assert!(titles.contains(&"Limitations and bias"), "{titles:?}");
     assert!(titles.contains(&"Evaluation results"), "{titles:?}");
@@ -228,5 +225,5 @@ fn a_card_whose_license_is_a_list_and_one_with_a_model_index() {
         .and_then(|l| l.item(0))
         .and_then(|l| l.field(2))
         .expect("nested location");
-    assert_eq!(&helsinki.text[value_at.span().range()], "52.2");
+    assert_eq!(&helsinki.text(&bytes)[value_at.span().range()], "52.2");
 }

@@ -90,8 +90,8 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     out
 }
 
-fn check_spans(loaded: &Loaded, schemas: &[Schema], what: &str) {
-    let text = &loaded.text;
+fn check_spans(loaded: &Loaded, bytes: &[u8], schemas: &[Schema], what: &str) {
+    let text = loaded.text(bytes);
     let ok = |span: Span| text.get(span.range()).is_some();
     for d in &loaded.diagnostics {
         assert!(!d.message.contains("failed while reading"), "{what}: the loader panicked");
@@ -159,7 +159,7 @@ fn mutated_corpus_files_never_panic_or_point_outside_the_text() {
             let path = paths[rng.below(paths.len())];
             let limits = &limits[round % limits.len()];
             let loaded = load_file(path, &bytes, &schemas, &sources, limits);
-            check_spans(&loaded, &schemas, &format!("input {n}, round {round}, {path}"));
+            check_spans(&loaded, &bytes, &schemas, &format!("input {n}, round {round}, {path}"));
             if round == 0 {
                 loaded_all.push((path, loaded));
             }

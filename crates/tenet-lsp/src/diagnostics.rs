@@ -153,7 +153,7 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
         let shown = tenet_db::display_path(&root.join(relative));
         let Some(uri) = crate::uri::uri_of(&shown) else { continue };
         let loaded = tenet_db::load_evidence(&snapshot.db, snapshot.workspace, *file);
-        let map = LineMap::new(&loaded.text);
+        let map = LineMap::new(loaded.text(file.bytes(&snapshot.db)));
         let diagnostics = ours.iter().map(|d| to_lsp(snapshot, d, &uri, &map)).collect();
         out.push(FileDiagnostics { path: shown, uri, version: None, diagnostics });
     }
