@@ -220,7 +220,7 @@ impl<'a> Interp<'a> {
                 self.field(&base_value, *index, *through, e.span)
             }
             ExprKind::KeyOf(inner) => match self.eval(inner)? {
-                Value::Doc(r) => Ok(self.doc(r).and_then(|d| d.key.clone()).unwrap_or(Value::None)),
+                Value::Doc(r) => Ok(self.doc(r).and_then(|d| d.key().cloned()).unwrap_or(Value::None)),
                 other => Ok(other),
             },
             ExprKind::Not(inner) => match self.eval(inner)? {
@@ -439,7 +439,7 @@ impl<'a> Interp<'a> {
     /// Documents compare by key, so that `a.system == s` works on either side.
     fn comparable(&self, v: Value) -> Value {
         match v {
-            Value::Doc(r) => self.doc(r).and_then(|d| d.key.clone()).unwrap_or(Value::Doc(r)),
+            Value::Doc(r) => self.doc(r).and_then(|d| d.key().cloned()).unwrap_or(Value::Doc(r)),
             other => other,
         }
     }
@@ -506,7 +506,7 @@ impl<'a> Interp<'a> {
                     self.reads.insert(r);
                     let heading = heading?;
                     let d = self.doc(r)?;
-                    d.sections
+                    d.sections()
                         .iter()
                         .find(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
                         .map(|(_, body)| Value::String(body.clone()))
@@ -518,15 +518,15 @@ impl<'a> Interp<'a> {
                     self.reads.insert(r);
                     let Some(heading) = heading.as_deref() else { return false };
                     self.doc(r).is_some_and(|d| {
-                        d.sections.iter().any(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
+                        d.sections().iter().any(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
                     })
                 }))
             }
             Builtin::Body => none_if_missing(doc(0).and_then(|r| {
                 self.reads.insert(r);
-                self.doc(r)?.body.clone().map(Value::String)
+                self.doc(r)?.body().cloned().map(Value::String)
             })),
-            Builtin::Key => none_if_missing(doc(0).and_then(|r| self.doc(r)?.key.clone())),
+            Builtin::Key => none_if_missing(doc(0).and_then(|r| self.doc(r)?.key().cloned())),
             Builtin::Path => {
                 none_if_missing(doc(0).and_then(|r| Some(Value::String(self.doc(r)?.citation.path.clone()))))
             }

@@ -21,5 +21,5 @@ pub use interp::{Budget, DEFAULT_STEP_BUDGET, ParamValues, param_values};
 pub use program_run::{TestOutcome, evaluate_constant, evaluate_control, run_test};
 pub use results::{Citation, OverrideNote, RuleResult, Status, SubjectRef};
 pub use rules::{RuleContext, evaluate_rule};
-pub use store::{Doc, DocData, Evidence, IndexKey, KindDocs, MemoryEvidence, markdown_sections};
+pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence, markdown_sections};
 pub use tailoring::tailor;

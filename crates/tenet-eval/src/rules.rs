@@ -332,7 +332,7 @@ fn error_message(e: &EvalError) -> String {
 }
 
 fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
-    match &doc.key {
+    match doc.key() {
         Some(Value::String(key)) => key.clone(),
         _ => Arc::from(
             doc.key_text()

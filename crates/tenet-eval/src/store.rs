@@ -19,18 +19,42 @@ pub struct Doc(Arc<DocData>);
 /// What a document holds.
 #[derive(Debug, PartialEq)]
 pub struct DocData {
-    /// Its key, as written (`None` for kinds without a key field).
-    pub key: Option<Value>,
     /// Field values in the schema's order; absent optionals are `Value::None`.
     pub fields: Arc<[Value]>,
+    /// Which of `fields` is the key, for kinds with a key field.
+    pub key_field: Option<u16>,
     /// The date the document speaks for: its `effective` field, or its own date.
     pub effective: Option<Date>,
-    /// A Markdown document's body.
-    pub body: Option<Arc<str>>,
-    /// A Markdown document's sections: heading and text, in order.
-    pub sections: Arc<[(Arc<str>, Arc<str>)]>,
+    /// A Markdown document's body and sections.
+    pub markdown: Option<Arc<DocText>>,
     /// Where the document is.
     pub citation: Citation,
+}
+
+/// The text of a Markdown document after its front matter.
+#[derive(Debug, PartialEq)]
+pub struct DocText {
+    /// The whole body.
+    pub body: Arc<str>,
+    /// Its sections: heading and text, in order.
+    pub sections: Arc<[(Arc<str>, Arc<str>)]>,
+}
+
+impl DocData {
+    /// Its key, as written (`None` for kinds without a key field, or no value in it).
+    pub fn key(&self) -> Option<&Value> {
+        self.fields.get(usize::from(self.key_field?)).filter(|v| !v.is_none())
+    }
+
+    /// A Markdown document's body.
+    pub fn body(&self) -> Option<&Arc<str>> {
+        self.markdown.as_ref().map(|m| &m.body)
+    }
+
+    /// A Markdown document's sections (none for other documents).
+    pub fn sections(&self) -> &[(Arc<str>, Arc<str>)] {
+        self.markdown.as_ref().map_or(&[], |m| &m.sections)
+    }
 }
 
 impl Doc {
@@ -41,7 +65,7 @@ impl Doc {
 
     /// The key as text, for results and messages.
     pub fn key_text(&self) -> Option<String> {
-        self.key.as_ref().map(Value::to_string)
+        self.key().map(Value::to_string)
     }
 }
 
@@ -108,7 +132,7 @@ impl KindDocs {
         let index = self.by_key.get_or_init(|| {
             let mut map = FxHashMap::default();
             for (i, d) in self.docs.iter().enumerate() {
-                if let Some(k) = d.key.as_ref().and_then(IndexKey::of) {
+                if let Some(k) = d.key().and_then(IndexKey::of) {
                     map.entry(k).or_insert(i as u32);
                 }
             }

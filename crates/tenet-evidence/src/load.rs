@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
-use tenet_eval::{Citation, Doc, DocData};
+use tenet_eval::{Citation, Doc, DocData, DocText};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
@@ -181,18 +181,16 @@ impl Context<'_> {
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
         let fields: Arc<[Value]> = Arc::from(typed.values);
         let locations = typed.locations;
-        let key = schema.key.and_then(|k| fields.get(k).cloned()).filter(|v| !v.is_none());
         let effective = schema.effective.and_then(|i| match fields.get(i) {
             Some(Value::Date(d)) => Some(*d),
             Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
             _ => None,
         });
         let doc = Doc::new(DocData {
-            key,
             fields,
+            key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
             effective,
-            body: markdown.map(|m| m.body.clone()),
-            sections: markdown.map_or_else(|| Arc::from(Vec::new()), |m| m.sections.clone()),
+            markdown: markdown.map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() })),
             citation: self.citation(node.span),
         });
         self.loaded.documents.push((kind, doc));

@@ -18,7 +18,7 @@ impl Loaded {
     pub fn key_sites<'a>(&'a self, schemas: &'a [Schema]) -> impl Iterator<Item = KeySite> + 'a {
         self.located().filter_map(|(kind, doc, location)| {
             let field = schemas.get(kind.index())?.key?;
-            let key = match doc.key.as_ref()? {
+            let key = match doc.key()? {
                 Value::String(text) => text.clone(),
                 other => Arc::from(other.to_string()),
             };

@@ -87,7 +87,7 @@ fn a_kind_field_places_a_document_anywhere() {
     let loaded = load("elsewhere/n.json", r#"[{"kind": "Note", "id": 7}, {"kind": "Note", "id": "x"}]"#);
     assert_eq!(loaded.documents.len(), 1);
     assert_eq!(kind_name(loaded.documents[0].0), "Note");
-    assert_eq!(loaded.documents[0].1.key, Some(Value::Int(7)));
+    assert_eq!(loaded.documents[0].1.key(), Some(&Value::Int(7)));
     assert_eq!(messages(&loaded), ["T0504 `id` must be a whole number, but it is \"x\""]);
     let markdown =
         load("elsewhere/r.md", "---\nkind: Review\nid: r\nsystems: []\nheld: 2026-01-01T00:00:00Z\n---\n");
@@ -144,7 +144,7 @@ fn the_effective_date_is_the_marked_field() {
     let loaded = load("reviews/r1.md", text);
     let (_, doc) = &loaded.documents[0];
     assert_eq!(doc.effective, Some(jiff::civil::date(2026, 3, 1)));
-    assert_eq!(doc.body.as_deref(), Some("Body\n"));
+    assert_eq!(doc.body().map(|b| &**b), Some("Body\n"));
     let sites = loaded.ref_sites(&schemas());
     let sites: Vec<(&str, &str)> =
         sites.iter().map(|r| (&*r.key, &text[r.span.range()])).collect();

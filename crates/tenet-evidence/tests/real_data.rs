@@ -188,10 +188,10 @@ fn a_real_model_card_loads_with_its_front_matter_body_and_sections() {
     assert_eq!(strings(datasets), ["bookcorpus", "wikipedia"]);
     let second = at.as_ref().and_then(|l| l.item(1)).expect("item location").span();
     assert_eq!(&loaded.text(&bytes)[second.range()], "wikipedia");
-    let body = doc.body.as_deref().expect("body");
+    let body = doc.body().map(|b| &**b).expect("body");
     assert!(body.starts_with("\n# Model Card for DistilBERT base model (cased)"));
     assert_eq!(&loaded.text(&bytes)[loaded.locations[0].body.expect("body span").range()], body);
-    let titles: Vec<&str> = doc.sections.iter().map(|(t, _)| &**t).collect();
+    let titles: Vec<&str> = doc.sections().iter().map(|(t, _)| &**t).collect();
     assert!(titles.contains(&"Limitations and bias"), "{titles:?}");
     assert!(titles.contains(&"Evaluation results"), "{titles:?}");
     // `# ...` comments inside the fenced Python examples are not headings.
