@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use tenet_diagnostics::Diagnostic;
 use tenet_diagnostics::Span;
 use tenet_eval::report::{RunReport, build_report};
-use tenet_evidence::KindKeys;
 use tenet_eval::{Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor};
+use tenet_evidence::KindKeys;
 use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
@@ -149,9 +149,19 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
 /// The references written in one kind's documents that name no document. Depends on the
 /// kind's own files and the keys of the kinds they refer to.
 #[salsa::tracked(returns(ref))]
-pub fn dangling_refs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> Vec<Diagnostic> {
+pub fn dangling_refs(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    kind: KindId,
+) -> Vec<Diagnostic> {
     let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
-    tenet_evidence::dangling_refs(kind, &loaded_of_kind(db, workspace, evidence, kind), &keys, schemas(db, workspace))
+    tenet_evidence::dangling_refs(
+        kind,
+        &loaded_of_kind(db, workspace, evidence, kind),
+        &keys,
+        schemas(db, workspace),
+    )
 }
 
 /// Diagnostics about the evidence: each file's, then what only the whole set shows

@@ -18,9 +18,9 @@ mod workspace;
 
 pub use database::{Database, Db, ExecutionLog};
 pub use evaluation::{
-    LoadedEvidence, dangling_refs, evaluate_workspace, evaluate_workspace_with_progress, evidence_diagnostics,
-    file_kinds, kind_docs, kind_keys, load_all_evidence, load_evidence, rule_body, rule_results, run_params,
-    schemas, tailor_control, validate_evidence,
+    LoadedEvidence, dangling_refs, evaluate_workspace, evaluate_workspace_with_progress,
+    evidence_diagnostics, file_kinds, kind_docs, kind_keys, load_all_evidence, load_evidence, rule_body,
+    rule_results, run_params, schemas, tailor_control, validate_evidence,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};

@@ -45,15 +45,24 @@ impl KindKeys {
             for site in loaded.key_sites(schemas).filter(|k| k.kind == kind) {
                 match out.first.get(&site.key) {
                     Some((file, first_span)) => {
-                        let first_path = out.paths.get(*file as usize).cloned().unwrap_or_else(|| path.clone());
+                        let first_path =
+                            out.paths.get(*file as usize).cloned().unwrap_or_else(|| path.clone());
                         out.duplicates.push(
                             Diagnostic::new(
                                 Code::DUPLICATE_KEY,
                                 path.clone(),
                                 site.span,
-                                format!("another {} already has the key `{}`", kind_name(schemas, kind), site.key),
+                                format!(
+                                    "another {} already has the key `{}`",
+                                    kind_name(schemas, kind),
+                                    site.key
+                                ),
                             )
-                            .with_related(first_path, *first_span, "the first document with this key"),
+                            .with_related(
+                                first_path,
+                                *first_span,
+                                "the first document with this key",
+                            ),
                         );
                     }
                     None => {
@@ -89,7 +98,9 @@ pub fn dangling_refs<'k>(
             }
             let target = kind_name(schemas, site.target);
             let help = if target_keys.documents == 0 {
-                format!("no {target} documents were loaded at all: check the `from` globs of schema `{target}`")
+                format!(
+                    "no {target} documents were loaded at all: check the `from` globs of schema `{target}`"
+                )
             } else {
                 format!("add the {target} document, or correct the reference")
             };

@@ -73,7 +73,12 @@ pub(crate) fn decode<'a>(
 }
 
 /// UTF-8 after a byte-order mark of `bom` bytes; `all` is the whole file.
-fn utf8<'a>(bytes: &'a [u8], bom: usize, schema: Option<&str>, all: &[u8]) -> Result<Cow<'a, str>, DecodeError> {
+fn utf8<'a>(
+    bytes: &'a [u8],
+    bom: usize,
+    schema: Option<&str>,
+    all: &[u8],
+) -> Result<Cow<'a, str>, DecodeError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
         Err(e) => {

@@ -12,6 +12,7 @@ use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
 use tenet_sema::value::Value;
 
+use crate::Loaded;
 use crate::decode::decode;
 use crate::formats::markdown::Markdown;
 use crate::formats::{csv, json, markdown, toml, yaml};
@@ -20,7 +21,6 @@ use crate::location::DocLocation;
 use crate::node::{Node, NodeKind, ParseError, Parsed};
 use crate::sources::{Format, Sources};
 use crate::typing::Typer;
-use crate::Loaded;
 
 pub(crate) fn load(
     path: &str,
@@ -190,7 +190,8 @@ impl Context<'_> {
             fields,
             key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
             effective,
-            markdown: markdown.map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() })),
+            markdown: markdown
+                .map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() })),
             citation: self.citation(node.span),
         });
         self.loaded.documents.push((kind, doc));

@@ -54,7 +54,12 @@ fn collect_refs(
 ) {
     match (ty.non_optional(), value) {
         (Ty::Ref(target), Value::String(key)) => {
-            out.push(RefSite { from, target: *target, key: key.clone(), span: at.map_or(fallback, |l| l.span()) });
+            out.push(RefSite {
+                from,
+                target: *target,
+                key: key.clone(),
+                span: at.map_or(fallback, |l| l.span()),
+            });
         }
         (Ty::List(element), Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {

@@ -146,8 +146,7 @@ fn the_effective_date_is_the_marked_field() {
     assert_eq!(doc.effective, Some(jiff::civil::date(2026, 3, 1)));
     assert_eq!(doc.body().map(|b| &**b), Some("Body\n"));
     let sites = loaded.ref_sites(&schemas());
-    let sites: Vec<(&str, &str)> =
-        sites.iter().map(|r| (&*r.key, &text[r.span.range()])).collect();
+    let sites: Vec<(&str, &str)> = sites.iter().map(|r| (&*r.key, &text[r.span.range()])).collect();
     assert_eq!(sites, [("s1", "s1"), ("s2", "s2")]);
 }
 

@@ -3,9 +3,7 @@
 
 use std::io::Write;
 
-use tenet_db::{
-    Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence,
-};
+use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
@@ -256,7 +254,9 @@ fn write_output(
         Some(path) => std::fs::File::create(path)
             .and_then(|mut file| into(&mut file))
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => into(&mut std::io::stdout().lock()).map_err(|e| format!("cannot write to standard output: {e}")),
+        None => {
+            into(&mut std::io::stdout().lock()).map_err(|e| format!("cannot write to standard output: {e}"))
+        }
     }
 }
 

@@ -204,8 +204,11 @@ impl State<'_> {
                     };
                     let merge = plain && name == "<<";
                     if !merge && !first_time(entries, seen, &name) {
-                        return Err(ParseError::new(span, format!("the key `{name}` appears twice in this mapping"))
-                            .with_help("keep one of them; YAML tools disagree on which one wins"));
+                        return Err(ParseError::new(
+                            span,
+                            format!("the key `{name}` appears twice in this mapping"),
+                        )
+                        .with_help("keep one of them; YAML tools disagree on which one wins"));
                     }
                     *key = Some(PendingKey { name, span, merge });
                 }
