@@ -12,7 +12,9 @@
 //!
 //! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
 //! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check and of
-//! a re-check (`DIR` is an organisation the bench wrote, `/tmp/tenet-bench/org-N`).
+//! a re-check, and `--child evaluate DIR THREADS` evaluates every rule twelve times over
+//! loaded evidence, for a profiler (`DIR` is an organisation the bench wrote,
+//! `/tmp/tenet-bench/org-N`).
 
 mod generate;
 
@@ -302,6 +304,19 @@ fn child(mode: &str, dir: &Path) {
             let report =
                 evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
             std::hint::black_box((diagnostics, report.summary.results.fail));
+            start.elapsed()
+        }
+        "evaluate" => {
+            // Every rule evaluated twelve times over evidence already loaded (the date moves
+            // a day each time, so every rule runs again): evaluation alone, to profile it.
+            let Some(mut warm) = Warm::checked_once(dir) else { return };
+            let start = Instant::now();
+            for day in 1..=12 {
+                warm.settings.set_today(&mut warm.db).to(jiff::civil::date(2026, 6, day));
+                let report = evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
+                std::hint::black_box(report.summary.results.fail);
+            }
+            eprintln!("12 evaluations: {:?}", start.elapsed());
             start.elapsed()
         }
         "recheck-phases" => {

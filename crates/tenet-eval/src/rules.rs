@@ -160,7 +160,8 @@ impl Subjects<'_> {
         let Subjects { body, check, subject, kind_name, docs } = *self;
         let mut interp = Interp::new(schemas, evidence, params, today, budget, body.locals.len());
         interp.report_budget_as(whole);
-        let mut out = Vec::new();
+        // At most one result per subject: sized once, so results are not moved as it grows.
+        let mut out = Vec::with_capacity(range.len());
         for index in range {
             let Some(doc) = docs.get(index) else { continue };
             let r = DocRef { kind: subject.kind.0, index: index as u32 };
@@ -345,10 +346,12 @@ fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
 fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, usize) {
     let mut reads: Vec<DocRef> = interp.reads.iter().copied().filter(|r| Some(*r) != subject).collect();
     reads.sort_unstable();
-    let mut out: Vec<Citation> = Vec::new();
+    let mut out: Vec<Citation> = Vec::with_capacity((reads.len() + 1).min(MAX_CITATIONS + 1));
+    // Places differ by line and column far more often than by file: compared in that order.
+    let same = |a: &Citation, b: &Citation| a.line == b.line && a.column == b.column && a.path == b.path;
     for r in subject.into_iter().chain(reads) {
         if let Some(doc) = interp.doc(r)
-            && !out.contains(&doc.citation)
+            && !out.iter().any(|c| same(c, &doc.citation))
         {
             out.push(doc.citation.clone());
         }
