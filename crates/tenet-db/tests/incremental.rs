@@ -212,3 +212,69 @@ fn built_in_packs_nothing_uses_are_never_parsed() {
         "{names:?}"
     );
 }
+
+#[test]
+fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
+    let (mut db, log) = Database::with_execution_log();
+    let mut system = MemorySystem::new();
+    system.write(
+        "pack/policy.tenet",
+        POLICY
+            .replace("schema AiSystem {", "schema AiSystem from \"systems/*.yaml\" {")
+            .replace("schema Review {", "schema Review from \"reviews/*.yaml\" {"),
+    );
+    system.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
+    system.write("evidence/systems/b.yaml", "id: b\nname: Beta\n");
+    system.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
+    system.write("evidence/reviews/r2.yaml", "id: r2\nsystem: b\n");
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
+    let cold = log.take();
+    // AiSystem, Review and the prelude's Attestation.
+    assert_eq!(executed(&cold, "kind_keys"), 3, "{cold:#?}");
+    assert_eq!(executed(&cold, "dangling_refs"), 3, "{cold:#?}");
+
+    // r2 now names a system that does not exist: the reviews' keys and references are
+    // checked again, the systems' are not.
+    let r2 = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/r2.yaml").expect("r2");
+    r2.set_bytes(&mut db).to(b"id: r2\nsystem: z\n".to_vec());
+    let found: Vec<String> = tenet_db::validate_evidence(&db, loaded.workspace, evidence)
+        .iter()
+        .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
+        .collect();
+    assert_eq!(found, ["T0506 reviews/r2.yaml: no AiSystem has the key `z`"]);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "dangling_refs"), 1, "{warm:#?}");
+
+    // System b becomes z: only a system file changed, yet the reviews' references are
+    // checked again, since the keys they point at changed; r2 is no longer dangling.
+    let b = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "systems/b.yaml").expect("b");
+    b.set_bytes(&mut db).to(b"id: z\nname: Beta\n".to_vec());
+    assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
+    let warm = log.take();
+    assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
+    // The systems' own references (a system file changed) and the reviews' (the keys
+    // they name changed); the attestations' are left alone.
+    assert_eq!(executed(&warm, "dangling_refs"), 2, "{warm:#?}");
+
+    // A second system `a` is a duplicate of the first, pointing back at it.
+    b.set_bytes(&mut db).to(b"id: a\nname: Beta\n".to_vec());
+    let found: Vec<String> = tenet_db::validate_evidence(&db, loaded.workspace, evidence)
+        .iter()
+        .map(|d| {
+            let related: Vec<String> =
+                d.related.iter().map(|r| format!("{} {}", r.path, r.message)).collect();
+            format!("{} {}: {} ({})", d.code, d.path, d.message, related.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "T0506 reviews/r2.yaml: no AiSystem has the key `z` ()",
+            "T0507 systems/b.yaml: another AiSystem already has the key `a` (systems/a.yaml the first document with this key)",
+        ]
+    );
+}
