@@ -117,3 +117,45 @@ impl ValueLocation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(start: u32, end: u32) -> Option<ValueLocation> {
+        Some(ValueLocation::Scalar(Span::new(start, end)))
+    }
+
+    #[test]
+    fn scalar_fields_are_kept_as_spans_and_read_back_alike() {
+        let fields = vec![scalar(0, 2), None, scalar(5, 9)];
+        let location = DocLocation::new(Span::new(0, 9), fields.clone(), None);
+        assert!(matches!(location.fields, FieldLocations::Scalars(_)));
+        assert_eq!(location.fields().collect::<Vec<_>>(), fields);
+        assert_eq!(location.field(1), None);
+        assert_eq!(location.field(3), None, "past the last field");
+    }
+
+    #[test]
+    fn a_list_or_record_field_keeps_the_general_form() {
+        let list = Some(ValueLocation::List {
+            span: Span::new(3, 9),
+            items: Arc::from(vec![ValueLocation::Scalar(Span::new(4, 5))]),
+        });
+        let fields = vec![scalar(0, 2), list.clone(), None];
+        let location = DocLocation::new(Span::new(0, 9), fields.clone(), None);
+        assert!(matches!(location.fields, FieldLocations::Nested(_)));
+        assert_eq!(location.fields().collect::<Vec<_>>(), fields);
+        assert_eq!(
+            location.field(1).and_then(|l| l.item(0).cloned()),
+            Some(ValueLocation::Scalar(Span::new(4, 5)))
+        );
+    }
+
+    #[test]
+    fn a_span_equal_to_the_absent_mark_is_not_taken_for_absence() {
+        let fields = vec![Some(ValueLocation::Scalar(ABSENT))];
+        let location = DocLocation::new(Span::new(0, 0), fields.clone(), None);
+        assert_eq!(location.fields().collect::<Vec<_>>(), fields);
+    }
+}

@@ -184,3 +184,17 @@ fn diagnostics_come_in_file_order() {
     assert_eq!(starts, sorted);
     assert_eq!(loaded.diagnostics.len(), 3);
 }
+
+#[test]
+fn the_text_is_the_bytes_unless_decoding_changed_it() {
+    let plain = "id: s1\ntier: high\n";
+    let loaded = load("inventory/s.yaml", plain);
+    assert!(loaded.decoded.is_none(), "UTF-8 as it stands is not copied");
+    assert_eq!(loaded.text(plain.as_bytes()), plain);
+
+    let marked = "\u{FEFF}id: s1\ntier: high\n";
+    let loaded = load("inventory/s.yaml", marked);
+    assert_eq!(loaded.text(marked.as_bytes()), "id: s1\ntier: high\n", "the byte-order mark is dropped");
+    let location = &loaded.locations[0];
+    assert_eq!(&loaded.text(marked.as_bytes())[location.field(0).expect("id").span().range()], "s1");
+}
