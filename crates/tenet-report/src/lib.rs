@@ -18,7 +18,7 @@ pub use html::html;
 pub use junit::junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal};
-pub use sarif::sarif;
+pub use sarif::{sarif, write_sarif};
 
 /// Where the files a report names are, relative to the repository root.
 #[derive(Debug, Clone, Default)]

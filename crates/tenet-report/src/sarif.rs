@@ -3,38 +3,85 @@
 //! failed with the control's policy line as a related location; waived results carry a
 //! suppression with the waiver's justification.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 use tenet_eval::report::{ControlReport, RunReport};
 use tenet_eval::{RuleResult, Status};
 
 use crate::{Paths, subject_text};
 
-/// The SARIF log of a run.
+/// The SARIF log of a run, as one value.
 pub fn sarif(report: &RunReport, paths: &Paths) -> Value {
-    let rules: Vec<Value> = report.controls.iter().map(rule).collect();
-    let mut results = Vec::new();
-    for (index, control) in report.controls.iter().enumerate() {
-        for r in control.results.iter() {
-            if matches!(r.status, Status::Fail | Status::Error | Status::Waived) {
-                results.push(result(control, index, r, paths));
-            }
-        }
+    serde_json::to_value(Log { report, paths }).unwrap_or_default()
+}
+
+/// Writes the SARIF log of a run to `out`, pretty-printed, building one result at a time:
+/// a large organisation's log runs to hundreds of megabytes, which as one value in memory
+/// would take gigabytes.
+pub fn write_sarif(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Log { report, paths })?;
+    out.write_all(b"\n")
+}
+
+/// The log. Objects are written with their keys in order, as a `serde_json` value would
+/// be, so [`sarif`] and [`write_sarif`] give the same text.
+struct Log<'a> {
+    report: &'a RunReport,
+    paths: &'a Paths,
+}
+
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("$schema", "https://json.schemastore.org/sarif-2.1.0.json")?;
+        map.serialize_entry("runs", &[Run(self)])?;
+        map.serialize_entry("version", "2.1.0")?;
+        map.end()
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "tenet",
-                "version": report.tenet_version,
+}
+
+/// The log's one run.
+struct Run<'a>(&'a Log<'a>);
+
+impl Serialize for Run<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Log { report, paths } = *self.0;
+        let rules: Vec<Value> = report.controls.iter().map(rule).collect();
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("invocations", &json!([{ "executionSuccessful": true }]))?;
+        map.serialize_entry("properties", &json!({ "asOf": report.as_of.to_string() }))?;
+        map.serialize_entry("results", &Results { report, paths })?;
+        map.serialize_entry(
+            "tool",
+            &json!({ "driver": {
                 "informationUri": "https://example.invalid/tenet",
+                "name": "tenet",
                 "rules": rules,
-            }},
-            "invocations": [{ "executionSuccessful": true }],
-            "results": results,
-            "properties": { "asOf": report.as_of.to_string() },
-        }],
-    })
+                "version": report.tenet_version,
+            }}),
+        )?;
+        map.end()
+    }
+}
+
+/// One result per failing, erroring or waived `(control, rule, subject)`, each built as
+/// it is written.
+struct Results<'a> {
+    report: &'a RunReport,
+    paths: &'a Paths,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Results { report, paths } = *self;
+        serializer.collect_seq(report.controls.iter().enumerate().flat_map(|(index, control)| {
+            control
+                .results
+                .iter()
+                .filter(|r| matches!(r.status, Status::Fail | Status::Error | Status::Waived))
+                .map(move |r| result(control, index, r, paths))
+        }))
+    }
 }
 
 fn rule(c: &ControlReport) -> Value {

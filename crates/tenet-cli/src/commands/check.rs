@@ -136,13 +136,15 @@ pub fn run(args: &CheckArgs) -> Exit {
                 }
                 continue;
             }
-            ReportFormat::Text => text_report(&report, args.all, root),
             ReportFormat::Sarif => {
-                format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&tenet_report::sarif(&report, &paths)).unwrap_or_default()
-                )
+                // Streamed, like JSON.
+                if let Err(e) = write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)) {
+                    invocation_error(&e);
+                    return Exit::Errors;
+                }
+                continue;
             }
+            ReportFormat::Text => text_report(&report, args.all, root),
             ReportFormat::Junit => tenet_report::junit(&report, &paths),
             ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
             ReportFormat::Html => {
