@@ -176,8 +176,9 @@ impl Context<'_> {
 
     fn typed(&mut self, node: &Node, kind: KindId, markdown: Option<&Markdown>, warn_unknown: bool) {
         let Some(schema) = self.schemas.get(kind.index()) else { return };
-        let what = format!("this {}", schema.name);
         let mut typer = Typer { path: &self.path, diagnostics: &mut self.loaded.diagnostics, warn_unknown };
+        // Named in messages only, so formatted only for them.
+        let what = format_args!("this {}", schema.name);
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
         let fields: Arc<[Value]> = Arc::from(typed.values);
         let locations = typed.locations;

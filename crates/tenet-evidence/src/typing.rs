@@ -32,7 +32,7 @@ impl Typer<'_> {
 
     /// Types a mapping as a record. `None` when a required field is missing or a value
     /// has the wrong type (the document is then left out of evaluation).
-    pub fn record(&mut self, node: &Node, record: &RecordTy, what: &str) -> Option<Typed> {
+    pub fn record(&mut self, node: &Node, record: &RecordTy, what: &dyn std::fmt::Display) -> Option<Typed> {
         let NodeKind::Map(entries) = &node.kind else {
             self.report(
                 Code::EVIDENCE_TYPE,
@@ -105,7 +105,12 @@ impl Typer<'_> {
         ok.then_some(Typed { values, locations })
     }
 
-    fn unknown_fields(&mut self, entries: &[(String, Span, Node)], record: &RecordTy, what: &str) {
+    fn unknown_fields(
+        &mut self,
+        entries: &[(String, Span, Node)],
+        record: &RecordTy,
+        what: &dyn std::fmt::Display,
+    ) {
         for (key, key_span, _) in entries {
             if key == "kind" || record.fields.iter().any(|f| f.source_name() == key) {
                 continue;
@@ -205,8 +210,7 @@ impl Typer<'_> {
             },
             Ty::List(element) => self.list(node, element, field),
             Ty::Record(record) => {
-                let what = format!("`{name}`");
-                let typed = self.record(node, record, &what)?;
+                let typed = self.record(node, record, &format_args!("`{name}`"))?;
                 let at = ValueLocation::Record { span: node.span, fields: Arc::from(typed.locations) };
                 Some((Value::Record(Arc::from(typed.values)), at))
             }
