@@ -3,7 +3,8 @@
 //! For each size: the floor (read every evidence file and parse it, nothing else); a cold
 //! check, which is the `tenet check` binary run as a user runs it (compile, load, validate
 //! the evidence, evaluate, print the text report), on 2 threads and on 1, with its peak
-//! memory; a re-check after editing one evidence file in a warm database (the evidence's
+//! memory and its CPU time in user and kernel mode (the kernel's share is mostly
+//! faulting in fresh memory, which on some machines costs more than the work); a re-check after editing one evidence file in a warm database (the evidence's
 //! diagnostics and every rule's results, as `tenet watch` recomputes them); and — when a
 //! regorus binary is given — the same rules in Rego evaluated by regorus over the
 //! organisation exported as one JSON document, with a check that both engines find the
@@ -50,9 +51,9 @@ fn main() {
     let regorus = flag(&args, "--regorus").map(PathBuf::from);
     let work = std::env::temp_dir().join("tenet-bench");
     println!(
-        "| N | files | floor | cold check (2 threads) | cold / floor | cold, 1 thread | 1t / 2t | floor 1t / 2t | re-check after one edit | peak memory | regorus | regorus / tenet |"
+        "| N | files | floor | cold check (2 threads) | cold / floor | floor CPU, user + kernel | cold CPU, user + kernel | cold, 1 thread | 1t / 2t | floor 1t / 2t | re-check after one edit | peak memory | regorus | regorus / tenet |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let dir = work.join(format!("org-{n}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -65,23 +66,27 @@ fn main() {
         };
         // Interleaved, so that a slow spell of the machine falls on every measurement
         // alike rather than on whichever ran during it.
-        let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks, mut peaks) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for run in 0..runs.max(1) {
-            floors.push(measure(&dir, "floor", 2).0);
-            let (time, peak) = run_cli(&dir, 2);
-            colds.push(time);
-            peaks.push(peak);
+            floors.push(measure(&dir, "floor", 2));
+            colds.push(run_cli(&dir, 2));
             if run < 3 {
                 // How far this machine lets even the floor scale, for reading the 1t / 2t column.
-                floors_one.push(measure(&dir, "floor", 1).0);
-                colds_one.push(run_cli(&dir, 1).0);
+                floors_one.push(measure(&dir, "floor", 1).wall);
+                colds_one.push(run_cli(&dir, 1).wall);
             }
-            rechecks.push(measure(&dir, "recheck", 2).0);
+            rechecks.push(measure(&dir, "recheck", 2).wall);
         }
-        let (floor, floor_one, cold, cold_one, recheck) =
-            (median(floors), median(floors_one), median(colds), median(colds_one), median(rechecks));
-        let peak = peaks.iter().copied().max().unwrap_or(0);
+        let wall = |samples: &[Sample]| median(samples.iter().map(|s| s.wall).collect());
+        let cpu = |samples: &[Sample]| {
+            let user = median(samples.iter().map(|s| s.user).collect());
+            let system = median(samples.iter().map(|s| s.system).collect());
+            format!("{:.2} + {:.2} s", user.as_secs_f64(), system.as_secs_f64())
+        };
+        let (floor, cold) = (wall(&floors), wall(&colds));
+        let (floor_one, cold_one, recheck) = (median(floors_one), median(colds_one), median(rechecks));
+        let peak = colds.iter().map(|s| s.peak).max().unwrap_or(0);
         let (rego_time, same) = match &regorus {
             Some(bin) => {
                 let t = median((0..runs.min(3)).map(|_| run_regorus(bin, &dir).0).collect());
@@ -105,10 +110,12 @@ fn main() {
         let ratio =
             rego_time.map_or("—".to_owned(), |t| format!("{:.1}×", t.as_secs_f64() / cold.as_secs_f64()));
         println!(
-            "| {n} | {files} | {} | {} | {:.2} | {} | {:.2}× | {:.2}× | {} | {} MiB | {rego_cell} | {ratio} |",
+            "| {n} | {files} | {} | {} | {:.2} | {} | {} | {} | {:.2}× | {:.2}× | {} | {} MiB | {rego_cell} | {ratio} |",
             ms(floor),
             ms(cold),
             cold.as_secs_f64() / floor.as_secs_f64(),
+            cpu(&floors),
+            cpu(&colds),
             ms(cold_one),
             cold_one.as_secs_f64() / cold.as_secs_f64(),
             floor_one.as_secs_f64() / floor.as_secs_f64(),
@@ -136,22 +143,53 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 /// Runs one measurement in a fresh process: (time it reports, peak resident KiB).
-fn measure(dir: &Path, mode: &str, threads: usize) -> (Duration, u64) {
+/// One measurement: wall time, peak resident KiB, and CPU time in user and kernel mode
+/// (the kernel's share is mostly the faulting-in of fresh memory).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sample {
+    wall: Duration,
+    peak: u64,
+    user: Duration,
+    system: Duration,
+}
+
+/// Runs one measurement in a fresh process.
+fn measure(dir: &Path, mode: &str, threads: usize) -> Sample {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tenet-bench"));
     let out =
         Command::new(exe).args(["--child", mode, &dir.to_string_lossy(), &threads.to_string()]).output();
-    let Ok(out) = out else { return (Duration::ZERO, 0) };
+    let Ok(out) = out else { return Sample::default() };
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let nanos: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let peak: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    (Duration::from_nanos(nanos), peak)
+    let numbers: Vec<u64> = text.split_whitespace().map(|p| p.parse().unwrap_or(0)).collect();
+    let number = |i: usize| numbers.get(i).copied().unwrap_or(0);
+    Sample {
+        wall: Duration::from_nanos(number(0)),
+        peak: number(1),
+        user: ticks(number(2)),
+        system: ticks(number(3)),
+    }
+}
+
+/// Clock ticks (`/proc`'s unit, `USER_HZ`, 100 per second on Linux) as a duration.
+fn ticks(n: u64) -> Duration {
+    Duration::from_millis(n.saturating_mul(10))
+}
+
+/// User and kernel CPU ticks from a `/proc/PID/stat` file (zeros when it cannot be read).
+fn cpu_ticks(stat: &Path) -> (u64, u64) {
+    let Ok(text) = std::fs::read_to_string(stat) else { return (0, 0) };
+    // The command name, in parentheses, may hold spaces: fields are counted after it.
+    let after = text.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (field(11), field(12))
 }
 
 /// Runs `tenet check` on the organisation as a user would (text report, discarded):
 /// (wall time, peak resident KiB). The peak is sampled from `/proc` every two
 /// milliseconds while it runs, since a finished process has none left to read.
-fn run_cli(dir: &Path, threads: usize) -> (Duration, u64) {
+fn run_cli(dir: &Path, threads: usize) -> Sample {
     let tenet = tenet_binary();
     let start = Instant::now();
     let child = Command::new(&tenet)
@@ -171,9 +209,14 @@ fn run_cli(dir: &Path, threads: usize) -> (Duration, u64) {
         }
     };
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let mut peak = 0;
+    let stat_file = PathBuf::from(format!("/proc/{}/stat", child.id()));
+    let (mut peak, mut cpu) = (0, (0, 0));
     let status = loop {
         peak = peak.max(high_water_kib(&status_file));
+        let now = cpu_ticks(&stat_file);
+        if now != (0, 0) {
+            cpu = now;
+        }
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) => std::thread::sleep(Duration::from_millis(2)),
@@ -193,7 +236,7 @@ fn run_cli(dir: &Path, threads: usize) -> (Duration, u64) {
         eprintln!("`tenet check` failed ({status}): {}", stderr.trim());
         std::process::exit(2);
     }
-    (elapsed, peak)
+    Sample { wall: elapsed, peak, user: ticks(cpu.0), system: ticks(cpu.1) }
 }
 
 /// The `tenet` binary beside this one (`cargo build --release -p tenet-cli` puts it there).
@@ -313,7 +356,8 @@ fn child(mode: &str, dir: &Path) {
             let start = Instant::now();
             for day in 1..=12 {
                 warm.settings.set_today(&mut warm.db).to(jiff::civil::date(2026, 6, day));
-                let report = evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
+                let report =
+                    evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
                 std::hint::black_box(report.summary.results.fail);
             }
             eprintln!("12 evaluations: {:?}", start.elapsed());
@@ -390,7 +434,8 @@ fn child(mode: &str, dir: &Path) {
         }
         _ => Duration::ZERO,
     };
-    println!("{} {}", elapsed.as_nanos(), peak_kib());
+    let (user, system) = cpu_ticks(Path::new("/proc/self/stat"));
+    println!("{} {} {user} {system}", elapsed.as_nanos(), peak_kib());
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
