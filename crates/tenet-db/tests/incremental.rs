@@ -73,8 +73,11 @@ fn editing_one_rule_re_evaluates_only_that_rule() {
     assert_eq!(executed(&shifted_log, "rule_results"), 0, "{shifted_log:#?}");
 }
 
-#[test]
-fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind() {
+/// The policy with its kinds read from `systems/` and `reviews/`, over systems a and b and
+/// review r1 of a, plus `more` files (path under the evidence root, text).
+fn with_evidence(
+    more: &[(&str, &str)],
+) -> (Database, tenet_db::ExecutionLog, tenet_db::WorkspaceFiles, EvidenceSet) {
     let (mut db, log) = Database::with_execution_log();
     let mut system = MemorySystem::new();
     system.write(
@@ -86,8 +89,17 @@ fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind(
     system.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
     system.write("evidence/systems/b.yaml", "id: b\nname: Beta\n");
     system.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
+    for (path, text) in more {
+        system.write(format!("evidence/{path}"), *text);
+    }
     let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
     let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    (db, log, loaded, evidence)
+}
+
+#[test]
+fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind() {
+    let (mut db, log, loaded, evidence) = with_evidence(&[]);
     let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
     let line_of = |_: &str, _: u32| 1;
     let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
@@ -215,20 +227,7 @@ fn built_in_packs_nothing_uses_are_never_parsed() {
 
 #[test]
 fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
-    let (mut db, log) = Database::with_execution_log();
-    let mut system = MemorySystem::new();
-    system.write(
-        "pack/policy.tenet",
-        POLICY
-            .replace("schema AiSystem {", "schema AiSystem from \"systems/*.yaml\" {")
-            .replace("schema Review {", "schema Review from \"reviews/*.yaml\" {"),
-    );
-    system.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
-    system.write("evidence/systems/b.yaml", "id: b\nname: Beta\n");
-    system.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
-    system.write("evidence/reviews/r2.yaml", "id: r2\nsystem: b\n");
-    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
-    let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    let (mut db, log, loaded, evidence) = with_evidence(&[("reviews/r2.yaml", "id: r2\nsystem: b\n")]);
     assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
     let cold = log.take();
     // AiSystem, Review and the prelude's Attestation.
