@@ -17,7 +17,7 @@ pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, 
 pub use html::html;
 pub use junit::junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
-pub use oscal::{OSCAL_VERSION, oscal};
+pub use oscal::{OSCAL_VERSION, oscal, write_oscal};
 pub use sarif::{sarif, write_sarif};
 
 /// Where the files a report names are, relative to the repository root.

@@ -2,8 +2,9 @@
 //! finding per control with its state, targeted at the control's id. UUIDs are derived
 //! from content (name-based, version 5 layout), so the same run gives the same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 use tenet_eval::Status;
 use tenet_eval::report::RunReport;
@@ -31,99 +32,161 @@ fn uuid(name: &str) -> String {
     )
 }
 
-/// The OSCAL assessment-results document of a run.
+/// The OSCAL assessment-results document of a run, as one value.
 pub fn oscal(report: &RunReport, paths: &Paths) -> Value {
-    let moment = format!("{}T00:00:00Z", report.as_of);
-    // One observation per cited evidence file.
-    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &report.controls {
-        for r in c.results.iter() {
-            for k in &r.citations {
-                files.entry(paths.evidence(&k.path)).or_default().push(c.id.to_string());
-            }
-        }
+    serde_json::to_value(Document::new(report, paths)).unwrap_or_default()
+}
+
+/// Writes the OSCAL assessment-results document of a run to `out`, pretty-printed, making
+/// one observation at a time: a large organisation cites tens of thousands of files.
+pub fn write_oscal(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &Document::new(report, paths))?;
+    out.write_all(b"\n")
+}
+
+/// The document. Objects are written with their keys in order, as a `serde_json` value
+/// would be, so [`oscal`] and [`write_oscal`] give the same text.
+struct Document<'a> {
+    report: &'a RunReport,
+    paths: &'a Paths,
+    /// Every cited file, as cited: prefixed with the evidence root only when written (the
+    /// prefix is the same for all, so the order is the same either way).
+    files: BTreeSet<&'a str>,
+    moment: String,
+}
+
+impl<'a> Document<'a> {
+    fn new(report: &'a RunReport, paths: &'a Paths) -> Document<'a> {
+        let files = report
+            .controls
+            .iter()
+            .flat_map(|c| c.results.iter())
+            .flat_map(|r| &r.citations)
+            .map(|k| &*k.path)
+            .collect();
+        Document { report, paths, files, moment: format!("{}T00:00:00Z", report.as_of) }
     }
-    let observations: Vec<Value> = files
-        .keys()
-        .map(|path| {
-            json!({
-                "uuid": uuid(&format!("observation:{path}")),
-                "description": format!("Evidence document {path}, read by Tenet."),
-                "methods": ["TEST"],
-                "types": ["finding"],
-                "relevant-evidence": [{ "href": path, "description": "The evidence file." }],
-                "collected": moment,
-            })
-        })
-        .collect();
-    let findings: Vec<Value> = report
-        .controls
-        .iter()
-        .filter(|c| c.status != Status::NotApplicable)
-        .map(|c| {
-            let state = if c.status == Status::Pass { "satisfied" } else { "not-satisfied" };
-            let mut cited: Vec<String> =
-                c.results.iter().flat_map(|r| r.citations.iter().map(|k| paths.evidence(&k.path))).collect();
-            cited.sort();
-            cited.dedup();
-            let related: Vec<Value> = cited
-                .iter()
-                .map(|p| json!({ "observation-uuid": uuid(&format!("observation:{p}")) }))
-                .collect();
-            let failures = c.results.iter().filter(|r| r.status == Status::Fail).count();
-            let mut finding = json!({
-                "uuid": uuid(&format!("finding:{}", c.id)),
-                "title": format!("{} {}", c.local_id, c.title),
-                "description": format!(
-                    "Tenet status {} ({} results, {} failing).",
-                    c.status.as_str(),
-                    c.results.len(),
-                    failures
-                ),
-                "target": {
-                    "type": "objective-id",
-                    "target-id": c.id.to_lowercase(),
-                    "status": { "state": state },
-                },
-                "props": [{ "name": "tenet-status", "ns": "https://example.invalid/tenet", "value": c.status.as_str() }],
-            });
-            if !related.is_empty() {
-                finding["related-observations"] = Value::Array(related);
-            }
-            // Rules a dependent package replaced or disabled are named with the reason.
-            if !c.overrides.is_empty() {
-                let lines: Vec<String> = c
-                    .overrides
+
+    /// One finding per applicable control.
+    fn findings(&self) -> Vec<Value> {
+        let paths = self.paths;
+        self.report
+            .controls
+            .iter()
+            .filter(|c| c.status != Status::NotApplicable)
+            .map(|c| {
+                let state = if c.status == Status::Pass { "satisfied" } else { "not-satisfied" };
+                let cited: BTreeSet<&str> = c.results.iter().flat_map(|r| &r.citations).map(|k| &*k.path).collect();
+                let related: Vec<Value> = cited
                     .iter()
-                    .map(|o| format!("Rule `{}` {} at {}:{}: {}", o.rule, o.by(), o.file, o.line, o.because))
+                    .map(|p| json!({ "observation-uuid": uuid(&format!("observation:{}", paths.evidence(p))) }))
                     .collect();
-                finding["remarks"] = Value::String(lines.join("\n\n"));
-            }
-            finding
-        })
-        .collect();
-    let mut result = json!({
-        "uuid": uuid(&format!("result:{}", report.as_of)),
-        "title": format!("Tenet check as of {}", report.as_of),
-        "description": "Controls evaluated by Tenet over the organisation's evidence.",
-        "start": moment,
-        "reviewed-controls": { "control-selections": [{ "include-all": {} }] },
-        "findings": findings,
-    });
-    if !observations.is_empty() {
-        result["observations"] = Value::Array(observations);
+                let failures = c.results.iter().filter(|r| r.status == Status::Fail).count();
+                let mut finding = json!({
+                    "uuid": uuid(&format!("finding:{}", c.id)),
+                    "title": format!("{} {}", c.local_id, c.title),
+                    "description": format!(
+                        "Tenet status {} ({} results, {} failing).",
+                        c.status.as_str(),
+                        c.results.len(),
+                        failures
+                    ),
+                    "target": {
+                        "type": "objective-id",
+                        "target-id": c.id.to_lowercase(),
+                        "status": { "state": state },
+                    },
+                    "props": [{ "name": "tenet-status", "ns": "https://example.invalid/tenet", "value": c.status.as_str() }],
+                });
+                if !related.is_empty() {
+                    finding["related-observations"] = Value::Array(related);
+                }
+                // Rules a dependent package replaced or disabled are named with the reason.
+                if !c.overrides.is_empty() {
+                    let lines: Vec<String> = c
+                        .overrides
+                        .iter()
+                        .map(|o| format!("Rule `{}` {} at {}:{}: {}", o.rule, o.by(), o.file, o.line, o.because))
+                        .collect();
+                    finding["remarks"] = Value::String(lines.join("\n\n"));
+                }
+                finding
+            })
+            .collect()
     }
-    json!({
-        "assessment-results": {
-            "uuid": uuid(&format!("assessment-results:{}", report.as_of)),
-            "metadata": {
+
+    /// The observation of one cited evidence file.
+    fn observation(&self, cited: &str) -> Value {
+        let path = self.paths.evidence(cited);
+        json!({
+            "uuid": uuid(&format!("observation:{path}")),
+            "description": format!("Evidence document {path}, read by Tenet."),
+            "methods": ["TEST"],
+            "types": ["finding"],
+            "relevant-evidence": [{ "href": path, "description": "The evidence file." }],
+            "collected": self.moment,
+        })
+    }
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("assessment-results", &AssessmentResults(self))?;
+        map.end()
+    }
+}
+
+/// `assessment-results`, its keys in order.
+struct AssessmentResults<'d>(&'d Document<'d>);
+
+impl Serialize for AssessmentResults<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let doc = self.0;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("import-ap", &json!({ "href": "#tenet-assessment-plan" }))?;
+        map.serialize_entry(
+            "metadata",
+            &json!({
                 "title": "Tenet assessment results",
-                "last-modified": moment,
-                "version": report.tenet_version,
+                "last-modified": doc.moment,
+                "version": doc.report.tenet_version,
                 "oscal-version": OSCAL_VERSION,
-            },
-            "import-ap": { "href": "#tenet-assessment-plan" },
-            "results": [result],
+            }),
+        )?;
+        map.serialize_entry("results", &[AssessmentResult(doc)])?;
+        map.serialize_entry("uuid", &uuid(&format!("assessment-results:{}", doc.report.as_of)))?;
+        map.end()
+    }
+}
+
+/// The one result, its keys in order, its observations made as they are written.
+struct AssessmentResult<'d>(&'d Document<'d>);
+
+impl Serialize for AssessmentResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let doc = self.0;
+        let as_of = doc.report.as_of;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("description", "Controls evaluated by Tenet over the organisation's evidence.")?;
+        map.serialize_entry("findings", &doc.findings())?;
+        if !doc.files.is_empty() {
+            map.serialize_entry("observations", &Observations(doc))?;
         }
-    })
+        map.serialize_entry("reviewed-controls", &json!({ "control-selections": [{ "include-all": {} }] }))?;
+        map.serialize_entry("start", &doc.moment)?;
+        map.serialize_entry("title", &format!("Tenet check as of {as_of}"))?;
+        map.serialize_entry("uuid", &uuid(&format!("result:{as_of}")))?;
+        map.end()
+    }
+}
+
+/// One observation per cited file.
+struct Observations<'d>(&'d Document<'d>);
+
+impl Serialize for Observations<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let doc = self.0;
+        serializer.collect_seq(doc.files.iter().map(|f| doc.observation(f)))
+    }
 }

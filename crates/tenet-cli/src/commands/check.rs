@@ -136,9 +136,13 @@ pub fn run(args: &CheckArgs) -> Exit {
                 }
                 continue;
             }
-            ReportFormat::Sarif => {
+            ReportFormat::Sarif | ReportFormat::Oscal => {
                 // Streamed, like JSON.
-                if let Err(e) = write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)) {
+                let written = write_output(path, |out| match target.format {
+                    ReportFormat::Sarif => tenet_report::write_sarif(&report, &paths, out),
+                    _ => tenet_report::write_oscal(&report, &paths, out),
+                });
+                if let Err(e) = written {
                     invocation_error(&e);
                     return Exit::Errors;
                 }
@@ -157,12 +161,6 @@ pub fn run(args: &CheckArgs) -> Exit {
                         })
                         .collect();
                 tenet_report::html(&report, &paths, &frameworks)
-            }
-            ReportFormat::Oscal => {
-                format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&tenet_report::oscal(&report, &paths)).unwrap_or_default()
-                )
             }
         };
         if let Err(e) = write_output(path, |out| out.write_all(rendered.as_bytes())) {
