@@ -62,15 +62,26 @@ fuzz_target!(|data: &[u8]| {
         Limits { max_file_bytes: 1 << 16, max_depth: 4, max_documents: 3, max_nodes: 100 }
     };
     let loaded = load_file(path, bytes, schemas, sources, &limits);
-    let inside = |span: tenet_diagnostics::Span| loaded.text.get(span.range()).is_some();
+    let text = loaded.text(bytes);
+    let inside = |span: tenet_diagnostics::Span| text.get(span.range()).is_some();
     for d in &loaded.diagnostics {
         assert!(inside(d.span), "{path}: {:?} for {}", d.span, d.message);
     }
     for location in &loaded.locations {
         assert!(inside(location.span));
-        for field in location.fields.iter().flatten() {
+        for field in location.fields().flatten() {
             assert!(inside(field.span()));
         }
     }
+    for site in loaded.key_sites(schemas) {
+        assert!(inside(site.span), "{path}: key site {:?}", site.span);
+    }
+    for site in loaded.ref_sites(schemas) {
+        assert!(inside(site.span), "{path}: reference site {:?}", site.span);
+    }
     assert_eq!(loaded.documents.len(), loaded.locations.len());
+    // The whole-set checks over this one file: no panic, every span inside.
+    for d in tenet_evidence::check_across_files(&[(path, &loaded)], schemas) {
+        assert!(inside(d.span), "{path}: {:?} for {}", d.span, d.message);
+    }
 });
