@@ -20,6 +20,12 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     }
     step("cargo tests", cargo(&root).args(["test", "--workspace", "--all-targets"]).args(extra))?;
     step("doc tests", cargo(&root).args(["test", "--workspace", "--doc"]))?;
+    // The fuzz targets live outside the workspace (running them needs nightly); checking
+    // them here keeps them compiling as the loaders' API changes.
+    step(
+        "the fuzz targets compile",
+        cargo(&root).args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins", "--target-dir", "target"]),
+    )?;
     step("build the tenet binary", cargo(&root).args(["build", "--release", "--package", "tenet-cli"]))?;
     let tenet = root.join("target/release/tenet");
     step(
