@@ -24,7 +24,14 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     // them here keeps them compiling as the loaders' API changes.
     step(
         "the fuzz targets compile",
-        cargo(&root).args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins", "--target-dir", "target"]),
+        cargo(&root).args([
+            "check",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+            "--target-dir",
+            "target",
+        ]),
     )?;
     step("build the tenet binary", cargo(&root).args(["build", "--release", "--package", "tenet-cli"]))?;
     let tenet = root.join("target/release/tenet");
