@@ -13,7 +13,13 @@ pub trait Db: salsa::Database {}
 pub struct Database {
     storage: salsa::Storage<Self>,
     log: Option<ExecutionLog>,
+    /// The evidence every file of which was last loaded in parallel, and in which revision:
+    /// within one revision the drivers need not visit every file again.
+    pub(crate) preloaded: Arc<Mutex<Option<Preloaded>>>,
 }
+
+/// An evidence set loaded in full, for one workspace, in one revision.
+pub(crate) type Preloaded = (crate::Workspace, crate::EvidenceSet, salsa::Revision);
 
 /// A record of which queries ran, kept by databases built with
 /// [`Database::with_execution_log`]: incrementality is tested by counting executions.
@@ -31,7 +37,7 @@ impl ExecutionLog {
 
 impl Default for Database {
     fn default() -> Self {
-        Database { storage: salsa::Storage::new(None), log: None }
+        Database { storage: salsa::Storage::new(None), log: None, preloaded: Arc::default() }
     }
 }
 
@@ -47,7 +53,7 @@ impl Database {
                 v.push(format!("{database_key:?}"));
             }
         })));
-        (Database { storage, log: Some(log.clone()) }, log)
+        (Database { storage, log: Some(log.clone()), preloaded: Arc::default() }, log)
     }
 
     /// The execution log, if this database keeps one.

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use tenet_diagnostics::{Code, Diagnostic, Span};
+use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
+use tenet_sema::value::Value;
 
 use crate::Loaded;
 
@@ -17,10 +18,9 @@ use crate::Loaded;
 /// each later document that repeats one (pointing back at the first).
 #[derive(Debug, Default, PartialEq)]
 pub struct KindKeys {
-    /// The paths of the files holding the kind, as given.
-    paths: Vec<Arc<str>>,
-    /// Each key: the file (an index into `paths`) and the place it was first written.
-    first: FxHashMap<Arc<str>, (u32, Span)>,
+    /// Each key: the file (an index into the files given) and the document's position
+    /// among that file's documents. Spans are worked out only for a diagnostic.
+    first: FxHashMap<Arc<str>, (u32, u32)>,
     /// How many documents the kind has, keyed or not.
     documents: usize,
     /// Each document whose key an earlier document already has.
@@ -30,47 +30,41 @@ pub struct KindKeys {
 impl KindKeys {
     /// The keys of `kind` over `files` (path and loaded file), in the order given.
     pub fn new(kind: KindId, files: &[(&str, &Loaded)], schemas: &[Schema]) -> KindKeys {
+        let of_kind = |loaded: &'_ Loaded| loaded.documents.iter().filter(|(k, _)| *k == kind).count();
+        let documents = files.iter().map(|(_, l)| of_kind(l)).sum();
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
-        let keys = files.iter().map(|(_, l)| l.documents.iter().filter(|(k, _)| *k == kind).count()).sum();
         let mut out = KindKeys {
-            paths: Vec::with_capacity(files.len()),
-            first: FxHashMap::with_capacity_and_hasher(keys, Default::default()),
-            documents: 0,
+            first: FxHashMap::with_capacity_and_hasher(documents, Default::default()),
+            documents,
             duplicates: Vec::new(),
         };
         for (index, (path, loaded)) in files.iter().enumerate() {
-            let path: Arc<str> = Arc::from(*path);
-            out.documents += loaded.documents.iter().filter(|(k, _)| *k == kind).count();
-            for site in loaded.key_sites(schemas).filter(|k| k.kind == kind) {
-                match out.first.get(&site.key) {
-                    Some((file, first_span)) => {
-                        let first_path =
-                            out.paths.get(*file as usize).cloned().unwrap_or_else(|| path.clone());
-                        out.duplicates.push(
-                            Diagnostic::new(
-                                Code::DUPLICATE_KEY,
-                                path.clone(),
-                                site.span,
-                                format!(
-                                    "another {} already has the key `{}`",
-                                    kind_name(schemas, kind),
-                                    site.key
-                                ),
-                            )
-                            .with_related(
-                                first_path,
-                                *first_span,
-                                "the first document with this key",
-                            ),
-                        );
-                    }
-                    None => {
-                        out.first.insert(site.key, (index as u32, site.span));
-                    }
-                }
+            for (position, (k, doc)) in loaded.documents.iter().enumerate() {
+                let Some(key) = doc.key().filter(|_| *k == kind) else { continue };
+                let key: Arc<str> = match key {
+                    Value::String(text) => text.clone(),
+                    other => Arc::from(other.to_string()),
+                };
+                let Some(&(file, first)) = out.first.get(&key) else {
+                    out.first.insert(key, (index as u32, position as u32));
+                    continue;
+                };
+                let (first_path, first_loaded) = files.get(file as usize).copied().unwrap_or((path, loaded));
+                out.duplicates.push(
+                    Diagnostic::new(
+                        Code::DUPLICATE_KEY,
+                        Arc::from(*path),
+                        loaded.key_span(position, schemas),
+                        format!("another {} already has the key `{key}`", kind_name(schemas, kind)),
+                    )
+                    .with_related(
+                        Arc::from(first_path),
+                        first_loaded.key_span(first as usize, schemas),
+                        "the first document with this key",
+                    ),
+                );
             }
-            out.paths.push(path);
         }
         out
     }

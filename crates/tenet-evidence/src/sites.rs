@@ -16,15 +16,21 @@ use crate::{KeySite, Loaded, RefSite};
 impl Loaded {
     /// Where each keyed document writes its key, in file order.
     pub fn key_sites<'a>(&'a self, schemas: &'a [Schema]) -> impl Iterator<Item = KeySite> + 'a {
-        self.located().filter_map(|(kind, doc, location)| {
-            let field = schemas.get(kind.index())?.key?;
+        self.documents.iter().enumerate().filter_map(|(position, (kind, doc))| {
             let key = match doc.key()? {
                 Value::String(text) => text.clone(),
                 other => Arc::from(other.to_string()),
             };
-            let span = location.map(|l| l.field(field).map_or(l.span, |f| f.span())).unwrap_or_default();
-            Some(KeySite { kind, key, span })
+            Some(KeySite { kind: *kind, key, span: self.key_span(position, schemas) })
         })
+    }
+
+    /// Where document `position` writes its key: the key's value, or the whole document
+    /// when the key's place is not known.
+    pub fn key_span(&self, position: usize, schemas: &[Schema]) -> Span {
+        let Some(location) = self.locations.get(position) else { return Span::default() };
+        let field = self.documents.get(position).and_then(|(kind, _)| schemas.get(kind.index())?.key);
+        field.and_then(|f| location.field(f)).map_or(location.span, |value| value.span())
     }
 
     /// Every reference the documents make, also inside lists and records, in file order.
