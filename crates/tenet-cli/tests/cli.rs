@@ -479,28 +479,17 @@ fn soa_and_framework_reports_render_as_html() {
 /// carries the override and still validates.
 #[test]
 fn overridden_rules_are_marked_with_their_justification() {
-    let out = tenet(&[
-        "check",
-        "overrides/policy",
-        "--evidence",
-        "overrides/evidence",
-        "--as-of",
-        "2026-11-24",
-        "--all",
-    ]);
+    let check = |more: &[&str]| {
+        let mut args =
+            vec!["check", "overrides/policy", "--evidence", "overrides/evidence", "--as-of", "2026-11-24"];
+        args.extend_from_slice(more);
+        tenet(&args)
+    };
+    let out = check(&["--all"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     insta::assert_snapshot!("check_overrides_text", String::from_utf8_lossy(&out.stdout));
 
-    let json = tenet(&[
-        "check",
-        "overrides/policy",
-        "--evidence",
-        "overrides/evidence",
-        "--as-of",
-        "2026-11-24",
-        "--format",
-        "json",
-    ]);
+    let json = check(&["--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let control = &report["controls"][0];
     assert_eq!(control["overrides"].as_array().map(Vec::len), Some(2));
@@ -516,16 +505,7 @@ fn overridden_rules_are_marked_with_their_justification() {
     assert!(has_validator, "python3 with the jsonschema package is needed (pip install jsonschema)");
     let dir = tempfile::tempdir().expect("temp dir");
     let sarif = dir.path().join("tenet.sarif");
-    let _ = tenet(&[
-        "check",
-        "overrides/policy",
-        "--evidence",
-        "overrides/evidence",
-        "--as-of",
-        "2026-11-24",
-        "--format",
-        &format!("sarif={}", sarif.display()),
-    ]);
+    let _ = check(&["--format", &format!("sarif={}", sarif.display())]);
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("SARIF is JSON");
     assert_eq!(log["runs"][0]["results"][0]["properties"]["override"]["action"], "replace");

@@ -125,6 +125,22 @@ fn unit_project(world: &World) {
     world.write("unit/unit.tenet", UNIT);
 }
 
+/// The unit, depending on `baseline/` by path.
+fn unit_on_path_baseline(world: &World) {
+    world.write(
+        "unit/tenet.toml",
+        &manifest("acme.unit", "1.0.0", "\"acme.baseline\" = { path = \"../baseline\" }\n"),
+    );
+    world.write("unit/unit.tenet", UNIT);
+}
+
+/// A one-file baseline in `baseline/`, and the unit depending on it by path.
+fn path_baseline_and_unit(world: &World) {
+    world.write("baseline/tenet.toml", &manifest("acme.baseline", "1.0.0", ""));
+    world.write("baseline/b.tenet", "package acme.baseline\n");
+    unit_on_path_baseline(world);
+}
+
 #[test]
 fn add_locks_the_highest_matching_tag_and_update_moves_to_a_new_one() {
     let world = World::new();
@@ -356,13 +372,7 @@ fn offline_commands_never_fetch() {
 #[test]
 fn the_lock_must_cover_the_manifest() {
     let world = World::new();
-    world.write("baseline/tenet.toml", &manifest("acme.baseline", "1.0.0", ""));
-    world.write("baseline/b.tenet", "package acme.baseline\n");
-    world.write(
-        "unit/tenet.toml",
-        &manifest("acme.unit", "1.0.0", "\"acme.baseline\" = { path = \"../baseline\" }\n"),
-    );
-    world.write("unit/unit.tenet", UNIT);
+    path_baseline_and_unit(&world);
     let out = world.tenet("unit", &["check", "."]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("error[T0605]"), "{}", stderr(&out));
@@ -381,14 +391,8 @@ fn the_lock_must_cover_the_manifest() {
 #[test]
 fn a_dependency_cannot_replace_a_built_in_pack() {
     let world = World::new();
-    world.write("baseline/tenet.toml", &manifest("acme.baseline", "1.0.0", ""));
-    world.write("baseline/b.tenet", "package acme.baseline\n");
+    path_baseline_and_unit(&world);
     world.write("baseline/sneaky.tenet", "package iso42001\n");
-    world.write(
-        "unit/tenet.toml",
-        &manifest("acme.unit", "1.0.0", "\"acme.baseline\" = { path = \"../baseline\" }\n"),
-    );
-    world.write("unit/unit.tenet", UNIT);
     assert_exit(&world.tenet("unit", &["pack", "update"]), 0);
     let out = world.tenet("unit", &["check", "."]);
     assert_exit(&out, 2);
@@ -527,10 +531,7 @@ fn a_repository_with_a_link_out_of_the_pack_is_refused() {
     assert!(!world.path("unit/tenet.lock").exists());
 
     // A path dependency with the same link is refused when it is hashed.
-    world.write(
-        "unit/tenet.toml",
-        &manifest("acme.unit", "1.0.0", "\"acme.baseline\" = { path = \"../baseline\" }\n"),
-    );
+    unit_on_path_baseline(&world);
     let out = world.tenet("unit", &["pack", "update"]);
     assert_exit(&out, 2);
     assert!(
