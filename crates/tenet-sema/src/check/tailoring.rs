@@ -442,37 +442,39 @@ impl Checker<'_> {
         }
         let waivers = self.program.waivers.clone();
         for w in &waivers {
-            if let Some(e) = exclusions.iter().find(|e| e.control == w.control) {
-                let q = self.program.controls[w.control.index()].qualified.clone();
-                let d = self
-                    .diag(
-                        Code::CONFLICTING_TAILORING,
-                        w.file,
-                        w.span,
-                        format!("`{q}` is declared not applicable, so this waiver has nothing to waive"),
-                    )
-                    .with_related(self.path(e.file), e.span, "declared not applicable here");
-                self.report(d);
-            }
+            self.report_excluded(&exclusions, w.control, w.file, w.span, |q| {
+                format!("`{q}` is declared not applicable, so this waiver has nothing to waive")
+            });
         }
         let overrides = self.program.overrides.clone();
         for o in &overrides {
-            if let Some(e) = exclusions.iter().find(|e| e.control == o.control) {
-                let q = self.program.controls[o.control.index()].qualified.clone();
-                let d = self
-                    .diag(
-                        Code::CONFLICTING_TAILORING,
-                        o.file,
-                        o.span,
-                        format!(
-                            "`{q}` is declared not applicable, so overriding its rule `{}` changes nothing",
-                            o.rule
-                        ),
-                    )
-                    .with_related(self.path(e.file), e.span, "declared not applicable here");
-                self.report(d);
-            }
+            self.report_excluded(&exclusions, o.control, o.file, o.span, |q| {
+                format!(
+                    "`{q}` is declared not applicable, so overriding its rule `{}` changes nothing",
+                    o.rule
+                )
+            });
         }
+    }
+
+    /// A tailoring of `control` at `span` that its exclusion makes moot: an error naming
+    /// the control (`message` is given its qualified id) and pointing at the exclusion.
+    fn report_excluded(
+        &mut self,
+        exclusions: &[Exclusion],
+        control: ControlId,
+        file: FileId,
+        span: Span,
+        message: impl FnOnce(&str) -> String,
+    ) {
+        let Some(e) = exclusions.iter().find(|e| e.control == control) else { return };
+        let q = self.program.controls[control.index()].qualified.clone();
+        let d = self.diag(Code::CONFLICTING_TAILORING, file, span, message(&q)).with_related(
+            self.path(e.file),
+            e.span,
+            "declared not applicable here",
+        );
+        self.report(d);
     }
 
     pub(super) fn check_crosswalks(&mut self) {
