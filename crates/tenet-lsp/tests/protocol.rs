@@ -258,6 +258,13 @@ fn workspace_with_a_vendored_pack(checksum: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// A client started on [`workspace_with_a_vendored_pack`].
+async fn client_with_a_vendored_pack(checksum: &str) -> TestClient {
+    let files = workspace_with_a_vendored_pack(checksum);
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    TestClient::start(&files).await
+}
+
 const DEP_MANIFEST: &str = "[package]\nname = \"acme.dep\"\nversion = \"1.0.0\"\n";
 const DEP: &str = "package acme.dep\n\nparam window: duration = 90 days\n";
 
@@ -270,9 +277,7 @@ fn dep_checksum() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locked_dependency_packs_are_in_scope_as_in_tenet_check() {
-    let files = workspace_with_a_vendored_pack(&dep_checksum());
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let mut client = TestClient::start(&files).await;
+    let mut client = client_with_a_vendored_pack(&dep_checksum()).await;
     let unit = client.open("unit.tenet", None).await;
     assert_eq!(client.diagnostics(&unit, Some(1)).await, Vec::<Value>::new());
     client.shutdown().await;
@@ -280,9 +285,7 @@ async fn locked_dependency_packs_are_in_scope_as_in_tenet_check() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pack_that_does_not_match_the_lock_is_not_loaded() {
-    let files = workspace_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64)));
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let mut client = TestClient::start(&files).await;
+    let mut client = client_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64))).await;
     let unit = client.uri("unit.tenet");
     let diagnostics = client.diagnostics(&unit, None).await;
     assert_eq!(diagnostics[0]["code"], "T0108", "{diagnostics:?}");
@@ -291,9 +294,7 @@ async fn a_pack_that_does_not_match_the_lock_is_not_loaded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_lock_on_disk_brings_in_the_packs_it_names() {
-    let files = workspace_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64)));
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    let mut client = TestClient::start(&files).await;
+    let mut client = client_with_a_vendored_pack(&format!("sha256:{}", "0".repeat(64))).await;
     let unit = client.uri("unit.tenet");
     assert_eq!(client.diagnostics(&unit, None).await[0]["code"], "T0108");
     // `tenet pack update` writes the right lock.
