@@ -126,44 +126,23 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
-        let rendered = match target.format {
-            ReportFormat::Json => {
-                // Streamed: a large organisation's report is hundreds of megabytes.
-                let written = write_output(path, |out| json_report(&report, &all, &texts, out));
-                if let Err(e) = written {
-                    invocation_error(&e);
-                    return Exit::Errors;
-                }
-                continue;
-            }
-            ReportFormat::Sarif | ReportFormat::Oscal => {
-                // Streamed, like JSON.
-                let written = write_output(path, |out| match target.format {
-                    ReportFormat::Sarif => tenet_report::write_sarif(&report, &paths, out),
-                    _ => tenet_report::write_oscal(&report, &paths, out),
-                });
-                if let Err(e) = written {
-                    invocation_error(&e);
-                    return Exit::Errors;
-                }
-                continue;
-            }
-            ReportFormat::Text => text_report(&report, args.all, root),
-            ReportFormat::Junit => tenet_report::junit(&report, &paths),
-            ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
-            ReportFormat::Html => {
-                let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> =
-                    ["eu_ai_act", "nist_ai_rmf"]
-                        .iter()
-                        .map(|name| {
-                            let catalog = crate::commands::frameworks::catalog(name);
-                            (name.to_string(), tenet_report::framework_rows(&report, name, &catalog))
-                        })
-                        .collect();
-                tenet_report::html(&report, &paths, &frameworks)
+        // JSON, SARIF and OSCAL are streamed to their file: a large organisation's report
+        // runs to hundreds of megabytes. The others are rendered whole, then written.
+        let written = match target.format {
+            ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
+            ReportFormat::Sarif => write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)),
+            ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
+            ReportFormat::Text | ReportFormat::Junit | ReportFormat::Markdown | ReportFormat::Html => {
+                let rendered = match target.format {
+                    ReportFormat::Junit => tenet_report::junit(&report, &paths),
+                    ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
+                    ReportFormat::Html => html_report(&report, &paths),
+                    _ => text_report(&report, args.all, root),
+                };
+                write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
         };
-        if let Err(e) = write_output(path, |out| out.write_all(rendered.as_bytes())) {
+        if let Err(e) = written {
             invocation_error(&e);
             return Exit::Errors;
         }
@@ -238,6 +217,18 @@ fn leave_to_exit(db: Database, report: RunReport) {
 
 fn evidence_path(dir: &std::path::Path, relative: &str) -> String {
     tenet_db::display_path(&dir.join(relative))
+}
+
+/// The HTML audit report, with the requirements of the EU AI Act and the NIST AI RMF.
+fn html_report(report: &RunReport, paths: &tenet_report::Paths) -> String {
+    let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> = ["eu_ai_act", "nist_ai_rmf"]
+        .iter()
+        .map(|name| {
+            let catalog = crate::commands::frameworks::catalog(name);
+            (name.to_string(), tenet_report::framework_rows(report, name, &catalog))
+        })
+        .collect();
+    tenet_report::html(report, paths, &frameworks)
 }
 
 /// Writes a report to `path`, or to standard output, through a buffer.
