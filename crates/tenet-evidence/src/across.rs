@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
+use tenet_sema::ty::Ty;
 use tenet_sema::value::Value;
 
 use crate::Loaded;
@@ -84,9 +85,30 @@ pub fn dangling_refs<'k>(
     schemas: &[Schema],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Asked once per kind referred to, not once per reference: `keys` may be a query.
+    let mut targets: Vec<Option<&KindKeys>> = vec![None; schemas.len()];
+    let mut keys_of = |target: KindId| match targets.get_mut(target.index()) {
+        Some(cached) => *cached.get_or_insert_with(|| keys(target)),
+        None => keys(target),
+    };
     for (path, loaded) in files {
+        // Most files name only documents that exist: checked on the values alone, and
+        // only a file with a dangling reference has its references' places worked out.
+        let all_found = loaded.documents.iter().filter(|(k, _)| *k == kind).all(|(_, doc)| {
+            schemas.get(kind.index()).is_none_or(|schema| {
+                schema
+                    .record
+                    .fields
+                    .iter()
+                    .zip(doc.fields.iter())
+                    .all(|(f, v)| refs_found(v, &f.ty, &mut keys_of))
+            })
+        });
+        if all_found {
+            continue;
+        }
         for site in loaded.ref_sites(schemas).into_iter().filter(|r| r.from == kind) {
-            let target_keys = keys(site.target);
+            let target_keys = keys_of(site.target);
             if target_keys.contains(&site.key) {
                 continue;
             }
@@ -130,6 +152,19 @@ pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<
         (d.code == Code::DANGLING_REF, order.get(&*d.path).copied().unwrap_or(usize::MAX), d.span.start)
     });
     out
+}
+
+/// Whether every reference in a typed value (also inside lists and records) names a
+/// document: the values `Loaded::ref_sites` walks, without their places.
+fn refs_found<'k>(value: &Value, ty: &Ty, keys: &mut impl FnMut(KindId) -> &'k KindKeys) -> bool {
+    match (ty.non_optional(), value) {
+        (Ty::Ref(target), Value::String(key)) => keys(*target).contains(key),
+        (Ty::List(element), Value::List(items)) => items.iter().all(|item| refs_found(item, element, keys)),
+        (Ty::Record(record), Value::Record(values)) => {
+            record.fields.iter().zip(values.iter()).all(|(f, v)| refs_found(v, &f.ty, keys))
+        }
+        _ => true,
+    }
 }
 
 fn kind_name(schemas: &[Schema], kind: KindId) -> &str {
