@@ -63,6 +63,12 @@ impl Doc {
         Doc(Arc::new(data))
     }
 
+    /// Whether both are handles to one document (not merely equal ones): how a rule's
+    /// chunks tell that what they read is unchanged after an edit.
+    pub fn same(&self, other: &Doc) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The key as text, for results and messages.
     pub fn key_text(&self) -> Option<String> {
         self.key().map(Value::to_string)
@@ -109,7 +115,66 @@ impl IndexKey {
 pub struct KindDocs {
     docs: Vec<Doc>,
     by_key: OnceLock<FxHashMap<IndexKey, u32>>,
-    by_field: Vec<OnceLock<FxHashMap<IndexKey, Vec<u32>>>>,
+    by_field: Vec<OnceLock<FieldIndex>>,
+}
+
+/// The documents of a kind by the value of one field. Each value's positions sit together
+/// in one list, in document order, rather than in a list of their own: a kind of a hundred
+/// thousand documents then costs two allocations to index, and two to drop, instead of one
+/// per value.
+#[derive(Debug, Default)]
+struct FieldIndex {
+    /// Each value's number: values are numbered in order of first appearance.
+    numbers: FxHashMap<IndexKey, u32>,
+    /// By number, each value's run in `positions`: start and length.
+    runs: Vec<(u32, u32)>,
+    positions: Vec<u32>,
+}
+
+impl FieldIndex {
+    fn new(docs: &[Doc], field: usize) -> FieldIndex {
+        // First each document's value, numbered in order of first appearance, and how many
+        // documents have each; then the positions, each value's run after the last.
+        const NONE: u32 = u32::MAX;
+        let mut numbers: FxHashMap<IndexKey, u32> = FxHashMap::default();
+        let mut counts: Vec<u32> = Vec::new();
+        let number_of: Vec<u32> = docs
+            .iter()
+            .map(|d| {
+                let Some(key) = d.fields.get(field).and_then(IndexKey::of) else { return NONE };
+                let next = counts.len() as u32;
+                let n = *numbers.entry(key).or_insert(next);
+                if n == next {
+                    counts.push(0);
+                }
+                counts[n as usize] += 1;
+                n
+            })
+            .collect();
+        let mut starts: Vec<u32> = Vec::with_capacity(counts.len());
+        let mut total = 0u32;
+        for count in &counts {
+            starts.push(total);
+            total += count;
+        }
+        let mut cursor = starts.clone();
+        let mut positions = vec![0u32; total as usize];
+        for (i, n) in number_of.iter().enumerate() {
+            if let Some(at) = cursor.get_mut(*n as usize) {
+                positions[*at as usize] = i as u32;
+                *at += 1;
+            }
+        }
+        let runs = starts.into_iter().zip(counts).collect();
+        FieldIndex { numbers, runs, positions }
+    }
+
+    fn get(&self, key: &IndexKey) -> &[u32] {
+        let Some(&(start, len)) = self.numbers.get(key).and_then(|n| self.runs.get(*n as usize)) else {
+            return &[];
+        };
+        self.positions.get(start as usize..(start + len) as usize).unwrap_or(&[])
+    }
 }
 
 impl KindDocs {
@@ -144,16 +209,7 @@ impl KindDocs {
     /// The documents whose field `field` equals `key`, or whose list field holds it.
     pub fn by_field(&self, field: u32, key: &IndexKey) -> &[u32] {
         let Some(cell) = self.by_field.get(field as usize) else { return &[] };
-        let index = cell.get_or_init(|| {
-            let mut map: FxHashMap<IndexKey, Vec<u32>> = FxHashMap::default();
-            for (i, d) in self.docs.iter().enumerate() {
-                if let Some(k) = d.fields.get(field as usize).and_then(IndexKey::of) {
-                    map.entry(k).or_default().push(i as u32);
-                }
-            }
-            map
-        });
-        index.get(key).map_or(&[], Vec::as_slice)
+        cell.get_or_init(|| FieldIndex::new(&self.docs, field as usize)).get(key)
     }
 }
 
