@@ -395,7 +395,8 @@ fn child(mode: &str, dir: &Path) {
                     );
                 }
             }
-            lap("rules");
+            let reused = db.chunk_memos().map_or(0, |m| m.take_chunks_reused());
+            lap(&format!("rules ({reused} chunks reused)"));
             let report = evaluate_workspace(db, *workspace, *evidence, *settings, &|_, _| 0);
             lap("report");
             let _ = tenet_db::validate_evidence(db, *workspace, *evidence);
@@ -457,6 +458,8 @@ struct Warm {
 impl Warm {
     fn checked_once(dir: &Path) -> Option<Warm> {
         let mut db = Database::default();
+        // As `tenet watch` and the language server keep it.
+        db.reuse_chunks();
         let loaded = load_workspace(&mut db, &OsSystem, &dir.join("policy")).ok()?;
         let evidence = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")).ok()?;
         let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
@@ -465,20 +468,39 @@ impl Warm {
         Some(Warm { db, workspace: loaded.workspace, evidence, settings })
     }
 
-    /// Appends a check to the first monitoring file.
+    /// Appends a check of a deployed system to the first monitoring file: an edit that
+    /// changes what the monitoring rule finds for that system.
     fn edit_one_file(&mut self) {
         let db = &mut self.db;
-        let Some(file) =
-            self.evidence.files(db).iter().copied().find(|f| f.path(db).starts_with("monitoring/"))
-        else {
+        let files = self.evidence.files(db);
+        let Some(file) = files.iter().copied().find(|f| f.path(db).starts_with("monitoring/")) else {
             return;
         };
+        let system = files
+            .iter()
+            .find(|f| f.path(db).starts_with("inventory/"))
+            .and_then(|f| first_deployed(&String::from_utf8_lossy(f.bytes(db))))
+            .unwrap_or_else(|| "sys-000000".to_owned());
         let mut bytes = file.bytes(db).to_vec();
         bytes.extend_from_slice(
-            b"{\"id\": \"mon-extra\", \"system\": \"sys-000000\", \"checked_on\": \"2026-06-29\"}\n",
+            format!("{{\"id\": \"mon-extra\", \"system\": \"{system}\", \"checked_on\": \"2026-06-29\"}}\n")
+                .as_bytes(),
         );
         file.set_bytes(db).to(bytes);
     }
+}
+
+/// The id of the first deployed system in an inventory file as the generator writes it.
+fn first_deployed(yaml: &str) -> Option<String> {
+    let mut id = None;
+    for line in yaml.lines() {
+        if let Some(rest) = line.strip_prefix("- id: ") {
+            id = Some(rest.trim().to_owned());
+        } else if line.trim() == "deployed: true" && id.is_some() {
+            return id;
+        }
+    }
+    None
 }
 
 fn run_once(db: &mut Database, dir: &Path) -> tenet_eval::report::RunReport {

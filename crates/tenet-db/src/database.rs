@@ -1,10 +1,21 @@
 //! The database type and the trait queries take.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use tenet_eval::RuleMemo;
+
+use crate::{EvidenceSet, RunSettings, Workspace};
 
 /// What every query receives.
 #[salsa::db]
-pub trait Db: salsa::Database {}
+pub trait Db: salsa::Database {
+    /// The memos of large rules' chunks, for a database that lives across edits
+    /// ([`Database::reuse_chunks`]); `None` for a one-off check, which would only pay
+    /// for noting what each chunk read.
+    fn rule_memos(&self) -> Option<&RuleMemos>;
+}
 
 /// The concrete database. Cloning it is cheap and shares memoized results; clones are how
 /// the driver evaluates in parallel.
@@ -16,6 +27,43 @@ pub struct Database {
     /// The evidence every file of which was last loaded in parallel, and in which revision:
     /// within one revision the drivers need not visit every file again.
     pub(crate) preloaded: Arc<Mutex<Option<Preloaded>>>,
+    memos: Option<Arc<RuleMemos>>,
+}
+
+/// Each split rule's last evaluation, by workspace, evidence, settings, control and rule.
+/// Kept beside salsa's memos rather than in them because the next evaluation of the same
+/// rule consults it: a salsa query cannot see its own previous value.
+#[derive(Default)]
+pub struct RuleMemos {
+    memos: Mutex<HashMap<MemoKey, Arc<RuleMemo>>>,
+    reused: AtomicUsize,
+}
+
+type MemoKey = (Workspace, EvidenceSet, RunSettings, Arc<str>, Arc<str>);
+
+impl RuleMemos {
+    pub(crate) fn get(&self, key: &MemoKey) -> Option<Arc<RuleMemo>> {
+        self.memos.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `memo` as the rule's last evaluation (or forgets the rule when it is `None`).
+    pub(crate) fn put(&self, key: MemoKey, memo: Option<RuleMemo>) {
+        if let Some(memo) = &memo {
+            self.reused.fetch_add(memo.chunks_reused(), Ordering::Relaxed);
+        }
+        if let Ok(mut memos) = self.memos.lock() {
+            match memo {
+                Some(memo) => memos.insert(key, Arc::new(memo)),
+                None => memos.remove(&key),
+            };
+        }
+    }
+
+    /// How many chunks evaluations have reused since the last call: what tests assert, so
+    /// that a reuse that never happens cannot pass for one that works.
+    pub fn take_chunks_reused(&self) -> usize {
+        self.reused.swap(0, Ordering::Relaxed)
+    }
 }
 
 /// An evidence set loaded in full, for one workspace, in one revision.
@@ -37,7 +85,7 @@ impl ExecutionLog {
 
 impl Default for Database {
     fn default() -> Self {
-        Database { storage: salsa::Storage::new(None), log: None, preloaded: Arc::default() }
+        Database { storage: salsa::Storage::new(None), log: None, preloaded: Arc::default(), memos: None }
     }
 }
 
@@ -53,7 +101,19 @@ impl Database {
                 v.push(format!("{database_key:?}"));
             }
         })));
-        (Database { storage, log: Some(log.clone()), preloaded: Arc::default() }, log)
+        (Database { storage, log: Some(log.clone()), preloaded: Arc::default(), memos: None }, log)
+    }
+
+    /// Makes this database (and its clones from now on) remember what each chunk of a
+    /// large rule read, so that after an edit the chunks the edit did not reach are reused
+    /// instead of evaluated again. For the language server and `tenet watch`.
+    pub fn reuse_chunks(&mut self) {
+        self.memos.get_or_insert_with(Arc::default);
+    }
+
+    /// The chunk memos, when [`Database::reuse_chunks`] was called.
+    pub fn chunk_memos(&self) -> Option<&RuleMemos> {
+        self.memos.as_deref()
     }
 
     /// The execution log, if this database keeps one.
@@ -66,4 +126,8 @@ impl Database {
 impl salsa::Database for Database {}
 
 #[salsa::db]
-impl Db for Database {}
+impl Db for Database {
+    fn rule_memos(&self) -> Option<&RuleMemos> {
+        self.memos.as_deref()
+    }
+}

@@ -10,7 +10,10 @@ use rayon::prelude::*;
 use tenet_diagnostics::Diagnostic;
 use tenet_diagnostics::Span;
 use tenet_eval::report::{RunReport, build_report};
-use tenet_eval::{Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule, tailor};
+use tenet_eval::{
+    Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule,
+    evaluate_rule_remembering, tailor,
+};
 use tenet_evidence::KindKeys;
 use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
@@ -250,7 +253,12 @@ pub fn rule_results(
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
     };
-    Arc::from(evaluate_rule(&cx, &control, &rule, body))
+    let Some(memos) = db.rule_memos() else { return Arc::from(evaluate_rule(&cx, &control, &rule, body)) };
+    let key = (workspace, evidence, settings, control.clone(), rule.clone());
+    let previous = memos.get(&key);
+    let (results, memo) = evaluate_rule_remembering(&cx, &control, &rule, body, previous.as_deref());
+    memos.put(key, memo);
+    results
 }
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds

@@ -16,7 +16,7 @@ mod queries;
 mod system;
 mod workspace;
 
-pub use database::{Database, Db, ExecutionLog};
+pub use database::{Database, Db, ExecutionLog, RuleMemos};
 pub use evaluation::{
     LoadedEvidence, dangling_refs, evaluate_workspace, evaluate_workspace_with_progress,
     evidence_diagnostics, file_kinds, kind_docs, kind_keys, load_all_evidence, load_evidence, rule_body,

@@ -73,7 +73,7 @@ fn run_case(case: &Path) -> Result<(), Failed> {
                     o.action, o.package, o.line, o.because
                 );
             }
-            for cite in &r.citations {
+            for cite in r.citations.iter() {
                 let _ = writeln!(out, "    cites {}:{}:{}", cite.path, cite.line, cite.column);
             }
         }

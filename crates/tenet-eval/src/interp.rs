@@ -15,6 +15,7 @@ use tenet_sema::program::{ParamId, Program, Schema};
 use tenet_sema::ty::Ty;
 use tenet_sema::value::{DocRef, Duration, Value};
 
+use crate::reuse::LookupLog;
 use crate::store::{Doc, Evidence, IndexKey};
 
 /// Steps a rule may take before it is stopped: enough for joins over a hundred thousand
@@ -140,6 +141,8 @@ pub(crate) struct Interp<'a> {
     budget: u64,
     /// Documents whose fields the evaluation read.
     pub reads: FxHashSet<DocRef>,
+    /// Every look-up and scan of the evidence, when a chunk's reads are remembered.
+    pub log: Option<LookupLog>,
 }
 
 impl<'a> Interp<'a> {
@@ -160,7 +163,13 @@ impl<'a> Interp<'a> {
             steps_left: budget.steps,
             budget: budget.steps,
             reads: FxHashSet::default(),
+            log: None,
         }
+    }
+
+    /// Steps left of the budget.
+    pub fn steps_left(&self) -> u64 {
+        self.steps_left
     }
 
     fn step(&mut self, span: Span) -> Eval<()> {
@@ -342,10 +351,13 @@ impl<'a> Interp<'a> {
                     let Some(key) = IndexKey::of(&key) else {
                         return Ok(Vec::new());
                     };
-                    let hits: Vec<u32> = match lookup.field {
-                        LookupField::Key => docs.by_key(&key).into_iter().collect(),
-                        LookupField::Field(f) => docs.by_field(f, &key).to_vec(),
+                    let (field, hits): (Option<u32>, Vec<u32>) = match lookup.field {
+                        LookupField::Key => (None, docs.by_key(&key).into_iter().collect()),
+                        LookupField::Field(f) => (Some(f), docs.by_field(f, &key).to_vec()),
                     };
+                    if let Some(log) = &mut self.log {
+                        log.lookup(*kind, field, &key, &hits, docs);
+                    }
                     return Ok(hits
                         .into_iter()
                         .map(|index| Value::Doc(DocRef { kind: kind.0, index }))
@@ -353,6 +365,9 @@ impl<'a> Interp<'a> {
                 }
                 let n = docs.docs().len();
                 let _ = span;
+                if let Some(log) = &mut self.log {
+                    log.scan(*kind);
+                }
                 Ok((0..n as u32).map(|index| Value::Doc(DocRef { kind: kind.0, index })).collect())
             }
             Domain::List(list) => match self.eval(list)? {
@@ -373,7 +388,12 @@ impl<'a> Interp<'a> {
             (Value::Record(fields), None) => Ok(fields.get(index as usize).cloned().unwrap_or(Value::None)),
             (key, Some(kind)) => {
                 let Some(k) = IndexKey::of(key) else { return Ok(Value::None) };
-                match self.evidence.kind(kind).by_key(&k) {
+                let docs = self.evidence.kind(kind);
+                let hit = docs.by_key(&k);
+                if let Some(log) = &mut self.log {
+                    log.lookup(kind, None, &k, hit.as_slice(), docs);
+                }
+                match hit {
                     Some(i) => {
                         let r = DocRef { kind: kind.0, index: i };
                         self.field(&Value::Doc(r), index, None, span)

@@ -82,7 +82,7 @@ pub struct RuleResult {
     /// Why, in words.
     pub message: Option<String>,
     /// The subject's own place first, then every document the verdict read, in order.
-    pub citations: Vec<Citation>,
+    pub citations: Arc<[Citation]>,
     /// Documents read beyond those listed in `citations`.
     pub more_citations: usize,
     /// Set when a dependent package replaced or disabled the rule (added by the report;

@@ -13,6 +13,7 @@ use tenet_sema::value::{DocRef, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
 use crate::results::{Citation, RuleResult, Status, SubjectRef};
+use crate::reuse::{ChunkOutcome, ChunkReads, LookupLog, Previous, RuleInputs, RuleMemo, memo_of};
 use crate::store::{Doc, Evidence, KindDocs};
 
 /// Citations listed per result; the rest are counted in `more_citations`.
@@ -48,39 +49,103 @@ pub fn evaluate_rule(
     rule: &Arc<str>,
     body: &RuleBody,
 ) -> Vec<RuleResult> {
-    let result = |subject, status, message: Option<String>, citations: (Vec<Citation>, usize)| RuleResult {
-        control: control.clone(),
-        rule: rule.clone(),
-        subject,
-        status,
-        message,
-        citations: citations.0,
-        more_citations: citations.1,
-        overridden: None,
+    evaluate_rule_with(cx, control, rule, body, None)
+}
+
+/// [`evaluate_rule`] for a database that lives across edits: the chunks of a large domain
+/// whose reads `previous` shows unchanged are taken from it rather than evaluated again
+/// (see `reuse.rs`), and the memo returned is what the next evaluation consults. The
+/// results are exactly those of [`evaluate_rule`]; the memo is `None` for rules not split
+/// into chunks.
+pub fn evaluate_rule_remembering(
+    cx: &RuleContext<'_>,
+    control: &Arc<str>,
+    rule: &Arc<str>,
+    body: &Arc<RuleBody>,
+    previous: Option<&RuleMemo>,
+) -> (Arc<[RuleResult]>, Option<RuleMemo>) {
+    let inputs = RuleInputs {
+        body: body.clone(),
+        schemas: Arc::from(cx.schemas),
+        params: cx.params.clone(),
+        today: cx.today,
+        budget: cx.budget,
     };
+    let mut memory = Memory { previous: Previous::new(previous, &inputs, cx.evidence), chunks: None };
+    let results: Arc<[RuleResult]> =
+        Arc::from(evaluate_rule_with(cx, control, rule, body, Some(&mut memory)));
+    let memo = memory.chunks.map(|chunks| memo_of(inputs, chunks, cx.evidence, results.clone()));
+    (results, memo)
+}
+
+/// A remembering evaluation's state: the last memo going in, each chunk coming out.
+struct Memory<'m> {
+    previous: Previous<'m>,
+    chunks: Option<Vec<ChunkOutcome>>,
+}
+
+fn evaluate_rule_with(
+    cx: &RuleContext<'_>,
+    control: &Arc<str>,
+    rule: &Arc<str>,
+    body: &RuleBody,
+    memory: Option<&mut Memory<'_>>,
+) -> Vec<RuleResult> {
+    let result = &ResultMaker { control: control.clone(), rule: rule.clone() };
     if body.broken {
         let message = "the rule has errors in the policy; see the diagnostics".to_owned();
-        return vec![result(None, Status::Error, Some(message), (Vec::new(), 0))];
+        return vec![result.make(None, Status::Error, Some(message), (Vec::new(), 0))];
     }
     match &body.kind {
-        RuleKind::Check(check) => evaluate_check(cx, body, check, &result),
-        RuleKind::Attestation(attest) => vec![evaluate_attestation(cx, attest, &result)],
+        RuleKind::Check(check) => evaluate_check(cx, body, check, result, memory),
+        RuleKind::Attestation(attest) => vec![evaluate_attestation(cx, attest, result)],
         RuleKind::Condition(_) => Vec::new(),
         RuleKind::Disabled(d) => {
             let message = format!("disabled by `{}`: {}", d.package, d.because);
-            vec![result(None, Status::NotApplicable, Some(message), (Vec::new(), 0))]
+            vec![result.make(None, Status::NotApplicable, Some(message), (Vec::new(), 0))]
         }
     }
 }
 
-type MakeResult<'r> =
-    dyn Fn(Option<SubjectRef>, Status, Option<String>, (Vec<Citation>, usize)) -> RuleResult + Sync + 'r;
+/// Makes a rule's results. Each chunk of a split domain works with a copy of its own
+/// ([`ResultMaker::own_copy`]): threads filling results side by side then do not contend
+/// on one shared count of the control's and the rule's names.
+struct ResultMaker {
+    control: Arc<str>,
+    rule: Arc<str>,
+}
+
+impl ResultMaker {
+    fn make(
+        &self,
+        subject: Option<SubjectRef>,
+        status: Status,
+        message: Option<String>,
+        citations: (Vec<Citation>, usize),
+    ) -> RuleResult {
+        RuleResult {
+            control: self.control.clone(),
+            rule: self.rule.clone(),
+            subject,
+            status,
+            message,
+            citations: Arc::from(citations.0),
+            more_citations: citations.1,
+            overridden: None,
+        }
+    }
+
+    fn own_copy(&self) -> ResultMaker {
+        ResultMaker { control: Arc::from(&*self.control), rule: Arc::from(&*self.rule) }
+    }
+}
 
 fn evaluate_check(
     cx: &RuleContext<'_>,
     body: &RuleBody,
     check: &CheckRule,
-    result: &MakeResult<'_>,
+    result: &ResultMaker,
+    memory: Option<&mut Memory<'_>>,
 ) -> Vec<RuleResult> {
     let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     let Some(subject) = &check.subject else {
@@ -92,14 +157,14 @@ fn evaluate_check(
         if status == Status::Pass && no_documents {
             status = Status::NoEvidence;
             let kinds: Vec<&str> = body.kinds_read.iter().map(|k| kind_name(cx.schemas, *k)).collect();
-            return vec![result(
+            return vec![result.make(
                 None,
                 status,
                 Some(format!("no {} evidence: the rule holds only vacuously", kinds.join(", "))),
                 citations,
             )];
         }
-        return vec![result(None, status, message, citations)];
+        return vec![result.make(None, status, message, citations)];
     };
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
@@ -112,7 +177,7 @@ fn evaluate_check(
     };
     let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
     let fast = if docs.len() >= SPLIT_AT {
-        evaluate_split(cx, &prefetched, &scope, result)
+        evaluate_split(cx, &prefetched, &scope, result, memory)
     } else {
         // One piece, still over prefetched evidence: the interpreter's many reads then
         // cost a look-up in a short list rather than a query each.
@@ -128,7 +193,7 @@ fn evaluate_check(
         } else {
             format!("none of the {} {kind_name} documents match the rule's `where`", docs.len())
         };
-        out.push(result(None, Status::NoEvidence, Some(what), (Vec::new(), 0)));
+        out.push(result.make(None, Status::NoEvidence, Some(what), (Vec::new(), 0)));
     }
     out
 }
@@ -155,11 +220,45 @@ impl Subjects<'_> {
         budget: Budget,
         whole: u64,
         range: Range<usize>,
-        result: &MakeResult<'_>,
+        result: &ResultMaker,
     ) -> Vec<RuleResult> {
-        let Subjects { body, check, subject, kind_name, docs } = *self;
-        let mut interp = Interp::new(schemas, evidence, params, today, budget, body.locals.len());
+        let mut interp = Interp::new(schemas, evidence, params, today, budget, self.body.locals.len());
         interp.report_budget_as(whole);
+        self.run(&mut interp, range, result)
+    }
+
+    /// [`Subjects::evaluate`], noting what the chunk reads, so that it can be reused.
+    #[allow(clippy::too_many_arguments, reason = "the pieces of a rule context, which is not Sync")]
+    fn evaluate_remembered(
+        &self,
+        schemas: &[Schema],
+        evidence: &dyn Evidence,
+        params: &ParamValues,
+        today: Date,
+        budget: Budget,
+        whole: u64,
+        range: Range<usize>,
+        result: &ResultMaker,
+    ) -> (Vec<RuleResult>, ChunkReads) {
+        let mut interp = Interp::new(schemas, evidence, params, today, budget, self.body.locals.len());
+        interp.report_budget_as(whole);
+        interp.log = Some(LookupLog::default());
+        let subjects = self.docs.get(range.clone()).unwrap_or(&[]).to_vec();
+        let results = self.run(&mut interp, range, result);
+        let reads = ChunkReads {
+            subjects,
+            log: interp.log.take().unwrap_or_default(),
+            steps: budget.steps - interp.steps_left(),
+            steps_left: interp.steps_left(),
+        };
+        (results, reads)
+    }
+
+    /// Evaluates the subjects in `range` with `interp`.
+    fn run(&self, interp: &mut Interp<'_>, range: Range<usize>, result: &ResultMaker) -> Vec<RuleResult> {
+        let Subjects { body, check, subject, kind_name, docs } = *self;
+        let result = &result.own_copy();
+        let kind_name: Arc<str> = Arc::from(&**kind_name);
         // At most one result per subject: sized once, so results are not moved as it grows.
         let mut out = Vec::with_capacity(range.len());
         for index in range {
@@ -167,18 +266,18 @@ impl Subjects<'_> {
             let r = DocRef { kind: subject.kind.0, index: index as u32 };
             interp.reads.clear();
             interp.locals.iter_mut().for_each(|v| *v = Value::None);
-            set(&mut interp, subject.var.0 as usize, Value::Doc(r));
+            set(interp, subject.var.0 as usize, Value::Doc(r));
             let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
             // A subject stopped by its `where` (on an error) or its `applies when`.
             let stopped = |status: Status, message: String, interp: &Interp<'_>| {
-                result(subject_ref.clone(), status, Some(message), citations(interp, Some(r)))
+                result.make(subject_ref.clone(), status, Some(message), citations(interp, Some(r)))
             };
             if let Some(filter) = &subject.filter {
                 match interp.truth(filter) {
                     Ok(true) => {}
                     Ok(false) => continue,
                     Err(e) => {
-                        out.push(stopped(Status::Error, error_message(&e), &interp));
+                        out.push(stopped(Status::Error, error_message(&e), interp));
                         continue;
                     }
                 }
@@ -193,12 +292,12 @@ impl Subjects<'_> {
                     Err(e) => Some((Status::Error, error_message(&e))),
                 };
                 if let Some((status, message)) = stop {
-                    out.push(stopped(status, message, &interp));
+                    out.push(stopped(status, message, interp));
                     continue;
                 }
             }
-            let (status, message) = judge(&mut interp, check, &body.label, Some(r));
-            out.push(result(subject_ref, status, message, citations(&interp, Some(r))));
+            let (status, message) = judge(interp, check, &body.label, Some(r));
+            out.push(result.make(subject_ref, status, message, citations(interp, Some(r))));
         }
         out
     }
@@ -250,18 +349,44 @@ fn evaluate_split(
     cx: &RuleContext<'_>,
     prefetched: &Prefetched<'_>,
     scope: &Subjects<'_>,
-    result: &MakeResult<'_>,
+    result: &ResultMaker,
+    memory: Option<&mut Memory<'_>>,
 ) -> Option<Vec<RuleResult>> {
     let total = scope.docs.len();
     let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
     let chunks: Vec<Range<usize>> =
         (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
-    let parts: Vec<Vec<RuleResult>> = chunks
+    let previous = memory.as_ref().map(|m| &m.previous);
+    let parts: Vec<(Vec<RuleResult>, Option<ChunkOutcome>)> = chunks
         .into_par_iter()
         .map(|range| {
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
             let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
-            scope.evaluate(schemas, prefetched, params, today, share, budget.steps, range, result)
+            let Some(previous) = previous else {
+                let results =
+                    scope.evaluate(schemas, prefetched, params, today, share, budget.steps, range, result);
+                return (results, None);
+            };
+            let subjects = scope.docs.get(range.clone()).unwrap_or(&[]);
+            let (results, reads, reused) = match previous.reusable(&range, subjects, prefetched, share.steps)
+            {
+                Some((results, reads)) => (results, reads, true),
+                None => {
+                    let (results, reads) = scope.evaluate_remembered(
+                        schemas,
+                        prefetched,
+                        params,
+                        today,
+                        share,
+                        budget.steps,
+                        range.clone(),
+                        result,
+                    );
+                    (results, Arc::new(reads), false)
+                }
+            };
+            let outcome = ChunkOutcome { range, reads, results: results.len(), reused };
+            (results, Some(outcome))
         })
         .collect();
     if prefetched.missed.load(Ordering::Relaxed) {
@@ -269,8 +394,15 @@ fn evaluate_split(
     }
     // One allocation of the final size: growing a list of every subject's result by
     // doubling would copy it again and again.
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    parts.into_iter().for_each(|part| out.extend(part));
+    let mut out = Vec::with_capacity(parts.iter().map(|(part, _)| part.len()).sum());
+    let mut outcomes = Vec::with_capacity(parts.len());
+    for (part, outcome) in parts {
+        out.extend(part);
+        outcomes.extend(outcome);
+    }
+    if let Some(memory) = memory {
+        memory.chunks = Some(outcomes);
+    }
     Some(out)
 }
 
@@ -363,13 +495,13 @@ fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, us
 
 /// An attestation holds when some statement for this control and requirement is signed
 /// by one of the roles, recently enough, about existing evidence of the right kind.
-fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &MakeResult<'_>) -> RuleResult {
+fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &ResultMaker) -> RuleResult {
     let schema = cx.schemas.get(rule.kind.index());
     let field = |name: &str| schema.and_then(|s| s.record.field(name)).map(|(i, _)| i);
     let (Some(f_control), Some(f_attestation), Some(f_role), Some(f_signed_on), Some(f_signed_by)) =
         (field("control"), field("attestation"), field("role"), field("signed_on"), field("signed_by"))
     else {
-        return result(
+        return result.make(
             None,
             Status::Error,
             Some("the Attestation schema lacks a required field".into()),
@@ -382,7 +514,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &M
         Some(within) => match interp.eval(within) {
             Ok(Value::Duration(d)) => d.negated().add_to_date(cx.today),
             Ok(_) => None,
-            Err(e) => return result(None, Status::Error, Some(error_message(&e)), (vec![], 0)),
+            Err(e) => return result.make(None, Status::Error, Some(error_message(&e)), (vec![], 0)),
         },
         None => None,
     };
@@ -441,7 +573,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &M
             }
         }
         interp.reads.extend(cited.iter().copied());
-        return result(None, Status::Pass, None, citations(&interp, None));
+        return result.make(None, Status::Pass, None, citations(&interp, None));
     }
     interp.reads.extend(cited.iter().copied());
     let what = rule.title.clone().unwrap_or_else(|| rule.name.to_string());
@@ -450,7 +582,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &M
     } else {
         format!("no valid attestation `{}` ({what}): {}", rule.name, problems.join("; "))
     };
-    result(None, Status::Fail, Some(message), citations(&interp, None))
+    result.make(None, Status::Fail, Some(message), citations(&interp, None))
 }
 
 /// Evaluates a control's `applies when`: `Ok(false)` means every rule is not applicable.

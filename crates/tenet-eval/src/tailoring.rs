@@ -19,7 +19,7 @@ pub fn tailor(
         for r in &mut results {
             r.status = Status::NotApplicable;
             r.message = Some(format!("declared not applicable: {}", exclusion.because));
-            r.citations.clear();
+            r.citations = std::sync::Arc::from([]);
             r.more_citations = 0;
         }
         return results;

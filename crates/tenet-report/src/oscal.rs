@@ -61,7 +61,7 @@ impl<'a> Document<'a> {
             .controls
             .iter()
             .flat_map(|c| c.results.iter())
-            .flat_map(|r| &r.citations)
+            .flat_map(|r| r.citations.iter())
             .map(|k| &*k.path)
             .collect();
         Document { report, paths, files, moment: format!("{}T00:00:00Z", report.as_of) }
@@ -76,7 +76,7 @@ impl<'a> Document<'a> {
             .filter(|c| c.status != Status::NotApplicable)
             .map(|c| {
                 let state = if c.status == Status::Pass { "satisfied" } else { "not-satisfied" };
-                let cited: BTreeSet<&str> = c.results.iter().flat_map(|r| &r.citations).map(|k| &*k.path).collect();
+                let cited: BTreeSet<&str> = c.results.iter().flat_map(|r| r.citations.iter()).map(|k| &*k.path).collect();
                 let related: Vec<Value> = cited
                     .iter()
                     .map(|p| json!({ "observation-uuid": uuid(&format!("observation:{}", paths.evidence(p))) }))

@@ -40,6 +40,7 @@ fn stamps(root: &Path) -> BTreeMap<PathBuf, Stamp> {
 /// Runs the command until interrupted (or for `--runs` runs, for tests and scripts).
 pub fn run(args: &WatchArgs) -> Exit {
     let mut db = Database::default();
+    db.reuse_chunks();
     let loaded = match crate::commands::packs::load(&mut db, &args.path) {
         Ok(l) => l.files,
         Err(e) => {

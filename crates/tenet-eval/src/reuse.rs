@@ -1,0 +1,283 @@
+//! Reusing a large rule's chunks after an evidence edit.
+//!
+//! A rule over many subjects is evaluated in fixed chunks. After one evidence file
+//! changes, the database re-runs every rule that reads the file's kind, but most chunks
+//! would give exactly what they gave before: an edit to one monitoring file changes the
+//! verdict of the few systems that file mentions. So a long-lived database (the language
+//! server, `tenet watch`) keeps, for each chunk, what it read from the evidence:
+//!
+//! - its subjects, by handle;
+//! - every index look-up it made (kind, field or key, value) and the documents found,
+//!   by handle;
+//! - the kinds it ranged over whole;
+//! - the steps it took.
+//!
+//! On the next evaluation a chunk is reused when each of those reads gives the same
+//! documents again. A handle is a shared pointer to an immutable document, and the memo
+//! holds its handles, so an equal pointer is the same document: never a stale one that
+//! happens to sit at the same address. Evaluation reads evidence only through these look-
+//! ups, scans and the subjects themselves (the interpreter's [`Interp::doc`] resolves only
+//! references they produced), so a chunk whose reads all hold evaluates to the same
+//! results, which are copied from the last run instead.
+//!
+//! Anything else a rule reads (its body, the parameters, today's date, the budget, the
+//! schemas) is compared whole: when one differs, nothing is reused.
+//!
+//! [`Interp::doc`]: crate::interp::Interp::doc
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use tenet_sema::KindId;
+use tenet_sema::program::{RuleBody, Schema};
+
+use crate::interp::{Budget, ParamValues};
+use crate::results::RuleResult;
+use crate::store::{Doc, Evidence, IndexKey, KindDocs};
+
+/// What one evaluation read from the evidence besides its subjects: each index look-up
+/// and what it found, and each kind it ranged over whole.
+#[derive(Debug, Default)]
+pub(crate) struct LookupLog {
+    lookups: Vec<LookedUp>,
+    /// The documents every look-up found, one after another (`LookedUp::found` indexes here).
+    found: Vec<Doc>,
+    /// Kinds ranged over whole, without an index.
+    scanned: Vec<KindId>,
+}
+
+/// One index look-up: documents of `kind` whose `field` (or key, when `None`) is `key`.
+#[derive(Debug)]
+struct LookedUp {
+    kind: KindId,
+    field: Option<u32>,
+    key: IndexKey,
+    found: Range<u32>,
+}
+
+impl LookupLog {
+    /// Notes a look-up and the positions (in `docs`, the kind's documents) it found.
+    pub(crate) fn lookup(
+        &mut self,
+        kind: KindId,
+        field: Option<u32>,
+        key: &IndexKey,
+        hits: &[u32],
+        docs: &KindDocs,
+    ) {
+        let start = self.found.len() as u32;
+        self.found.extend(hits.iter().filter_map(|i| docs.docs().get(*i as usize)).cloned());
+        self.lookups.push(LookedUp { kind, field, key: key.clone(), found: start..self.found.len() as u32 });
+    }
+
+    /// Notes that every document of `kind` was ranged over.
+    pub(crate) fn scan(&mut self, kind: KindId) {
+        if !self.scanned.contains(&kind) {
+            self.scanned.push(kind);
+        }
+    }
+
+    /// Whether every look-up finds the same documents, in the same order, in `evidence`.
+    fn holds_in(&self, evidence: &dyn Evidence) -> bool {
+        self.lookups.iter().all(|l| {
+            let before = self.found.get(l.found.start as usize..l.found.end as usize).unwrap_or(&[]);
+            let docs = evidence.kind(l.kind);
+            let one: [u32; 1];
+            let now: &[u32] = match l.field {
+                None => match docs.by_key(&l.key) {
+                    Some(i) => {
+                        one = [i];
+                        &one
+                    }
+                    None => &[],
+                },
+                Some(field) => docs.by_field(field, &l.key),
+            };
+            now.len() == before.len()
+                && now
+                    .iter()
+                    .zip(before)
+                    .all(|(i, d)| docs.docs().get(*i as usize).is_some_and(|n| unchanged(n, d)))
+        })
+    }
+}
+
+/// `now` holds what `before` held, document for document.
+fn same_docs(now: &[Doc], before: &[Doc]) -> bool {
+    now.len() == before.len() && now.iter().zip(before).all(|(a, b)| unchanged(a, b))
+}
+
+/// Whether a document reads as it did: the same handle, or, for a file loaded again, a
+/// document equal in every value and in where it is written (its citation).
+fn unchanged(now: &Doc, before: &Doc) -> bool {
+    now.same(before) || **now == **before
+}
+
+/// What one chunk read and how many steps it took: what decides whether it can be reused.
+#[derive(Debug)]
+pub(crate) struct ChunkReads {
+    /// The chunk's subjects, by handle.
+    pub subjects: Vec<Doc>,
+    /// Everything else it read.
+    pub log: LookupLog,
+    /// Steps taken.
+    pub steps: u64,
+    /// Steps left of its share at the end; zero when it may have run out.
+    pub steps_left: u64,
+}
+
+impl ChunkReads {
+    /// Whether evaluating the chunk over `subjects` and `evidence`, with a share of
+    /// `share` steps, would read exactly what it read before, and so give the same results.
+    fn holds(&self, subjects: &[Doc], evidence: &dyn Evidence, share: u64) -> bool {
+        self.fits(share) && same_docs(subjects, &self.subjects) && self.log.holds_in(evidence)
+    }
+
+    /// Whether the same reads under a share of `share` steps take the same course: with the
+    /// share it had, always (it stops where it stopped, if it ran out); with another, only
+    /// if it did not run out and its steps fit the new share.
+    fn fits(&self, share: u64) -> bool {
+        let had = self.steps + self.steps_left;
+        share == had || (self.steps_left > 0 && self.steps <= share)
+    }
+}
+
+/// One chunk of the last evaluation: its reads and where its results are.
+#[derive(Debug)]
+struct ChunkMemo {
+    range: Range<usize>,
+    reads: Arc<ChunkReads>,
+    results: Range<usize>,
+}
+
+/// What a rule's evaluation read besides the evidence: when any of it differs, no chunk
+/// is reused.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RuleInputs {
+    pub body: Arc<RuleBody>,
+    pub schemas: Arc<[Schema]>,
+    pub params: ParamValues,
+    pub today: Date,
+    pub budget: Budget,
+}
+
+/// A split rule's last evaluation, kept by a long-lived database so that the next one can
+/// reuse the chunks an edit did not reach.
+#[derive(Debug)]
+pub struct RuleMemo {
+    inputs: RuleInputs,
+    chunks: Vec<ChunkMemo>,
+    /// Every kind some chunk ranged over whole, with its documents as they were.
+    scanned: Vec<(KindId, Vec<Doc>)>,
+    results: Arc<[RuleResult]>,
+    reused: usize,
+}
+
+impl RuleMemo {
+    /// How many chunks the evaluation that made this memo took from the one before.
+    pub fn chunks_reused(&self) -> usize {
+        self.reused
+    }
+
+    /// The rule's results in that evaluation.
+    pub fn results(&self) -> &Arc<[RuleResult]> {
+        &self.results
+    }
+}
+
+/// The last evaluation as the next one consults it: the memo, if its inputs are the
+/// current ones and no kind it ranged over whole has changed.
+pub(crate) struct Previous<'m> {
+    memo: Option<&'m RuleMemo>,
+}
+
+impl<'m> Previous<'m> {
+    pub(crate) fn new(
+        memo: Option<&'m RuleMemo>,
+        inputs: &RuleInputs,
+        evidence: &dyn Evidence,
+    ) -> Previous<'m> {
+        let memo = memo.filter(|m| {
+            m.inputs == *inputs
+                && m.scanned.iter().all(|(kind, before)| same_docs(evidence.kind(*kind).docs(), before))
+        });
+        Previous { memo }
+    }
+
+    /// The results of the last evaluation's chunk over `range`, if it would give the same
+    /// again, with its reads.
+    pub(crate) fn reusable(
+        &self,
+        range: &Range<usize>,
+        subjects: &[Doc],
+        evidence: &dyn Evidence,
+        share: u64,
+    ) -> Option<(Vec<RuleResult>, Arc<ChunkReads>)> {
+        let memo = self.memo?;
+        let chunk = memo.chunks.iter().find(|c| c.range == *range)?;
+        if !chunk.reads.holds(subjects, evidence, share) {
+            return None;
+        }
+        let results = memo.results.get(chunk.results.clone())?.to_vec();
+        Some((results, chunk.reads.clone()))
+    }
+}
+
+/// One chunk as just evaluated or reused, for the next memo.
+pub(crate) struct ChunkOutcome {
+    pub range: Range<usize>,
+    pub reads: Arc<ChunkReads>,
+    pub results: usize,
+    pub reused: bool,
+}
+
+/// The memo of an evaluation whose chunks were `chunks`, in order, with `results` their
+/// results one after another.
+pub(crate) fn memo_of(
+    inputs: RuleInputs,
+    chunks: Vec<ChunkOutcome>,
+    evidence: &dyn Evidence,
+    results: Arc<[RuleResult]>,
+) -> RuleMemo {
+    let mut scanned: Vec<(KindId, Vec<Doc>)> = Vec::new();
+    let mut at = 0;
+    let mut reused = 0;
+    let chunks = chunks
+        .into_iter()
+        .map(|c| {
+            for kind in &c.reads.log.scanned {
+                if !scanned.iter().any(|(k, _)| k == kind) {
+                    scanned.push((*kind, evidence.kind(*kind).docs().to_vec()));
+                }
+            }
+            reused += usize::from(c.reused);
+            let memo = ChunkMemo { range: c.range, reads: c.reads, results: at..at + c.results };
+            at += c.results;
+            memo
+        })
+        .collect();
+    RuleMemo { inputs, chunks, scanned, results, reused }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(steps: u64, steps_left: u64) -> ChunkReads {
+        ChunkReads { subjects: Vec::new(), log: LookupLog::default(), steps, steps_left }
+    }
+
+    #[test]
+    fn a_chunk_is_reused_under_another_share_only_if_it_did_not_run_out_and_fits() {
+        // Took 100 of 150 steps.
+        assert!(chunk(100, 50).fits(150));
+        assert!(chunk(100, 50).fits(100));
+        assert!(chunk(100, 50).fits(1_000));
+        assert!(!chunk(100, 50).fits(99));
+        // Ran out of its 100 steps: it may have stopped early, so only the same share will do.
+        assert!(chunk(100, 0).fits(100));
+        assert!(!chunk(100, 0).fits(101));
+        assert!(!chunk(100, 0).fits(99));
+    }
+}
