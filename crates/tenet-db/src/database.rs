@@ -24,8 +24,8 @@ pub trait Db: salsa::Database {
 pub struct Database {
     storage: salsa::Storage<Self>,
     log: Option<ExecutionLog>,
-    /// The evidence every file of which was last loaded in parallel, and in which revision:
-    /// within one revision the drivers need not visit every file again.
+    /// The evidence every file of which was last loaded in parallel, and under which
+    /// schemas: the drivers need not visit every file again until the schemas change.
     pub(crate) preloaded: Arc<Mutex<Option<Preloaded>>>,
     memos: Option<Arc<RuleMemos>>,
 }
@@ -66,8 +66,12 @@ impl RuleMemos {
     }
 }
 
-/// An evidence set loaded in full, for one workspace, in one revision.
-pub(crate) type Preloaded = (crate::Workspace, crate::EvidenceSet, salsa::Revision);
+/// An evidence set loaded in full, for one workspace, under its schemas.
+pub(crate) struct Preloaded {
+    pub workspace: crate::Workspace,
+    pub evidence: crate::EvidenceSet,
+    pub schemas: Vec<tenet_sema::program::Schema>,
+}
 
 /// A record of which queries ran, kept by databases built with
 /// [`Database::with_execution_log`]: incrementality is tested by counting executions.

@@ -19,6 +19,7 @@ use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
 
+use crate::database::Preloaded;
 use crate::{Database, Db, EvidenceFile, EvidenceSet, RunSettings, Workspace, program};
 
 /// The program's evidence kinds, separated from the rest of the program so that editing a
@@ -263,11 +264,19 @@ pub fn rule_results(
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds
 /// them memoized. Parsing evidence is most of a cold run's work.
-/// Within one revision this is done once: a second call (evaluation after validation, say)
-/// returns at once instead of visiting every file's memo again.
+///
+/// Once a database has loaded an evidence set in full, later calls under the same schemas
+/// return at once: the files an edit changed are loaded on demand by the queries that read
+/// them, which for the few files of an edit costs less than visiting every file's memo
+/// again (16 ms for 46,970 files). A schema change makes every file load again, so that is
+/// done in parallel again.
 pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) {
-    let now = (workspace, evidence, salsa::plumbing::current_revision(db));
-    if db.preloaded.lock().is_ok_and(|done| *done == Some(now)) {
+    let schemas = schemas(db, workspace);
+    let done = |p: &Option<Preloaded>| {
+        p.as_ref()
+            .is_some_and(|p| p.workspace == workspace && p.evidence == evidence && p.schemas == *schemas)
+    };
+    if db.preloaded.lock().is_ok_and(|p| done(&p)) {
         return;
     }
     let files = evidence.files(db).clone();
@@ -275,8 +284,8 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     files.par_iter().for_each_with(db.clone(), |db, file| {
         let _ = load_evidence(db, workspace, *file);
     });
-    if let Ok(mut done) = db.preloaded.lock() {
-        *done = Some(now);
+    if let Ok(mut p) = db.preloaded.lock() {
+        *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });
     }
 }
 
