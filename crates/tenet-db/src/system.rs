@@ -15,6 +15,12 @@ pub trait System: Send + Sync {
     /// Every file under `root`, recursively, sorted; hidden directories, `target` and
     /// `node_modules` are skipped.
     fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>>;
+    /// The files [`System::walk`] finds, each given to `each` as soon as it is found, in
+    /// no particular order: so that a caller can read files while the walk goes on.
+    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(PathBuf)) -> io::Result<()> {
+        self.walk(root)?.into_iter().for_each(each);
+        Ok(())
+    }
 }
 
 /// The real file system.
@@ -40,14 +46,22 @@ impl System for OsSystem {
 
     fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>> {
         let mut out = Vec::new();
-        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+        self.walk_each(root, &mut |path| out.push(path))?;
+        // Sorted once, component by component: the order of a walk that visits each
+        // directory's entries by name.
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(PathBuf)) -> io::Result<()> {
+        let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter();
         for entry in walker.filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy())) {
             let entry = entry.map_err(io::Error::other)?;
             if entry.file_type().is_file() {
-                out.push(entry.into_path());
+                each(entry.into_path());
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -148,6 +148,37 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
     })
 }
 
+/// Every file under `root` with its bytes (or why it could not be read). Reading is many
+/// small system calls: batches of files are read on other threads while the walk goes on,
+/// which at 46,970 files takes as long as reading them.
+fn read_while_walking(
+    system: &dyn System,
+    root: &Path,
+) -> Result<Vec<(PathBuf, std::io::Result<Vec<u8>>)>, LoadError> {
+    const BATCH: usize = 128;
+    let read = std::sync::Mutex::new(Vec::new());
+    let read_batch = |batch: Vec<PathBuf>| {
+        let done: Vec<_> = batch.into_iter().map(|path| (system.read(&path), path)).collect();
+        // A lock poisoned by a panicking reader still holds what was read before.
+        let mut read = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        read.extend(done.into_iter().map(|(bytes, path)| (path, bytes)));
+    };
+    let walked = rayon::scope(|scope| {
+        let mut batch = Vec::with_capacity(BATCH);
+        let walked = system.walk_each(root, &mut |path| {
+            batch.push(path);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                scope.spawn(|_| read_batch(full));
+            }
+        });
+        read_batch(batch);
+        walked
+    });
+    walked.map_err(|e| LoadError::Unreadable(root.to_path_buf(), e.to_string()))?;
+    Ok(read.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
 /// Creates the evidence inputs for every file under `root`, with paths relative to it.
 /// Which files hold which kinds is the loader's business (schema globs, `kind:` fields).
 pub fn load_evidence_dir(
@@ -158,24 +189,16 @@ pub fn load_evidence_dir(
     if !system.exists(root) {
         return Err(LoadError::NotFound(root.to_path_buf()));
     }
-    let paths = system.walk(root).map_err(|e| LoadError::Unreadable(root.to_path_buf(), e.to_string()))?;
-    // Reading is many small system calls: in parallel, then the inputs in path order.
-    let contents: Vec<Vec<u8>> = {
-        use rayon::prelude::*;
-        paths
-            .par_iter()
-            .map(|path| system.read(path).map_err(|e| LoadError::Unreadable(path.clone(), e.to_string())))
-            .collect::<Result<_, _>>()?
-    };
-    let mut files = Vec::with_capacity(paths.len());
-    for (path, bytes) in paths.iter().zip(contents) {
-        let relative = path.strip_prefix(root).unwrap_or(path);
-        files.push(
-            EvidenceFile::builder(display_path(relative), bytes)
-                .durability(salsa::Durability::MEDIUM)
-                .new(db),
-        );
+    // Named as diagnostics show them, and in that order, whatever order they were read in.
+    let mut named: Vec<_> = read_while_walking(system, root)?
+        .into_iter()
+        .map(|(path, bytes)| (display_path(path.strip_prefix(root).unwrap_or(&path)), path, bytes))
+        .collect();
+    named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut files = Vec::with_capacity(named.len());
+    for (shown, path, bytes) in named {
+        let bytes = bytes.map_err(|e| LoadError::Unreadable(path, e.to_string()))?;
+        files.push(EvidenceFile::builder(shown, bytes).durability(salsa::Durability::MEDIUM).new(db));
     }
-    files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
     Ok(EvidenceSet::new(db, files))
 }
