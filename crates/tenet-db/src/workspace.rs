@@ -148,13 +148,13 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
     })
 }
 
+/// A file found under the evidence root, with its bytes or why they could not be read.
+type ReadFile = (PathBuf, std::io::Result<Vec<u8>>);
+
 /// Every file under `root` with its bytes (or why it could not be read). Reading is many
 /// small system calls: batches of files are read on other threads while the walk goes on,
 /// which at 46,970 files takes as long as reading them.
-fn read_while_walking(
-    system: &dyn System,
-    root: &Path,
-) -> Result<Vec<(PathBuf, std::io::Result<Vec<u8>>)>, LoadError> {
+fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>, LoadError> {
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
