@@ -173,8 +173,9 @@ pub fn dangling_refs(
 #[salsa::tracked(returns(ref))]
 pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for file in evidence.files(db) {
-        out.extend(load_evidence(db, workspace, *file).diagnostics.iter().cloned());
+    let groups = evidence.files(db).len().div_ceil(FILE_GROUP);
+    for group in 0..groups {
+        out.extend(file_group_diagnostics(db, workspace, evidence, group as u32).iter().cloned());
     }
     for kind in (0..schemas(db, workspace).len()).map(|k| KindId(k as u32)) {
         out.extend(kind_keys(db, workspace, evidence, kind).duplicates.iter().cloned());
@@ -182,6 +183,28 @@ pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: Evidenc
     }
     Diagnostic::normalize(&mut out);
     out
+}
+
+/// Files per group in [`file_group_diagnostics`].
+const FILE_GROUP: usize = 256;
+
+/// The diagnostics of the files in one group of [`FILE_GROUP`] consecutive evidence files.
+/// After an edit, only the edited file's group gathers its files' diagnostics again, and
+/// [`evidence_diagnostics`] joins a few hundred groups rather than every file's.
+#[salsa::tracked(returns(ref))]
+pub fn file_group_diagnostics(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+) -> Vec<Diagnostic> {
+    let files = evidence.files(db);
+    let start = (group as usize * FILE_GROUP).min(files.len());
+    let end = (start + FILE_GROUP).min(files.len());
+    files[start..end]
+        .iter()
+        .flat_map(|file| load_evidence(db, workspace, *file).diagnostics.iter().cloned())
+        .collect()
 }
 
 /// [`evidence_diagnostics`], with the work spread over threads first: every file loaded,

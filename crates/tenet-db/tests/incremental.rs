@@ -277,3 +277,32 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
         ]
     );
 }
+
+#[test]
+fn an_edit_gathers_again_only_its_own_group_of_files_diagnostics() {
+    // 300 more review files make two groups of files (the first 256 in path order, and
+    // the rest); the last review is broken.
+    let mut more: Vec<(String, String)> =
+        (0..300).map(|i| (format!("reviews/x{i:03}.yaml"), format!("id: x{i}\nsystem: a\n"))).collect();
+    more[299].1 = "id: x299\nsystem: [a\n".to_owned();
+    let more: Vec<(&str, &str)> = more.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let (mut db, log, loaded, evidence) = with_evidence(&more);
+    let paths = |db: &Database| -> Vec<String> {
+        tenet_db::validate_evidence(db, loaded.workspace, evidence)
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect()
+    };
+    assert_eq!(paths(&db), ["reviews/x299.yaml"]);
+    let cold = log.take();
+    assert_eq!(executed(&cold, "file_group_diagnostics"), 2, "{cold:#?}");
+
+    // Breaking a file of the first group gathers that group again, not the other.
+    let first =
+        evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/x000.yaml").expect("x000");
+    first.set_bytes(&mut db).to(b"id: x0\nsystem: [a\n".to_vec());
+    assert_eq!(paths(&db), ["reviews/x000.yaml", "reviews/x299.yaml"]);
+    let warm = log.take();
+    assert_eq!(executed(&warm, "file_group_diagnostics"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "evidence_diagnostics"), 1, "{warm:#?}");
+}
