@@ -173,7 +173,7 @@ fn evaluate_check(
     let whole = || {
         let (schemas, evidence, params, today, budget) =
             (cx.schemas, cx.evidence, cx.params, cx.today, cx.budget);
-        scope.evaluate(schemas, evidence, params, today, budget, budget.steps, 0..docs.len(), result)
+        scope.evaluate(schemas, evidence, params, today, budget, budget.steps, 0..docs.len(), result, false).0
     };
     let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
     let fast = if docs.len() >= SPLIT_AT {
@@ -182,8 +182,17 @@ fn evaluate_check(
         // One piece, still over prefetched evidence: the interpreter's many reads then
         // cost a look-up in a short list rather than a query each.
         let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
-        let out =
-            scope.evaluate(schemas, &prefetched, params, today, budget, budget.steps, 0..docs.len(), result);
+        let (out, _) = scope.evaluate(
+            schemas,
+            &prefetched,
+            params,
+            today,
+            budget,
+            budget.steps,
+            0..docs.len(),
+            result,
+            false,
+        );
         (!prefetched.missed.load(Ordering::Relaxed)).then_some(out)
     };
     let mut out = fast.unwrap_or_else(whole);
@@ -209,7 +218,8 @@ struct Subjects<'s> {
 
 impl Subjects<'_> {
     /// Evaluates the subjects in `range`, in order, under `budget` (`whole` is the rule's
-    /// budget, which messages state when `budget` is a share of it).
+    /// budget, which messages state when `budget` is a share of it); with `remember`, also
+    /// what the chunk read, so that it can be reused.
     #[allow(clippy::too_many_arguments, reason = "the pieces of a rule context, which is not Sync")]
     fn evaluate(
         &self,
@@ -221,27 +231,13 @@ impl Subjects<'_> {
         whole: u64,
         range: Range<usize>,
         result: &ResultMaker,
-    ) -> Vec<RuleResult> {
+        remember: bool,
+    ) -> (Vec<RuleResult>, Option<ChunkReads>) {
         let mut interp = Interp::new(schemas, evidence, params, today, budget, self.body.locals.len());
         interp.report_budget_as(whole);
-        self.run(&mut interp, range, result)
-    }
-
-    /// [`Subjects::evaluate`], noting what the chunk reads, so that it can be reused.
-    #[allow(clippy::too_many_arguments, reason = "the pieces of a rule context, which is not Sync")]
-    fn evaluate_remembered(
-        &self,
-        schemas: &[Schema],
-        evidence: &dyn Evidence,
-        params: &ParamValues,
-        today: Date,
-        budget: Budget,
-        whole: u64,
-        range: Range<usize>,
-        result: &ResultMaker,
-    ) -> (Vec<RuleResult>, ChunkReads) {
-        let mut interp = Interp::new(schemas, evidence, params, today, budget, self.body.locals.len());
-        interp.report_budget_as(whole);
+        if !remember {
+            return (self.run(&mut interp, range, result), None);
+        }
         interp.log = Some(LookupLog::default());
         let subjects = self.docs.get(range.clone()).unwrap_or(&[]).to_vec();
         let results = self.run(&mut interp, range, result);
@@ -251,7 +247,7 @@ impl Subjects<'_> {
             steps: budget.steps - interp.steps_left(),
             steps_left: interp.steps_left(),
         };
-        (results, reads)
+        (results, Some(reads))
     }
 
     /// Evaluates the subjects in `range` with `interp`.
@@ -362,31 +358,32 @@ fn evaluate_split(
         .map(|range| {
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
             let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
-            let Some(previous) = previous else {
-                let results =
-                    scope.evaluate(schemas, prefetched, params, today, share, budget.steps, range, result);
-                return (results, None);
-            };
             let subjects = scope.docs.get(range.clone()).unwrap_or(&[]);
-            let (results, reads, reused) = match previous.reusable(&range, subjects, prefetched, share.steps)
+            if let Some((results, reads)) =
+                previous.and_then(|p| p.reusable(&range, subjects, prefetched, share.steps))
             {
-                Some((results, reads)) => (results, reads, true),
-                None => {
-                    let (results, reads) = scope.evaluate_remembered(
-                        schemas,
-                        prefetched,
-                        params,
-                        today,
-                        share,
-                        budget.steps,
-                        range.clone(),
-                        result,
-                    );
-                    (results, Arc::new(reads), false)
-                }
-            };
-            let outcome = ChunkOutcome { range, reads, results: results.len(), reused };
-            (results, Some(outcome))
+                let outcome = ChunkOutcome { range, reads, results: results.len(), reused: true };
+                return (results, Some(outcome));
+            }
+            let remember = previous.is_some();
+            let (results, reads) = scope.evaluate(
+                schemas,
+                prefetched,
+                params,
+                today,
+                share,
+                budget.steps,
+                range.clone(),
+                result,
+                remember,
+            );
+            let outcome = reads.map(|reads| ChunkOutcome {
+                range,
+                reads: Arc::new(reads),
+                results: results.len(),
+                reused: false,
+            });
+            (results, outcome)
         })
         .collect();
     if prefetched.missed.load(Ordering::Relaxed) {
