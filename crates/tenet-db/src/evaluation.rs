@@ -4,6 +4,7 @@
 //! changed evidence file re-loads that file and re-runs only the rules that read its
 //! kinds, and one edited rule re-runs only that rule.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -119,8 +120,7 @@ pub fn files_by_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -
 pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
     let mut docs = Vec::new();
-    let files = files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice);
-    for file in files {
+    for file in files_of_kind(db, workspace, evidence, kind) {
         docs.extend(
             load_evidence(db, workspace, *file)
                 .documents
@@ -132,22 +132,40 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     KindDocs::new(docs, fields)
 }
 
-/// The files holding `kind`, each with its path and what loading it gave.
-fn loaded_of_kind(
-    db: &dyn Db,
+/// The files holding `kind`, in path order.
+fn files_of_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> &[EvidenceFile] {
+    files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice)
+}
+
+/// Each file with its path and what loading it gave.
+fn loaded<'db>(
+    db: &'db dyn Db,
     workspace: Workspace,
-    evidence: EvidenceSet,
-    kind: KindId,
-) -> Vec<(&str, &LoadedEvidence)> {
-    let files = files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice);
+    files: &[EvidenceFile],
+) -> Vec<(&'db str, &'db LoadedEvidence)> {
     files.iter().map(|f| (f.path(db), load_evidence(db, workspace, *f))).collect()
+}
+
+/// File `i` of `files` loaded again with its locations, for a diagnostic that must say
+/// where a key or reference is written (the database keeps files without them).
+fn located<'db>(
+    db: &'db dyn Db,
+    workspace: Workspace,
+    files: &'db [EvidenceFile],
+) -> impl Fn(usize) -> Cow<'db, LoadedEvidence> {
+    move |i| {
+        let Some(file) = files.get(i) else { return Cow::Owned(LoadedEvidence::default()) };
+        let (schemas, sources) = (schemas(db, workspace), evidence_sources(db, workspace));
+        Cow::Owned(crate::evidence_loading::load_located(file.path(db), file.bytes(db), schemas, sources))
+    }
 }
 
 /// The keys of one kind's documents and the documents that repeat one. Depends only on
 /// the kind's own files.
 #[salsa::tracked(returns(ref))]
 pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
-    KindKeys::new(kind, &loaded_of_kind(db, workspace, evidence, kind), schemas(db, workspace))
+    let files = files_of_kind(db, workspace, evidence, kind);
+    KindKeys::new(kind, &loaded(db, workspace, files), schemas(db, workspace), &located(db, workspace, files))
 }
 
 /// The references written in one kind's documents that name no document. Depends on the
@@ -160,11 +178,13 @@ pub fn dangling_refs(
     kind: KindId,
 ) -> Vec<Diagnostic> {
     let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
+    let files = files_of_kind(db, workspace, evidence, kind);
     tenet_evidence::dangling_refs(
         kind,
-        &loaded_of_kind(db, workspace, evidence, kind),
+        &loaded(db, workspace, files),
         &keys,
         schemas(db, workspace),
+        &located(db, workspace, files),
     )
 }
 

@@ -259,21 +259,26 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
     // they name changed); the attestations' are left alone.
     assert_eq!(executed(&warm, "dangling_refs"), 2, "{warm:#?}");
 
-    // A second system `a` is a duplicate of the first, pointing back at it.
+    // A second system `a` is a duplicate of the first, pointing back at it. The database
+    // keeps files without their locations; the spans come from loading the files again.
     b.set_bytes(&mut db).to(b"id: a\nname: Beta\n".to_vec());
     let found: Vec<String> = tenet_db::validate_evidence(&db, loaded.workspace, evidence)
         .iter()
         .map(|d| {
-            let related: Vec<String> =
-                d.related.iter().map(|r| format!("{} {}", r.path, r.message)).collect();
-            format!("{} {}: {} ({})", d.code, d.path, d.message, related.join(", "))
+            let related: Vec<String> = d
+                .related
+                .iter()
+                .map(|r| format!("{} {}..{} {}", r.path, r.span.start, r.span.end, r.message))
+                .collect();
+            let at = format!("{}..{}", d.span.start, d.span.end);
+            format!("{} {} {at}: {} ({})", d.code, d.path, d.message, related.join(", "))
         })
         .collect();
     assert_eq!(
         found,
         [
-            "T0506 reviews/r2.yaml: no AiSystem has the key `z` ()",
-            "T0507 systems/b.yaml: another AiSystem already has the key `a` (systems/a.yaml the first document with this key)",
+            "T0506 reviews/r2.yaml 15..16: no AiSystem has the key `z` ()",
+            "T0507 systems/b.yaml 4..5: another AiSystem already has the key `a` (systems/a.yaml 4..5 the first document with this key)",
         ]
     );
 }

@@ -4,6 +4,7 @@
 //! and split by kind, so that a change to one kind's files re-checks that kind's keys
 //! and the references its documents make, and nothing else.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -21,16 +22,44 @@ use crate::Loaded;
 pub struct KindKeys {
     /// Each key: the file (an index into the files given) and the document's position
     /// among that file's documents. Spans are worked out only for a diagnostic.
-    first: FxHashMap<Arc<str>, (u32, u32)>,
+    first: FxHashMap<Arc<str>, Place>,
     /// How many documents the kind has, keyed or not.
     documents: usize,
     /// Each document whose key an earlier document already has.
     pub duplicates: Vec<Diagnostic>,
 }
 
+/// A document: its file (an index into the files given) and its position among that
+/// file's documents.
+type Place = (u32, u32);
+
+/// Gives file `i` (an index into the files given) with its locations, for the rare
+/// diagnostic that must say where a key or reference is written: a file loaded without
+/// them ([`load_file_unlocated`](crate::load_file_unlocated)) is loaded again, one loaded
+/// with them is given as it is.
+pub type Located<'f> = dyn Fn(usize) -> Cow<'f, Loaded> + 'f;
+
+/// Each file `located` gives for the indexes asked, asked once each.
+struct LocatedFiles<'l, 'f> {
+    located: &'l Located<'f>,
+    files: FxHashMap<usize, Cow<'f, Loaded>>,
+}
+
+impl<'f> LocatedFiles<'_, 'f> {
+    fn get(&mut self, i: usize) -> &Loaded {
+        self.files.entry(i).or_insert_with(|| (self.located)(i))
+    }
+}
+
 impl KindKeys {
-    /// The keys of `kind` over `files` (path and loaded file), in the order given.
-    pub fn new(kind: KindId, files: &[(&str, &Loaded)], schemas: &[Schema]) -> KindKeys {
+    /// The keys of `kind` over `files` (path and loaded file), in the order given;
+    /// `located` gives a file with its locations for a duplicate's diagnostic.
+    pub fn new(
+        kind: KindId,
+        files: &[(&str, &Loaded)],
+        schemas: &[Schema],
+        located: &Located<'_>,
+    ) -> KindKeys {
         let of_kind = |loaded: &'_ Loaded| loaded.documents.iter().filter(|(k, _)| *k == kind).count();
         let documents = files.iter().map(|(_, l)| of_kind(l)).sum();
         // Sized up front: growing a table of every key of a large kind costs more than
@@ -40,32 +69,42 @@ impl KindKeys {
             documents,
             duplicates: Vec::new(),
         };
-        for (index, (path, loaded)) in files.iter().enumerate() {
+        // Each repeated key: where it is repeated and where it was first written.
+        let mut repeated: Vec<(Arc<str>, Place, Place)> = Vec::new();
+        for (index, (_, loaded)) in files.iter().enumerate() {
             for (position, (k, doc)) in loaded.documents.iter().enumerate() {
                 let Some(key) = doc.key().filter(|_| *k == kind) else { continue };
                 let key: Arc<str> = match key {
                     Value::String(text) => text.clone(),
                     other => Arc::from(other.to_string()),
                 };
-                let Some(&(file, first)) = out.first.get(&key) else {
-                    out.first.insert(key, (index as u32, position as u32));
-                    continue;
-                };
-                let (first_path, first_loaded) = files.get(file as usize).copied().unwrap_or((path, loaded));
-                out.duplicates.push(
-                    Diagnostic::new(
-                        Code::DUPLICATE_KEY,
-                        Arc::from(*path),
-                        loaded.key_span(position, schemas),
-                        format!("another {} already has the key `{key}`", kind_name(schemas, kind)),
-                    )
-                    .with_related(
-                        Arc::from(first_path),
-                        first_loaded.key_span(first as usize, schemas),
-                        "the first document with this key",
-                    ),
-                );
+                let here = (index as u32, position as u32);
+                match out.first.get(&key) {
+                    Some(&first) => repeated.push((key, here, first)),
+                    None => {
+                        out.first.insert(key, here);
+                    }
+                }
             }
+        }
+        let mut located = LocatedFiles { located, files: FxHashMap::default() };
+        let mut span_of =
+            |(file, position): (u32, u32)| located.get(file as usize).key_span(position as usize, schemas);
+        for (key, here, first) in repeated {
+            let path_of = |(file, _): Place| files.get(file as usize).map_or("?", |(path, _)| *path);
+            out.duplicates.push(
+                Diagnostic::new(
+                    Code::DUPLICATE_KEY,
+                    Arc::from(path_of(here)),
+                    span_of(here),
+                    format!("another {} already has the key `{key}`", kind_name(schemas, kind)),
+                )
+                .with_related(
+                    Arc::from(path_of(first)),
+                    span_of(first),
+                    "the first document with this key",
+                ),
+            );
         }
         out
     }
@@ -77,12 +116,14 @@ impl KindKeys {
 }
 
 /// References written in `kind`'s documents, over `files` (path and loaded file), that
-/// name no document: `keys(target)` gives the keys of each kind referred to.
+/// name no document: `keys(target)` gives the keys of each kind referred to, `located` a
+/// file with its locations for a dangling reference's diagnostic.
 pub fn dangling_refs<'k>(
     kind: KindId,
     files: &[(&str, &Loaded)],
     keys: &dyn Fn(KindId) -> &'k KindKeys,
     schemas: &[Schema],
+    located: &Located<'_>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Asked once per kind referred to, not once per reference: `keys` may be a query.
@@ -91,7 +132,7 @@ pub fn dangling_refs<'k>(
         Some(cached) => *cached.get_or_insert_with(|| keys(target)),
         None => keys(target),
     };
-    for (path, loaded) in files {
+    for (i, (path, loaded)) in files.iter().enumerate() {
         // Most files name only documents that exist: checked on the values alone, and
         // only a file with a dangling reference has its references' places worked out.
         let all_found = loaded.documents.iter().filter(|(k, _)| *k == kind).all(|(_, doc)| {
@@ -107,7 +148,7 @@ pub fn dangling_refs<'k>(
         if all_found {
             continue;
         }
-        for site in loaded.ref_sites(schemas).into_iter().filter(|r| r.from == kind) {
+        for site in located(i).ref_sites(schemas).into_iter().filter(|r| r.from == kind) {
             let target_keys = keys_of(site.target);
             if target_keys.contains(&site.key) {
                 continue;
@@ -135,16 +176,18 @@ pub fn dangling_refs<'k>(
 }
 
 /// Duplicate keys (each after the first, pointing back at the first) and dangling
-/// references, over `files` (path and loaded file) in the order given: the per-kind
-/// checks over the whole set at once, for callers without a database.
+/// references, over `files` (path and loaded file, with locations) in the order given:
+/// the per-kind checks over the whole set at once, for callers without a database.
 pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<Diagnostic> {
     let kinds: Vec<KindId> = (0..schemas.len()).map(|k| KindId(k as u32)).collect();
-    let keys: Vec<KindKeys> = kinds.iter().map(|k| KindKeys::new(*k, files, schemas)).collect();
+    let located =
+        |i: usize| files.get(i).map_or_else(|| Cow::Owned(Loaded::default()), |(_, l)| Cow::Borrowed(*l));
+    let keys: Vec<KindKeys> = kinds.iter().map(|k| KindKeys::new(*k, files, schemas, &located)).collect();
     let empty = KindKeys::default();
     let keys_of = |k: KindId| keys.get(k.index()).unwrap_or(&empty);
     let mut out: Vec<Diagnostic> = keys.iter().flat_map(|k| k.duplicates.iter().cloned()).collect();
     for kind in &kinds {
-        out.extend(dangling_refs(*kind, files, &keys_of, schemas));
+        out.extend(dangling_refs(*kind, files, &keys_of, schemas, &located));
     }
     // Duplicates, then references, each in the order of the files given and of place.
     let order: FxHashMap<&str, usize> = files.iter().enumerate().map(|(i, (p, _))| (*p, i)).collect();

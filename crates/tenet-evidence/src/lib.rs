@@ -57,7 +57,7 @@ use tenet_eval::Doc;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-pub use across::{KindKeys, check_across_files, dangling_refs};
+pub use across::{KindKeys, Located, check_across_files, dangling_refs};
 pub use limits::Limits;
 pub use location::{DocLocation, ValueLocation};
 pub use sources::Sources;
@@ -69,7 +69,8 @@ pub struct Loaded {
     pub documents: Vec<(KindId, Doc)>,
     /// Where each document and each of its values is written: `locations[i]` belongs to
     /// `documents[i]`. Kept apart from the documents so that the values the evaluator
-    /// indexes do not change when only positions do.
+    /// indexes do not change when only positions do. Empty when loaded with
+    /// [`load_file_unlocated`].
     pub locations: Vec<DocLocation>,
     /// What is wrong with the file, in file order.
     pub diagnostics: Vec<Diagnostic>,
@@ -127,10 +128,35 @@ pub struct RefSite {
 /// first schema whose globs match. Files of unknown formats, and files that no glob
 /// reaches and no document of which names a kind, are not evidence and load to nothing.
 pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources, limits: &Limits) -> Loaded {
+    load_guarded(path, bytes, schemas, sources, limits, true)
+}
+
+/// [`load_file`] without [`Loaded::locations`]: what a database keeps for every file. A
+/// large organisation's locations take a tenth of its memory, and only a diagnostic about
+/// a duplicate key or a dangling reference needs them, for which the file is loaded again
+/// with [`load_file`] (see [`Located`]).
+pub fn load_file_unlocated(
+    path: &str,
+    bytes: &[u8],
+    schemas: &[Schema],
+    sources: &Sources,
+    limits: &Limits,
+) -> Loaded {
+    load_guarded(path, bytes, schemas, sources, limits, false)
+}
+
+fn load_guarded(
+    path: &str,
+    bytes: &[u8],
+    schemas: &[Schema],
+    sources: &Sources,
+    limits: &Limits,
+    locate: bool,
+) -> Loaded {
     // The parsers are written not to panic; should a dependency still do so, the file
     // becomes an error of its own rather than the end of the run.
-    catch_unwind(AssertUnwindSafe(|| load::load(path, bytes, schemas, sources, limits))).unwrap_or_else(
-        |_| Loaded {
+    catch_unwind(AssertUnwindSafe(|| load::load(path, bytes, schemas, sources, limits, locate)))
+        .unwrap_or_else(|_| Loaded {
             diagnostics: vec![
                 Diagnostic::new(
                     Code::MALFORMED_EVIDENCE,
@@ -142,8 +168,7 @@ pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources
             ],
             decoded: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
             ..Loaded::default()
-        },
-    )
+        })
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub(crate) fn load(
     schemas: &[Schema],
     sources: &Sources,
     limits: &Limits,
+    locate: bool,
 ) -> Loaded {
     let shown: Arc<str> = Arc::from(path);
     let mut loaded = Loaded::default();
@@ -70,8 +71,15 @@ pub(crate) fn load(
         }
     };
     let index = LineIndex::new(&text);
-    let mut cx =
-        Context { path: shown, text: &text, index: &index, schemas, by_glob: &by_glob, loaded: &mut loaded };
+    let mut cx = Context {
+        path: shown,
+        text: &text,
+        index: &index,
+        schemas,
+        by_glob: &by_glob,
+        locate,
+        loaded: &mut loaded,
+    };
     match format {
         Format::Yaml => cx.documents(yaml::parse(&text, 0, limits)),
         Format::Json => cx.documents(json::parse_documents(&text, limits)),
@@ -96,6 +104,8 @@ struct Context<'a> {
     index: &'a LineIndex,
     schemas: &'a [Schema],
     by_glob: &'a [KindId],
+    /// Whether to keep where each document and value is written.
+    locate: bool,
     loaded: &'a mut Loaded,
 }
 
@@ -196,7 +206,9 @@ impl Context<'_> {
             citation: self.citation(node.span),
         });
         self.loaded.documents.push((kind, doc));
-        self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));
+        if self.locate {
+            self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));
+        }
     }
 
     fn csv(&mut self, limits: &Limits) {
