@@ -128,7 +128,7 @@ pub struct RefSite {
 /// first schema whose globs match. Files of unknown formats, and files that no glob
 /// reaches and no document of which names a kind, are not evidence and load to nothing.
 pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources, limits: &Limits) -> Loaded {
-    load_guarded(path, bytes, schemas, sources, limits, true)
+    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, true))
 }
 
 /// [`load_file`] without [`Loaded::locations`]: what a database keeps for every file. A
@@ -142,33 +142,26 @@ pub fn load_file_unlocated(
     sources: &Sources,
     limits: &Limits,
 ) -> Loaded {
-    load_guarded(path, bytes, schemas, sources, limits, false)
+    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, false))
 }
 
-fn load_guarded(
-    path: &str,
-    bytes: &[u8],
-    schemas: &[Schema],
-    sources: &Sources,
-    limits: &Limits,
-    locate: bool,
-) -> Loaded {
-    // The parsers are written not to panic; should a dependency still do so, the file
-    // becomes an error of its own rather than the end of the run.
-    catch_unwind(AssertUnwindSafe(|| load::load(path, bytes, schemas, sources, limits, locate)))
-        .unwrap_or_else(|_| Loaded {
-            diagnostics: vec![
-                Diagnostic::new(
-                    Code::MALFORMED_EVIDENCE,
-                    Arc::from(path),
-                    Span::new(0, 0),
-                    "Tenet failed while reading this file",
-                )
-                .with_help("this is a bug in Tenet; please report it with the file if you can share it"),
-            ],
-            decoded: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
-            ..Loaded::default()
-        })
+/// Runs `load` for the file at `path` with `bytes`. The parsers are written not to panic;
+/// should a dependency still do so, the file becomes an error of its own rather than the
+/// end of the run.
+fn guarded(path: &str, bytes: &[u8], load: impl FnOnce() -> Loaded) -> Loaded {
+    catch_unwind(AssertUnwindSafe(load)).unwrap_or_else(|_| Loaded {
+        diagnostics: vec![
+            Diagnostic::new(
+                Code::MALFORMED_EVIDENCE,
+                Arc::from(path),
+                Span::new(0, 0),
+                "Tenet failed while reading this file",
+            )
+            .with_help("this is a bug in Tenet; please report it with the file if you can share it"),
+        ],
+        decoded: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
+        ..Loaded::default()
+    })
 }
 
 #[cfg(test)]
