@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use tenet_evidence::{Limits, Sources, load_file};
+use tenet_evidence::{Limits, Sources, load_file, load_file_unlocated};
 use tenet_sema::program::Schema;
 use tenet_sema::{CheckInput, Origin};
 
@@ -80,6 +80,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(inside(site.span), "{path}: reference site {:?}", site.span);
     }
     assert_eq!(loaded.documents.len(), loaded.locations.len());
+    // What a database keeps: the same file, all but the locations.
+    let unlocated = load_file_unlocated(path, bytes, schemas, sources, &limits);
+    assert_eq!(unlocated.documents, loaded.documents, "{path}");
+    assert_eq!(unlocated.diagnostics, loaded.diagnostics, "{path}");
+    assert!(unlocated.locations.is_empty(), "{path}");
     // The whole-set checks over this one file: no panic, every span inside.
     for d in tenet_evidence::check_across_files(&[(path, &loaded)], schemas) {
         assert!(inside(d.span), "{path}: {:?} for {}", d.span, d.message);
