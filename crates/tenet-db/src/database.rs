@@ -30,33 +30,54 @@ pub struct Database {
     memos: Option<Arc<RuleMemos>>,
 }
 
-/// Each split rule's last evaluation, by workspace, evidence, settings, control and rule.
-/// Kept beside salsa's memos rather than in them because the next evaluation of the same
-/// rule consults it: a salsa query cannot see its own previous value.
+/// Each split rule's last evaluation, by control and rule, with the workspace, evidence and
+/// settings it was made for. Kept beside salsa's memos rather than in them because the next
+/// evaluation of the same rule consults it: a salsa query cannot see its own previous
+/// value. One memo per rule, whatever it was evaluated over, so that a server that loads
+/// its evidence again does not keep the memos of the sets it left.
 #[derive(Default)]
 pub struct RuleMemos {
-    memos: Mutex<HashMap<MemoKey, Arc<RuleMemo>>>,
+    memos: Mutex<HashMap<(Arc<str>, Arc<str>), (MemoInputs, Arc<RuleMemo>)>>,
     reused: AtomicUsize,
 }
 
-type MemoKey = (Workspace, EvidenceSet, RunSettings, Arc<str>, Arc<str>);
+/// What a rule's memo was made over, besides the rule.
+pub(crate) type MemoInputs = (Workspace, EvidenceSet, RunSettings);
 
 impl RuleMemos {
-    pub(crate) fn get(&self, key: &MemoKey) -> Option<Arc<RuleMemo>> {
-        self.memos.lock().ok()?.get(key).cloned()
+    /// The last memo of `control`'s `rule`, if it was made over `inputs`.
+    pub(crate) fn get(
+        &self,
+        inputs: MemoInputs,
+        control: &Arc<str>,
+        rule: &Arc<str>,
+    ) -> Option<Arc<RuleMemo>> {
+        let memos = self.memos.lock().ok()?;
+        let (made_over, memo) = memos.get(&(control.clone(), rule.clone()))?;
+        (*made_over == inputs).then(|| memo.clone())
     }
 
     /// Keeps `memo` as the rule's last evaluation (or forgets the rule when it is `None`).
-    pub(crate) fn put(&self, key: MemoKey, memo: Option<RuleMemo>) {
+    pub(crate) fn put(&self, inputs: MemoInputs, control: Arc<str>, rule: Arc<str>, memo: Option<RuleMemo>) {
         if let Some(memo) = &memo {
             self.reused.fetch_add(memo.chunks_reused(), Ordering::Relaxed);
         }
         if let Ok(mut memos) = self.memos.lock() {
             match memo {
-                Some(memo) => memos.insert(key, Arc::new(memo)),
-                None => memos.remove(&key),
+                Some(memo) => memos.insert((control, rule), (inputs, Arc::new(memo))),
+                None => memos.remove(&(control, rule)),
             };
         }
+    }
+
+    /// How many rules have a memo.
+    pub fn len(&self) -> usize {
+        self.memos.lock().map_or(0, |m| m.len())
+    }
+
+    /// Whether no rule has a memo.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// How many chunks evaluations have reused since the last call: what tests assert, so

@@ -298,10 +298,10 @@ pub fn rule_results(
         budget: Budget { steps: settings.step_budget(db) },
     };
     let Some(memos) = db.rule_memos() else { return Arc::from(evaluate_rule(&cx, &control, &rule, body)) };
-    let key = (workspace, evidence, settings, control.clone(), rule.clone());
-    let previous = memos.get(&key);
+    let inputs = (workspace, evidence, settings);
+    let previous = memos.get(inputs, &control, &rule);
     let (results, memo) = evaluate_rule_remembering(&cx, &control, &rule, body, previous.as_deref());
-    memos.put(key, memo);
+    memos.put(inputs, control, rule, memo);
     results
 }
 

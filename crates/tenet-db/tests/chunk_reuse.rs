@@ -281,3 +281,26 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
         "chunks reused after one review changed: {reused_after_one_review:?}"
     );
 }
+
+#[test]
+fn a_rule_keeps_one_memo_whatever_it_was_evaluated_over() {
+    let org = Organisation::new();
+    let mut db = Database::default();
+    db.reuse_chunks();
+    let system = org.system();
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
+    let first = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
+    let before = evaluate_workspace(&db, loaded.workspace, first, settings, &|_, _| 1);
+    let memos = |db: &Database| db.chunk_memos().expect("reuse is on").len();
+    assert_eq!(memos(&db), 3, "each of the three rules is split into chunks");
+
+    // The evidence loaded again, as a server does when its settings change: the memos of
+    // the first set are replaced, not kept beside the new ones, and nothing is reused
+    // across the two sets.
+    let second = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    let after = evaluate_workspace(&db, loaded.workspace, second, settings, &|_, _| 1);
+    assert_eq!(after, before);
+    assert_eq!(memos(&db), 3);
+    assert_eq!(db.chunk_memos().expect("reuse is on").take_chunks_reused(), 0);
+}
