@@ -37,9 +37,12 @@ pub struct Database {
 /// its evidence again does not keep the memos of the sets it left.
 #[derive(Default)]
 pub struct RuleMemos {
-    memos: Mutex<HashMap<(Arc<str>, Arc<str>), (MemoInputs, Arc<RuleMemo>)>>,
+    memos: Mutex<HashMap<RuleName, (MemoInputs, Arc<RuleMemo>)>>,
     reused: AtomicUsize,
 }
+
+/// A rule: its control's qualified id and its name.
+type RuleName = (Arc<str>, Arc<str>);
 
 /// What a rule's memo was made over, besides the rule.
 pub(crate) type MemoInputs = (Workspace, EvidenceSet, RunSettings);
