@@ -15,10 +15,13 @@
 //! On the next evaluation a chunk is reused when each of those reads gives the same
 //! documents again. A handle is a shared pointer to an immutable document, and the memo
 //! holds its handles, so an equal pointer is the same document: never a stale one that
-//! happens to sit at the same address. Evaluation reads evidence only through these look-
-//! ups, scans and the subjects themselves (the interpreter's [`Interp::doc`] resolves only
-//! references they produced), so a chunk whose reads all hold evaluates to the same
-//! results, which are copied from the last run instead.
+//! happens to sit at the same address. A file loaded again gives new handles; its
+//! documents count as the same when they are equal in every value and written in the same
+//! place (their citations, path, line and column, are part of what is compared).
+//! Evaluation reads evidence only through these look-ups, scans and the subjects
+//! themselves (the interpreter's [`Interp::doc`] resolves only references they produced),
+//! so a chunk whose reads all hold evaluates to the same results, which are copied from
+//! the last run instead.
 //!
 //! Anything else a rule reads (its body, the parameters, today's date, the budget, the
 //! schemas) is compared whole: when one differs, nothing is reused.
