@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use tenet_diagnostics::Diagnostic;
@@ -332,6 +333,50 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     }
 }
 
+/// Runs `job(db, i)` for every `i` below `count` on as many plain threads as rayon has,
+/// each with a database clone of its own, and gives each result with its `i`.
+///
+/// Not on rayon's threads: a rule over a large domain evaluates its chunks on rayon's pool
+/// from inside its query, and a rayon worker waiting for them picks up other jobs of its
+/// pool, which would start another rule's query on its stack under another database
+/// handle, which salsa forbids ("Cannot change database mid-query"). A plain thread waits
+/// without picking anything up. A panic in a job (a cancellation, say) reaches the caller
+/// with its payload.
+fn on_plain_threads<T: Send>(
+    db: &Database,
+    count: usize,
+    job: &(dyn Fn(&Database, usize) -> T + Sync),
+) -> Vec<(usize, T)> {
+    let next = AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().clamp(1, count.max(1));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let db = db.clone();
+                let next = &next;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= count {
+                            return out;
+                        }
+                        out.push((i, job(&db, i)));
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(count);
+        for worker in workers {
+            match worker.join() {
+                Ok(done) => all.extend(done),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        all
+    })
+}
+
 /// Evaluates every rule of every control, in parallel over database clones, applies
 /// tailoring and builds the report. Deterministic: results come out in program order
 /// whatever the thread count.
@@ -363,19 +408,19 @@ pub fn evaluate_workspace_with_progress(
         .enumerate()
         .flat_map(|(i, c)| c.rules.iter().map(move |r| (i, c.qualified.clone(), r.name.clone())))
         .collect();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
     let total = jobs.len();
-    let raw: Vec<(usize, Arc<[RuleResult]>)> = jobs
-        .par_iter()
-        .map_with(db.clone(), |db, (i, control, rule)| {
-            let results = rule_results(db, workspace, evidence, settings, control.clone(), rule.clone());
-            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            (*i, results)
-        })
-        .collect();
+    let evaluate = |db: &Database, job: usize| {
+        let (_, control, rule) = &jobs[job];
+        let results = rule_results(db, workspace, evidence, settings, control.clone(), rule.clone());
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        results
+    };
+    let mut raw = on_plain_threads(db, total, &evaluate);
+    raw.sort_unstable_by_key(|(job, _)| *job);
     let mut per_control: Vec<Vec<Arc<[RuleResult]>>> = vec![Vec::new(); program.controls.len()];
-    for (i, results) in raw {
-        per_control[i].push(results);
+    for (job, results) in raw {
+        per_control[jobs[job].0].push(results);
     }
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);

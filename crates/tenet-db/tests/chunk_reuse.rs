@@ -304,3 +304,28 @@ fn a_rule_keeps_one_memo_whatever_it_was_evaluated_over() {
     assert_eq!(memos(&db), 3);
     assert_eq!(db.chunk_memos().expect("reuse is on").take_chunks_reused(), 0);
 }
+
+#[test]
+fn two_checks_side_by_side_never_cross_databases() {
+    // Two checks at once in one process, as a language server may run them, each with
+    // rules split into chunks: a thread waiting for one rule's chunks must never take up a
+    // query of the other check, which salsa would refuse ("Cannot change database
+    // mid-query").
+    let org = Organisation::new();
+    let today = jiff::civil::date(2026, 6, 30);
+    let expected = fresh(&org, today, tenet_eval::DEFAULT_STEP_BUDGET);
+    std::thread::scope(|scope| {
+        let checks: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..4).map(|_| fresh(&org, today, tenet_eval::DEFAULT_STEP_BUDGET)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for check in checks {
+            for report in check.join().expect("no check panics") {
+                assert!(report == expected, "{}", first_difference(&report, &expected));
+            }
+        }
+    });
+}
