@@ -351,16 +351,13 @@ impl<'a> Interp<'a> {
                     let Some(key) = IndexKey::of(&key) else {
                         return Ok(Vec::new());
                     };
-                    let (field, hits): (Option<u32>, Vec<u32>) = match lookup.field {
-                        LookupField::Key => (None, docs.by_key(&key).into_iter().collect()),
-                        LookupField::Field(f) => (Some(f), docs.by_field(f, &key).to_vec()),
-                    };
+                    let hits = docs.find(lookup.field, &key);
                     if let Some(log) = &mut self.log {
-                        log.lookup(*kind, field, &key, &hits, docs);
+                        log.lookup(*kind, lookup.field, &key, hits, docs);
                     }
                     return Ok(hits
-                        .into_iter()
-                        .map(|index| Value::Doc(DocRef { kind: kind.0, index }))
+                        .iter()
+                        .map(|index| Value::Doc(DocRef { kind: kind.0, index: *index }))
                         .collect());
                 }
                 let n = docs.docs().len();
@@ -389,11 +386,11 @@ impl<'a> Interp<'a> {
             (key, Some(kind)) => {
                 let Some(k) = IndexKey::of(key) else { return Ok(Value::None) };
                 let docs = self.evidence.kind(kind);
-                let hit = docs.by_key(&k);
+                let hits = docs.find(LookupField::Key, &k);
                 if let Some(log) = &mut self.log {
-                    log.lookup(kind, None, &k, hit.as_slice(), docs);
+                    log.lookup(kind, LookupField::Key, &k, hits, docs);
                 }
-                match hit {
+                match hits.first().copied() {
                     Some(i) => {
                         let r = DocRef { kind: kind.0, index: i };
                         self.field(&Value::Doc(r), index, None, span)

@@ -33,6 +33,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use tenet_sema::KindId;
+use tenet_sema::ir::LookupField;
 use tenet_sema::program::{RuleBody, Schema};
 
 use crate::interp::{Budget, ParamValues};
@@ -50,11 +51,11 @@ pub(crate) struct LookupLog {
     scanned: Vec<KindId>,
 }
 
-/// One index look-up: documents of `kind` whose `field` (or key, when `None`) is `key`.
+/// One index look-up: documents of `kind` whose `field` (or key) is `key`.
 #[derive(Debug)]
 struct LookedUp {
     kind: KindId,
-    field: Option<u32>,
+    field: LookupField,
     key: IndexKey,
     found: Range<u32>,
 }
@@ -64,7 +65,7 @@ impl LookupLog {
     pub(crate) fn lookup(
         &mut self,
         kind: KindId,
-        field: Option<u32>,
+        field: LookupField,
         key: &IndexKey,
         hits: &[u32],
         docs: &KindDocs,
@@ -86,17 +87,7 @@ impl LookupLog {
         self.lookups.iter().all(|l| {
             let before = self.found.get(l.found.start as usize..l.found.end as usize).unwrap_or(&[]);
             let docs = evidence.kind(l.kind);
-            let one: [u32; 1];
-            let now: &[u32] = match l.field {
-                None => match docs.by_key(&l.key) {
-                    Some(i) => {
-                        one = [i];
-                        &one
-                    }
-                    None => &[],
-                },
-                Some(field) => docs.by_field(field, &l.key),
-            };
+            let now = docs.find(l.field, &l.key);
             now.len() == before.len()
                 && now
                     .iter()
@@ -218,7 +209,9 @@ impl<'m> Previous<'m> {
         share: u64,
     ) -> Option<(Vec<RuleResult>, Arc<ChunkReads>)> {
         let memo = self.memo?;
-        let chunk = memo.chunks.iter().find(|c| c.range == *range)?;
+        // Chunks are kept in order of their first subject.
+        let at = memo.chunks.binary_search_by_key(&range.start, |c| c.range.start).ok()?;
+        let chunk = memo.chunks.get(at).filter(|c| c.range == *range)?;
         if !chunk.reads.holds(subjects, evidence, share) {
             return None;
         }

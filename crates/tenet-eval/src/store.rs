@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use tenet_sema::KindId;
+use tenet_sema::ir::LookupField;
 use tenet_sema::value::Value;
 
 use crate::results::Citation;
@@ -194,7 +195,21 @@ impl KindDocs {
 
     /// The document with this key (the first, if evidence repeats a key).
     pub fn by_key(&self, key: &IndexKey) -> Option<u32> {
-        let index = self.by_key.get_or_init(|| {
+        self.key_index().get(key).copied()
+    }
+
+    /// The positions of the documents an index look-up finds: by the kind's key, the first
+    /// document with it; by a field, every document whose field holds it. What the
+    /// interpreter's joins read, and what a reused chunk's look-ups are replayed with.
+    pub fn find(&self, field: LookupField, key: &IndexKey) -> &[u32] {
+        match field {
+            LookupField::Key => self.key_index().get(key).map_or(&[], std::slice::from_ref),
+            LookupField::Field(f) => self.by_field(f, key),
+        }
+    }
+
+    fn key_index(&self) -> &FxHashMap<IndexKey, u32> {
+        self.by_key.get_or_init(|| {
             let mut map = FxHashMap::default();
             for (i, d) in self.docs.iter().enumerate() {
                 if let Some(k) = d.key().and_then(IndexKey::of) {
@@ -202,8 +217,7 @@ impl KindDocs {
                 }
             }
             map
-        });
-        index.get(key).copied()
+        })
     }
 
     /// The documents whose field `field` equals `key`, or whose list field holds it.
