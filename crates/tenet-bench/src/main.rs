@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use salsa::Setter;
 use tenet_db::{
-    Database, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, parse_all,
+    Database, Db, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, parse_all,
 };
 
 /// The same allocator as the `tenet` binary, so the figures are the CLI's.
@@ -395,7 +395,7 @@ fn child(mode: &str, dir: &Path) {
                     );
                 }
             }
-            let reused = db.chunk_memos().map_or(0, |m| m.take_chunks_reused());
+            let reused = db.rule_memos().map_or(0, |m| m.take_chunks_reused());
             lap(&format!("rules ({reused} chunks reused)"));
             let report = evaluate_workspace(db, *workspace, *evidence, *settings, &|_, _| 0);
             lap("report");

@@ -139,11 +139,6 @@ impl Database {
         self.memos.get_or_insert_with(Arc::default);
     }
 
-    /// The chunk memos, when [`Database::reuse_chunks`] was called.
-    pub fn chunk_memos(&self) -> Option<&RuleMemos> {
-        self.memos.as_deref()
-    }
-
     /// The execution log, if this database keeps one.
     pub fn execution_log(&self) -> Option<&ExecutionLog> {
         self.log.as_ref()

@@ -8,7 +8,9 @@
 use std::fmt::Write;
 
 use salsa::Setter;
-use tenet_db::{Database, MemorySystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace};
+use tenet_db::{
+    Database, Db, MemorySystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace,
+};
 use tenet_eval::report::RunReport;
 
 const POLICY: &str = r#"package reuse
@@ -135,6 +137,15 @@ fn date(n: usize) -> String {
 struct Random(u64);
 
 impl Random {
+    /// A file and a position in it, with the file's entries; the position may be
+    /// past the end when the file is empty.
+    fn entry_of<'o, T>(&mut self, files: &'o mut [Vec<T>]) -> (usize, usize, &'o mut Vec<T>) {
+        let file = self.below(files.len());
+        let entries = &mut files[file];
+        let i = self.below(entries.len());
+        (file, i, entries)
+    }
+
     fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -181,7 +192,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
     let settings = RunSettings::new(&db, today, budget);
     let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 1);
     assert_eq!(first, fresh(&org, today, budget));
-    let reused = |db: &Database| db.chunk_memos().expect("reuse is on").take_chunks_reused();
+    let reused = |db: &Database| db.rule_memos().expect("reuse is on").take_chunks_reused();
     assert_eq!(reused(&db), 0, "nothing to reuse on a first run");
 
     let mut random = Random(0x5eed_cafe_f00d);
@@ -190,9 +201,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
         let edit = random.below(10);
         let what = match edit {
             0 | 1 => {
-                let file = random.below(5);
-                let entries = &mut org.reviews[file];
-                let i = random.below(entries.len());
+                let (file, i, entries) = random.entry_of(&mut org.reviews);
                 if let Some(entry) = entries.get_mut(i) {
                     let on: jiff::civil::Date = entry.2.parse().expect("a date");
                     entry.2 = on.tomorrow().expect("a date").to_string();
@@ -200,9 +209,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 format!("review {i} of file {file} re-dated")
             }
             2 => {
-                let file = random.below(5);
-                let entries = &mut org.reviews[file];
-                let i = random.below(entries.len());
+                let (file, i, entries) = random.entry_of(&mut org.reviews);
                 if i < entries.len() {
                     entries.remove(i);
                 }
@@ -215,9 +222,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 format!("a review of {system} added to file {file}")
             }
             4 => {
-                let file = random.below(5);
-                let entries = &mut org.systems[file];
-                let i = random.below(entries.len());
+                let (file, i, entries) = random.entry_of(&mut org.systems);
                 if let Some(entry) = entries.get_mut(i) {
                     entry.1 = !entry.1;
                 }
@@ -230,9 +235,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 format!("a system inserted at the start of file {file}")
             }
             6 => {
-                let file = random.below(5);
-                let entries = &mut org.systems[file];
-                let i = random.below(entries.len());
+                let (file, i, entries) = random.entry_of(&mut org.systems);
                 if i < entries.len() {
                     entries.remove(i);
                 }
@@ -292,7 +295,7 @@ fn a_rule_keeps_one_memo_whatever_it_was_evaluated_over() {
     let first = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
     let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
     let before = evaluate_workspace(&db, loaded.workspace, first, settings, &|_, _| 1);
-    let memos = |db: &Database| db.chunk_memos().expect("reuse is on").len();
+    let memos = |db: &Database| db.rule_memos().expect("reuse is on").len();
     assert_eq!(memos(&db), 3, "each of the three rules is split into chunks");
 
     // The evidence loaded again, as a server does when its settings change: the memos of
@@ -302,7 +305,7 @@ fn a_rule_keeps_one_memo_whatever_it_was_evaluated_over() {
     let after = evaluate_workspace(&db, loaded.workspace, second, settings, &|_, _| 1);
     assert_eq!(after, before);
     assert_eq!(memos(&db), 3);
-    assert_eq!(db.chunk_memos().expect("reuse is on").take_chunks_reused(), 0);
+    assert_eq!(db.rule_memos().expect("reuse is on").take_chunks_reused(), 0);
 }
 
 #[test]
