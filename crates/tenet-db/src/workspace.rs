@@ -158,10 +158,15 @@ fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>,
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
-        let done: Vec<_> = batch.into_iter().map(|path| (system.read(&path), path)).collect();
+        let done: Vec<ReadFile> = batch
+            .into_iter()
+            .map(|path| {
+                let bytes = system.read(&path);
+                (path, bytes)
+            })
+            .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
-        let mut read = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        read.extend(done.into_iter().map(|(bytes, path)| (path, bytes)));
+        read.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(done);
     };
     let walked = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
