@@ -198,7 +198,7 @@ pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: Evidenc
     for group in 0..groups {
         out.extend(file_group_diagnostics(db, workspace, evidence, group as u32).iter().cloned());
     }
-    for kind in (0..schemas(db, workspace).len()).map(|k| KindId(k as u32)) {
+    for kind in KindId::all(schemas(db, workspace).len()) {
         out.extend(kind_keys(db, workspace, evidence, kind).duplicates.iter().cloned());
         out.extend(dangling_refs(db, workspace, evidence, kind).iter().cloned());
     }
@@ -233,7 +233,7 @@ pub fn file_group_diagnostics(
 /// server call, since the query alone would load a cold organisation on one thread.
 pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
     load_all_evidence(db, workspace, evidence);
-    let kinds: Vec<KindId> = (0..schemas(db, workspace).len()).map(|k| KindId(k as u32)).collect();
+    let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
     kinds.par_iter().for_each_with(db.clone(), |db, kind| {
         let _ = kind_keys(db, workspace, evidence, *kind);
     });

@@ -15,6 +15,7 @@ use tenet_sema::ty::Ty;
 use tenet_sema::value::Value;
 
 use crate::Loaded;
+use crate::sites::key_text;
 
 /// The keys of one kind's documents: where each was first written, and a diagnostic for
 /// each later document that repeats one (pointing back at the first).
@@ -74,10 +75,7 @@ impl KindKeys {
         for (index, (_, loaded)) in files.iter().enumerate() {
             for (position, (k, doc)) in loaded.documents.iter().enumerate() {
                 let Some(key) = doc.key().filter(|_| *k == kind) else { continue };
-                let key: Arc<str> = match key {
-                    Value::String(text) => text.clone(),
-                    other => Arc::from(other.to_string()),
-                };
+                let key = key_text(key);
                 let here = (index as u32, position as u32);
                 match out.first.get(&key) {
                     Some(&first) => repeated.push((key, here, first)),
@@ -89,7 +87,7 @@ impl KindKeys {
         }
         let mut located = LocatedFiles { located, files: FxHashMap::default() };
         let mut span_of =
-            |(file, position): (u32, u32)| located.get(file as usize).key_span(position as usize, schemas);
+            |(file, position): Place| located.get(file as usize).key_span(position as usize, schemas);
         for (key, here, first) in repeated {
             let path_of = |(file, _): Place| files.get(file as usize).map_or("?", |(path, _)| *path);
             out.duplicates.push(
@@ -179,7 +177,7 @@ pub fn dangling_refs<'k>(
 /// references, over `files` (path and loaded file, with locations) in the order given:
 /// the per-kind checks over the whole set at once, for callers without a database.
 pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<Diagnostic> {
-    let kinds: Vec<KindId> = (0..schemas.len()).map(|k| KindId(k as u32)).collect();
+    let kinds: Vec<KindId> = KindId::all(schemas.len()).collect();
     let located =
         |i: usize| files.get(i).map_or_else(|| Cow::Owned(Loaded::default()), |(_, l)| Cow::Borrowed(*l));
     let keys: Vec<KindKeys> = kinds.iter().map(|k| KindKeys::new(*k, files, schemas, &located)).collect();

@@ -17,10 +17,7 @@ impl Loaded {
     /// Where each keyed document writes its key, in file order.
     pub fn key_sites<'a>(&'a self, schemas: &'a [Schema]) -> impl Iterator<Item = KeySite> + 'a {
         self.documents.iter().enumerate().filter_map(|(position, (kind, doc))| {
-            let key = match doc.key()? {
-                Value::String(text) => text.clone(),
-                other => Arc::from(other.to_string()),
-            };
+            let key = key_text(doc.key()?);
             Some(KeySite { kind: *kind, key, span: self.key_span(position, schemas) })
         })
     }
@@ -45,6 +42,15 @@ impl Loaded {
             }
         }
         out
+    }
+}
+
+/// A key as the whole-set checks compare and show it: a string key shared with the
+/// document's value, any other written out.
+pub(crate) fn key_text(key: &Value) -> Arc<str> {
+    match key {
+        Value::String(text) => text.clone(),
+        other => Arc::from(other.to_string()),
     }
 }
 

@@ -23,6 +23,11 @@ macro_rules! id_type {
             pub fn index(self) -> usize {
                 self.0 as usize
             }
+
+            /// Every id of a table of `len` entries, in order.
+            pub fn all(len: usize) -> impl Iterator<Item = $name> {
+                (0..len).map(|i| $name(i as u32))
+            }
         }
     };
 }
