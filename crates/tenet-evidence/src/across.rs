@@ -11,11 +11,9 @@ use rustc_hash::FxHashMap;
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
-use tenet_sema::ty::Ty;
-use tenet_sema::value::Value;
 
 use crate::Loaded;
-use crate::sites::key_text;
+use crate::sites::{each_ref, key_text};
 
 /// The keys of one kind's documents: where each was first written, and a diagnostic for
 /// each later document that repeats one (pointing back at the first).
@@ -135,12 +133,9 @@ pub fn dangling_refs<'k>(
         // only a file with a dangling reference has its references' places worked out.
         let all_found = loaded.documents.iter().filter(|(k, _)| *k == kind).all(|(_, doc)| {
             schemas.get(kind.index()).is_none_or(|schema| {
-                schema
-                    .record
-                    .fields
-                    .iter()
-                    .zip(doc.fields.iter())
-                    .all(|(f, v)| refs_found(v, &f.ty, &mut keys_of))
+                schema.record.fields.iter().zip(doc.fields.iter()).all(|(f, v)| {
+                    each_ref(v, &f.ty, None, &mut |target, key, _| keys_of(target).contains(key))
+                })
             })
         });
         if all_found {
@@ -193,19 +188,6 @@ pub fn check_across_files(files: &[(&str, &Loaded)], schemas: &[Schema]) -> Vec<
         (d.code == Code::DANGLING_REF, order.get(&*d.path).copied().unwrap_or(usize::MAX), d.span.start)
     });
     out
-}
-
-/// Whether every reference in a typed value (also inside lists and records) names a
-/// document: the values `Loaded::ref_sites` walks, without their places.
-fn refs_found<'k>(value: &Value, ty: &Ty, keys: &mut impl FnMut(KindId) -> &'k KindKeys) -> bool {
-    match (ty.non_optional(), value) {
-        (Ty::Ref(target), Value::String(key)) => keys(*target).contains(key),
-        (Ty::List(element), Value::List(items)) => items.iter().all(|item| refs_found(item, element, keys)),
-        (Ty::Record(record), Value::Record(values)) => {
-            record.fields.iter().zip(values.iter()).all(|(f, v)| refs_found(v, &f.ty, keys))
-        }
-        _ => true,
-    }
 }
 
 fn kind_name(schemas: &[Schema], kind: KindId) -> &str {

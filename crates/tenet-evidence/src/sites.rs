@@ -38,7 +38,11 @@ impl Loaded {
             let fallback = location.map(|l| l.span).unwrap_or_default();
             for (i, (field, value)) in schema.record.fields.iter().zip(doc.fields.iter()).enumerate() {
                 let at = location.and_then(|l| l.field(i));
-                collect_refs(kind, value, &field.ty, at.as_ref(), fallback, &mut out);
+                each_ref(value, &field.ty, at.as_ref(), &mut |target, key, at| {
+                    let span = at.map_or(fallback, |l| l.span());
+                    out.push(RefSite { from: kind, target, key: key.clone(), span });
+                    true
+                });
             }
         }
         out
@@ -54,35 +58,32 @@ pub(crate) fn key_text(key: &Value) -> Arc<str> {
     }
 }
 
-/// Every reference in a typed value, also inside lists and records, with where it is
-/// written (`fallback` when that is not known).
-fn collect_refs(
-    from: KindId,
+/// What [`each_ref`] gives each reference to: the kind it refers to, its key, where it is
+/// written (when known); it returns whether to go on.
+pub(crate) type RefVisitor<'v> = dyn FnMut(KindId, &Arc<str>, Option<&ValueLocation>) -> bool + 'v;
+
+/// Every reference in a typed value, also inside lists and records, given to `each` in
+/// order with the kind it refers to, its key and where it is written (when `at` says),
+/// for as long as `each` returns true; false when `each` stopped the walk. Reference sites
+/// and the dangling-reference check both walk values this way.
+pub(crate) fn each_ref(
     value: &Value,
     ty: &Ty,
     at: Option<&ValueLocation>,
-    fallback: Span,
-    out: &mut Vec<RefSite>,
-) {
+    each: &mut RefVisitor<'_>,
+) -> bool {
     match (ty.non_optional(), value) {
-        (Ty::Ref(target), Value::String(key)) => {
-            out.push(RefSite {
-                from,
-                target: *target,
-                key: key.clone(),
-                span: at.map_or(fallback, |l| l.span()),
-            });
-        }
-        (Ty::List(element), Value::List(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                collect_refs(from, item, element, at.and_then(|l| l.item(i)), fallback, out);
-            }
-        }
-        (Ty::Record(record), Value::Record(values)) => {
-            for (i, (field, v)) in record.fields.iter().zip(values.iter()).enumerate() {
-                collect_refs(from, v, &field.ty, at.and_then(|l| l.field(i)), fallback, out);
-            }
-        }
-        _ => {}
+        (Ty::Ref(target), Value::String(key)) => each(*target, key, at),
+        (Ty::List(element), Value::List(items)) => items
+            .iter()
+            .enumerate()
+            .all(|(i, item)| each_ref(item, element, at.and_then(|l| l.item(i)), each)),
+        (Ty::Record(record), Value::Record(values)) => record
+            .fields
+            .iter()
+            .zip(values.iter())
+            .enumerate()
+            .all(|(i, (field, v))| each_ref(v, &field.ty, at.and_then(|l| l.field(i)), each)),
+        _ => true,
     }
 }
