@@ -349,6 +349,22 @@ fn child(mode: &str, dir: &Path) {
             std::hint::black_box((diagnostics, report.summary.results.fail));
             start.elapsed()
         }
+        "recheck-repeat" => {
+            // Forty re-checks in one warm database, each after another appended monitoring
+            // check, for a profiler; prints each one's time.
+            let Some(mut warm) = Warm::checked_once(dir) else { return };
+            let start = Instant::now();
+            for round in 0..40 {
+                let t = Instant::now();
+                warm.edit_one_file_again(round);
+                let diagnostics = tenet_db::validate_evidence(&warm.db, warm.workspace, warm.evidence).len();
+                let report =
+                    evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
+                std::hint::black_box((diagnostics, report.summary.results.fail));
+                eprintln!("re-check {round}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+            }
+            start.elapsed()
+        }
         "evaluate" => {
             // Every rule evaluated twelve times over evidence already loaded (the date moves
             // a day each time, so every rule runs again): evaluation alone, to profile it.
@@ -379,10 +395,12 @@ fn child(mode: &str, dir: &Path) {
             lap("validate evidence");
             let program = tenet_db::program(db, *workspace);
             lap("program");
+            let _ = tenet_db::kind_groups(db, *workspace, *evidence);
+            lap("groups by kind");
             for kind in 0..program.schemas.len() {
                 let _ = tenet_db::kind_docs(db, *workspace, *evidence, tenet_sema::KindId(kind as u32));
+                lap(&format!("kind documents {kind}"));
             }
-            lap("kind documents");
             for control in &program.controls {
                 for rule in &control.rules {
                     let _ = tenet_db::rule_results(
@@ -471,6 +489,11 @@ impl Warm {
     /// Appends a check of a deployed system to the first monitoring file: an edit that
     /// changes what the monitoring rule finds for that system.
     fn edit_one_file(&mut self) {
+        self.edit_one_file_again(0);
+    }
+
+    /// The `round`th such edit: each appends a check with an id of its own.
+    fn edit_one_file_again(&mut self, round: usize) {
         let db = &mut self.db;
         let files = self.evidence.files(db);
         let Some(file) = files.iter().copied().find(|f| f.path(db).starts_with("monitoring/")) else {
@@ -483,7 +506,7 @@ impl Warm {
             .unwrap_or_else(|| "sys-000000".to_owned());
         let mut bytes = file.bytes(db).to_vec();
         bytes.extend_from_slice(
-            format!("{{\"id\": \"mon-extra\", \"system\": \"{system}\", \"checked_on\": \"2026-06-29\"}}\n")
+            format!("{{\"id\": \"mon-extra-{round}\", \"system\": \"{system}\", \"checked_on\": \"2026-06-29\"}}\n")
                 .as_bytes(),
         );
         file.set_bytes(db).to(bytes);

@@ -1,247 +1,21 @@
-//! Evidence and evaluation as tracked queries. Each evidence file is loaded on its own;
-//! each kind's documents are gathered (and indexed) on their own; each rule is evaluated
-//! on its own, reading only its body, the parameters and the kinds it touches. So one
-//! changed evidence file re-loads that file and re-runs only the rules that read its
-//! kinds, and one edited rule re-runs only that rule.
+//! Evaluation as tracked queries. Each rule is evaluated on its own, reading only its body,
+//! the parameters and the kinds it touches (each kind's documents gathered and indexed on
+//! their own, in `evidence.rs`). So one changed evidence file re-runs only the rules that
+//! read its kinds, and one edited rule re-runs only that rule.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-use tenet_diagnostics::Diagnostic;
-use tenet_diagnostics::Span;
 use tenet_eval::report::{RunReport, build_report};
 use tenet_eval::{
     Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule,
     evaluate_rule_remembering, tailor,
 };
-use tenet_evidence::KindKeys;
 use tenet_sema::KindId;
-use tenet_sema::program::{ControlId, FileId, RuleBody, Schema};
-use tenet_sema::ty::{FieldDef, RecordTy, Ty};
+use tenet_sema::program::{ControlId, RuleBody};
 
-use crate::database::Preloaded;
-use crate::{Database, Db, EvidenceFile, EvidenceSet, RunSettings, Workspace, program};
-
-/// The program's evidence kinds, separated from the rest of the program so that editing a
-/// rule does not invalidate evidence loading.
-#[salsa::tracked(returns(ref))]
-pub fn schemas(db: &dyn Db, workspace: Workspace) -> Vec<Schema> {
-    program(db, workspace).schemas.iter().map(position_free).collect()
-}
-
-/// A schema without where it is written (positions, files, docs): what evaluation reads,
-/// so that moving a schema in its file invalidates nothing.
-fn position_free(schema: &Schema) -> Schema {
-    Schema {
-        doc: None,
-        file: FileId(0),
-        span: Span::default(),
-        record: Arc::new(record_position_free(&schema.record)),
-        ..schema.clone()
-    }
-}
-
-fn record_position_free(record: &RecordTy) -> RecordTy {
-    RecordTy {
-        fields: record
-            .fields
-            .iter()
-            .map(|f| FieldDef {
-                doc: None,
-                file: FileId(0),
-                span: Span::default(),
-                ty: ty_position_free(&f.ty),
-                ..f.clone()
-            })
-            .collect(),
-    }
-}
-
-fn ty_position_free(ty: &Ty) -> Ty {
-    match ty {
-        Ty::Record(r) => Ty::Record(Arc::new(record_position_free(r))),
-        Ty::List(e) => Ty::List(Arc::new(ty_position_free(e))),
-        Ty::Optional(e) => Ty::Optional(Arc::new(ty_position_free(e))),
-        other => other.clone(),
-    }
-}
-
-/// One evidence file, loaded and validated against the schemas.
-pub use tenet_evidence::Loaded as LoadedEvidence;
-
-/// The schemas' source globs, compiled once.
-#[salsa::tracked(returns(ref))]
-pub fn evidence_sources(db: &dyn Db, workspace: Workspace) -> tenet_evidence::Sources {
-    tenet_evidence::Sources::new(schemas(db, workspace))
-}
-
-/// Loads one evidence file.
-#[salsa::tracked(returns(ref))]
-pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> LoadedEvidence {
-    crate::evidence_loading::load(
-        file.path(db),
-        file.bytes(db),
-        schemas(db, workspace),
-        evidence_sources(db, workspace),
-    )
-}
-
-/// The kinds of the documents in one evidence file. Small and usually unchanged by an
-/// edit, so that a kind's documents depend only on the files that hold that kind: editing
-/// a monitoring file re-gathers the monitoring documents and nothing else.
-#[salsa::tracked(returns(ref))]
-pub fn file_kinds(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> Vec<KindId> {
-    let mut kinds: Vec<KindId> =
-        load_evidence(db, workspace, file).documents.iter().map(|(k, _)| *k).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    kinds
-}
-
-/// For each kind (by id), the evidence files that hold documents of it, in path order.
-/// Equal across edits that do not move a kind into or out of a file, so a kind's documents
-/// are re-gathered, and re-validated, only when one of its own files changes.
-#[salsa::tracked(returns(ref))]
-pub fn files_by_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Vec<EvidenceFile>> {
-    let mut by_kind: Vec<Vec<EvidenceFile>> = vec![Vec::new(); schemas(db, workspace).len()];
-    for file in evidence.files(db) {
-        for kind in file_kinds(db, workspace, *file) {
-            if let Some(files) = by_kind.get_mut(kind.index()) {
-                files.push(*file);
-            }
-        }
-    }
-    by_kind
-}
-
-/// The documents of one kind across every evidence file, in path order, with indexes.
-#[salsa::tracked(returns(ref))]
-pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
-    let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
-    let mut docs = Vec::new();
-    for file in files_of_kind(db, workspace, evidence, kind) {
-        docs.extend(
-            load_evidence(db, workspace, *file)
-                .documents
-                .iter()
-                .filter(|(k, _)| *k == kind)
-                .map(|(_, d)| d.clone()),
-        );
-    }
-    KindDocs::new(docs, fields)
-}
-
-/// The files holding `kind`, in path order.
-fn files_of_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> &[EvidenceFile] {
-    files_by_kind(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice)
-}
-
-/// Each file with its path and what loading it gave.
-fn loaded<'db>(
-    db: &'db dyn Db,
-    workspace: Workspace,
-    files: &[EvidenceFile],
-) -> Vec<(&'db str, &'db LoadedEvidence)> {
-    files.iter().map(|f| (f.path(db), load_evidence(db, workspace, *f))).collect()
-}
-
-/// File `i` of `files` loaded again with its locations, for a diagnostic that must say
-/// where a key or reference is written (the database keeps files without them).
-fn located<'db>(
-    db: &'db dyn Db,
-    workspace: Workspace,
-    files: &'db [EvidenceFile],
-) -> impl Fn(usize) -> Cow<'db, LoadedEvidence> {
-    move |i| {
-        let Some(file) = files.get(i) else { return Cow::Owned(LoadedEvidence::default()) };
-        let (schemas, sources) = (schemas(db, workspace), evidence_sources(db, workspace));
-        Cow::Owned(crate::evidence_loading::load_located(file.path(db), file.bytes(db), schemas, sources))
-    }
-}
-
-/// The keys of one kind's documents and the documents that repeat one. Depends only on
-/// the kind's own files.
-#[salsa::tracked(returns(ref))]
-pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
-    let files = files_of_kind(db, workspace, evidence, kind);
-    KindKeys::new(kind, &loaded(db, workspace, files), schemas(db, workspace), &located(db, workspace, files))
-}
-
-/// The references written in one kind's documents that name no document. Depends on the
-/// kind's own files and the keys of the kinds they refer to.
-#[salsa::tracked(returns(ref))]
-pub fn dangling_refs(
-    db: &dyn Db,
-    workspace: Workspace,
-    evidence: EvidenceSet,
-    kind: KindId,
-) -> Vec<Diagnostic> {
-    let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
-    let files = files_of_kind(db, workspace, evidence, kind);
-    tenet_evidence::dangling_refs(
-        kind,
-        &loaded(db, workspace, files),
-        &keys,
-        schemas(db, workspace),
-        &located(db, workspace, files),
-    )
-}
-
-/// Diagnostics about the evidence: each file's, then what only the whole set shows
-/// (duplicate keys across files, references to missing documents), kind by kind.
-#[salsa::tracked(returns(ref))]
-pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let groups = evidence.files(db).len().div_ceil(FILE_GROUP);
-    for group in 0..groups {
-        out.extend(file_group_diagnostics(db, workspace, evidence, group as u32).iter().cloned());
-    }
-    for kind in KindId::all(schemas(db, workspace).len()) {
-        out.extend(kind_keys(db, workspace, evidence, kind).duplicates.iter().cloned());
-        out.extend(dangling_refs(db, workspace, evidence, kind).iter().cloned());
-    }
-    Diagnostic::normalize(&mut out);
-    out
-}
-
-/// Files per group in [`file_group_diagnostics`].
-const FILE_GROUP: usize = 256;
-
-/// The diagnostics of the files in one group of [`FILE_GROUP`] consecutive evidence files.
-/// After an edit, only the edited file's group gathers its files' diagnostics again, and
-/// [`evidence_diagnostics`] joins a few hundred groups rather than every file's.
-#[salsa::tracked(returns(ref))]
-pub fn file_group_diagnostics(
-    db: &dyn Db,
-    workspace: Workspace,
-    evidence: EvidenceSet,
-    group: u32,
-) -> Vec<Diagnostic> {
-    let files = evidence.files(db);
-    let start = (group as usize * FILE_GROUP).min(files.len());
-    let end = (start + FILE_GROUP).min(files.len());
-    files[start..end]
-        .iter()
-        .flat_map(|file| load_evidence(db, workspace, *file).diagnostics.iter().cloned())
-        .collect()
-}
-
-/// [`evidence_diagnostics`], with the work spread over threads first: every file loaded,
-/// then each kind's keys, then each kind's references. What the CLI and the language
-/// server call, since the query alone would load a cold organisation on one thread.
-pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
-    load_all_evidence(db, workspace, evidence);
-    let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
-    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
-        let _ = kind_keys(db, workspace, evidence, *kind);
-    });
-    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
-        let _ = dangling_refs(db, workspace, evidence, *kind);
-    });
-    evidence_diagnostics(db, workspace, evidence)
-}
+use crate::evidence::{kind_docs, load_all_evidence, schemas};
+use crate::{Database, Db, EvidenceSet, RunSettings, Workspace, program};
 
 /// A rule's checked body, by control and rule name. Its value is equal across edits that
 /// do not touch the rule, which is what keeps other rules' evaluations valid.
@@ -304,33 +78,6 @@ pub fn rule_results(
     let (results, memo) = evaluate_rule_remembering(&cx, &control, &rule, body, previous.as_deref());
     memos.put(inputs, control, rule, memo);
     results
-}
-
-/// Loads every evidence file in parallel over database clones, so that evaluation finds
-/// them memoized. Parsing evidence is most of a cold run's work.
-///
-/// Once a database has loaded an evidence set in full, later calls under the same schemas
-/// return at once: the files an edit changed are loaded on demand by the queries that read
-/// them, which for the few files of an edit costs less than visiting every file's memo
-/// again (16 ms for 46,970 files). A schema change makes every file load again, so that is
-/// done in parallel again.
-pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) {
-    let schemas = schemas(db, workspace);
-    let done = |p: &Option<Preloaded>| {
-        p.as_ref()
-            .is_some_and(|p| p.workspace == workspace && p.evidence == evidence && p.schemas == *schemas)
-    };
-    if db.preloaded.lock().is_ok_and(|p| done(&p)) {
-        return;
-    }
-    let files = evidence.files(db).clone();
-    let _ = evidence_sources(db, workspace);
-    files.par_iter().for_each_with(db.clone(), |db, file| {
-        let _ = load_evidence(db, workspace, *file);
-    });
-    if let Ok(mut p) = db.preloaded.lock() {
-        *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });
-    }
 }
 
 /// Runs `job(db, i)` for every `i` below `count` on as many plain threads as rayon has,

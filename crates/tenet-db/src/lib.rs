@@ -10,6 +10,7 @@
 
 mod database;
 mod evaluation;
+mod evidence;
 mod evidence_loading;
 mod inputs;
 mod queries;
@@ -18,9 +19,12 @@ mod workspace;
 
 pub use database::{Database, Db, ExecutionLog, RuleMemos};
 pub use evaluation::{
-    LoadedEvidence, dangling_refs, evaluate_workspace, evaluate_workspace_with_progress,
-    evidence_diagnostics, file_kinds, kind_docs, kind_keys, load_all_evidence, load_evidence, rule_body,
-    rule_results, run_params, schemas, tailor_control, validate_evidence,
+    evaluate_workspace, evaluate_workspace_with_progress, rule_body, rule_results, run_params, tailor_control,
+};
+pub use evidence::{
+    FILE_GROUP, GroupDocs, LoadedEvidence, evidence_diagnostics, file_group_diagnostics, group_kind_docs,
+    group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_evidence, schemas,
+    validate_evidence,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};

@@ -90,7 +90,13 @@ pub fn load_workspace_with_packs(
             Ok(bytes) => bytes,
             Err(e) => return Err(LoadError::Unreadable(path.clone(), e.to_string())),
         };
-        files.push(SourceFile::new(db, display_path(path), bytes, Origin::Workspace));
+        // Policy files change less often than evidence: an edit to evidence then leaves
+        // the program's memos known valid without visiting them.
+        files.push(
+            SourceFile::builder(display_path(path), bytes, Origin::Workspace)
+                .durability(salsa::Durability::MEDIUM)
+                .new(db),
+        );
     }
     let mut all = files.clone();
     let (dependencies, diagnostics) = dependency_files(db, packs);
@@ -102,7 +108,7 @@ pub fn load_workspace_with_packs(
                 .new(db),
         );
     }
-    let workspace = Workspace::new(db, all);
+    let workspace = Workspace::builder(all).durability(salsa::Durability::MEDIUM).new(db);
     Ok((WorkspaceFiles { workspace, files, dependencies }, diagnostics))
 }
 
@@ -203,7 +209,7 @@ pub fn load_evidence_dir(
     let mut files = Vec::with_capacity(named.len());
     for (shown, path, bytes) in named {
         let bytes = bytes.map_err(|e| LoadError::Unreadable(path, e.to_string()))?;
-        files.push(EvidenceFile::builder(shown, bytes).durability(salsa::Durability::MEDIUM).new(db));
+        files.push(EvidenceFile::new(db, shown, bytes));
     }
     Ok(EvidenceSet::new(db, files))
 }

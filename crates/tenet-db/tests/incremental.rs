@@ -3,7 +3,9 @@
 #![allow(clippy::expect_used, reason = "test set-up fails loudly")]
 
 use salsa::Setter;
-use tenet_db::{Database, EvidenceSet, MemorySystem, RunSettings, evaluate_workspace, load_workspace};
+use tenet_db::{
+    Database, EvidenceSet, FILE_GROUP, MemorySystem, RunSettings, evaluate_workspace, load_workspace,
+};
 
 const POLICY: &str = r#"package inc
 
@@ -116,8 +118,9 @@ fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind(
     let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     let warm = log.take();
     assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
-    // The file still holds only reviews, so the systems are not gathered again.
-    assert_eq!(executed(&warm, "file_kinds"), 1, "{warm:#?}");
+    // The file's group sorts its files by kind again; the file still holds only reviews,
+    // so the systems' part of the group is equal and the systems are not gathered again.
+    assert_eq!(executed(&warm, "group_kinds"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "kind_docs"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "rule_results"), 1, "{warm:#?}");
     assert_eq!(second.controls[0].results, first.controls[0].results);
@@ -230,9 +233,9 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
     let (mut db, log, loaded, evidence) = with_evidence(&[("reviews/r2.yaml", "id: r2\nsystem: b\n")]);
     assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
     let cold = log.take();
-    // AiSystem, Review and the prelude's Attestation.
+    // AiSystem, Review and the prelude's Attestation; the four files make one group.
     assert_eq!(executed(&cold, "kind_keys"), 3, "{cold:#?}");
-    assert_eq!(executed(&cold, "dangling_refs"), 3, "{cold:#?}");
+    assert_eq!(executed(&cold, "file_group_diagnostics"), 1, "{cold:#?}");
 
     // r2 now names a system that does not exist: the reviews' keys and references are
     // checked again, the systems' are not.
@@ -246,7 +249,7 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
     let warm = log.take();
     assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
-    assert_eq!(executed(&warm, "dangling_refs"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "file_group_diagnostics"), 1, "{warm:#?}");
 
     // System b becomes z: only a system file changed, yet the reviews' references are
     // checked again, since the keys they point at changed; r2 is no longer dangling.
@@ -255,9 +258,6 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
     assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
     let warm = log.take();
     assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
-    // The systems' own references (a system file changed) and the reviews' (the keys
-    // they name changed); the attestations' are left alone.
-    assert_eq!(executed(&warm, "dangling_refs"), 2, "{warm:#?}");
 
     // A second system `a` is a duplicate of the first, pointing back at it. The database
     // keeps files without their locations; the spans come from loading the files again.
@@ -284,12 +284,14 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
 }
 
 #[test]
-fn an_edit_gathers_again_only_its_own_group_of_files_diagnostics() {
-    // 300 more review files make two groups of files (the first 256 in path order, and
-    // the rest); the last review is broken.
-    let mut more: Vec<(String, String)> =
-        (0..300).map(|i| (format!("reviews/x{i:03}.yaml"), format!("id: x{i}\nsystem: a\n"))).collect();
-    more[299].1 = "id: x299\nsystem: [a\n".to_owned();
+fn an_edit_checks_again_only_its_group_and_the_groups_that_refer_to_keys_it_changed() {
+    // 100 more reviews and 300 more systems, in groups of `FILE_GROUP` files in path
+    // order; the last system is broken.
+    let mut more: Vec<(String, String)> = (0..100)
+        .map(|i| (format!("reviews/x{i:03}.yaml"), format!("id: x{i}\nsystem: a\n")))
+        .chain((0..300).map(|i| (format!("systems/s{i:03}.yaml"), format!("id: s{i}\nname: S{i}\n"))))
+        .collect();
+    more[399].1 = "id: s299\nname: [S\n".to_owned();
     let more: Vec<(&str, &str)> = more.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let (mut db, log, loaded, evidence) = with_evidence(&more);
     let paths = |db: &Database| -> Vec<String> {
@@ -298,16 +300,33 @@ fn an_edit_gathers_again_only_its_own_group_of_files_diagnostics() {
             .map(|d| d.path.to_string())
             .collect()
     };
-    assert_eq!(paths(&db), ["reviews/x299.yaml"]);
+    let files = evidence.files(&db).clone();
+    let paths_in_order: Vec<String> = files.iter().map(|f| f.path(&db).to_owned()).collect();
+    let index_of = |path: &str| paths_in_order.iter().position(|p| p == path).expect(path);
+    let group_of = |path: &str| index_of(path) / FILE_GROUP;
+    let file = |path: &str| files[index_of(path)];
+    assert_eq!(paths(&db), ["systems/s299.yaml"]);
     let cold = log.take();
-    assert_eq!(executed(&cold, "file_group_diagnostics"), 2, "{cold:#?}");
+    assert_eq!(executed(&cold, "file_group_diagnostics"), files.len().div_ceil(FILE_GROUP), "{cold:#?}");
 
-    // Breaking a file of the first group gathers that group again, not the other.
-    let first =
-        evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/x000.yaml").expect("x000");
-    first.set_bytes(&mut db).to(b"id: x0\nsystem: [a\n".to_vec());
-    assert_eq!(paths(&db), ["reviews/x000.yaml", "reviews/x299.yaml"]);
+    // A field the schema does not know, in a system, checks its group again and no
+    // other: the system keeps its key.
+    file("systems/s000.yaml").set_bytes(&mut db).to(b"id: s0\nname: S0\nextra: 1\n".to_vec());
+    assert_eq!(paths(&db), ["systems/s000.yaml", "systems/s299.yaml"]);
     let warm = log.take();
     assert_eq!(executed(&warm, "file_group_diagnostics"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "evidence_diagnostics"), 1, "{warm:#?}");
+
+    // A new key for a system no review names: its group, and the groups whose reviews
+    // refer to systems (whose keys changed), check their references again.
+    file("systems/s100.yaml").set_bytes(&mut db).to(b"id: s100b\nname: S\n".to_vec());
+    assert_eq!(paths(&db), ["systems/s000.yaml", "systems/s299.yaml"]);
+    let mut groups: Vec<usize> =
+        paths_in_order.iter().filter(|p| p.starts_with("reviews/")).map(|p| group_of(p)).collect();
+    groups.push(group_of("systems/s100.yaml"));
+    groups.sort_unstable();
+    groups.dedup();
+    assert!(groups.len() < files.len().div_ceil(FILE_GROUP) - 1, "{groups:?}");
+    let warm = log.take();
+    assert_eq!(executed(&warm, "file_group_diagnostics"), groups.len(), "{warm:#?}");
 }

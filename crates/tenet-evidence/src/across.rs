@@ -12,6 +12,8 @@ use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
+use tenet_eval::Doc;
+
 use crate::Loaded;
 use crate::sites::{each_ref, key_text};
 
@@ -30,7 +32,7 @@ pub struct KindKeys {
 
 /// A document: its file (an index into the files given) and its position among that
 /// file's documents.
-type Place = (u32, u32);
+pub type Place = (u32, u32);
 
 /// Gives file `i` (an index into the files given) with its locations, for the rare
 /// diagnostic that must say where a key or reference is written: a file loaded without
@@ -60,26 +62,47 @@ impl KindKeys {
         located: &Located<'_>,
     ) -> KindKeys {
         let of_kind = |loaded: &'_ Loaded| loaded.documents.iter().filter(|(k, _)| *k == kind).count();
-        let documents = files.iter().map(|(_, l)| of_kind(l)).sum();
+        let count = files.iter().map(|(_, l)| of_kind(l)).sum();
+        let documents = files.iter().enumerate().flat_map(|(index, (_, loaded))| {
+            loaded
+                .documents
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| *k == kind)
+                .map(move |(position, (_, doc))| ((index as u32, position as u32), doc))
+        });
+        let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
+        KindKeys::of_documents(kind, count, documents, &path_of, schemas, located)
+    }
+
+    /// The keys of `kind`'s `count` documents, given in order, each with its place: its
+    /// file (an index that `path_of` and `located` know) and its position among that
+    /// file's documents. For callers that hold a kind's documents in pieces rather than
+    /// as whole files.
+    pub fn of_documents<'d, 'p>(
+        kind: KindId,
+        count: usize,
+        documents: impl Iterator<Item = (Place, &'d Doc)>,
+        path_of: &dyn Fn(u32) -> &'p str,
+        schemas: &[Schema],
+        located: &Located<'_>,
+    ) -> KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
         let mut out = KindKeys {
-            first: FxHashMap::with_capacity_and_hasher(documents, Default::default()),
-            documents,
+            first: FxHashMap::with_capacity_and_hasher(count, Default::default()),
+            documents: count,
             duplicates: Vec::new(),
         };
         // Each repeated key: where it is repeated and where it was first written.
         let mut repeated: Vec<(Arc<str>, Place, Place)> = Vec::new();
-        for (index, (_, loaded)) in files.iter().enumerate() {
-            for (position, (k, doc)) in loaded.documents.iter().enumerate() {
-                let Some(key) = doc.key().filter(|_| *k == kind) else { continue };
-                let key = key_text(key);
-                let here = (index as u32, position as u32);
-                match out.first.get(&key) {
-                    Some(&first) => repeated.push((key, here, first)),
-                    None => {
-                        out.first.insert(key, here);
-                    }
+        for (here, doc) in documents {
+            let Some(key) = doc.key() else { continue };
+            let key = key_text(key);
+            match out.first.get(&key) {
+                Some(&first) => repeated.push((key, here, first)),
+                None => {
+                    out.first.insert(key, here);
                 }
             }
         }
@@ -87,16 +110,15 @@ impl KindKeys {
         let mut span_of =
             |(file, position): Place| located.get(file as usize).key_span(position as usize, schemas);
         for (key, here, first) in repeated {
-            let path_of = |(file, _): Place| files.get(file as usize).map_or("?", |(path, _)| *path);
             out.duplicates.push(
                 Diagnostic::new(
                     Code::DUPLICATE_KEY,
-                    Arc::from(path_of(here)),
+                    Arc::from(path_of(here.0)),
                     span_of(here),
                     format!("another {} already has the key `{key}`", kind_name(schemas, kind)),
                 )
                 .with_related(
-                    Arc::from(path_of(first)),
+                    Arc::from(path_of(first.0)),
                     span_of(first),
                     "the first document with this key",
                 ),

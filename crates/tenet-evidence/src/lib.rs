@@ -57,7 +57,7 @@ use tenet_eval::Doc;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-pub use across::{KindKeys, Located, check_across_files, dangling_refs};
+pub use across::{KindKeys, Located, Place, check_across_files, dangling_refs};
 pub use limits::Limits;
 pub use location::{DocLocation, ValueLocation};
 pub use sources::Sources;

@@ -1,0 +1,335 @@
+//! Evidence as tracked queries. Each evidence file is loaded on its own; files are taken in
+//! groups of [`FILE_GROUP`] consecutive files, and what a kind needs from the whole set
+//! (its documents, its keys) is joined from the groups, never from every file directly.
+//!
+//! Why groups: a query that read each of 46,970 files would hold an edge to each, and
+//! what it computes would be redone whole for one edited file. A group's query reads its
+//! files; a kind's query reads its groups. So the references of one group's documents are
+//! checked again after an edit to that group, and the documents of a kind are joined from
+//! a few thousand parts rather than gathered again from every file.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tenet_diagnostics::{Diagnostic, Span};
+use tenet_eval::{Doc, KindDocs};
+use tenet_evidence::KindKeys;
+use tenet_sema::KindId;
+use tenet_sema::program::{FileId, Schema};
+use tenet_sema::ty::{FieldDef, RecordTy, Ty};
+
+use crate::database::Preloaded;
+use crate::{Database, Db, EvidenceFile, EvidenceSet, Workspace, program};
+
+/// The program's evidence kinds, separated from the rest of the program so that editing a
+/// rule does not invalidate evidence loading.
+#[salsa::tracked(returns(ref))]
+pub fn schemas(db: &dyn Db, workspace: Workspace) -> Vec<Schema> {
+    program(db, workspace).schemas.iter().map(position_free).collect()
+}
+
+/// A schema without where it is written (positions, files, docs): what evaluation reads,
+/// so that moving a schema in its file invalidates nothing.
+fn position_free(schema: &Schema) -> Schema {
+    Schema {
+        doc: None,
+        file: FileId(0),
+        span: Span::default(),
+        record: Arc::new(record_position_free(&schema.record)),
+        ..schema.clone()
+    }
+}
+
+fn record_position_free(record: &RecordTy) -> RecordTy {
+    RecordTy {
+        fields: record
+            .fields
+            .iter()
+            .map(|f| FieldDef {
+                doc: None,
+                file: FileId(0),
+                span: Span::default(),
+                ty: ty_position_free(&f.ty),
+                ..f.clone()
+            })
+            .collect(),
+    }
+}
+
+fn ty_position_free(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Record(r) => Ty::Record(Arc::new(record_position_free(r))),
+        Ty::List(e) => Ty::List(Arc::new(ty_position_free(e))),
+        Ty::Optional(e) => Ty::Optional(Arc::new(ty_position_free(e))),
+        other => other.clone(),
+    }
+}
+
+/// One evidence file, loaded and validated against the schemas.
+pub use tenet_evidence::Loaded as LoadedEvidence;
+
+/// The schemas' source globs, compiled once.
+#[salsa::tracked(returns(ref))]
+pub fn evidence_sources(db: &dyn Db, workspace: Workspace) -> tenet_evidence::Sources {
+    tenet_evidence::Sources::new(schemas(db, workspace))
+}
+
+/// Loads one evidence file.
+#[salsa::tracked(returns(ref))]
+pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> LoadedEvidence {
+    crate::evidence_loading::load(
+        file.path(db),
+        file.bytes(db),
+        schemas(db, workspace),
+        evidence_sources(db, workspace),
+    )
+}
+
+/// Evidence files per group: small enough that an edit re-checks few files' documents
+/// again, large enough that a kind of 46,970 files is a few thousand groups.
+pub const FILE_GROUP: usize = 32;
+
+/// The files of group `group`: [`FILE_GROUP`] consecutive files of the set, in path order.
+fn group_files(db: &dyn Db, evidence: EvidenceSet, group: u32) -> &[EvidenceFile] {
+    let files = evidence.files(db);
+    let start = (group as usize * FILE_GROUP).min(files.len());
+    let end = (start + FILE_GROUP).min(files.len());
+    &files[start..end]
+}
+
+/// How many groups the set's files make.
+fn group_count(db: &dyn Db, evidence: EvidenceSet) -> u32 {
+    evidence.files(db).len().div_ceil(FILE_GROUP) as u32
+}
+
+/// For each kind (by id), the files of one group that hold documents of it, in path order.
+/// Equal across edits that do not move a kind into or out of a file.
+#[salsa::tracked(returns(ref))]
+pub fn group_kinds(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+) -> Vec<Vec<EvidenceFile>> {
+    let mut by_kind: Vec<Vec<EvidenceFile>> = vec![Vec::new(); schemas(db, workspace).len()];
+    for file in group_files(db, evidence, group) {
+        for (kind, _) in &load_evidence(db, workspace, *file).documents {
+            if let Some(files) = by_kind.get_mut(kind.index())
+                && files.last() != Some(file)
+            {
+                files.push(*file);
+            }
+        }
+    }
+    by_kind
+}
+
+/// For each kind (by id), the groups that hold documents of it, in order. Equal across
+/// edits that do not move a kind into or out of a group.
+#[salsa::tracked(returns(ref))]
+pub fn kind_groups(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Vec<u32>> {
+    let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); schemas(db, workspace).len()];
+    for group in 0..group_count(db, evidence) {
+        for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
+            if !files.is_empty()
+                && let Some(groups) = by_kind.get_mut(kind)
+            {
+                groups.push(group);
+            }
+        }
+    }
+    by_kind
+}
+
+/// One group's documents of one kind, in path order, each with its place.
+#[derive(Debug, Default, PartialEq)]
+pub struct GroupDocs {
+    /// The documents.
+    pub docs: Vec<Doc>,
+    /// Each document's file (an index into the group's files of the kind, as
+    /// [`group_kinds`] gives them) and its position among that file's documents.
+    pub places: Vec<tenet_evidence::Place>,
+}
+
+/// One group's documents of one kind: what a kind's documents and keys are joined from.
+#[salsa::tracked(returns(ref))]
+pub fn group_kind_docs(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+    kind: KindId,
+) -> GroupDocs {
+    let mut out = GroupDocs::default();
+    let kinds = group_kinds(db, workspace, evidence, group);
+    for (index, file) in kinds.get(kind.index()).map_or(&[][..], Vec::as_slice).iter().enumerate() {
+        for (position, (k, doc)) in load_evidence(db, workspace, *file).documents.iter().enumerate() {
+            if *k == kind {
+                out.docs.push(doc.clone());
+                out.places.push((index as u32, position as u32));
+            }
+        }
+    }
+    out
+}
+
+/// The groups holding `kind`, in order.
+fn groups_of_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> &[u32] {
+    kind_groups(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice)
+}
+
+/// The documents of one kind across every evidence file, in path order, with indexes.
+#[salsa::tracked(returns(ref))]
+pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
+    let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
+    let groups = groups_of_kind(db, workspace, evidence, kind);
+    let parts: Vec<&GroupDocs> =
+        groups.iter().map(|g| group_kind_docs(db, workspace, evidence, *g, kind)).collect();
+    let mut docs = Vec::with_capacity(parts.iter().map(|p| p.docs.len()).sum());
+    for part in parts {
+        docs.extend(part.docs.iter().cloned());
+    }
+    KindDocs::new(docs, fields)
+}
+
+/// Each file with its path and what loading it gave.
+fn loaded<'db>(
+    db: &'db dyn Db,
+    workspace: Workspace,
+    files: &[EvidenceFile],
+) -> Vec<(&'db str, &'db LoadedEvidence)> {
+    files.iter().map(|f| (f.path(db), load_evidence(db, workspace, *f))).collect()
+}
+
+/// File `i` of `files` loaded again with its locations, for a diagnostic that must say
+/// where a key or reference is written (the database keeps files without them).
+fn located<'a>(
+    db: &'a dyn Db,
+    workspace: Workspace,
+    files: &'a [EvidenceFile],
+) -> impl Fn(usize) -> Cow<'a, LoadedEvidence> {
+    move |i| {
+        let Some(file) = files.get(i) else { return Cow::Owned(LoadedEvidence::default()) };
+        let (schemas, sources) = (schemas(db, workspace), evidence_sources(db, workspace));
+        Cow::Owned(crate::evidence_loading::load_located(file.path(db), file.bytes(db), schemas, sources))
+    }
+}
+
+/// The keys of one kind's documents and the documents that repeat one. Depends only on
+/// the kind's own groups.
+#[salsa::tracked(returns(ref))]
+pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
+    // The kind's files, group after group, so that a place's file is an index into them.
+    let mut files: Vec<EvidenceFile> = Vec::new();
+    let mut parts: Vec<(u32, &GroupDocs)> = Vec::new();
+    for group in groups_of_kind(db, workspace, evidence, kind) {
+        parts.push((files.len() as u32, group_kind_docs(db, workspace, evidence, *group, kind)));
+        let kinds = group_kinds(db, workspace, evidence, *group);
+        files.extend(kinds.get(kind.index()).map_or(&[][..], Vec::as_slice));
+    }
+    let count = parts.iter().map(|(_, p)| p.docs.len()).sum();
+    let documents = parts.iter().flat_map(|(offset, part)| {
+        part.places
+            .iter()
+            .zip(&part.docs)
+            .map(move |((file, position), doc)| ((offset + file, *position), doc))
+    });
+    let path_of = |file: u32| files.get(file as usize).map_or("?", |f| f.path(db));
+    KindKeys::of_documents(
+        kind,
+        count,
+        documents,
+        &path_of,
+        schemas(db, workspace),
+        &located(db, workspace, &files),
+    )
+}
+
+/// Diagnostics about the evidence: each group's, then the duplicate keys that only a whole
+/// kind shows.
+#[salsa::tracked(returns(ref))]
+pub fn evidence_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for group in 0..group_count(db, evidence) {
+        out.extend(file_group_diagnostics(db, workspace, evidence, group).iter().cloned());
+    }
+    for kind in KindId::all(schemas(db, workspace).len()) {
+        out.extend(kind_keys(db, workspace, evidence, kind).duplicates.iter().cloned());
+    }
+    Diagnostic::normalize(&mut out);
+    out
+}
+
+/// The diagnostics of one group's files: each file's own, and the references its
+/// documents make that name no document. After an edit, only the edited file's group is
+/// checked again, and the groups whose documents refer to a kind whose keys changed.
+#[salsa::tracked(returns(ref))]
+pub fn file_group_diagnostics(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+) -> Vec<Diagnostic> {
+    let files = group_files(db, evidence, group);
+    let mut out: Vec<Diagnostic> = files
+        .iter()
+        .flat_map(|file| load_evidence(db, workspace, *file).diagnostics.iter().cloned())
+        .collect();
+    let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
+    let schemas = schemas(db, workspace);
+    for (kind, files) in KindId::all(schemas.len()).zip(group_kinds(db, workspace, evidence, group)) {
+        if files.is_empty() {
+            continue;
+        }
+        out.extend(tenet_evidence::dangling_refs(
+            kind,
+            &loaded(db, workspace, files),
+            &keys,
+            schemas,
+            &located(db, workspace, files),
+        ));
+    }
+    out
+}
+
+/// [`evidence_diagnostics`], with the work spread over threads first: every file loaded,
+/// then each kind's keys, then each group's diagnostics. What the CLI and the language
+/// server call, since the query alone would load a cold organisation on one thread.
+pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
+    load_all_evidence(db, workspace, evidence);
+    let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
+    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
+        let _ = kind_keys(db, workspace, evidence, *kind);
+    });
+    (0..group_count(db, evidence)).into_par_iter().for_each_with(db.clone(), |db, group| {
+        let _ = file_group_diagnostics(db, workspace, evidence, group);
+    });
+    evidence_diagnostics(db, workspace, evidence)
+}
+
+/// Loads every evidence file in parallel over database clones, so that evaluation finds
+/// them memoized. Parsing evidence is most of a cold run's work.
+///
+/// Once a database has loaded an evidence set in full, later calls under the same schemas
+/// return at once: the files an edit changed are loaded on demand by the queries that read
+/// them, which for the few files of an edit costs less than visiting every file's memo
+/// again. A schema change makes every file load again, so that is done in parallel again.
+pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) {
+    let schemas = schemas(db, workspace);
+    let done = |p: &Option<Preloaded>| {
+        p.as_ref()
+            .is_some_and(|p| p.workspace == workspace && p.evidence == evidence && p.schemas == *schemas)
+    };
+    if db.preloaded.lock().is_ok_and(|p| done(&p)) {
+        return;
+    }
+    let files = evidence.files(db).clone();
+    let _ = evidence_sources(db, workspace);
+    files.par_iter().for_each_with(db.clone(), |db, file| {
+        let _ = load_evidence(db, workspace, *file);
+    });
+    if let Ok(mut p) = db.preloaded.lock() {
+        *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });
+    }
+}
