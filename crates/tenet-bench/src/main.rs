@@ -477,7 +477,7 @@ impl Warm {
     fn checked_once(dir: &Path) -> Option<Warm> {
         let mut db = Database::default();
         // As `tenet watch` and the language server keep it.
-        db.reuse_chunks();
+        db.long_lived();
         let loaded = load_workspace(&mut db, &OsSystem, &dir.join("policy")).ok()?;
         let evidence = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")).ok()?;
         let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
@@ -509,7 +509,7 @@ impl Warm {
             format!("{{\"id\": \"mon-extra-{round}\", \"system\": \"{system}\", \"checked_on\": \"2026-06-29\"}}\n")
                 .as_bytes(),
         );
-        file.set_bytes(db).to(bytes);
+        file.set_bytes(db).to(bytes.into());
     }
 }
 

@@ -6,15 +6,21 @@ use std::sync::{Arc, Mutex};
 
 use tenet_eval::RuleMemo;
 
+use crate::loaded_files::LoadedFiles;
+
 use crate::{EvidenceSet, RunSettings, Workspace};
 
 /// What every query receives.
 #[salsa::db]
 pub trait Db: salsa::Database {
     /// The memos of large rules' chunks, for a database that lives across edits
-    /// ([`Database::reuse_chunks`]); `None` for a one-off check, which would only pay
+    /// ([`Database::long_lived`]); `None` for a one-off check, which would only pay
     /// for noting what each chunk read.
     fn rule_memos(&self) -> Option<&RuleMemos>;
+
+    /// Each evidence file's last loading, for a database that lives across edits; `None`
+    /// for a one-off check, which loads each file once.
+    fn loaded_files(&self) -> Option<&LoadedFiles>;
 }
 
 /// The concrete database. Cloning it is cheap and shares memoized results; clones are how
@@ -28,6 +34,7 @@ pub struct Database {
     /// schemas: the drivers need not visit every file again until the schemas change.
     pub(crate) preloaded: Arc<Mutex<Option<Preloaded>>>,
     memos: Option<Arc<RuleMemos>>,
+    loaded: Option<Arc<LoadedFiles>>,
 }
 
 /// Each split rule's last evaluation, by control and rule, with the workspace, evidence and
@@ -113,7 +120,13 @@ impl ExecutionLog {
 
 impl Default for Database {
     fn default() -> Self {
-        Database { storage: salsa::Storage::new(None), log: None, preloaded: Arc::default(), memos: None }
+        Database {
+            storage: salsa::Storage::new(None),
+            log: None,
+            preloaded: Arc::default(),
+            memos: None,
+            loaded: None,
+        }
     }
 }
 
@@ -129,14 +142,26 @@ impl Database {
                 v.push(format!("{database_key:?}"));
             }
         })));
-        (Database { storage, log: Some(log.clone()), preloaded: Arc::default(), memos: None }, log)
+        (
+            Database {
+                storage,
+                log: Some(log.clone()),
+                preloaded: Arc::default(),
+                memos: None,
+                loaded: None,
+            },
+            log,
+        )
     }
 
-    /// Makes this database (and its clones from now on) remember what each chunk of a
-    /// large rule read, so that after an edit the chunks the edit did not reach are reused
-    /// instead of evaluated again. For the language server and `tenet watch`.
-    pub fn reuse_chunks(&mut self) {
+    /// Makes this database (and its clones from now on) keep what lets it answer quickly
+    /// after an edit: what each chunk of a large rule read, so that the chunks the edit did
+    /// not reach are reused instead of evaluated again, and each evidence file's loading,
+    /// so that a group of files loads only its changed file again. For the language server
+    /// and `tenet watch`.
+    pub fn long_lived(&mut self) {
         self.memos.get_or_insert_with(Arc::default);
+        self.loaded.get_or_insert_with(Arc::default);
     }
 
     /// The execution log, if this database keeps one.
@@ -152,5 +177,9 @@ impl salsa::Database for Database {}
 impl Db for Database {
     fn rule_memos(&self) -> Option<&RuleMemos> {
         self.memos.as_deref()
+    }
+
+    fn loaded_files(&self) -> Option<&LoadedFiles> {
+        self.loaded.as_deref()
     }
 }

@@ -20,6 +20,7 @@ use tenet_sema::program::{FileId, Schema};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
 
 use crate::database::Preloaded;
+use crate::loaded_files::FileToLoad;
 use crate::{Database, Db, EvidenceFile, EvidenceSet, Workspace, program};
 
 /// The program's evidence kinds, separated from the rest of the program so that editing a
@@ -75,17 +76,6 @@ pub fn evidence_sources(db: &dyn Db, workspace: Workspace) -> tenet_evidence::So
     tenet_evidence::Sources::new(schemas(db, workspace))
 }
 
-/// Loads one evidence file.
-#[salsa::tracked(returns(ref))]
-pub fn load_evidence(db: &dyn Db, workspace: Workspace, file: EvidenceFile) -> LoadedEvidence {
-    crate::evidence_loading::load(
-        file.path(db),
-        file.bytes(db),
-        schemas(db, workspace),
-        evidence_sources(db, workspace),
-    )
-}
-
 /// Evidence files per group: small enough that an edit re-checks few files' documents
 /// again, large enough that a kind of 46,970 files is a few thousand groups.
 pub const FILE_GROUP: usize = 32;
@@ -103,26 +93,66 @@ fn group_count(db: &dyn Db, evidence: EvidenceSet) -> u32 {
     evidence.files(db).len().div_ceil(FILE_GROUP) as u32
 }
 
-/// For each kind (by id), the files of one group that hold documents of it, in path order.
-/// Equal across edits that do not move a kind into or out of a file.
+/// The files of one group, loaded, in the group's order. A long-lived database loads
+/// only the files whose bytes changed again ([`LoadedFiles`](crate::LoadedFiles)).
 #[salsa::tracked(returns(ref))]
-pub fn group_kinds(
+pub fn load_group(
     db: &dyn Db,
     workspace: Workspace,
     evidence: EvidenceSet,
     group: u32,
-) -> Vec<Vec<EvidenceFile>> {
-    let mut by_kind: Vec<Vec<EvidenceFile>> = vec![Vec::new(); schemas(db, workspace).len()];
-    for file in group_files(db, evidence, group) {
-        for (kind, _) in &load_evidence(db, workspace, *file).documents {
+) -> Vec<Arc<LoadedEvidence>> {
+    let (schemas, sources) = (schemas(db, workspace), evidence_sources(db, workspace));
+    // Every file's bytes and path are read, cached or not: they are what the memo depends on.
+    let files: Vec<FileToLoad<'_>> =
+        group_files(db, evidence, group).iter().map(|f| (*f, f.bytes(db), f.path(db))).collect();
+    let load =
+        |(_, bytes, path): &FileToLoad<'_>| crate::evidence_loading::load(path, bytes, schemas, sources);
+    match db.loaded_files() {
+        Some(cache) => cache.load(workspace, schemas, &files, &load),
+        None => files.iter().map(|file| Arc::new(load(file))).collect(),
+    }
+}
+
+/// What loading evidence file `index` (of the set's files, in path order) gave.
+pub fn loaded_file(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    index: usize,
+) -> &LoadedEvidence {
+    static EMPTY: LoadedEvidence = LoadedEvidence::EMPTY;
+    let group = load_group(db, workspace, evidence, (index / FILE_GROUP) as u32);
+    group.get(index % FILE_GROUP).map_or(&EMPTY, |l| &**l)
+}
+
+/// For each kind (by id), the files of one group that hold documents of it (their indexes
+/// in the group), in path order. Equal across edits that do not move a kind into or out of
+/// a file.
+#[salsa::tracked(returns(ref))]
+pub fn group_kinds(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, group: u32) -> Vec<Vec<u32>> {
+    let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); schemas(db, workspace).len()];
+    for (index, loaded) in load_group(db, workspace, evidence, group).iter().enumerate() {
+        for (kind, _) in &loaded.documents {
             if let Some(files) = by_kind.get_mut(kind.index())
-                && files.last() != Some(file)
+                && files.last() != Some(&(index as u32))
             {
-                files.push(*file);
+                files.push(index as u32);
             }
         }
     }
     by_kind
+}
+
+/// The indexes (in group `group`) of the files holding `kind`.
+fn group_files_of_kind(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+    kind: KindId,
+) -> &[u32] {
+    group_kinds(db, workspace, evidence, group).get(kind.index()).map_or(&[][..], Vec::as_slice)
 }
 
 /// For each kind (by id), the groups that hold documents of it, in order. Equal across
@@ -162,12 +192,13 @@ pub fn group_kind_docs(
     kind: KindId,
 ) -> GroupDocs {
     let mut out = GroupDocs::default();
-    let kinds = group_kinds(db, workspace, evidence, group);
-    for (index, file) in kinds.get(kind.index()).map_or(&[][..], Vec::as_slice).iter().enumerate() {
-        for (position, (k, doc)) in load_evidence(db, workspace, *file).documents.iter().enumerate() {
+    let loaded = load_group(db, workspace, evidence, group);
+    for (i, index) in group_files_of_kind(db, workspace, evidence, group, kind).iter().enumerate() {
+        let Some(file) = loaded.get(*index as usize) else { continue };
+        for (position, (k, doc)) in file.documents.iter().enumerate() {
             if *k == kind {
                 out.docs.push(doc.clone());
-                out.places.push((index as u32, position as u32));
+                out.places.push((i as u32, position as u32));
             }
         }
     }
@@ -193,15 +224,6 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     KindDocs::new(docs, fields)
 }
 
-/// Each file with its path and what loading it gave.
-fn loaded<'db>(
-    db: &'db dyn Db,
-    workspace: Workspace,
-    files: &[EvidenceFile],
-) -> Vec<(&'db str, &'db LoadedEvidence)> {
-    files.iter().map(|f| (f.path(db), load_evidence(db, workspace, *f))).collect()
-}
-
 /// File `i` of `files` loaded again with its locations, for a diagnostic that must say
 /// where a key or reference is written (the database keeps files without them).
 fn located<'a>(
@@ -225,8 +247,9 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     let mut parts: Vec<(u32, &GroupDocs)> = Vec::new();
     for group in groups_of_kind(db, workspace, evidence, kind) {
         parts.push((files.len() as u32, group_kind_docs(db, workspace, evidence, *group, kind)));
-        let kinds = group_kinds(db, workspace, evidence, *group);
-        files.extend(kinds.get(kind.index()).map_or(&[][..], Vec::as_slice));
+        let in_group = group_files(db, evidence, *group);
+        let of_kind = group_files_of_kind(db, workspace, evidence, *group, kind);
+        files.extend(of_kind.iter().filter_map(|i| in_group.get(*i as usize)));
     }
     let count = parts.iter().map(|(_, p)| p.docs.len()).sum();
     let documents = parts.iter().flat_map(|(offset, part)| {
@@ -272,22 +295,26 @@ pub fn file_group_diagnostics(
     group: u32,
 ) -> Vec<Diagnostic> {
     let files = group_files(db, evidence, group);
-    let mut out: Vec<Diagnostic> = files
-        .iter()
-        .flat_map(|file| load_evidence(db, workspace, *file).diagnostics.iter().cloned())
-        .collect();
+    let loaded = load_group(db, workspace, evidence, group);
+    let mut out: Vec<Diagnostic> = loaded.iter().flat_map(|l| l.diagnostics.iter().cloned()).collect();
     let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
     let schemas = schemas(db, workspace);
-    for (kind, files) in KindId::all(schemas.len()).zip(group_kinds(db, workspace, evidence, group)) {
-        if files.is_empty() {
+    for (kind, indexes) in KindId::all(schemas.len()).zip(group_kinds(db, workspace, evidence, group)) {
+        if indexes.is_empty() {
             continue;
         }
+        let of_kind: Vec<EvidenceFile> =
+            indexes.iter().filter_map(|i| files.get(*i as usize).copied()).collect();
+        let with_paths: Vec<(&str, &LoadedEvidence)> = indexes
+            .iter()
+            .filter_map(|i| Some((files.get(*i as usize)?.path(db), &**loaded.get(*i as usize)?)))
+            .collect();
         out.extend(tenet_evidence::dangling_refs(
             kind,
-            &loaded(db, workspace, files),
+            &with_paths,
             &keys,
             schemas,
-            &located(db, workspace, files),
+            &located(db, workspace, &of_kind),
         ));
     }
     out
@@ -324,10 +351,9 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     if db.preloaded.lock().is_ok_and(|p| done(&p)) {
         return;
     }
-    let files = evidence.files(db).clone();
     let _ = evidence_sources(db, workspace);
-    files.par_iter().for_each_with(db.clone(), |db, file| {
-        let _ = load_evidence(db, workspace, *file);
+    (0..group_count(db, evidence)).into_par_iter().for_each_with(db.clone(), |db, group| {
+        let _ = load_group(db, workspace, evidence, group);
     });
     if let Ok(mut p) = db.preloaded.lock() {
         *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });

@@ -1,6 +1,8 @@
 //! The database's inputs: what the loaders read from disk (or an editor sends).
 #![expect(missing_docs, reason = "salsa's input macro generates constructors and setters without docs")]
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use tenet_sema::Origin;
 
@@ -33,9 +35,10 @@ pub struct EvidenceFile {
     /// The path, with `/` separators, relative to the evidence root.
     #[returns(deref)]
     pub path: String,
-    /// The contents.
-    #[returns(deref)]
-    pub bytes: Vec<u8>,
+    /// The contents, shared: a long-lived database knows a file unchanged by its bytes
+    /// being the same allocation.
+    #[returns(ref)]
+    pub bytes: Arc<[u8]>,
 }
 
 /// Every evidence file of a run, sorted by path.

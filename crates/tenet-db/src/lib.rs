@@ -13,6 +13,7 @@ mod evaluation;
 mod evidence;
 mod evidence_loading;
 mod inputs;
+mod loaded_files;
 mod queries;
 mod system;
 mod workspace;
@@ -23,10 +24,11 @@ pub use evaluation::{
 };
 pub use evidence::{
     FILE_GROUP, GroupDocs, LoadedEvidence, evidence_diagnostics, file_group_diagnostics, group_kind_docs,
-    group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_evidence, schemas,
+    group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_group, loaded_file, schemas,
     validate_evidence,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
+pub use loaded_files::LoadedFiles;
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
 pub use workspace::{

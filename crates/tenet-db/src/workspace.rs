@@ -2,6 +2,7 @@
 //! built-in packs.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::Origin;
@@ -209,7 +210,7 @@ pub fn load_evidence_dir(
     let mut files = Vec::with_capacity(named.len());
     for (shown, path, bytes) in named {
         let bytes = bytes.map_err(|e| LoadError::Unreadable(path, e.to_string()))?;
-        files.push(EvidenceFile::new(db, shown, bytes));
+        files.push(EvidenceFile::new(db, shown, Arc::from(bytes)));
     }
     Ok(EvidenceSet::new(db, files))
 }

@@ -183,7 +183,7 @@ fn first_difference(a: &RunReport, b: &RunReport) -> String {
 fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
     let mut org = Organisation::new();
     let mut db = Database::default();
-    db.reuse_chunks();
+    db.long_lived();
     let system = org.system();
     let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
     let evidence = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
@@ -262,8 +262,8 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
         // Every evidence file whose text changed is set again, as `tenet watch` does.
         for (path, text) in org.files() {
             let file = evidence.files(&db).iter().copied().find(|f| *f.path(&db) == *path).expect("file");
-            if file.bytes(&db) != text.as_bytes() {
-                file.set_bytes(&mut db).to(text.into_bytes());
+            if **file.bytes(&db) != *text.as_bytes() {
+                file.set_bytes(&mut db).to(text.into_bytes().into());
             }
         }
         let warm = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 1);
@@ -289,7 +289,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
 fn a_rule_keeps_one_memo_whatever_it_was_evaluated_over() {
     let org = Organisation::new();
     let mut db = Database::default();
-    db.reuse_chunks();
+    db.long_lived();
     let system = org.system();
     let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
     let first = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");

@@ -4,7 +4,7 @@
 
 use salsa::Setter;
 use tenet_db::{
-    Database, EvidenceSet, FILE_GROUP, MemorySystem, RunSettings, evaluate_workspace, load_workspace,
+    Database, Db, EvidenceSet, FILE_GROUP, MemorySystem, RunSettings, evaluate_workspace, load_workspace,
 };
 
 const POLICY: &str = r#"package inc
@@ -102,22 +102,28 @@ fn with_evidence(
 #[test]
 fn changing_one_evidence_file_reloads_it_and_reruns_only_rules_reading_its_kind() {
     let (mut db, log, loaded, evidence) = with_evidence(&[]);
+    // As the language server and `tenet watch` keep it.
+    db.long_lived();
+    let loads = |db: &Database| db.loaded_files().map_or(0, |l| l.take_loads());
     let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
     let line_of = |_: &str, _: u32| 1;
     let first = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     assert_eq!(first.summary.results.pass, 3);
     assert_eq!(first.summary.results.fail, 1);
     let cold = log.take();
-    assert_eq!(executed(&cold, "load_evidence"), 3, "{cold:#?}");
+    assert_eq!(loads(&db), 3);
+    assert_eq!(executed(&cold, "load_group"), 1, "{cold:#?}");
     assert_eq!(executed(&cold, "rule_results"), 2, "{cold:#?}");
 
     // Review r1 now points at b: only that file is re-loaded, only the Review kind is
     // re-gathered, and only the rule that reads reviews (I.2) runs again.
     let review = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/r1.yaml").expect("r1");
-    review.set_bytes(&mut db).to(b"id: r1\nsystem: b\n".to_vec());
+    review.set_bytes(&mut db).to(b"id: r1\nsystem: b\n".as_slice().into());
     let second = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
     let warm = log.take();
-    assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
+    // The file's group is loaded again, which loads that file alone again.
+    assert_eq!(loads(&db), 1);
+    assert_eq!(executed(&warm, "load_group"), 1, "{warm:#?}");
     // The file's group sorts its files by kind again; the file still holds only reviews,
     // so the systems' part of the group is equal and the systems are not gathered again.
     assert_eq!(executed(&warm, "group_kinds"), 1, "{warm:#?}");
@@ -240,28 +246,28 @@ fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
     // r2 now names a system that does not exist: the reviews' keys and references are
     // checked again, the systems' are not.
     let r2 = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "reviews/r2.yaml").expect("r2");
-    r2.set_bytes(&mut db).to(b"id: r2\nsystem: z\n".to_vec());
+    r2.set_bytes(&mut db).to(b"id: r2\nsystem: z\n".as_slice().into());
     let found: Vec<String> = tenet_db::validate_evidence(&db, loaded.workspace, evidence)
         .iter()
         .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
         .collect();
     assert_eq!(found, ["T0506 reviews/r2.yaml: no AiSystem has the key `z`"]);
     let warm = log.take();
-    assert_eq!(executed(&warm, "load_evidence"), 1, "{warm:#?}");
+    assert_eq!(executed(&warm, "load_group"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
     assert_eq!(executed(&warm, "file_group_diagnostics"), 1, "{warm:#?}");
 
     // System b becomes z: only a system file changed, yet the reviews' references are
     // checked again, since the keys they point at changed; r2 is no longer dangling.
     let b = evidence.files(&db).iter().copied().find(|f| f.path(&db) == "systems/b.yaml").expect("b");
-    b.set_bytes(&mut db).to(b"id: z\nname: Beta\n".to_vec());
+    b.set_bytes(&mut db).to(b"id: z\nname: Beta\n".as_slice().into());
     assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
     let warm = log.take();
     assert_eq!(executed(&warm, "kind_keys"), 1, "{warm:#?}");
 
     // A second system `a` is a duplicate of the first, pointing back at it. The database
     // keeps files without their locations; the spans come from loading the files again.
-    b.set_bytes(&mut db).to(b"id: a\nname: Beta\n".to_vec());
+    b.set_bytes(&mut db).to(b"id: a\nname: Beta\n".as_slice().into());
     let found: Vec<String> = tenet_db::validate_evidence(&db, loaded.workspace, evidence)
         .iter()
         .map(|d| {
@@ -311,7 +317,7 @@ fn an_edit_checks_again_only_its_group_and_the_groups_that_refer_to_keys_it_chan
 
     // A field the schema does not know, in a system, checks its group again and no
     // other: the system keeps its key.
-    file("systems/s000.yaml").set_bytes(&mut db).to(b"id: s0\nname: S0\nextra: 1\n".to_vec());
+    file("systems/s000.yaml").set_bytes(&mut db).to(b"id: s0\nname: S0\nextra: 1\n".as_slice().into());
     assert_eq!(paths(&db), ["systems/s000.yaml", "systems/s299.yaml"]);
     let warm = log.take();
     assert_eq!(executed(&warm, "file_group_diagnostics"), 1, "{warm:#?}");
@@ -319,7 +325,7 @@ fn an_edit_checks_again_only_its_group_and_the_groups_that_refer_to_keys_it_chan
 
     // A new key for a system no review names: its group, and the groups whose reviews
     // refer to systems (whose keys changed), check their references again.
-    file("systems/s100.yaml").set_bytes(&mut db).to(b"id: s100b\nname: S\n".to_vec());
+    file("systems/s100.yaml").set_bytes(&mut db).to(b"id: s100b\nname: S\n".as_slice().into());
     assert_eq!(paths(&db), ["systems/s000.yaml", "systems/s299.yaml"]);
     let mut groups: Vec<usize> =
         paths_in_order.iter().filter(|p| p.starts_with("reviews/")).map(|p| group_of(p)).collect();

@@ -14,8 +14,17 @@ use crate::results::Citation;
 /// One evidence document, typed by its schema: a shared handle, so that gathering a kind's
 /// documents from its files, and every result or index that holds one, copies a pointer
 /// and not the document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Doc(Arc<DocData>);
+
+/// One handle is equal to itself without comparing fields: after an edit, salsa compares
+/// a kind's documents with the last revision's to keep what did not change, and most are
+/// the same handles.
+impl PartialEq for Doc {
+    fn eq(&self, other: &Doc) -> bool {
+        self.same(other) || *self.0 == *other.0
+    }
+}
 
 /// What a document holds.
 #[derive(Debug, PartialEq)]
@@ -137,7 +146,8 @@ impl FieldIndex {
         // First each document's value, numbered in order of first appearance, and how many
         // documents have each; then the positions, each value's run after the last.
         const NONE: u32 = u32::MAX;
-        let mut numbers: FxHashMap<IndexKey, u32> = FxHashMap::default();
+        let mut numbers: FxHashMap<IndexKey, u32> =
+            FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
         let mut counts: Vec<u32> = Vec::new();
         let number_of: Vec<u32> = docs
             .iter()

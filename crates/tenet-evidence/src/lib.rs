@@ -82,6 +82,10 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// A file with nothing in it, for callers that must hand out a loading by reference.
+    pub const EMPTY: Loaded =
+        Loaded { documents: Vec::new(), locations: Vec::new(), diagnostics: Vec::new(), decoded: None };
+
     /// The text spans point into, given the file's `bytes` (what it was loaded from).
     pub fn text<'a>(&'a self, bytes: &'a [u8]) -> &'a str {
         match &self.decoded {

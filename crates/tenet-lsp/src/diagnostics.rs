@@ -147,12 +147,12 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
     };
     let all = tenet_db::validate_evidence(&snapshot.db, snapshot.workspace, set);
     let mut out = Vec::new();
-    for file in set.files(&snapshot.db) {
+    for (index, file) in set.files(&snapshot.db).iter().enumerate() {
         let relative = file.path(&snapshot.db);
         let ours: Vec<&Diagnostic> = all.iter().filter(|d| &*d.path == relative).collect();
         let shown = tenet_db::display_path(&root.join(relative));
         let Some(uri) = crate::uri::uri_of(&shown) else { continue };
-        let loaded = tenet_db::load_evidence(&snapshot.db, snapshot.workspace, *file);
+        let loaded = tenet_db::loaded_file(&snapshot.db, snapshot.workspace, set, index);
         let map = LineMap::new(loaded.text(file.bytes(&snapshot.db)));
         let diagnostics = ours.iter().map(|d| to_lsp(snapshot, d, &uri, &map)).collect();
         out.push(FileDiagnostics { path: shown, uri, version: None, diagnostics });

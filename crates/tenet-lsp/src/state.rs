@@ -87,7 +87,7 @@ impl Host {
     /// Loads the `.tenet` files under `root` (if any) and the built-in packs.
     pub fn load(root: Option<&Path>) -> Host {
         let mut db = Database::default();
-        db.reuse_chunks();
+        db.long_lived();
         let mut files = BTreeMap::new();
         if let Some(root) = root {
             for path in OsSystem.walk(root).unwrap_or_default() {

@@ -40,7 +40,7 @@ fn stamps(root: &Path) -> BTreeMap<PathBuf, Stamp> {
 /// Runs the command until interrupted (or for `--runs` runs, for tests and scripts).
 pub fn run(args: &WatchArgs) -> Exit {
     let mut db = Database::default();
-    db.reuse_chunks();
+    db.long_lived();
     let loaded = match crate::commands::packs::load(&mut db, &args.path) {
         Ok(l) => l.files,
         Err(e) => {
@@ -113,14 +113,14 @@ pub fn run(args: &WatchArgs) -> Exit {
                         && let Ok(bytes) = std::fs::read(path)
                     {
                         changed.push(display_path(path));
-                        file.set_bytes(&mut db).to(bytes);
+                        file.set_bytes(&mut db).to(bytes.into());
                     }
                     files.push(*file);
                 }
                 None => {
                     changed.push(format!("{} (new)", display_path(path)));
                     let bytes = std::fs::read(path).unwrap_or_default();
-                    files.push(EvidenceFile::new(&db, rel, bytes));
+                    files.push(EvidenceFile::new(&db, rel, bytes.into()));
                     set_changed = true;
                 }
             }
