@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tenet_eval::RuleMemo;
 
-use crate::loaded_files::LoadedFiles;
+use crate::long_lived::{LastKinds, LoadedFiles};
 
 use crate::{EvidenceSet, RunSettings, Workspace};
 
@@ -21,6 +21,10 @@ pub trait Db: salsa::Database {
     /// Each evidence file's last loading, for a database that lives across edits; `None`
     /// for a one-off check, which loads each file once.
     fn loaded_files(&self) -> Option<&LoadedFiles>;
+
+    /// Each kind's last documents, for a database that lives across edits; `None` for a
+    /// one-off check, which gathers each kind once.
+    fn last_kinds(&self) -> Option<&LastKinds>;
 }
 
 /// The concrete database. Cloning it is cheap and shares memoized results; clones are how
@@ -35,6 +39,7 @@ pub struct Database {
     pub(crate) preloaded: Arc<Mutex<Option<Preloaded>>>,
     memos: Option<Arc<RuleMemos>>,
     loaded: Option<Arc<LoadedFiles>>,
+    kinds: Option<Arc<LastKinds>>,
 }
 
 /// Each split rule's last evaluation, by control and rule, with the workspace, evidence and
@@ -126,6 +131,7 @@ impl Default for Database {
             preloaded: Arc::default(),
             memos: None,
             loaded: None,
+            kinds: None,
         }
     }
 }
@@ -149,6 +155,7 @@ impl Database {
                 preloaded: Arc::default(),
                 memos: None,
                 loaded: None,
+                kinds: None,
             },
             log,
         )
@@ -156,12 +163,14 @@ impl Database {
 
     /// Makes this database (and its clones from now on) keep what lets it answer quickly
     /// after an edit: what each chunk of a large rule read, so that the chunks the edit did
-    /// not reach are reused instead of evaluated again, and each evidence file's loading,
-    /// so that a group of files loads only its changed file again. For the language server
-    /// and `tenet watch`.
+    /// not reach are reused instead of evaluated again; each evidence file's loading,
+    /// so that a group of files loads only its changed file again; and each kind's
+    /// documents, so that their indexes are carried over rather than built again. For the
+    /// language server and `tenet watch`.
     pub fn long_lived(&mut self) {
         self.memos.get_or_insert_with(Arc::default);
         self.loaded.get_or_insert_with(Arc::default);
+        self.kinds.get_or_insert_with(Arc::default);
     }
 
     /// The execution log, if this database keeps one.
@@ -181,5 +190,9 @@ impl Db for Database {
 
     fn loaded_files(&self) -> Option<&LoadedFiles> {
         self.loaded.as_deref()
+    }
+
+    fn last_kinds(&self) -> Option<&LastKinds> {
+        self.kinds.as_deref()
     }
 }

@@ -49,6 +49,10 @@ impl Evidence for DbEvidence<'_> {
     fn kind(&self, kind: KindId) -> &KindDocs {
         kind_docs(self.db, self.workspace, self.evidence, kind)
     }
+
+    fn shared(&self, kind: KindId) -> Option<Arc<KindDocs>> {
+        Some(kind_docs(self.db, self.workspace, self.evidence, kind).clone())
+    }
 }
 
 /// The results of one rule before tailoring.

@@ -20,7 +20,7 @@ use tenet_sema::program::{FileId, Schema};
 use tenet_sema::ty::{FieldDef, RecordTy, Ty};
 
 use crate::database::Preloaded;
-use crate::loaded_files::FileToLoad;
+use crate::long_lived::FileToLoad;
 use crate::{Database, Db, EvidenceFile, EvidenceSet, Workspace, program};
 
 /// The program's evidence kinds, separated from the rest of the program so that editing a
@@ -210,9 +210,11 @@ fn groups_of_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind
     kind_groups(db, workspace, evidence).get(kind.index()).map_or(&[][..], Vec::as_slice)
 }
 
-/// The documents of one kind across every evidence file, in path order, with indexes.
+/// The documents of one kind across every evidence file, in path order, with indexes. In a
+/// long-lived database, the indexes the kind's last documents had are carried over
+/// ([`KindDocs::following`]).
 #[salsa::tracked(returns(ref))]
-pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindDocs {
+pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> Arc<KindDocs> {
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
     let groups = groups_of_kind(db, workspace, evidence, kind);
     let parts: Vec<&GroupDocs> =
@@ -221,7 +223,13 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     for part in parts {
         docs.extend(part.docs.iter().cloned());
     }
-    KindDocs::new(docs, fields)
+    let Some(last) = db.last_kinds() else { return Arc::new(KindDocs::new(docs, fields)) };
+    let docs = Arc::new(match last.get(workspace, evidence, kind) {
+        Some(before) => KindDocs::following(&before, docs, fields),
+        None => KindDocs::new(docs, fields),
+    });
+    last.put(workspace, evidence, kind, docs.clone());
+    docs
 }
 
 /// File `i` of `files` loaded again with its locations, for a diagnostic that must say

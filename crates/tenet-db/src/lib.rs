@@ -13,7 +13,7 @@ mod evaluation;
 mod evidence;
 mod evidence_loading;
 mod inputs;
-mod loaded_files;
+mod long_lived;
 mod queries;
 mod system;
 mod workspace;
@@ -28,7 +28,7 @@ pub use evidence::{
     validate_evidence,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
-pub use loaded_files::LoadedFiles;
+pub use long_lived::{LastKinds, LoadedFiles};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};
 pub use workspace::{

@@ -353,7 +353,7 @@ impl<'a> Interp<'a> {
                     };
                     let hits = docs.find(lookup.field, &key);
                     if let Some(log) = &mut self.log {
-                        log.lookup(*kind, lookup.field, &key, hits, docs);
+                        log.lookup(*kind, lookup.field, &key);
                     }
                     return Ok(hits
                         .iter()
@@ -388,7 +388,7 @@ impl<'a> Interp<'a> {
                 let docs = self.evidence.kind(kind);
                 let hits = docs.find(LookupField::Key, &k);
                 if let Some(log) = &mut self.log {
-                    log.lookup(kind, LookupField::Key, &k, hits, docs);
+                    log.lookup(kind, LookupField::Key, &k);
                 }
                 match hits.first().copied() {
                     Some(i) => {

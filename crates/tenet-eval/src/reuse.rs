@@ -7,17 +7,23 @@
 //! server, `tenet watch`) keeps, for each chunk, what it read from the evidence:
 //!
 //! - its subjects, by handle;
-//! - every index look-up it made (kind, field or key, value) and the documents found,
-//!   by handle;
+//! - every index look-up it made (kind, field or key, value);
 //! - the kinds it ranged over whole;
 //! - the steps it took.
 //!
-//! On the next evaluation a chunk is reused when each of those reads gives the same
-//! documents again. A handle is a shared pointer to an immutable document, and the memo
-//! holds its handles, so an equal pointer is the same document: never a stale one that
-//! happens to sit at the same address. A file loaded again gives new handles; its
-//! documents count as the same when they are equal in every value and written in the same
-//! place (their citations, path, line and column, are part of what is compared).
+//! and, for the whole rule, each kind it looked up as it was (a shared handle to that
+//! version of the kind's documents).
+//!
+//! On the next evaluation the documents that changed in each such kind are found by
+//! comparing the two versions ([`KindDocs::changed_since`]): the documents both share,
+//! handle for handle, at the start and at the end, are skipped without being looked at,
+//! and of those in between, the ones equal in every value and written in the same place
+//! (a file loaded again gives new handles) do not count. A look-up finds other documents
+//! only if a changed document has, or had, the value it looked for. So a chunk is reused
+//! when its subjects are the same documents, no kind it ranged over changed, and none of
+//! its look-ups is for a value a changed document holds or held; the cost is the changed
+//! documents and one probe per look-up, not a look-up again. The memo holds the versions
+//! it compares with, so a handle is never compared with a stale one at a recycled address.
 //! Evaluation reads evidence only through these look-ups, scans and the subjects
 //! themselves (the interpreter's [`Interp::doc`] resolves only references they produced),
 //! so a chunk whose reads all hold evaluates to the same results, which are copied from
@@ -27,52 +33,37 @@
 //! schemas) is compared whole: when one differs, nothing is reused.
 //!
 //! [`Interp::doc`]: crate::interp::Interp::doc
+//! [`KindDocs::changed_since`]: crate::store::KindDocs::changed_since
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use jiff::civil::Date;
+use rustc_hash::FxHashSet;
 use tenet_sema::KindId;
 use tenet_sema::ir::LookupField;
 use tenet_sema::program::{RuleBody, Schema};
 
 use crate::interp::{Budget, ParamValues};
 use crate::results::RuleResult;
-use crate::store::{Doc, Evidence, IndexKey, KindDocs};
+use crate::store::{Doc, Evidence, IndexKey, KindDocs, lookups_finding};
 
-/// What one evaluation read from the evidence besides its subjects: each index look-up
-/// and what it found, and each kind it ranged over whole.
+/// What one evaluation read from the evidence besides its subjects: each index look-up,
+/// and each kind it ranged over whole.
 #[derive(Debug, Default)]
 pub(crate) struct LookupLog {
-    lookups: Vec<LookedUp>,
-    /// The documents every look-up found, one after another (`LookedUp::found` indexes here).
-    found: Vec<Doc>,
+    lookups: Vec<LookUp>,
     /// Kinds ranged over whole, without an index.
     scanned: Vec<KindId>,
 }
 
-/// One index look-up: documents of `kind` whose `field` (or key) is `key`.
-#[derive(Debug)]
-struct LookedUp {
-    kind: KindId,
-    field: LookupField,
-    key: IndexKey,
-    found: Range<u32>,
-}
+/// One index look-up: documents of a kind whose field (or key) is a value.
+type LookUp = (KindId, LookupField, IndexKey);
 
 impl LookupLog {
-    /// Notes a look-up and the positions (in `docs`, the kind's documents) it found.
-    pub(crate) fn lookup(
-        &mut self,
-        kind: KindId,
-        field: LookupField,
-        key: &IndexKey,
-        hits: &[u32],
-        docs: &KindDocs,
-    ) {
-        let start = self.found.len() as u32;
-        self.found.extend(hits.iter().filter_map(|i| docs.docs().get(*i as usize)).cloned());
-        self.lookups.push(LookedUp { kind, field, key: key.clone(), found: start..self.found.len() as u32 });
+    /// Notes a look-up.
+    pub(crate) fn lookup(&mut self, kind: KindId, field: LookupField, key: &IndexKey) {
+        self.lookups.push((kind, field, key.clone()));
     }
 
     /// Notes that every document of `kind` was ranged over.
@@ -82,20 +73,16 @@ impl LookupLog {
         }
     }
 
-    /// Whether every look-up finds the same documents, in the same order, in `evidence`.
-    fn holds_in(&self, evidence: &dyn Evidence) -> bool {
-        self.lookups.iter().all(|l| {
-            let before = self.found.get(l.found.start as usize..l.found.end as usize).unwrap_or(&[]);
-            let docs = evidence.kind(l.kind);
-            let now = docs.find(l.field, &l.key);
-            now.len() == before.len()
-                && now
-                    .iter()
-                    .zip(before)
-                    .all(|(i, d)| docs.docs().get(*i as usize).is_some_and(|n| unchanged(n, d)))
-        })
+    /// Whether a look-up would find other documents now: one of the changed documents
+    /// has (or had) the value it looked for.
+    fn touches(&self, changed: &Changed) -> bool {
+        !changed.is_empty() && self.lookups.iter().any(|l| changed.contains(l))
     }
 }
+
+/// Every look-up whose documents an edit changed: each changed document's key and field
+/// values, before and after, by kind.
+type Changed = FxHashSet<LookUp>;
 
 /// `now` holds what `before` held, document for document.
 fn same_docs(now: &[Doc], before: &[Doc]) -> bool {
@@ -122,10 +109,11 @@ pub(crate) struct ChunkReads {
 }
 
 impl ChunkReads {
-    /// Whether evaluating the chunk over `subjects` and `evidence`, with a share of
-    /// `share` steps, would read exactly what it read before, and so give the same results.
-    fn holds(&self, subjects: &[Doc], evidence: &dyn Evidence, share: u64) -> bool {
-        self.fits(share) && same_docs(subjects, &self.subjects) && self.log.holds_in(evidence)
+    /// Whether evaluating the chunk over `subjects`, after the edits that changed
+    /// `changed`, with a share of `share` steps, would read exactly what it read before,
+    /// and so give the same results.
+    fn holds(&self, subjects: &[Doc], changed: &Changed, share: u64) -> bool {
+        self.fits(share) && same_docs(subjects, &self.subjects) && !self.log.touches(changed)
     }
 
     /// Whether the same reads under a share of `share` steps take the same course: with the
@@ -164,6 +152,9 @@ pub struct RuleMemo {
     chunks: Vec<ChunkMemo>,
     /// Every kind some chunk ranged over whole, with its documents as they were.
     scanned: Vec<(KindId, Vec<Doc>)>,
+    /// Every kind some chunk looked up, as it was; `None` when the evidence does not
+    /// share its kinds, and then nothing can be told unchanged.
+    looked_up: Option<Vec<(KindId, Arc<KindDocs>)>>,
     results: Arc<[RuleResult]>,
     reused: usize,
 }
@@ -181,9 +172,11 @@ impl RuleMemo {
 }
 
 /// The last evaluation as the next one consults it: the memo, if its inputs are the
-/// current ones and no kind it ranged over whole has changed.
+/// current ones and no kind it ranged over whole has changed, and what changed in the
+/// kinds it looked up.
 pub(crate) struct Previous<'m> {
     memo: Option<&'m RuleMemo>,
+    changed: Changed,
 }
 
 impl<'m> Previous<'m> {
@@ -194,9 +187,16 @@ impl<'m> Previous<'m> {
     ) -> Previous<'m> {
         let memo = memo.filter(|m| {
             m.inputs == *inputs
+                && m.looked_up.is_some()
                 && m.scanned.iter().all(|(kind, before)| same_docs(evidence.kind(*kind).docs(), before))
         });
-        Previous { memo }
+        let mut changed = Changed::default();
+        for (kind, before) in memo.and_then(|m| m.looked_up.as_ref()).into_iter().flatten() {
+            for doc in evidence.kind(*kind).changed_since(before) {
+                changed.extend(lookups_finding(doc).map(|(field, key)| (*kind, field, key)));
+            }
+        }
+        Previous { memo, changed }
     }
 
     /// The results of the last evaluation's chunk over `range`, if it would give the same
@@ -205,14 +205,13 @@ impl<'m> Previous<'m> {
         &self,
         range: &Range<usize>,
         subjects: &[Doc],
-        evidence: &dyn Evidence,
         share: u64,
     ) -> Option<(Vec<RuleResult>, Arc<ChunkReads>)> {
         let memo = self.memo?;
         // Chunks are kept in order of their first subject.
         let at = memo.chunks.binary_search_by_key(&range.start, |c| c.range.start).ok()?;
         let chunk = memo.chunks.get(at).filter(|c| c.range == *range)?;
-        if !chunk.reads.holds(subjects, evidence, share) {
+        if !chunk.reads.holds(subjects, &self.changed, share) {
             return None;
         }
         let results = memo.results.get(chunk.results.clone())?.to_vec();
@@ -237,6 +236,11 @@ pub(crate) fn memo_of(
     results: Arc<[RuleResult]>,
 ) -> RuleMemo {
     let mut scanned: Vec<(KindId, Vec<Doc>)> = Vec::new();
+    let mut kinds: Vec<KindId> =
+        chunks.iter().flat_map(|c| c.reads.log.lookups.iter().map(|l| l.0)).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let looked_up = kinds.iter().map(|k| Some((*k, evidence.shared(*k)?))).collect();
     let mut at = 0;
     let mut reused = 0;
     let chunks = chunks
@@ -253,7 +257,7 @@ pub(crate) fn memo_of(
             memo
         })
         .collect();
-    RuleMemo { inputs, chunks, scanned, results, reused }
+    RuleMemo { inputs, chunks, scanned, looked_up, results, reused }
 }
 
 #[cfg(test)]

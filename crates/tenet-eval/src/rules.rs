@@ -359,9 +359,7 @@ fn evaluate_split(
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
             let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
             let subjects = scope.docs.get(range.clone()).unwrap_or(&[]);
-            if let Some((results, reads)) =
-                previous.and_then(|p| p.reusable(&range, subjects, prefetched, share.steps))
-            {
+            if let Some((results, reads)) = previous.and_then(|p| p.reusable(&range, subjects, share.steps)) {
                 let outcome = ChunkOutcome { range, reads, results: results.len(), reused: true };
                 return (results, Some(outcome));
             }

@@ -124,51 +124,125 @@ impl IndexKey {
 #[derive(Debug, Default)]
 pub struct KindDocs {
     docs: Vec<Doc>,
-    by_key: OnceLock<FxHashMap<IndexKey, u32>>,
+    by_key: OnceLock<FieldIndex>,
     by_field: Vec<OnceLock<FieldIndex>>,
 }
+
+/// What an index is over: a field, or the kind's key.
+#[derive(Clone, Copy)]
+enum Indexed {
+    Key,
+    Field(usize),
+}
+
+impl Indexed {
+    fn value(self, doc: &Doc) -> Option<IndexKey> {
+        match self {
+            Indexed::Key => doc.key().and_then(IndexKey::of),
+            Indexed::Field(f) => doc.fields.get(f).and_then(IndexKey::of),
+        }
+    }
+}
+
+/// Every look-up that finds `doc`: by its key, and by each of its fields' values.
+pub(crate) fn lookups_finding(doc: &Doc) -> impl Iterator<Item = (LookupField, IndexKey)> + '_ {
+    let key = Indexed::Key.value(doc).map(|k| (LookupField::Key, k));
+    let fields = (0..doc.fields.len())
+        .filter_map(|f| Some((LookupField::Field(f as u32), Indexed::Field(f).value(doc)?)));
+    key.into_iter().chain(fields)
+}
+
+/// No value: a document the index does not hold.
+const NO_VALUE: u32 = u32::MAX;
 
 /// The documents of a kind by the value of one field. Each value's positions sit together
 /// in one list, in document order, rather than in a list of their own: a kind of a hundred
 /// thousand documents then costs two allocations to index, and two to drop, instead of one
-/// per value.
+/// per value. Values are numbered; the numbering is shared with the index it follows
+/// after an edit ([`FieldIndex::following`]), so that re-indexing a large kind hashes
+/// only the documents that changed.
 #[derive(Debug, Default)]
 struct FieldIndex {
-    /// Each value's number: values are numbered in order of first appearance.
-    numbers: FxHashMap<IndexKey, u32>,
+    /// Each value's number, in order of first appearance, shared between versions.
+    numbers: Arc<FxHashMap<IndexKey, u32>>,
+    /// Numbers of values `numbers` does not have, given since it was made.
+    more: FxHashMap<IndexKey, u32>,
+    /// Each document's value's number, or [`NO_VALUE`].
+    number_of: Vec<u32>,
     /// By number, each value's run in `positions`: start and length.
     runs: Vec<(u32, u32)>,
     positions: Vec<u32>,
 }
 
 impl FieldIndex {
-    fn new(docs: &[Doc], field: usize) -> FieldIndex {
-        // First each document's value, numbered in order of first appearance, and how many
-        // documents have each; then the positions, each value's run after the last.
-        const NONE: u32 = u32::MAX;
+    fn new(docs: &[Doc], indexed: Indexed) -> FieldIndex {
         let mut numbers: FxHashMap<IndexKey, u32> =
             FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
-        let mut counts: Vec<u32> = Vec::new();
         let number_of: Vec<u32> = docs
             .iter()
             .map(|d| {
-                let Some(key) = d.fields.get(field).and_then(IndexKey::of) else { return NONE };
-                let next = counts.len() as u32;
-                let n = *numbers.entry(key).or_insert(next);
-                if n == next {
-                    counts.push(0);
-                }
-                counts[n as usize] += 1;
-                n
+                let Some(key) = indexed.value(d) else { return NO_VALUE };
+                let next = numbers.len() as u32;
+                *numbers.entry(key).or_insert(next)
             })
             .collect();
-        let mut starts: Vec<u32> = Vec::with_capacity(counts.len());
+        let values = numbers.len();
+        FieldIndex::with_numbers(Arc::new(numbers), FxHashMap::default(), number_of, values)
+    }
+
+    /// The index of `docs`, which are `before`'s documents with those between `delta`'s
+    /// common prefix and suffix replaced: the numbering is carried over and only the
+    /// documents in between are looked at. Built afresh instead when values no document
+    /// holds any more have piled up.
+    fn following(&self, delta: &Delta, docs: &[Doc], indexed: Indexed) -> FieldIndex {
+        let mut more = self.more.clone();
+        let mut number_of = Vec::with_capacity(docs.len());
+        number_of.extend_from_slice(self.number_of.get(..delta.prefix).unwrap_or(&[]));
+        for doc in docs.get(delta.prefix..delta.new_suffix).unwrap_or(&[]) {
+            let Some(key) = indexed.value(doc) else {
+                number_of.push(NO_VALUE);
+                continue;
+            };
+            let n = match self.numbers.get(&key) {
+                Some(n) => *n,
+                None => {
+                    let next = (self.numbers.len() + more.len()) as u32;
+                    *more.entry(key).or_insert(next)
+                }
+            };
+            number_of.push(n);
+        }
+        number_of.extend_from_slice(self.number_of.get(delta.old_suffix..).unwrap_or(&[]));
+        let values = self.numbers.len() + more.len();
+        let index = FieldIndex::with_numbers(self.numbers.clone(), more, number_of, values);
+        // Numbers of values no document holds any more stay until the next fresh build.
+        let unheld = index.runs.iter().filter(|(_, len)| *len == 0).count();
+        if unheld > 64 && unheld * 4 > values || index.more.len() * 4 > index.numbers.len() + 64 {
+            return FieldIndex::new(docs, indexed);
+        }
+        index
+    }
+
+    /// Lays out each value's positions, given each document's value's number.
+    fn with_numbers(
+        numbers: Arc<FxHashMap<IndexKey, u32>>,
+        more: FxHashMap<IndexKey, u32>,
+        number_of: Vec<u32>,
+        values: usize,
+    ) -> FieldIndex {
+        let mut counts = vec![0u32; values];
+        for n in &number_of {
+            if let Some(count) = counts.get_mut(*n as usize) {
+                *count += 1;
+            }
+        }
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(values);
         let mut total = 0u32;
         for count in &counts {
-            starts.push(total);
+            runs.push((total, *count));
             total += count;
         }
-        let mut cursor = starts.clone();
+        let mut cursor: Vec<u32> = runs.iter().map(|(start, _)| *start).collect();
         let mut positions = vec![0u32; total as usize];
         for (i, n) in number_of.iter().enumerate() {
             if let Some(at) = cursor.get_mut(*n as usize) {
@@ -176,15 +250,34 @@ impl FieldIndex {
                 *at += 1;
             }
         }
-        let runs = starts.into_iter().zip(counts).collect();
-        FieldIndex { numbers, runs, positions }
+        FieldIndex { numbers, more, number_of, runs, positions }
     }
 
     fn get(&self, key: &IndexKey) -> &[u32] {
-        let Some(&(start, len)) = self.numbers.get(key).and_then(|n| self.runs.get(*n as usize)) else {
+        let number = self.numbers.get(key).or_else(|| self.more.get(key));
+        let Some(&(start, len)) = number.and_then(|n| self.runs.get(*n as usize)) else {
             return &[];
         };
         self.positions.get(start as usize..(start + len) as usize).unwrap_or(&[])
+    }
+}
+
+/// Where two versions of a kind's documents differ: they share the first `prefix`
+/// documents and every document from `old_suffix` (in the old) and `new_suffix` (in the
+/// new) on, handle for handle.
+#[derive(Debug, Clone, Copy)]
+struct Delta {
+    prefix: usize,
+    old_suffix: usize,
+    new_suffix: usize,
+}
+
+impl Delta {
+    fn between(old: &[Doc], new: &[Doc]) -> Delta {
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a.same(b)).count();
+        let suffix =
+            old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a.same(b)).count();
+        Delta { prefix, old_suffix: old.len() - suffix, new_suffix: new.len() - suffix }
     }
 }
 
@@ -198,42 +291,69 @@ impl KindDocs {
         }
     }
 
+    /// The documents of a kind after an edit, `before` being the same kind's documents
+    /// before it: every index `before` had built is built at once, from `before`'s, looking
+    /// only at the documents that are not the same handles as before. What a long-lived
+    /// database does, so that one edited file does not re-index a kind of a hundred
+    /// thousand documents.
+    pub fn following(before: &KindDocs, docs: Vec<Doc>, field_count: usize) -> KindDocs {
+        let out = KindDocs::new(docs, field_count);
+        let delta = Delta::between(&before.docs, &out.docs);
+        if let Some(index) = before.by_key.get() {
+            let _ = out.by_key.set(index.following(&delta, &out.docs, Indexed::Key));
+        }
+        for (field, (cell, index)) in out.by_field.iter().zip(&before.by_field).enumerate() {
+            if let Some(index) = index.get() {
+                let _ = cell.set(index.following(&delta, &out.docs, Indexed::Field(field)));
+            }
+        }
+        out
+    }
+
     /// Every document.
     pub fn docs(&self) -> &[Doc] {
         &self.docs
     }
 
+    /// The documents that differ between `before` and this version of a kind: those of
+    /// either that the other does not have at the same place in the order, as the same
+    /// handle or as an equal document written in the same place. One edited file among a
+    /// hundred thousand documents gives its own few documents, whatever it shifted.
+    pub(crate) fn changed_since<'a>(&'a self, before: &'a KindDocs) -> impl Iterator<Item = &'a Doc> {
+        let delta = Delta::between(&before.docs, &self.docs);
+        let old = before.docs.get(delta.prefix..delta.old_suffix).unwrap_or(&[]);
+        let new = self.docs.get(delta.prefix..delta.new_suffix).unwrap_or(&[]);
+        // A file loaded again gives new handles to documents that may be equal.
+        let equal = |(a, b): (&Doc, &Doc)| a == b;
+        let head = old.iter().zip(new).take_while(|p| equal(*p)).count();
+        let (old, new) = (&old[head..], &new[head..]);
+        let tail = old.iter().rev().zip(new.iter().rev()).take_while(|p| equal(*p)).count();
+        old[..old.len() - tail].iter().chain(&new[..new.len() - tail])
+    }
+
     /// The document with this key (the first, if evidence repeats a key).
     pub fn by_key(&self, key: &IndexKey) -> Option<u32> {
-        self.key_index().get(key).copied()
+        self.key_index().get(key).first().copied()
     }
 
     /// The positions of the documents an index look-up finds: by the kind's key, the first
     /// document with it; by a field, every document whose field holds it. What the
-    /// interpreter's joins read, and what a reused chunk's look-ups are replayed with.
+    /// interpreter's joins read.
     pub fn find(&self, field: LookupField, key: &IndexKey) -> &[u32] {
         match field {
-            LookupField::Key => self.key_index().get(key).map_or(&[], std::slice::from_ref),
+            LookupField::Key => self.key_index().get(key).get(..1).unwrap_or(&[]),
             LookupField::Field(f) => self.by_field(f, key),
         }
     }
 
-    fn key_index(&self) -> &FxHashMap<IndexKey, u32> {
-        self.by_key.get_or_init(|| {
-            let mut map = FxHashMap::default();
-            for (i, d) in self.docs.iter().enumerate() {
-                if let Some(k) = d.key().and_then(IndexKey::of) {
-                    map.entry(k).or_insert(i as u32);
-                }
-            }
-            map
-        })
+    fn key_index(&self) -> &FieldIndex {
+        self.by_key.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Key))
     }
 
     /// The documents whose field `field` equals `key`, or whose list field holds it.
     pub fn by_field(&self, field: u32, key: &IndexKey) -> &[u32] {
         let Some(cell) = self.by_field.get(field as usize) else { return &[] };
-        cell.get_or_init(|| FieldIndex::new(&self.docs, field as usize)).get(key)
+        cell.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Field(field as usize))).get(key)
     }
 }
 
@@ -247,6 +367,14 @@ impl PartialEq for KindDocs {
 pub trait Evidence {
     /// The documents of a kind.
     fn kind(&self, kind: KindId) -> &KindDocs;
+
+    /// The documents of a kind as a shared handle, where the evidence keeps them so: what a
+    /// rule's memo holds to tell, on the next evaluation, which documents an edit changed.
+    /// `None` where it does not, and then no chunk is reused.
+    fn shared(&self, kind: KindId) -> Option<Arc<KindDocs>> {
+        let _ = kind;
+        None
+    }
 }
 
 /// Evidence held in memory: what tests and `test` blocks use.
@@ -303,4 +431,72 @@ pub fn markdown_sections(body: &str) -> Arc<[(Arc<str>, Arc<str>)]> {
         out.push((Arc::from(title.as_str()), Arc::from(text)));
     }
     Arc::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, system: &str) -> Doc {
+        Doc::new(DocData {
+            fields: Arc::from(vec![Value::String(Arc::from(id)), Value::String(Arc::from(system))]),
+            key_field: Some(0),
+            effective: None,
+            markdown: None,
+            citation: Citation { path: Arc::from("f"), line: 1, column: 1 },
+        })
+    }
+
+    /// Every look-up of `docs` by key and by field 1, over every value either version
+    /// holds and one neither does.
+    fn look_ups(docs: &KindDocs, values: &[String]) -> Vec<(Vec<u32>, Vec<u32>)> {
+        values
+            .iter()
+            .map(|v| {
+                let key = IndexKey::Str(Arc::from(v.as_str()));
+                (docs.find(LookupField::Key, &key).to_vec(), docs.find(LookupField::Field(1), &key).to_vec())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_that_follows_an_edit_finds_what_a_fresh_one_finds() {
+        // A small linear congruential generator: the same edits on every run.
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n.max(1)
+        };
+        let mut docs: Vec<Doc> = (0..200).map(|i| doc(&format!("d{i}"), &format!("s{}", i % 37))).collect();
+        let mut before = KindDocs::new(docs.clone(), 2);
+        let mut values: Vec<String> =
+            (0..60).map(|i| format!("s{i}")).chain((0..260).map(|i| format!("d{i}"))).collect();
+        values.push("nothing".to_owned());
+        let _ = look_ups(&before, &values);
+        for round in 0..300 {
+            // Replace, insert or remove a run of documents, as reloading a file does.
+            let at = next(docs.len());
+            let len = next(6);
+            let fresh: Vec<Doc> = (0..next(6))
+                .map(|i| doc(&format!("d{}", next(260)), &format!("s{}", next(60 + i))))
+                .collect();
+            let end = (at + len).min(docs.len());
+            docs.splice(at..end, fresh);
+            let after = KindDocs::following(&before, docs.clone(), 2);
+            let expected = KindDocs::new(docs.clone(), 2);
+            assert_eq!(look_ups(&after, &values), look_ups(&expected, &values), "round {round}");
+            before = after;
+        }
+    }
+
+    #[test]
+    fn only_indexes_already_built_are_carried_over() {
+        let docs: Vec<Doc> = (0..10).map(|i| doc(&format!("d{i}"), "s")).collect();
+        let before = KindDocs::new(docs.clone(), 2);
+        let _ = before.by_field(1, &IndexKey::Str(Arc::from("s")));
+        let after = KindDocs::following(&before, docs, 2);
+        assert!(after.by_field[1].get().is_some());
+        assert!(after.by_field[0].get().is_none());
+        assert!(after.by_key.get().is_none());
+    }
 }

@@ -1,5 +1,8 @@
-//! Each evidence file's last loading, kept by a long-lived database beside salsa's memos,
-//! so that a group of files whose one file changed loads that file alone again.
+//! What a long-lived database keeps beside salsa's memos, because a query cannot see its
+//! own previous value: each evidence file's last loading ([`LoadedFiles`]), so that a group
+//! of files whose one file changed loads that file alone again, and each kind's last
+//! documents ([`LastKinds`]), so that the next version's indexes are carried over rather
+//! than built again.
 //!
 //! Why beside salsa: a file per query would give salsa one memo per file to make sure of
 //! after every edit (46,970 of them, about 8 ms, for one changed file); a group per query
@@ -13,10 +16,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
+use tenet_eval::KindDocs;
 use tenet_evidence::Loaded;
+use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-use crate::{EvidenceFile, Workspace};
+use crate::{EvidenceFile, EvidenceSet, Workspace};
 
 /// The cache: what each file's loading gave, under one workspace and its schemas.
 #[derive(Default)]
@@ -96,5 +101,37 @@ impl LoadedFiles {
     /// assert, so that a cache that never hits cannot pass for one that works.
     pub fn take_loads(&self) -> usize {
         self.loads.swap(0, Ordering::Relaxed)
+    }
+}
+
+/// Each kind's last documents, by workspace, evidence set and kind: what the next
+/// version of the kind's documents carries its indexes over from
+/// ([`KindDocs::following`]). One version per kind, whatever it was gathered for.
+#[derive(Default)]
+pub struct LastKinds {
+    kinds: Mutex<FxHashMap<KindId, (GatheredFor, Arc<KindDocs>)>>,
+}
+
+/// What a kind's documents were gathered for.
+type GatheredFor = (Workspace, EvidenceSet);
+
+impl LastKinds {
+    /// The kind's last documents, if they were gathered for this workspace and evidence.
+    pub(crate) fn get(
+        &self,
+        workspace: Workspace,
+        evidence: EvidenceSet,
+        kind: KindId,
+    ) -> Option<Arc<KindDocs>> {
+        let kinds = self.kinds.lock().ok()?;
+        let (over, docs) = kinds.get(&kind)?;
+        (*over == (workspace, evidence)).then(|| docs.clone())
+    }
+
+    /// Keeps `docs` as the kind's last documents.
+    pub(crate) fn put(&self, workspace: Workspace, evidence: EvidenceSet, kind: KindId, docs: Arc<KindDocs>) {
+        if let Ok(mut kinds) = self.kinds.lock() {
+            kinds.insert(kind, ((workspace, evidence), docs));
+        }
     }
 }
