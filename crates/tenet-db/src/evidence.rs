@@ -246,35 +246,43 @@ fn located<'a>(
     }
 }
 
-/// The keys of one kind's documents and the documents that repeat one. Depends only on
-/// the kind's own groups.
+/// The keys of one kind's documents and the documents that repeat one. Depends only on the
+/// kind's own groups. A long-lived database reads them from the kind's key index, which it
+/// carries over an edit ([`kind_docs`]); a one-off check builds a table once, which costs
+/// less than an index.
 #[salsa::tracked(returns(ref))]
 pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
-    // The kind's files, group after group, so that a place's file is an index into them.
+    // The kind's files, group after group, so that a place's file is an index into them,
+    // and where each group's documents start among the kind's.
     let mut files: Vec<EvidenceFile> = Vec::new();
-    let mut parts: Vec<(u32, &GroupDocs)> = Vec::new();
+    let mut parts: Vec<(u32, u32, &GroupDocs)> = Vec::new();
+    let mut start = 0u32;
     for group in groups_of_kind(db, workspace, evidence, kind) {
-        parts.push((files.len() as u32, group_kind_docs(db, workspace, evidence, *group, kind)));
+        let part = group_kind_docs(db, workspace, evidence, *group, kind);
+        parts.push((start, files.len() as u32, part));
+        start += part.docs.len() as u32;
         let in_group = group_files(db, evidence, *group);
         let of_kind = group_files_of_kind(db, workspace, evidence, *group, kind);
         files.extend(of_kind.iter().filter_map(|i| in_group.get(*i as usize)));
     }
-    let count = parts.iter().map(|(_, p)| p.docs.len()).sum();
-    let documents = parts.iter().flat_map(|(offset, part)| {
-        part.places
-            .iter()
-            .zip(&part.docs)
-            .map(move |((file, position), doc)| ((offset + file, *position), doc))
-    });
     let path_of = |file: u32| files.get(file as usize).map_or("?", |f| f.path(db));
-    KindKeys::of_documents(
-        kind,
-        count,
-        documents,
-        &path_of,
-        schemas(db, workspace),
-        &located(db, workspace, &files),
-    )
+    let (schemas, located) = (schemas(db, workspace), located(db, workspace, &files));
+    if db.last_kinds().is_none() {
+        let documents = parts.iter().flat_map(|(_, first_file, part)| {
+            let places = part.places.iter().map(move |(file, position)| (first_file + file, *position));
+            places.zip(&part.docs)
+        });
+        return KindKeys::of_documents(kind, start as usize, documents, &path_of, schemas, &located);
+    }
+    let place_of = |i: u32| {
+        let at = parts.partition_point(|(start, _, _)| *start <= i).saturating_sub(1);
+        let Some((start, first_file, part)) = parts.get(at) else { return (u32::MAX, 0) };
+        part.places
+            .get((i - start) as usize)
+            .map_or((u32::MAX, 0), |(file, position)| (first_file + file, *position))
+    };
+    let docs = kind_docs(db, workspace, evidence, kind).clone();
+    KindKeys::of_kind(kind, docs, &place_of, &path_of, schemas, &located)
 }
 
 /// Diagnostics about the evidence: each group's, then the duplicate keys that only a whole

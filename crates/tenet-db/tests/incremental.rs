@@ -236,7 +236,19 @@ fn built_in_packs_nothing_uses_are_never_parsed() {
 
 #[test]
 fn changing_one_evidence_file_re_checks_only_its_kinds_keys_and_references() {
+    re_checks_only_the_kinds_keys_and_references(false);
+}
+
+#[test]
+fn a_long_lived_database_re_checks_keys_from_the_index_it_carries_over() {
+    re_checks_only_the_kinds_keys_and_references(true);
+}
+
+fn re_checks_only_the_kinds_keys_and_references(long_lived: bool) {
     let (mut db, log, loaded, evidence) = with_evidence(&[("reviews/r2.yaml", "id: r2\nsystem: b\n")]);
+    if long_lived {
+        db.long_lived();
+    }
     assert!(tenet_db::validate_evidence(&db, loaded.workspace, evidence).is_empty());
     let cold = log.take();
     // AiSystem, Review and the prelude's Attestation; the four files make one group.

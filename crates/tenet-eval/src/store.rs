@@ -138,7 +138,11 @@ enum Indexed {
 impl Indexed {
     fn value(self, doc: &Doc) -> Option<IndexKey> {
         match self {
-            Indexed::Key => doc.key().and_then(IndexKey::of),
+            // A key of a type joins do not index (a float, a date-time) is still a key:
+            // held as the text it shows as, which is how references name it.
+            Indexed::Key => {
+                doc.key().map(|k| IndexKey::of(k).unwrap_or_else(|| IndexKey::Str(Arc::from(k.to_string()))))
+            }
             Indexed::Field(f) => doc.fields.get(f).and_then(IndexKey::of),
         }
     }
@@ -344,6 +348,17 @@ impl KindDocs {
             LookupField::Key => self.key_index().get(key).get(..1).unwrap_or(&[]),
             LookupField::Field(f) => self.by_field(f, key),
         }
+    }
+
+    /// The positions of the documents that share a key with another, key by key, each
+    /// list in document order: the first holds the key, the rest repeat it.
+    pub fn repeated_keys(&self) -> impl Iterator<Item = &[u32]> {
+        let index = self.key_index();
+        index
+            .runs
+            .iter()
+            .filter(|(_, len)| *len > 1)
+            .filter_map(|(start, len)| index.positions.get(*start as usize..(start + len) as usize))
     }
 
     fn key_index(&self) -> &FieldIndex {

@@ -12,22 +12,42 @@ use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-use tenet_eval::Doc;
+use tenet_eval::{Doc, IndexKey, KindDocs};
+use tenet_sema::ir::LookupField;
+use tenet_sema::ty::Ty;
+use tenet_sema::value::Value;
 
 use crate::Loaded;
 use crate::sites::{each_ref, key_text};
 
-/// The keys of one kind's documents: where each was first written, and a diagnostic for
-/// each later document that repeats one (pointing back at the first).
+/// The keys of one kind's documents, and a diagnostic for each document that repeats
+/// one (pointing back at the first).
 #[derive(Debug, Default, PartialEq)]
 pub struct KindKeys {
-    /// Each key: the file (an index into the files given) and the document's position
-    /// among that file's documents. Spans are worked out only for a diagnostic.
-    first: FxHashMap<Arc<str>, Place>,
+    keys: Keys,
     /// How many documents the kind has, keyed or not.
     documents: usize,
     /// Each document whose key an earlier document already has.
     pub duplicates: Vec<Diagnostic>,
+}
+
+/// Where a kind's keys are looked up.
+#[derive(Debug, PartialEq)]
+enum Keys {
+    /// Each key as text, with the first document's place: the cheapest to build, for a
+    /// check that builds it once.
+    Table(FxHashMap<Arc<str>, Place>),
+    /// The kind's key index, shared with the evaluator's joins ([`KindDocs`]), which a
+    /// long-lived database carries over an edit, so that re-checking a kind's keys costs
+    /// the documents the edit changed; and how the key is typed, since references name it
+    /// as text.
+    Index { docs: Arc<KindDocs>, key_ty: Option<Ty> },
+}
+
+impl Default for Keys {
+    fn default() -> Keys {
+        Keys::Table(FxHashMap::default())
+    }
 }
 
 /// A document: its file (an index into the files given) and its position among that
@@ -89,47 +109,123 @@ impl KindKeys {
     ) -> KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
-        let mut out = KindKeys {
-            first: FxHashMap::with_capacity_and_hasher(count, Default::default()),
-            documents: count,
-            duplicates: Vec::new(),
-        };
+        let mut first: FxHashMap<Arc<str>, Place> =
+            FxHashMap::with_capacity_and_hasher(count, Default::default());
         // Each repeated key: where it is repeated and where it was first written.
         let mut repeated: Vec<(Arc<str>, Place, Place)> = Vec::new();
         for (here, doc) in documents {
             let Some(key) = doc.key() else { continue };
             let key = key_text(key);
-            match out.first.get(&key) {
-                Some(&first) => repeated.push((key, here, first)),
+            match first.get(&key) {
+                Some(&at) => repeated.push((key, here, at)),
                 None => {
-                    out.first.insert(key, here);
+                    first.insert(key, here);
                 }
             }
         }
-        let mut located = LocatedFiles { located, files: FxHashMap::default() };
-        let mut span_of =
-            |(file, position): Place| located.get(file as usize).key_span(position as usize, schemas);
-        for (key, here, first) in repeated {
-            out.duplicates.push(
-                Diagnostic::new(
-                    Code::DUPLICATE_KEY,
-                    Arc::from(path_of(here.0)),
-                    span_of(here),
-                    format!("another {} already has the key `{key}`", kind_name(schemas, kind)),
-                )
-                .with_related(
-                    Arc::from(path_of(first.0)),
-                    span_of(first),
-                    "the first document with this key",
-                ),
-            );
+        let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
+        for (key, here, at) in repeated {
+            duplicates.add(&key, here, at);
         }
-        out
+        KindKeys { keys: Keys::Table(first), documents: count, duplicates: duplicates.found }
     }
 
-    /// Whether a document of the kind has this key.
-    pub fn contains(&self, key: &str) -> bool {
-        self.first.contains_key(key)
+    /// The keys of `kind`'s documents `docs`, read from their key index; `place_of` gives
+    /// each document's place (by its position among `docs`): its file (an index that
+    /// `path_of` and `located` know) and its position among that file's documents. What a
+    /// long-lived database uses, since it carries the index over an edit.
+    pub fn of_kind<'p>(
+        kind: KindId,
+        docs: Arc<KindDocs>,
+        place_of: &dyn Fn(u32) -> Place,
+        path_of: &dyn Fn(u32) -> &'p str,
+        schemas: &[Schema],
+        located: &Located<'_>,
+    ) -> KindKeys {
+        let key_ty = schemas
+            .get(kind.index())
+            .and_then(|s| s.record.fields.get(s.key?))
+            .map(|f| f.ty.non_optional().clone());
+        let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
+        for same_key in docs.repeated_keys() {
+            let Some((first, repeats)) = same_key.split_first() else { continue };
+            let key = docs.docs().get(*first as usize).and_then(|d| d.key()).map(key_text);
+            for here in repeats {
+                duplicates.add(key.as_deref().unwrap_or("?"), place_of(*here), place_of(*first));
+            }
+        }
+        let documents = docs.docs().len();
+        KindKeys { keys: Keys::Index { docs, key_ty }, documents, duplicates: duplicates.found }
+    }
+
+    /// Whether a document of the kind has this key, as a reference writes it.
+    pub fn contains(&self, key: &Arc<str>) -> bool {
+        let (docs, key_ty) = match &self.keys {
+            Keys::Table(first) => return first.contains_key(key),
+            Keys::Index { docs, key_ty } => (docs, key_ty),
+        };
+        // A key that is not text is named by the text it shows as, and only by that.
+        let typed = match key_ty {
+            Some(Ty::Int) => key.parse().ok().map(Value::Int),
+            Some(Ty::Bool) => key.parse().ok().map(Value::Bool),
+            Some(Ty::Date) => key.parse().ok().map(Value::Date),
+            _ => None,
+        };
+        let key = match typed {
+            Some(value) if key_text(&value) == *key => IndexKey::of(&value),
+            Some(_) => None,
+            None => Some(IndexKey::Str(key.clone())),
+        };
+        key.is_some_and(|k| !docs.find(LookupField::Key, &k).is_empty())
+    }
+}
+
+/// The diagnostics of a kind's repeated keys, each pointing back at the first document
+/// with the key; spans are worked out from the files loaded again with their locations.
+struct Duplicates<'a, 'p, 'l, 'f> {
+    kind: KindId,
+    schemas: &'a [Schema],
+    path_of: &'a dyn Fn(u32) -> &'p str,
+    located: LocatedFiles<'l, 'f>,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a, 'p, 'l, 'f> Duplicates<'a, 'p, 'l, 'f> {
+    fn new(
+        kind: KindId,
+        schemas: &'a [Schema],
+        path_of: &'a dyn Fn(u32) -> &'p str,
+        located: &'l Located<'f>,
+    ) -> Self {
+        Duplicates {
+            kind,
+            schemas,
+            path_of,
+            located: LocatedFiles { located, files: FxHashMap::default() },
+            found: Vec::new(),
+        }
+    }
+
+    /// The document at `here` repeats the key of the one at `first`.
+    fn add(&mut self, key: &str, here: Place, first: Place) {
+        let schemas = self.schemas;
+        let mut span_of =
+            |(file, position): Place| self.located.get(file as usize).key_span(position as usize, schemas);
+        let (here_span, first_span) = (span_of(here), span_of(first));
+        let path_of = self.path_of;
+        self.found.push(
+            Diagnostic::new(
+                Code::DUPLICATE_KEY,
+                Arc::from(path_of(here.0)),
+                here_span,
+                format!("another {} already has the key `{key}`", kind_name(schemas, self.kind)),
+            )
+            .with_related(
+                Arc::from(path_of(first.0)),
+                first_span,
+                "the first document with this key",
+            ),
+        );
     }
 }
 

@@ -1,7 +1,10 @@
 //! Loader tests across formats: kinds by glob and by `kind:`, locations of typed values,
 //! effective dates, and the whole-set checks.
 
+use std::borrow::Cow;
 use std::sync::Arc;
+
+use tenet_eval::KindDocs;
 
 use tenet_sema::program::Schema;
 use tenet_sema::value::Value;
@@ -24,6 +27,10 @@ schema Review from "reviews/*.md" {
 }
 schema Note {
   id: int key
+}
+schema Link {
+  id: string key
+  note: ref Note
 }
 "#;
 
@@ -173,6 +180,84 @@ fn keys_and_references_are_checked_across_files() {
         only_reviews[0].help.as_deref(),
         Some("no System documents were loaded at all: check the `from` globs of schema `System`")
     );
+}
+
+#[test]
+fn keys_that_are_not_text_are_named_by_the_text_they_show_as() {
+    let schemas = schemas();
+    let notes = load("notes.yaml", "kind: Note\nid: 5\n---\nkind: Note\nid: 5\n---\nkind: Note\nid: 7\n");
+    let links = load(
+        "links.yaml",
+        "kind: Link\nid: a\nnote: 5\n---\nkind: Link\nid: b\nnote: 05\n---\nkind: Link\nid: c\nnote: 8\n",
+    );
+    assert!(notes.diagnostics.is_empty() && links.diagnostics.is_empty(), "{notes:?} {links:?}");
+    let found: Vec<String> = check_across_files(&[("links.yaml", &links), ("notes.yaml", &notes)], &schemas)
+        .iter()
+        .map(|d| format!("{} {}..{} {} {}", d.path, d.span.start, d.span.end, d.code.id(), d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "notes.yaml 36..37 T0507 another Note already has the key `5`",
+            "links.yaml 52..54 T0506 no Note has the key `05`",
+            "links.yaml 82..83 T0506 no Note has the key `8`",
+        ]
+    );
+}
+
+#[test]
+fn a_kinds_keys_read_from_its_index_are_its_keys_read_from_a_table() {
+    let schemas = schemas();
+    let systems =
+        load("inventory/a.yaml", "- id: s1\n  tier: low\n- id: s2\n  tier: high\n- id: s1\n  tier: high\n");
+    let more = load("inventory/b.yaml", "- id: s2\n  tier: low\n- id: s3\n  tier: low\n");
+    let notes = load("notes.yaml", "kind: Note\nid: 5\n---\nkind: Note\nid: 7\n---\nkind: Note\nid: 5\n");
+    let files = [("inventory/a.yaml", &systems), ("inventory/b.yaml", &more), ("notes.yaml", &notes)];
+    let located =
+        |i: usize| files.get(i).map_or_else(|| Cow::Owned(Loaded::default()), |(_, l)| Cow::Borrowed(*l));
+    let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
+    let probes: Vec<Arc<str>> = ["s1", "s2", "s3", "s4", "5", "05", "7", "8", "five"].map(Arc::from).to_vec();
+    let kind_of = |name: &str| KindId(schemas.iter().position(|s| &*s.name == name).expect(name) as u32);
+    let (system, note) = (kind_of("System"), kind_of("Note"));
+    for kind in [system, note] {
+        let table = KindKeys::new(kind, &files, &schemas, &located);
+        let (mut docs, mut places) = (Vec::new(), Vec::new());
+        for (file, (_, loaded)) in files.iter().enumerate() {
+            for (position, (k, doc)) in loaded.documents.iter().enumerate() {
+                if *k == kind {
+                    docs.push(doc.clone());
+                    places.push((file as u32, position as u32));
+                }
+            }
+        }
+        let fields = schemas[kind.index()].record.fields.len();
+        let place_of = |i: u32| places[i as usize];
+        let index = KindKeys::of_kind(
+            kind,
+            Arc::new(KindDocs::new(docs, fields)),
+            &place_of,
+            &path_of,
+            &schemas,
+            &located,
+        );
+        let shown = |keys: &KindKeys| -> Vec<String> {
+            let mut out: Vec<String> = keys
+                .duplicates
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {}..{} {} ({})",
+                        d.path, d.span.start, d.span.end, d.message, d.related[0].path
+                    )
+                })
+                .collect();
+            out.sort();
+            out.extend(probes.iter().map(|p| format!("{p}: {}", keys.contains(p))));
+            out
+        };
+        assert_eq!(shown(&index), shown(&table), "{}", kind_name(kind));
+        assert_eq!(table.duplicates.len(), if kind == system { 2 } else { 1 });
+    }
 }
 
 #[test]
