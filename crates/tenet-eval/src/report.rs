@@ -150,6 +150,13 @@ impl StatusCounts {
         *self.get_mut(status) += 1;
     }
 
+    /// Adds every count of `other`.
+    pub fn add_all(&mut self, other: &StatusCounts) {
+        for status in Status::ALL {
+            *self.get_mut(status) += other.get(status);
+        }
+    }
+
     /// The count of `status`.
     pub fn get(&self, status: Status) -> usize {
         match status {
@@ -230,23 +237,20 @@ fn date_text<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Erro
     serializer.collect_str(date)
 }
 
-/// The overall status of a control from its results: an error or a failure anywhere
-/// decides; a control is passing only when every applicable result passes.
-pub fn control_status(results: &[RuleResult]) -> Status {
-    let applicable: Vec<Status> =
-        results.iter().map(|r| r.status).filter(|s| *s != Status::NotApplicable).collect();
-    if results.is_empty() {
+/// The overall status of a control from the counts of its results: an error or a failure
+/// anywhere decides; a control is passing only when every applicable result passes.
+pub fn control_status(counts: &StatusCounts) -> Status {
+    let total: usize = Status::ALL.iter().map(|s| counts.get(*s)).sum();
+    if total == 0 {
         return Status::NoEvidence;
     }
-    if applicable.is_empty() {
+    if total == counts.not_applicable {
         return Status::NotApplicable;
     }
-    for status in [Status::Error, Status::Fail, Status::NoEvidence, Status::Waived] {
-        if applicable.contains(&status) {
-            return status;
-        }
-    }
-    Status::Pass
+    [Status::Error, Status::Fail, Status::NoEvidence, Status::Waived]
+        .into_iter()
+        .find(|s| counts.get(*s) > 0)
+        .unwrap_or(Status::Pass)
 }
 
 /// The overrides of a control's rules, in the order of its rules.
@@ -301,11 +305,14 @@ pub fn build_report(
                 .collect()
         };
         let package = program.packages.get(c.package.index());
-        let status = control_status(&results);
-        summary.controls.add(status);
+        // One pass over the results: a control's status follows from its counts.
+        let mut counts = StatusCounts::default();
         for r in results.iter() {
-            summary.results.add(r.status);
+            counts.add(r.status);
         }
+        let status = control_status(&counts);
+        summary.controls.add(status);
+        summary.results.add_all(&counts);
         let path = program.path(c.file).clone();
         let line = line_of(&path, c.span.start);
         let mappings = program

@@ -35,6 +35,7 @@
 //! [`Interp::doc`]: crate::interp::Interp::doc
 //! [`KindDocs::changed_since`]: crate::store::KindDocs::changed_since
 
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -55,10 +56,18 @@ pub(crate) struct LookupLog {
     lookups: Vec<LookUp>,
     /// Kinds ranged over whole, without an index.
     scanned: Vec<KindId>,
+    /// Each look-up's hash, sorted, and the kinds looked up: filled by
+    /// [`LookupLog::seal`] once the chunk is evaluated.
+    hashes: Vec<u64>,
+    kinds: Vec<KindId>,
 }
 
 /// One index look-up: documents of a kind whose field (or key) is a value.
 type LookUp = (KindId, LookupField, IndexKey);
+
+fn hash_of(lookup: &LookUp) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(lookup)
+}
 
 impl LookupLog {
     /// Notes a look-up.
@@ -73,16 +82,41 @@ impl LookupLog {
         }
     }
 
+    /// Sorts out what later checks ask, once the chunk's evaluation is over.
+    pub(crate) fn seal(mut self) -> LookupLog {
+        self.hashes = self.lookups.iter().map(hash_of).collect();
+        self.hashes.sort_unstable();
+        self.hashes.dedup();
+        self.kinds = self.lookups.iter().map(|l| l.0).collect();
+        self.kinds.sort_unstable();
+        self.kinds.dedup();
+        self
+    }
+
     /// Whether a look-up would find other documents now: one of the changed documents
-    /// has (or had) the value it looked for.
+    /// has (or had) the value it looked for. When fewer look-ups changed than this chunk
+    /// made, each is searched for among the chunk's hashes first, and only a hash found
+    /// is checked in full.
     fn touches(&self, changed: &Changed) -> bool {
-        !changed.is_empty() && self.lookups.iter().any(|l| changed.contains(l))
+        if changed.lookups.is_empty() {
+            return false;
+        }
+        if changed.hashes.len() < self.hashes.len()
+            && !changed.hashes.iter().any(|h| self.hashes.binary_search(h).is_ok())
+        {
+            return false;
+        }
+        self.lookups.iter().any(|l| changed.lookups.contains(l))
     }
 }
 
 /// Every look-up whose documents an edit changed: each changed document's key and field
-/// values, before and after, by kind.
-type Changed = FxHashSet<LookUp>;
+/// values, before and after, by kind; and their hashes, sorted.
+#[derive(Default)]
+struct Changed {
+    lookups: FxHashSet<LookUp>,
+    hashes: Vec<u64>,
+}
 
 /// `now` holds what `before` held, document for document.
 fn same_docs(now: &[Doc], before: &[Doc]) -> bool {
@@ -193,9 +227,11 @@ impl<'m> Previous<'m> {
         let mut changed = Changed::default();
         for (kind, before) in memo.and_then(|m| m.looked_up.as_ref()).into_iter().flatten() {
             for doc in evidence.kind(*kind).changed_since(before) {
-                changed.extend(lookups_finding(doc).map(|(field, key)| (*kind, field, key)));
+                changed.lookups.extend(lookups_finding(doc).map(|(field, key)| (*kind, field, key)));
             }
         }
+        changed.hashes = changed.lookups.iter().map(hash_of).collect();
+        changed.hashes.sort_unstable();
         Previous { memo, changed }
     }
 
@@ -236,8 +272,7 @@ pub(crate) fn memo_of(
     results: Arc<[RuleResult]>,
 ) -> RuleMemo {
     let mut scanned: Vec<(KindId, Vec<Doc>)> = Vec::new();
-    let mut kinds: Vec<KindId> =
-        chunks.iter().flat_map(|c| c.reads.log.lookups.iter().map(|l| l.0)).collect();
+    let mut kinds: Vec<KindId> = chunks.iter().flat_map(|c| c.reads.log.kinds.iter().copied()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let looked_up = kinds.iter().map(|k| Some((*k, evidence.shared(*k)?))).collect();

@@ -243,7 +243,7 @@ impl Subjects<'_> {
         let results = self.run(&mut interp, range, result);
         let reads = ChunkReads {
             subjects,
-            log: interp.log.take().unwrap_or_default(),
+            log: interp.log.take().unwrap_or_default().seal(),
             steps: budget.steps - interp.steps_left(),
             steps_left: interp.steps_left(),
         };
