@@ -80,7 +80,7 @@ pub struct RuleResult {
     /// The verdict.
     pub status: Status,
     /// Why, in words.
-    pub message: Option<String>,
+    pub message: Option<Arc<str>>,
     /// The subject's own place first, then every document the verdict read, in order.
     pub citations: Arc<[Citation]>,
     /// Documents read beyond those listed in `citations`.

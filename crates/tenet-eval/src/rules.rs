@@ -128,7 +128,7 @@ impl ResultMaker {
             rule: self.rule.clone(),
             subject,
             status,
-            message,
+            message: message.map(Arc::from),
             citations: Arc::from(citations.0),
             more_citations: citations.1,
             overridden: None,

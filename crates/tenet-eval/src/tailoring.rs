@@ -2,6 +2,8 @@
 //! justification the Statement of Applicability shows), conditional (`applies when`), or
 //! waived for a while. Applied to a control's raw results.
 
+use std::sync::Arc;
+
 use tenet_sema::program::{ControlId, Program};
 
 use crate::results::{RuleResult, Status};
@@ -18,7 +20,7 @@ pub fn tailor(
     if let Some(exclusion) = program.exclusions.iter().find(|e| e.control == control) {
         for r in &mut results {
             r.status = Status::NotApplicable;
-            r.message = Some(format!("declared not applicable: {}", exclusion.because));
+            r.message = Some(Arc::from(format!("declared not applicable: {}", exclusion.because)));
             r.citations = std::sync::Arc::from([]);
             r.more_citations = 0;
         }
@@ -30,14 +32,14 @@ pub fn tailor(
             Ok(false) => {
                 for r in &mut results {
                     r.status = Status::NotApplicable;
-                    r.message = Some("the control's `applies when` is false".to_owned());
+                    r.message = Some(Arc::from("the control's `applies when` is false"));
                 }
                 return results;
             }
             Err(why) => {
                 for r in &mut results {
                     r.status = Status::Error;
-                    r.message = Some(format!("cannot decide whether the control applies: {why}"));
+                    r.message = Some(Arc::from(format!("cannot decide whether the control applies: {why}")));
                 }
                 return results;
             }
@@ -64,18 +66,18 @@ pub fn tailor(
         let prefix = original.map(|m| format!("{m}; ")).unwrap_or_default();
         if let Some(w) = matching.iter().filter(|w| w.until >= cx.today).max_by_key(|w| w.until) {
             r.status = Status::Waived;
-            r.message = Some(format!(
+            r.message = Some(Arc::from(format!(
                 "{prefix}waived until {} (approved by {}): {}",
                 w.until, w.approved_by, w.because
-            ));
+            )));
         } else if let Some(w) = matching.iter().max_by_key(|w| w.until) {
             r.status = Status::Fail;
-            r.message = Some(format!(
+            r.message = Some(Arc::from(format!(
                 "{prefix}the waiver approved by {} expired on {} ({})",
                 w.approved_by, w.until, w.because
-            ));
+            )));
         } else {
-            r.message = (!prefix.is_empty()).then(|| prefix.trim_end_matches("; ").to_owned());
+            r.message = (!prefix.is_empty()).then(|| Arc::from(prefix.trim_end_matches("; ")));
         }
     }
     results

@@ -86,7 +86,7 @@ impl Live {
                 .map(|r| FailingResult {
                     rule: r.rule.to_string(),
                     subject: r.subject.map(|s| format!("{} {}", s.kind, s.key)),
-                    message: r.message,
+                    message: r.message.map(|m| m.to_string()),
                 })
                 .collect(),
         )

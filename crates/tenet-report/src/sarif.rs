@@ -133,7 +133,7 @@ fn result(c: &ControlReport, index: usize, r: &RuleResult, paths: &Paths) -> Val
     };
     let subject = subject_text(r);
     let text = match (&r.message, subject.is_empty()) {
-        (Some(m), _) => m.clone(),
+        (Some(m), _) => m.to_string(),
         (None, false) => format!("{} fails rule {} for {subject}", c.id, r.rule),
         (None, true) => format!("{} fails rule {}", c.id, r.rule),
     };

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use salsa::Setter;
@@ -140,7 +141,7 @@ pub fn run(args: &WatchArgs) -> Exit {
     }
 }
 
-type Outcomes = BTreeMap<(String, String, String), (Status, Option<String>)>;
+type Outcomes = BTreeMap<(String, String, String), (Status, Option<Arc<str>>)>;
 
 fn outcomes(report: &RunReport) -> Outcomes {
     let mut out = BTreeMap::new();
@@ -231,6 +232,6 @@ fn check(
     now
 }
 
-fn suffix(message: &Option<String>) -> String {
+fn suffix(message: &Option<Arc<str>>) -> String {
     message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
 }
