@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tenet_eval::report::{RunReport, build_report};
 use tenet_eval::{
-    Budget, Evidence, KindDocs, ParamValues, RuleContext, RuleResult, evaluate_rule,
+    Budget, Evidence, KindDocs, ParamValues, Results, RuleContext, RuleResult, evaluate_rule,
     evaluate_rule_remembering, tailor,
 };
 use tenet_sema::KindId;
@@ -64,9 +64,9 @@ pub fn rule_results(
     settings: RunSettings,
     control: Arc<str>,
     rule: Arc<str>,
-) -> Arc<[RuleResult]> {
+) -> Results {
     let Some(body) = rule_body(db, workspace, control.clone(), rule.clone()) else {
-        return Arc::from(Vec::new());
+        return Results::default();
     };
     let view = DbEvidence { db, workspace, evidence };
     let cx = RuleContext {
@@ -76,7 +76,7 @@ pub fn rule_results(
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
     };
-    let Some(memos) = db.rule_memos() else { return Arc::from(evaluate_rule(&cx, &control, &rule, body)) };
+    let Some(memos) = db.rule_memos() else { return evaluate_rule(&cx, &control, &rule, body) };
     let inputs = (workspace, evidence, settings);
     let previous = memos.get(inputs, &control, &rule);
     let (results, memo) = evaluate_rule_remembering(&cx, &control, &rule, body, previous.as_deref());
@@ -169,24 +169,24 @@ pub fn evaluate_workspace_with_progress(
     };
     let mut raw = on_plain_threads(db, total, &evaluate);
     raw.sort_unstable_by_key(|(job, _)| *job);
-    let mut per_control: Vec<Vec<Arc<[RuleResult]>>> = vec![Vec::new(); program.controls.len()];
+    let mut per_control: Vec<Vec<Results>> = vec![Vec::new(); program.controls.len()];
     for (job, results) in raw {
         per_control[jobs[job].0].push(results);
     }
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);
-    let tailored: Vec<(ControlId, Arc<[RuleResult]>)> = per_control
+    let tailored: Vec<(ControlId, Results)> = per_control
         .into_iter()
         .enumerate()
-        .map(|(i, mut parts)| {
+        .map(|(i, parts)| {
             let id = ControlId(i as u32);
-            // A control's results are copied only when tailoring may change them or when
-            // several rules' results are joined; otherwise the memo is shared.
-            if parts.len() == 1 && !has_tailoring(program, id) {
-                return (id, parts.pop().unwrap_or_else(|| Arc::from(Vec::new())));
+            // A control's results are copied only when tailoring may change them; its
+            // rules' results are otherwise joined as they are, run after run.
+            if !has_tailoring(program, id) {
+                return (id, Results::from_runs(parts.iter().flat_map(|p| p.runs().iter().cloned())));
             }
             let results: Vec<RuleResult> = parts.iter().flat_map(|p| p.iter().cloned()).collect();
-            (id, Arc::from(tailor(program, &cx, id, results)))
+            (id, Results::from(tailor(program, &cx, id, results)))
         })
         .collect();
     build_report(program, settings.today(db), tailored, line_of)

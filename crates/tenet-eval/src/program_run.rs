@@ -21,7 +21,7 @@ pub fn evaluate_control(program: &Program, cx: &RuleContext<'_>, control: Contro
     let Some(c) = program.controls.get(control.index()) else { return Vec::new() };
     let mut results = Vec::new();
     for rule in &c.rules {
-        results.extend(evaluate_rule(cx, &c.qualified, &rule.name, &rule.body));
+        results.extend(evaluate_rule(cx, &c.qualified, &rule.name, &rule.body).iter().cloned());
     }
     tailor(program, cx, control, results)
 }

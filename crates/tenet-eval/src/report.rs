@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use tenet_sema::Origin;
 use tenet_sema::program::{ControlId, Program};
 
-use crate::results::{OverrideNote, RuleResult, Status};
+use crate::results::{OverrideNote, Results, RuleResult, Status};
 
 /// Version of the JSON report; raised whenever a field changes meaning.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -219,7 +219,7 @@ pub struct ControlReport {
     pub overrides: Vec<Arc<OverrideNote>>,
     /// Its results, shared with the database's memo when tailoring changed nothing, so a
     /// re-check does not copy every result of every control.
-    pub results: Arc<[RuleResult]>,
+    pub results: Results,
 }
 
 /// A mapping from a control to a framework requirement.
@@ -285,7 +285,7 @@ fn override_notes(
 pub fn build_report(
     program: &Program,
     as_of: Date,
-    results: Vec<(ControlId, Arc<[RuleResult]>)>,
+    results: Vec<(ControlId, Results)>,
     line_of: &dyn Fn(&str, u32) -> u32,
 ) -> RunReport {
     let mut summary = Summary::default();
@@ -296,13 +296,15 @@ pub fn build_report(
         let results = if overrides.is_empty() {
             results
         } else {
-            results
-                .iter()
-                .map(|r| RuleResult {
-                    overridden: overrides.iter().find(|o| o.rule == r.rule).cloned(),
-                    ..r.clone()
-                })
-                .collect()
+            Results::from(
+                results
+                    .iter()
+                    .map(|r| RuleResult {
+                        overridden: overrides.iter().find(|o| o.rule == r.rule).cloned(),
+                        ..r.clone()
+                    })
+                    .collect::<Vec<_>>(),
+            )
         };
         let package = program.packages.get(c.package.index());
         // One pass over the results: a control's status follows from its counts.

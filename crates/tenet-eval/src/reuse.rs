@@ -26,13 +26,14 @@
 //! it compares with, so a handle is never compared with a stale one at a recycled address.
 //! Evaluation reads evidence only through these look-ups, scans and the subjects
 //! themselves (the interpreter's [`Interp::doc`] resolves only references they produced),
-//! so a chunk whose reads all hold evaluates to the same results, which are copied from
-//! the last run instead.
+//! so a chunk whose reads all hold evaluates to the same results, which are shared with
+//! the last run instead (each chunk's results are a run of their own, [`Results`]).
 //!
 //! Anything else a rule reads (its body, the parameters, today's date, the budget, the
 //! schemas) is compared whole: when one differs, nothing is reused.
 //!
 //! [`Interp::doc`]: crate::interp::Interp::doc
+//! [`Results`]: crate::results::Results
 //! [`KindDocs::changed_since`]: crate::store::KindDocs::changed_since
 
 use std::hash::BuildHasher;
@@ -159,12 +160,12 @@ impl ChunkReads {
     }
 }
 
-/// One chunk of the last evaluation: its reads and where its results are.
+/// One chunk of the last evaluation: its reads and its results.
 #[derive(Debug)]
 struct ChunkMemo {
     range: Range<usize>,
     reads: Arc<ChunkReads>,
-    results: Range<usize>,
+    results: Arc<[RuleResult]>,
 }
 
 /// What a rule's evaluation read besides the evidence: when any of it differs, no chunk
@@ -189,7 +190,6 @@ pub struct RuleMemo {
     /// Every kind some chunk looked up, as it was; `None` when the evidence does not
     /// share its kinds, and then nothing can be told unchanged.
     looked_up: Option<Vec<(KindId, Arc<KindDocs>)>>,
-    results: Arc<[RuleResult]>,
     reused: usize,
 }
 
@@ -197,11 +197,6 @@ impl RuleMemo {
     /// How many chunks the evaluation that made this memo took from the one before.
     pub fn chunks_reused(&self) -> usize {
         self.reused
-    }
-
-    /// The rule's results in that evaluation.
-    pub fn results(&self) -> &Arc<[RuleResult]> {
-        &self.results
     }
 }
 
@@ -242,7 +237,7 @@ impl<'m> Previous<'m> {
         range: &Range<usize>,
         subjects: &[Doc],
         share: u64,
-    ) -> Option<(Vec<RuleResult>, Arc<ChunkReads>)> {
+    ) -> Option<(Arc<[RuleResult]>, Arc<ChunkReads>)> {
         let memo = self.memo?;
         // Chunks are kept in order of their first subject.
         let at = memo.chunks.binary_search_by_key(&range.start, |c| c.range.start).ok()?;
@@ -250,8 +245,7 @@ impl<'m> Previous<'m> {
         if !chunk.reads.holds(subjects, &self.changed, share) {
             return None;
         }
-        let results = memo.results.get(chunk.results.clone())?.to_vec();
-        Some((results, chunk.reads.clone()))
+        Some((chunk.results.clone(), chunk.reads.clone()))
     }
 }
 
@@ -259,24 +253,17 @@ impl<'m> Previous<'m> {
 pub(crate) struct ChunkOutcome {
     pub range: Range<usize>,
     pub reads: Arc<ChunkReads>,
-    pub results: usize,
+    pub results: Arc<[RuleResult]>,
     pub reused: bool,
 }
 
-/// The memo of an evaluation whose chunks were `chunks`, in order, with `results` their
-/// results one after another.
-pub(crate) fn memo_of(
-    inputs: RuleInputs,
-    chunks: Vec<ChunkOutcome>,
-    evidence: &dyn Evidence,
-    results: Arc<[RuleResult]>,
-) -> RuleMemo {
+/// The memo of an evaluation whose chunks were `chunks`, in order.
+pub(crate) fn memo_of(inputs: RuleInputs, chunks: Vec<ChunkOutcome>, evidence: &dyn Evidence) -> RuleMemo {
     let mut scanned: Vec<(KindId, Vec<Doc>)> = Vec::new();
     let mut kinds: Vec<KindId> = chunks.iter().flat_map(|c| c.reads.log.kinds.iter().copied()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let looked_up = kinds.iter().map(|k| Some((*k, evidence.shared(*k)?))).collect();
-    let mut at = 0;
     let mut reused = 0;
     let chunks = chunks
         .into_iter()
@@ -287,12 +274,10 @@ pub(crate) fn memo_of(
                 }
             }
             reused += usize::from(c.reused);
-            let memo = ChunkMemo { range: c.range, reads: c.reads, results: at..at + c.results };
-            at += c.results;
-            memo
+            ChunkMemo { range: c.range, reads: c.reads, results: c.results }
         })
         .collect();
-    RuleMemo { inputs, chunks, scanned, looked_up, results, reused }
+    RuleMemo { inputs, chunks, scanned, looked_up, reused }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, Rul
 use tenet_sema::value::{DocRef, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
-use crate::results::{Citation, RuleResult, Status, SubjectRef};
+use crate::results::{Citation, Results, RuleResult, Status, SubjectRef};
 use crate::reuse::{ChunkOutcome, ChunkReads, LookupLog, Previous, RuleInputs, RuleMemo, memo_of};
 use crate::store::{Doc, Evidence, KindDocs};
 
@@ -43,12 +43,7 @@ pub struct RuleContext<'a> {
 
 /// Evaluates one rule of a control. Control-level tailoring (exclusions, `applies when`,
 /// waivers) is applied afterwards by [`tailor`](crate::tailor).
-pub fn evaluate_rule(
-    cx: &RuleContext<'_>,
-    control: &Arc<str>,
-    rule: &Arc<str>,
-    body: &RuleBody,
-) -> Vec<RuleResult> {
+pub fn evaluate_rule(cx: &RuleContext<'_>, control: &Arc<str>, rule: &Arc<str>, body: &RuleBody) -> Results {
     evaluate_rule_with(cx, control, rule, body, None)
 }
 
@@ -63,7 +58,7 @@ pub fn evaluate_rule_remembering(
     rule: &Arc<str>,
     body: &Arc<RuleBody>,
     previous: Option<&RuleMemo>,
-) -> (Arc<[RuleResult]>, Option<RuleMemo>) {
+) -> (Results, Option<RuleMemo>) {
     let inputs = RuleInputs {
         body: body.clone(),
         schemas: Arc::from(cx.schemas),
@@ -72,9 +67,8 @@ pub fn evaluate_rule_remembering(
         budget: cx.budget,
     };
     let mut memory = Memory { previous: Previous::new(previous, &inputs, cx.evidence), chunks: None };
-    let results: Arc<[RuleResult]> =
-        Arc::from(evaluate_rule_with(cx, control, rule, body, Some(&mut memory)));
-    let memo = memory.chunks.map(|chunks| memo_of(inputs, chunks, cx.evidence, results.clone()));
+    let results = evaluate_rule_with(cx, control, rule, body, Some(&mut memory));
+    let memo = memory.chunks.map(|chunks| memo_of(inputs, chunks, cx.evidence));
     (results, memo)
 }
 
@@ -90,19 +84,19 @@ fn evaluate_rule_with(
     rule: &Arc<str>,
     body: &RuleBody,
     memory: Option<&mut Memory<'_>>,
-) -> Vec<RuleResult> {
+) -> Results {
     let result = &ResultMaker { control: control.clone(), rule: rule.clone() };
     if body.broken {
         let message = "the rule has errors in the policy; see the diagnostics".to_owned();
-        return vec![result.make(None, Status::Error, Some(message), (Vec::new(), 0))];
+        return Results::from(vec![result.make(None, Status::Error, Some(message), (Vec::new(), 0))]);
     }
     match &body.kind {
         RuleKind::Check(check) => evaluate_check(cx, body, check, result, memory),
-        RuleKind::Attestation(attest) => vec![evaluate_attestation(cx, attest, result)],
-        RuleKind::Condition(_) => Vec::new(),
+        RuleKind::Attestation(attest) => Results::from(vec![evaluate_attestation(cx, attest, result)]),
+        RuleKind::Condition(_) => Results::default(),
         RuleKind::Disabled(d) => {
             let message = format!("disabled by `{}`: {}", d.package, d.because);
-            vec![result.make(None, Status::NotApplicable, Some(message), (Vec::new(), 0))]
+            Results::from(vec![result.make(None, Status::NotApplicable, Some(message), (Vec::new(), 0))])
         }
     }
 }
@@ -146,7 +140,7 @@ fn evaluate_check(
     check: &CheckRule,
     result: &ResultMaker,
     memory: Option<&mut Memory<'_>>,
-) -> Vec<RuleResult> {
+) -> Results {
     let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     let Some(subject) = &check.subject else {
         let outcome = judge(&mut interp, check, &body.label, None);
@@ -157,14 +151,14 @@ fn evaluate_check(
         if status == Status::Pass && no_documents {
             status = Status::NoEvidence;
             let kinds: Vec<&str> = body.kinds_read.iter().map(|k| kind_name(cx.schemas, *k)).collect();
-            return vec![result.make(
+            return Results::from(vec![result.make(
                 None,
                 status,
                 Some(format!("no {} evidence: the rule holds only vacuously", kinds.join(", "))),
                 citations,
-            )];
+            )]);
         }
-        return vec![result.make(None, status, message, citations)];
+        return Results::from(vec![result.make(None, status, message, citations)]);
     };
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
@@ -173,7 +167,21 @@ fn evaluate_check(
     let whole = || {
         let (schemas, evidence, params, today, budget) =
             (cx.schemas, cx.evidence, cx.params, cx.today, cx.budget);
-        scope.evaluate(schemas, evidence, params, today, budget, budget.steps, 0..docs.len(), result, false).0
+        Results::from(
+            scope
+                .evaluate(
+                    schemas,
+                    evidence,
+                    params,
+                    today,
+                    budget,
+                    budget.steps,
+                    0..docs.len(),
+                    result,
+                    false,
+                )
+                .0,
+        )
     };
     let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
     let fast = if docs.len() >= SPLIT_AT {
@@ -193,16 +201,16 @@ fn evaluate_check(
             result,
             false,
         );
-        (!prefetched.missed.load(Ordering::Relaxed)).then_some(out)
+        (!prefetched.missed.load(Ordering::Relaxed)).then(|| Results::from(out))
     };
-    let mut out = fast.unwrap_or_else(whole);
+    let out = fast.unwrap_or_else(whole);
     if out.is_empty() {
         let what = if docs.is_empty() {
             format!("no {kind_name} documents")
         } else {
             format!("none of the {} {kind_name} documents match the rule's `where`", docs.len())
         };
-        out.push(result.make(None, Status::NoEvidence, Some(what), (Vec::new(), 0)));
+        return Results::from(vec![result.make(None, Status::NoEvidence, Some(what), (Vec::new(), 0))]);
     }
     out
 }
@@ -347,20 +355,20 @@ fn evaluate_split(
     scope: &Subjects<'_>,
     result: &ResultMaker,
     memory: Option<&mut Memory<'_>>,
-) -> Option<Vec<RuleResult>> {
+) -> Option<Results> {
     let total = scope.docs.len();
     let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
     let chunks: Vec<Range<usize>> =
         (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
     let previous = memory.as_ref().map(|m| &m.previous);
-    let parts: Vec<(Vec<RuleResult>, Option<ChunkOutcome>)> = chunks
+    let parts: Vec<(Arc<[RuleResult]>, Option<ChunkOutcome>)> = chunks
         .into_par_iter()
         .map(|range| {
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
             let share = Budget { steps: u64::try_from(share).unwrap_or(u64::MAX) };
             let subjects = scope.docs.get(range.clone()).unwrap_or(&[]);
             if let Some((results, reads)) = previous.and_then(|p| p.reusable(&range, subjects, share.steps)) {
-                let outcome = ChunkOutcome { range, reads, results: results.len(), reused: true };
+                let outcome = ChunkOutcome { range, reads, results: results.clone(), reused: true };
                 return (results, Some(outcome));
             }
             let remember = previous.is_some();
@@ -375,10 +383,11 @@ fn evaluate_split(
                 result,
                 remember,
             );
+            let results: Arc<[RuleResult]> = Arc::from(results);
             let outcome = reads.map(|reads| ChunkOutcome {
                 range,
                 reads: Arc::new(reads),
-                results: results.len(),
+                results: results.clone(),
                 reused: false,
             });
             (results, outcome)
@@ -387,18 +396,17 @@ fn evaluate_split(
     if prefetched.missed.load(Ordering::Relaxed) {
         return None;
     }
-    // One allocation of the final size: growing a list of every subject's result by
-    // doubling would copy it again and again.
-    let mut out = Vec::with_capacity(parts.iter().map(|(part, _)| part.len()).sum());
+    // Each chunk's results stay a run of their own: joining them would copy every result.
+    let mut runs = Vec::with_capacity(parts.len());
     let mut outcomes = Vec::with_capacity(parts.len());
-    for (part, outcome) in parts {
-        out.extend(part);
+    for (run, outcome) in parts {
+        runs.push(run);
         outcomes.extend(outcome);
     }
     if let Some(memory) = memory {
         memory.chunks = Some(outcomes);
     }
-    Some(out)
+    Some(Results::from_runs(runs))
 }
 
 fn set(interp: &mut Interp<'_>, slot: usize, value: Value) {
