@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 use tenet_sema::Origin;
 use tenet_sema::program::{ControlId, Program};
 
+pub use crate::results::StatusCounts;
 use crate::results::{OverrideNote, Results, RuleResult, Status};
 
 /// Version of the JSON report; raised whenever a field changes meaning.
@@ -125,60 +126,6 @@ pub struct Summary {
     pub results: StatusCounts,
     /// Controls by overall status.
     pub controls: StatusCounts,
-}
-
-/// A count per status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct StatusCounts {
-    /// Passing.
-    pub pass: usize,
-    /// Failing.
-    pub fail: usize,
-    /// Errors.
-    pub error: usize,
-    /// Waived.
-    pub waived: usize,
-    /// Not applicable.
-    pub not_applicable: usize,
-    /// No evidence.
-    pub no_evidence: usize,
-}
-
-impl StatusCounts {
-    /// Adds one of `status`.
-    pub fn add(&mut self, status: Status) {
-        *self.get_mut(status) += 1;
-    }
-
-    /// Adds every count of `other`.
-    pub fn add_all(&mut self, other: &StatusCounts) {
-        for status in Status::ALL {
-            *self.get_mut(status) += other.get(status);
-        }
-    }
-
-    /// The count of `status`.
-    pub fn get(&self, status: Status) -> usize {
-        match status {
-            Status::Pass => self.pass,
-            Status::Fail => self.fail,
-            Status::Error => self.error,
-            Status::Waived => self.waived,
-            Status::NotApplicable => self.not_applicable,
-            Status::NoEvidence => self.no_evidence,
-        }
-    }
-
-    fn get_mut(&mut self, status: Status) -> &mut usize {
-        match status {
-            Status::Pass => &mut self.pass,
-            Status::Fail => &mut self.fail,
-            Status::Error => &mut self.error,
-            Status::Waived => &mut self.waived,
-            Status::NotApplicable => &mut self.not_applicable,
-            Status::NoEvidence => &mut self.no_evidence,
-        }
-    }
 }
 
 /// A control, clause or objective with its results.
@@ -307,11 +254,8 @@ pub fn build_report(
             )
         };
         let package = program.packages.get(c.package.index());
-        // One pass over the results: a control's status follows from its counts.
-        let mut counts = StatusCounts::default();
-        for r in results.iter() {
-            counts.add(r.status);
-        }
+        // A control's status follows from its counts, which its runs hold.
+        let counts = results.counts();
         let status = control_status(&counts);
         summary.controls.add(status);
         summary.results.add_all(&counts);

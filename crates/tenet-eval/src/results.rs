@@ -117,28 +117,120 @@ impl OverrideNote {
     }
 }
 
+/// A count per status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct StatusCounts {
+    /// Passing.
+    pub pass: usize,
+    /// Failing.
+    pub fail: usize,
+    /// Errors.
+    pub error: usize,
+    /// Waived.
+    pub waived: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// No evidence.
+    pub no_evidence: usize,
+}
+
+impl StatusCounts {
+    /// Adds one of `status`.
+    pub fn add(&mut self, status: Status) {
+        *self.get_mut(status) += 1;
+    }
+
+    /// Adds every count of `other`.
+    pub fn add_all(&mut self, other: &StatusCounts) {
+        for status in Status::ALL {
+            *self.get_mut(status) += other.get(status);
+        }
+    }
+
+    /// The count of `status`.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Error => self.error,
+            Status::Waived => self.waived,
+            Status::NotApplicable => self.not_applicable,
+            Status::NoEvidence => self.no_evidence,
+        }
+    }
+
+    fn get_mut(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::NoEvidence => &mut self.no_evidence,
+        }
+    }
+}
+
 /// A rule's or a control's results, in order, held as shared runs: a large rule's chunks
 /// each give a run, and a control joins its rules' runs. Joining, and reusing a chunk
 /// after an edit, then copies handles rather than every result. Reads as one list.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
-    runs: Vec<Arc<[RuleResult]>>,
+    runs: Vec<Run>,
+}
+
+/// Results one after another, shared, with their counts by status (counted once, when the
+/// run is made, so that a report over runs it has seen before counts nothing again).
+#[derive(Debug, Clone)]
+pub struct Run(Arc<RunData>);
+
+#[derive(Debug)]
+struct RunData {
+    results: Box<[RuleResult]>,
+    counts: StatusCounts,
+}
+
+impl Run {
+    /// A run of `results`.
+    pub fn new(results: Vec<RuleResult>) -> Run {
+        let mut counts = StatusCounts::default();
+        for r in &results {
+            counts.add(r.status);
+        }
+        Run(Arc::new(RunData { results: results.into_boxed_slice(), counts }))
+    }
+
+    /// The results.
+    pub fn results(&self) -> &[RuleResult] {
+        &self.0.results
+    }
+
+    /// How many results have each status.
+    pub fn counts(&self) -> &StatusCounts {
+        &self.0.counts
+    }
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.results() == other.results()
+    }
 }
 
 impl Results {
     /// Results made of `runs`, one after another (empty runs are left out).
-    pub fn from_runs(runs: impl IntoIterator<Item = Arc<[RuleResult]>>) -> Results {
-        Results { runs: runs.into_iter().filter(|r| !r.is_empty()).collect() }
+    pub fn from_runs(runs: impl IntoIterator<Item = Run>) -> Results {
+        Results { runs: runs.into_iter().filter(|r| !r.results().is_empty()).collect() }
     }
 
     /// Every result, in order.
     pub fn iter(&self) -> impl Iterator<Item = &RuleResult> + Clone {
-        self.runs.iter().flat_map(|run| run.iter())
+        self.runs.iter().flat_map(|run| run.results().iter())
     }
 
     /// How many results there are.
     pub fn len(&self) -> usize {
-        self.runs.iter().map(|r| r.len()).sum()
+        self.runs.iter().map(|r| r.results().len()).sum()
     }
 
     /// Whether there are none.
@@ -150,17 +242,26 @@ impl Results {
     pub fn get(&self, index: usize) -> Option<&RuleResult> {
         let mut index = index;
         for run in &self.runs {
-            match run.get(index) {
+            match run.results().get(index) {
                 Some(r) => return Some(r),
-                None => index -= run.len(),
+                None => index -= run.results().len(),
             }
         }
         None
     }
 
     /// The runs, for joining results without copying them.
-    pub fn runs(&self) -> &[Arc<[RuleResult]>] {
+    pub fn runs(&self) -> &[Run] {
         &self.runs
+    }
+
+    /// How many results have each status.
+    pub fn counts(&self) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for run in &self.runs {
+            counts.add_all(run.counts());
+        }
+        counts
     }
 
     /// Every result, copied into a list of its own.
@@ -171,7 +272,7 @@ impl Results {
 
 impl From<Vec<RuleResult>> for Results {
     fn from(results: Vec<RuleResult>) -> Results {
-        Results::from_runs([Arc::from(results)])
+        Results::from_runs([Run::new(results)])
     }
 }
 
@@ -180,9 +281,9 @@ impl From<Vec<RuleResult>> for Results {
 impl PartialEq for Results {
     fn eq(&self, other: &Results) -> bool {
         let same_runs = self.runs.len() == other.runs.len()
-            && self.runs.iter().zip(&other.runs).all(|(a, b)| a.len() == b.len());
+            && self.runs.iter().zip(&other.runs).all(|(a, b)| a.results().len() == b.results().len());
         if same_runs {
-            return self.runs.iter().zip(&other.runs).all(|(a, b)| Arc::ptr_eq(a, b) || a == b);
+            return self.runs.iter().zip(&other.runs).all(|(a, b)| a == b);
         }
         self.len() == other.len() && self.iter().eq(other.iter())
     }
@@ -215,9 +316,9 @@ mod tests {
     fn results_in_runs_read_as_one_list() {
         let (a, b, c) = (result("a", Status::Pass), result("b", Status::Fail), result("c", Status::Pass));
         let runs = Results::from_runs([
-            Arc::from(vec![a.clone()]),
-            Arc::from(Vec::new()),
-            Arc::from(vec![b.clone(), c.clone()]),
+            Run::new(vec![a.clone()]),
+            Run::new(Vec::new()),
+            Run::new(vec![b.clone(), c.clone()]),
         ]);
         let whole = Results::from(vec![a.clone(), b.clone(), c.clone()]);
         assert_eq!(runs.len(), 3);
@@ -230,6 +331,7 @@ mod tests {
             serde_json::to_string(&runs).expect("json"),
             serde_json::to_string(&whole.to_vec()).expect("json")
         );
-        assert!(Results::from_runs([Arc::from(Vec::new())]).is_empty());
+        assert!(Results::from_runs([Run::new(Vec::new())]).is_empty());
+        assert_eq!((runs.counts().pass, runs.counts().fail), (2, 1));
     }
 }

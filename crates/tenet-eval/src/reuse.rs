@@ -47,7 +47,7 @@ use tenet_sema::ir::LookupField;
 use tenet_sema::program::{RuleBody, Schema};
 
 use crate::interp::{Budget, ParamValues};
-use crate::results::RuleResult;
+use crate::results::Run;
 use crate::store::{Doc, Evidence, IndexKey, KindDocs, lookups_finding};
 
 /// What one evaluation read from the evidence besides its subjects: each index look-up,
@@ -165,7 +165,7 @@ impl ChunkReads {
 struct ChunkMemo {
     range: Range<usize>,
     reads: Arc<ChunkReads>,
-    results: Arc<[RuleResult]>,
+    results: Run,
 }
 
 /// What a rule's evaluation read besides the evidence: when any of it differs, no chunk
@@ -237,7 +237,7 @@ impl<'m> Previous<'m> {
         range: &Range<usize>,
         subjects: &[Doc],
         share: u64,
-    ) -> Option<(Arc<[RuleResult]>, Arc<ChunkReads>)> {
+    ) -> Option<(Run, Arc<ChunkReads>)> {
         let memo = self.memo?;
         // Chunks are kept in order of their first subject.
         let at = memo.chunks.binary_search_by_key(&range.start, |c| c.range.start).ok()?;
@@ -253,7 +253,7 @@ impl<'m> Previous<'m> {
 pub(crate) struct ChunkOutcome {
     pub range: Range<usize>,
     pub reads: Arc<ChunkReads>,
-    pub results: Arc<[RuleResult]>,
+    pub results: Run,
     pub reused: bool,
 }
 

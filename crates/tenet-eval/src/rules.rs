@@ -12,7 +12,7 @@ use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, Rul
 use tenet_sema::value::{DocRef, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
-use crate::results::{Citation, Results, RuleResult, Status, SubjectRef};
+use crate::results::{Citation, Results, RuleResult, Run, Status, SubjectRef};
 use crate::reuse::{ChunkOutcome, ChunkReads, LookupLog, Previous, RuleInputs, RuleMemo, memo_of};
 use crate::store::{Doc, Evidence, KindDocs};
 
@@ -361,7 +361,7 @@ fn evaluate_split(
     let chunks: Vec<Range<usize>> =
         (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
     let previous = memory.as_ref().map(|m| &m.previous);
-    let parts: Vec<(Arc<[RuleResult]>, Option<ChunkOutcome>)> = chunks
+    let parts: Vec<(Run, Option<ChunkOutcome>)> = chunks
         .into_par_iter()
         .map(|range| {
             let share = (u128::from(budget.steps) * range.len() as u128).div_ceil(total as u128);
@@ -383,7 +383,7 @@ fn evaluate_split(
                 result,
                 remember,
             );
-            let results: Arc<[RuleResult]> = Arc::from(results);
+            let results = Run::new(results);
             let outcome = reads.map(|reads| ChunkOutcome {
                 range,
                 reads: Arc::new(reads),
