@@ -13,7 +13,8 @@
 //!
 //! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
 //! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check and of
-//! a re-check, and `--child evaluate DIR THREADS` evaluates every rule twelve times over
+//! a re-check, `--child recheck-repeat DIR THREADS` times forty re-checks in one warm
+//! database, and `--child evaluate DIR THREADS` evaluates every rule twelve times over
 //! loaded evidence, for a profiler (`DIR` is an organisation the bench wrote,
 //! `/tmp/tenet-bench/org-N`).
 

@@ -164,23 +164,12 @@ fn evaluate_check(
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
     let scope = Subjects { body, check, subject, kind_name: &kind_name, docs };
-    let whole = || {
-        let (schemas, evidence, params, today, budget) =
-            (cx.schemas, cx.evidence, cx.params, cx.today, cx.budget);
+    // Every subject in one piece, over `evidence`.
+    let in_one_piece = |evidence: &dyn Evidence| {
+        let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
+        let range = 0..docs.len();
         Results::from(
-            scope
-                .evaluate(
-                    schemas,
-                    evidence,
-                    params,
-                    today,
-                    budget,
-                    budget.steps,
-                    0..docs.len(),
-                    result,
-                    false,
-                )
-                .0,
+            scope.evaluate(schemas, evidence, params, today, budget, budget.steps, range, result, false).0,
         )
     };
     let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
@@ -189,21 +178,10 @@ fn evaluate_check(
     } else {
         // One piece, still over prefetched evidence: the interpreter's many reads then
         // cost a look-up in a short list rather than a query each.
-        let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
-        let (out, _) = scope.evaluate(
-            schemas,
-            &prefetched,
-            params,
-            today,
-            budget,
-            budget.steps,
-            0..docs.len(),
-            result,
-            false,
-        );
-        (!prefetched.missed.load(Ordering::Relaxed)).then(|| Results::from(out))
+        let out = in_one_piece(&prefetched);
+        (!prefetched.missed.load(Ordering::Relaxed)).then_some(out)
     };
-    let out = fast.unwrap_or_else(whole);
+    let out = fast.unwrap_or_else(|| in_one_piece(cx.evidence));
     if out.is_empty() {
         let what = if docs.is_empty() {
             format!("no {kind_name} documents")
