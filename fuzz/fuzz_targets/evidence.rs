@@ -89,4 +89,34 @@ fuzz_target!(|data: &[u8]| {
     for d in tenet_evidence::check_across_files(&[(path, &loaded)], schemas) {
         assert!(inside(d.span), "{path}: {:?} for {}", d.span, d.message);
     }
+    // A kind's keys read from its key index (what a long-lived database does) are its
+    // keys read from a table: the same duplicates, and the same answer for every key and
+    // reference written.
+    let files = [(path, &loaded)];
+    let located = |_: usize| std::borrow::Cow::Borrowed(&loaded);
+    let path_of = |_: u32| path;
+    let mut probes: Vec<Arc<str>> = loaded.ref_sites(schemas).into_iter().map(|r| r.key).collect();
+    probes.extend(loaded.key_sites(schemas).map(|k| k.key));
+    for kind in tenet_sema::KindId::all(schemas.len()) {
+        let table = tenet_evidence::KindKeys::new(kind, &files, schemas, &located);
+        let (mut docs, mut places) = (Vec::new(), Vec::new());
+        for (position, (k, doc)) in loaded.documents.iter().enumerate() {
+            if *k == kind {
+                docs.push(doc.clone());
+                places.push((0u32, position as u32));
+            }
+        }
+        let fields = schemas[kind.index()].record.fields.len();
+        let place_of = |i: u32| places[i as usize];
+        let docs = Arc::new(tenet_eval::KindDocs::new(docs, fields));
+        let index = tenet_evidence::KindKeys::of_kind(kind, docs, &place_of, &path_of, schemas, &located);
+        let shown = |keys: &tenet_evidence::KindKeys| {
+            let mut out: Vec<String> =
+                keys.duplicates.iter().map(|d| format!("{:?} {} {:?}", d.span, d.message, d.related)).collect();
+            out.sort();
+            out.extend(probes.iter().map(|p| format!("{p}: {}", keys.contains(p))));
+            out
+        };
+        assert_eq!(shown(&index), shown(&table), "{path}");
+    }
 });
