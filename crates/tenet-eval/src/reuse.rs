@@ -119,17 +119,6 @@ struct Changed {
     hashes: Vec<u64>,
 }
 
-/// `now` holds what `before` held, document for document.
-fn same_docs(now: &[Doc], before: &[Doc]) -> bool {
-    now.len() == before.len() && now.iter().zip(before).all(|(a, b)| unchanged(a, b))
-}
-
-/// Whether a document reads as it did: the same handle, or, for a file loaded again, a
-/// document equal in every value and in where it is written (its citation).
-fn unchanged(now: &Doc, before: &Doc) -> bool {
-    now.same(before) || **now == **before
-}
-
 /// What one chunk read and how many steps it took: what decides whether it can be reused.
 #[derive(Debug)]
 pub(crate) struct ChunkReads {
@@ -148,7 +137,9 @@ impl ChunkReads {
     /// `changed`, with a share of `share` steps, would read exactly what it read before,
     /// and so give the same results.
     fn holds(&self, subjects: &[Doc], changed: &Changed, share: u64) -> bool {
-        self.fits(share) && same_docs(subjects, &self.subjects) && !self.log.touches(changed)
+        // The same documents: the same handles, or, for a file loaded again, documents
+        // equal in every value and in where they are written (their citations).
+        self.fits(share) && subjects == self.subjects.as_slice() && !self.log.touches(changed)
     }
 
     /// Whether the same reads under a share of `share` steps take the same course: with the
@@ -185,10 +176,10 @@ pub(crate) struct RuleInputs {
 pub struct RuleMemo {
     inputs: RuleInputs,
     chunks: Vec<ChunkMemo>,
-    /// Every kind some chunk ranged over whole, with its documents as they were.
-    scanned: Vec<(KindId, Vec<Doc>)>,
-    /// Every kind some chunk looked up, as it was; `None` when the evidence does not
-    /// share its kinds, and then nothing can be told unchanged.
+    /// Every kind some chunk ranged over whole, and every kind some chunk looked up, as
+    /// they were; `None` when the evidence does not share its kinds, and then nothing can
+    /// be told unchanged.
+    scanned: Option<Vec<(KindId, Arc<KindDocs>)>>,
     looked_up: Option<Vec<(KindId, Arc<KindDocs>)>>,
     reused: usize,
 }
@@ -217,7 +208,9 @@ impl<'m> Previous<'m> {
         let memo = memo.filter(|m| {
             m.inputs == *inputs
                 && m.looked_up.is_some()
-                && m.scanned.iter().all(|(kind, before)| same_docs(evidence.kind(*kind).docs(), before))
+                && m.scanned.as_ref().is_some_and(|scanned| {
+                    scanned.iter().all(|(kind, before)| evidence.kind(*kind).docs() == before.docs())
+                })
         });
         let mut changed = Changed::default();
         for (kind, before) in memo.and_then(|m| m.looked_up.as_ref()).into_iter().flatten() {
@@ -259,25 +252,26 @@ pub(crate) struct ChunkOutcome {
 
 /// The memo of an evaluation whose chunks were `chunks`, in order.
 pub(crate) fn memo_of(inputs: RuleInputs, chunks: Vec<ChunkOutcome>, evidence: &dyn Evidence) -> RuleMemo {
-    let mut scanned: Vec<(KindId, Vec<Doc>)> = Vec::new();
-    let mut kinds: Vec<KindId> = chunks.iter().flat_map(|c| c.reads.log.kinds.iter().copied()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let looked_up = kinds.iter().map(|k| Some((*k, evidence.shared(*k)?))).collect();
-    let mut reused = 0;
+    let looked_up = as_they_are(chunks.iter().flat_map(|c| c.reads.log.kinds.iter().copied()), evidence);
+    let scanned = as_they_are(chunks.iter().flat_map(|c| c.reads.log.scanned.iter().copied()), evidence);
+    let reused = chunks.iter().filter(|c| c.reused).count();
     let chunks = chunks
         .into_iter()
-        .map(|c| {
-            for kind in &c.reads.log.scanned {
-                if !scanned.iter().any(|(k, _)| k == kind) {
-                    scanned.push((*kind, evidence.kind(*kind).docs().to_vec()));
-                }
-            }
-            reused += usize::from(c.reused);
-            ChunkMemo { range: c.range, reads: c.reads, results: c.results }
-        })
+        .map(|c| ChunkMemo { range: c.range, reads: c.reads, results: c.results })
         .collect();
     RuleMemo { inputs, chunks, scanned, looked_up, reused }
+}
+
+/// Each of `kinds` once, with its documents as they are now; `None` when the evidence
+/// does not share them.
+fn as_they_are(
+    kinds: impl Iterator<Item = KindId>,
+    evidence: &dyn Evidence,
+) -> Option<Vec<(KindId, Arc<KindDocs>)>> {
+    let mut kinds: Vec<KindId> = kinds.collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.into_iter().map(|k| Some((k, evidence.shared(k)?))).collect()
 }
 
 #[cfg(test)]
