@@ -155,6 +155,19 @@ fn group_files_of_kind(
     group_kinds(db, workspace, evidence, group).get(kind.index()).map_or(&[][..], Vec::as_slice)
 }
 
+/// The files of group `group` holding `kind`, in path order.
+fn group_files_holding(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    group: u32,
+    kind: KindId,
+) -> impl Iterator<Item = (u32, EvidenceFile)> {
+    let in_group = group_files(db, evidence, group);
+    let indexes = group_files_of_kind(db, workspace, evidence, group, kind);
+    indexes.iter().filter_map(|i| Some((*i, *in_group.get(*i as usize)?)))
+}
+
 /// For each kind (by id), the groups that hold documents of it, in order. Equal across
 /// edits that do not move a kind into or out of a group.
 #[salsa::tracked(returns(ref))]
@@ -261,9 +274,7 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
         let part = group_kind_docs(db, workspace, evidence, *group, kind);
         parts.push((start, files.len() as u32, part));
         start += part.docs.len() as u32;
-        let in_group = group_files(db, evidence, *group);
-        let of_kind = group_files_of_kind(db, workspace, evidence, *group, kind);
-        files.extend(of_kind.iter().filter_map(|i| in_group.get(*i as usize)));
+        files.extend(group_files_holding(db, workspace, evidence, *group, kind).map(|(_, f)| f));
     }
     let path_of = |file: u32| files.get(file as usize).map_or("?", |f| f.path(db));
     let (schemas, located) = (schemas(db, workspace), located(db, workspace, &files));
@@ -310,20 +321,20 @@ pub fn file_group_diagnostics(
     evidence: EvidenceSet,
     group: u32,
 ) -> Vec<Diagnostic> {
-    let files = group_files(db, evidence, group);
     let loaded = load_group(db, workspace, evidence, group);
     let mut out: Vec<Diagnostic> = loaded.iter().flat_map(|l| l.diagnostics.iter().cloned()).collect();
     let keys = |target: KindId| kind_keys(db, workspace, evidence, target);
     let schemas = schemas(db, workspace);
-    for (kind, indexes) in KindId::all(schemas.len()).zip(group_kinds(db, workspace, evidence, group)) {
-        if indexes.is_empty() {
+    for kind in KindId::all(schemas.len()) {
+        let (indexes, of_kind): (Vec<u32>, Vec<EvidenceFile>) =
+            group_files_holding(db, workspace, evidence, group, kind).unzip();
+        if of_kind.is_empty() {
             continue;
         }
-        let of_kind: Vec<EvidenceFile> =
-            indexes.iter().filter_map(|i| files.get(*i as usize).copied()).collect();
         let with_paths: Vec<(&str, &LoadedEvidence)> = indexes
             .iter()
-            .filter_map(|i| Some((files.get(*i as usize)?.path(db), &**loaded.get(*i as usize)?)))
+            .zip(&of_kind)
+            .filter_map(|(i, f)| Some((f.path(db), &**loaded.get(*i as usize)?)))
             .collect();
         out.extend(tenet_evidence::dangling_refs(
             kind,

@@ -146,6 +146,16 @@ impl Random {
         (file, i, entries)
     }
 
+    /// Removes a random entry of a random file (none when the file is empty), and says
+    /// which, as "{what} {i} of file {file} removed".
+    fn remove_entry<T>(&mut self, files: &mut [Vec<T>], what: &str) -> String {
+        let (file, i, entries) = self.entry_of(files);
+        if i < entries.len() {
+            entries.remove(i);
+        }
+        format!("{what} {i} of file {file} removed")
+    }
+
     fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -208,13 +218,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 }
                 format!("review {i} of file {file} re-dated")
             }
-            2 => {
-                let (file, i, entries) = random.entry_of(&mut org.reviews);
-                if i < entries.len() {
-                    entries.remove(i);
-                }
-                format!("review {i} of file {file} removed")
-            }
+            2 => random.remove_entry(&mut org.reviews, "review"),
             3 => {
                 let file = random.below(5);
                 let system = format!("sys-{:05}", random.below(5200));
@@ -234,13 +238,7 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 org.systems[file].insert(0, (format!("sys-new-{step}"), true, tier));
                 format!("a system inserted at the start of file {file}")
             }
-            6 => {
-                let (file, i, entries) = random.entry_of(&mut org.systems);
-                if i < entries.len() {
-                    entries.remove(i);
-                }
-                format!("system {i} of file {file} removed")
-            }
+            6 => random.remove_entry(&mut org.systems, "system"),
             7 => {
                 let i = random.below(2);
                 org.freezes[i].1 = !org.freezes[i].1;
