@@ -280,8 +280,11 @@ fn child(mode: &str, dir: &Path) {
             let mut paths = Vec::new();
             collect(&dir.join("evidence"), &mut paths);
             use rayon::prelude::*;
+            // One file per piece of work: files differ a hundredfold in size, and rayon's
+            // adaptive splitting alone would leave one thread a run of large ones.
             let total: usize = paths
                 .par_iter()
+                .with_max_len(1)
                 .map(|p| {
                     let bytes = std::fs::read(p).unwrap_or_default();
                     let rel = p

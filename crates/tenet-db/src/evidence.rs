@@ -353,10 +353,10 @@ pub fn file_group_diagnostics(
 pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
     load_all_evidence(db, workspace, evidence);
     let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
-    kinds.par_iter().for_each_with(db.clone(), |db, kind| {
+    kinds.par_iter().with_max_len(1).for_each_with(db.clone(), |db, kind| {
         let _ = kind_keys(db, workspace, evidence, *kind);
     });
-    (0..group_count(db, evidence)).into_par_iter().for_each_with(db.clone(), |db, group| {
+    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
         let _ = file_group_diagnostics(db, workspace, evidence, group);
     });
     evidence_diagnostics(db, workspace, evidence)
@@ -379,7 +379,11 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
         return;
     }
     let _ = evidence_sources(db, workspace);
-    (0..group_count(db, evidence)).into_par_iter().for_each_with(db.clone(), |db, group| {
+    // One group per piece of work: a group of large YAML files costs a hundred times one of
+    // small Markdown files, and such groups sit together (files are in path order). Left to
+    // rayon's adaptive splitting, one thread would load a run of them while the other
+    // waited.
+    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
         let _ = load_group(db, workspace, evidence, group);
     });
     if let Ok(mut p) = db.preloaded.lock() {
