@@ -1,11 +1,14 @@
 //! `tenet check PATH [--evidence DIR]`: compile the packs under a path, report every
 //! problem, and with evidence, evaluate every control and report the results.
 
+use std::fmt::Write as _;
 use std::io::Write;
+
+use rayon::prelude::*;
 
 use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
-use tenet_eval::Status;
+use tenet_eval::{RuleResult, Status};
 use tenet_eval::report::RunReport;
 
 use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
@@ -303,34 +306,16 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                         o.because
                     ));
                 }
-                for r in c.results.iter() {
-                    let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
-                    if !show {
-                        continue;
-                    }
-                    let subject =
-                        r.subject.as_ref().map(|s| format!(" {} `{}`", s.kind, s.key)).unwrap_or_default();
-                    let message = r.message.as_deref().unwrap_or("");
-                    let overridden = match r.overridden.as_deref() {
-                        Some(o) if o.action == "disable" => " (disabled)",
-                        Some(_) => " (replaced)",
-                        None => "",
-                    };
-                    out.push_str(&format!(
-                        "    {} rule {}{overridden}{subject}: {message}\n",
-                        mark(r.status),
-                        r.rule
-                    ));
-                    // The JSON report lists every citation; people read the first few.
-                    for cite in r.citations.iter().take(TEXT_CITATIONS) {
-                        let path = evidence_path(evidence_root, &cite.path);
-                        out.push_str(&format!("        at {path}:{}:{}\n", cite.line, cite.column));
-                    }
-                    let more = r.more_citations + r.citations.len().saturating_sub(TEXT_CITATIONS);
-                    if more > 0 {
-                        out.push_str(&format!("        … and {more} more documents\n"));
-                    }
-                }
+                // Blocks of results are rendered on rayon's threads, then joined in order:
+                // a large organisation's failures run to hundreds of thousands of lines.
+                let blocks: Vec<&[RuleResult]> =
+                    c.results.runs().iter().flat_map(|run| run.results().chunks(RENDER_BLOCK)).collect();
+                let rendered: Vec<String> = blocks
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|block| render_results(block, all, evidence_root))
+                    .collect();
+                rendered.iter().for_each(|piece| out.push_str(piece));
             }
         }
     }
@@ -372,6 +357,43 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
         s.results.not_applicable,
         s.results.no_evidence
     ));
+    out
+}
+
+/// Results per block of text rendered on one thread.
+const RENDER_BLOCK: usize = 1024;
+
+/// The lines of a block of one control's results: those that failed, erred or were waived
+/// (every one with `--all`), each with its first citations.
+fn render_results(results: &[RuleResult], all: bool, evidence_root: &std::path::Path) -> String {
+    let mut out = String::new();
+    // A block's citations point into few files; each file's shown path is worked out once.
+    let mut paths: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    for r in results {
+        let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
+        if !show {
+            continue;
+        }
+        let overridden = match r.overridden.as_deref() {
+            Some(o) if o.action == "disable" => " (disabled)",
+            Some(_) => " (replaced)",
+            None => "",
+        };
+        let _ = write!(out, "    {} rule {}{overridden}", mark(r.status), r.rule);
+        if let Some(s) = &r.subject {
+            let _ = write!(out, " {} `{}`", s.kind, s.key);
+        }
+        let _ = writeln!(out, ": {}", r.message.as_deref().unwrap_or(""));
+        // The JSON report lists every citation; people read the first few.
+        for cite in r.citations.iter().take(TEXT_CITATIONS) {
+            let path = paths.entry(&cite.path).or_insert_with(|| evidence_path(evidence_root, &cite.path));
+            let _ = writeln!(out, "        at {path}:{}:{}", cite.line, cite.column);
+        }
+        let more = r.more_citations + r.citations.len().saturating_sub(TEXT_CITATIONS);
+        if more > 0 {
+            let _ = writeln!(out, "        … and {more} more documents");
+        }
+    }
     out
 }
 
