@@ -76,6 +76,9 @@ fn run_case(case: &Path) -> Result<(), Failed> {
             for cite in r.citations.iter() {
                 let _ = writeln!(out, "    cites {}:{}:{}", cite.path, cite.line, cite.column);
             }
+            if r.more_citations > 0 {
+                let _ = writeln!(out, "    and {} more", r.more_citations);
+            }
         }
     }
     let expected_path = case.join("expected.txt");

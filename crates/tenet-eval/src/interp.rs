@@ -5,7 +5,6 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use rustc_hash::FxHashSet;
 use tenet_diagnostics::Span;
 use tenet_sema::KindId;
 use tenet_sema::ir::{
@@ -139,10 +138,43 @@ pub(crate) struct Interp<'a> {
     pub locals: Vec<Value>,
     steps_left: u64,
     budget: u64,
-    /// Documents whose fields the evaluation read.
-    pub reads: FxHashSet<DocRef>,
+    /// Documents whose fields the evaluation read, in the order read, a document read
+    /// twice in a row noted once; [`Interp::read`] adds to it. A list rather than a set:
+    /// most subjects read a handful of documents, and the citations sort and dedup them.
+    pub reads: Vec<DocRef>,
     /// Every look-up and scan of the evidence, when a chunk's reads are remembered.
     pub log: Option<LookupLog>,
+}
+
+/// What a quantifier or aggregate ranges over.
+enum Elements<'a> {
+    /// The documents of a kind an index look-up found, by position.
+    Found { kind: u32, indexes: &'a [u32] },
+    /// Every document of a kind.
+    Every { kind: u32, count: u32 },
+    /// The elements of a list.
+    List(Arc<[Value]>),
+}
+
+impl Elements<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Elements::Found { indexes, .. } => indexes.len(),
+            Elements::Every { count, .. } => *count as usize,
+            Elements::List(items) => items.len(),
+        }
+    }
+
+    /// The element at `position` (below [`Elements::len`]).
+    fn get(&self, position: usize) -> Value {
+        match self {
+            Elements::Found { kind, indexes } => indexes
+                .get(position)
+                .map_or(Value::None, |index| Value::Doc(DocRef { kind: *kind, index: *index })),
+            Elements::Every { kind, .. } => Value::Doc(DocRef { kind: *kind, index: position as u32 }),
+            Elements::List(items) => items.get(position).cloned().unwrap_or(Value::None),
+        }
+    }
 }
 
 impl<'a> Interp<'a> {
@@ -162,9 +194,23 @@ impl<'a> Interp<'a> {
             locals: vec![Value::None; locals],
             steps_left: budget.steps,
             budget: budget.steps,
-            reads: FxHashSet::default(),
+            reads: Vec::new(),
             log: None,
         }
+    }
+
+    /// Notes that the evaluation read a document.
+    fn read(&mut self, r: DocRef) {
+        if self.reads.last() == Some(&r) {
+            return;
+        }
+        // A subject that reads many documents back and forth (a cross product) would
+        // otherwise note them again and again: the list is deduplicated before it grows.
+        if self.reads.len() >= 1024 && self.reads.len() == self.reads.capacity() {
+            self.reads.sort_unstable();
+            self.reads.dedup();
+        }
+        self.reads.push(r);
     }
 
     /// Steps left of the budget.
@@ -296,10 +342,10 @@ impl<'a> Interp<'a> {
                 Ok(Value::Record(Arc::from(values)))
             }
             ExprKind::Quantifier { kind, var, domain, filter, predicate, lookup } => {
-                let elements = self.domain(domain, lookup.as_ref(), e.span)?;
-                for element in elements {
+                let elements = self.domain(domain, lookup.as_ref())?;
+                for position in 0..elements.len() {
                     self.step(e.span)?;
-                    self.set_local(*var, element);
+                    self.set_local(*var, elements.get(position));
                     if let Some(f) = filter
                         && !self.truth(f)?
                     {
@@ -319,11 +365,11 @@ impl<'a> Interp<'a> {
                 Ok(Value::Bool(!matches!(kind, QuantifierKind::Some)))
             }
             ExprKind::Aggregate { kind, var, domain, value, filter, lookup } => {
-                let elements = self.domain(domain, lookup.as_ref(), e.span)?;
+                let elements = self.domain(domain, lookup.as_ref())?;
                 let mut acc = Aggregator::new(*kind, &e.ty);
-                for element in elements {
+                for position in 0..elements.len() {
                     self.step(e.span)?;
-                    self.set_local(*var, element);
+                    self.set_local(*var, elements.get(position));
                     if let Some(f) = filter
                         && !self.truth(f)?
                     {
@@ -341,35 +387,33 @@ impl<'a> Interp<'a> {
     }
 
     /// The elements a quantifier or aggregate ranges over: through an index when the
-    /// checker planned one, else every document or list element.
-    fn domain(&mut self, domain: &Domain, lookup: Option<&Lookup>, span: Span) -> Eval<Vec<Value>> {
+    /// checker planned one, else every document or list element. Borrowed from the
+    /// evidence or shared with the list, never copied: a rule evaluates its quantifier
+    /// once per subject.
+    fn domain(&mut self, domain: &Domain, lookup: Option<&Lookup>) -> Eval<Elements<'a>> {
         match domain {
             Domain::Kind(kind) => {
                 let docs = self.evidence.kind(*kind);
                 if let Some(lookup) = lookup {
                     let key = self.eval(&lookup.key)?;
                     let Some(key) = IndexKey::of(&key) else {
-                        return Ok(Vec::new());
+                        return Ok(Elements::Found { kind: kind.0, indexes: &[] });
                     };
-                    let hits = docs.find(lookup.field, &key);
+                    let indexes = docs.find(lookup.field, &key);
                     if let Some(log) = &mut self.log {
                         log.lookup(*kind, lookup.field, &key);
                     }
-                    return Ok(hits
-                        .iter()
-                        .map(|index| Value::Doc(DocRef { kind: kind.0, index: *index }))
-                        .collect());
+                    return Ok(Elements::Found { kind: kind.0, indexes });
                 }
-                let n = docs.docs().len();
-                let _ = span;
                 if let Some(log) = &mut self.log {
                     log.scan(*kind);
                 }
-                Ok((0..n as u32).map(|index| Value::Doc(DocRef { kind: kind.0, index })).collect())
+                let count = u32::try_from(docs.docs().len()).unwrap_or(u32::MAX);
+                Ok(Elements::Every { kind: kind.0, count })
             }
             Domain::List(list) => match self.eval(list)? {
-                Value::List(items) => Ok(items.to_vec()),
-                Value::None => Ok(Vec::new()),
+                Value::List(items) => Ok(Elements::List(items)),
+                Value::None => Ok(Elements::List(Arc::from([]))),
                 other => fail(list.span, format!("expected a list, found {}", describe(&other))),
             },
         }
@@ -379,7 +423,7 @@ impl<'a> Interp<'a> {
         match (base, through) {
             (Value::None, _) => Ok(Value::None),
             (Value::Doc(r), _) => {
-                self.reads.insert(*r);
+                self.read(*r);
                 Ok(self.doc(*r).and_then(|d| d.fields.get(index as usize)).cloned().unwrap_or(Value::None))
             }
             (Value::Record(fields), None) => Ok(fields.get(index as usize).cloned().unwrap_or(Value::None)),
@@ -514,13 +558,13 @@ impl<'a> Interp<'a> {
                 _ => Value::None,
             },
             Builtin::Effective => none_if_missing(doc(0).and_then(|r| {
-                self.reads.insert(r);
+                self.read(r);
                 self.doc(r)?.effective.map(Value::Date)
             })),
             Builtin::Section => {
                 let heading = text(1);
                 none_if_missing(doc(0).and_then(|r| {
-                    self.reads.insert(r);
+                    self.read(r);
                     let heading = heading?;
                     let d = self.doc(r)?;
                     d.sections()
@@ -532,7 +576,7 @@ impl<'a> Interp<'a> {
             Builtin::HasSection => {
                 let heading = text(1);
                 Value::Bool(doc(0).is_some_and(|r| {
-                    self.reads.insert(r);
+                    self.read(r);
                     let Some(heading) = heading.as_deref() else { return false };
                     self.doc(r).is_some_and(|d| {
                         d.sections().iter().any(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
@@ -540,7 +584,7 @@ impl<'a> Interp<'a> {
                 }))
             }
             Builtin::Body => none_if_missing(doc(0).and_then(|r| {
-                self.reads.insert(r);
+                self.read(r);
                 self.doc(r)?.body().cloned().map(Value::String)
             })),
             Builtin::Key => none_if_missing(doc(0).and_then(|r| self.doc(r)?.key().cloned())),

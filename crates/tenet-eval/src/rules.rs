@@ -459,6 +459,7 @@ fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
 fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, usize) {
     let mut reads: Vec<DocRef> = interp.reads.iter().copied().filter(|r| Some(*r) != subject).collect();
     reads.sort_unstable();
+    reads.dedup();
     let mut out: Vec<Citation> = Vec::with_capacity((reads.len() + 1).min(MAX_CITATIONS + 1));
     // Places differ by line and column far more often than by file: compared in that order.
     let same = |a: &Citation, b: &Citation| a.line == b.line && a.column == b.column && a.path == b.path;
