@@ -14,9 +14,10 @@
 //! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
 //! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check and of
 //! a re-check, `--child recheck-repeat DIR THREADS` times forty re-checks in one warm
-//! database, and `--child evaluate DIR THREADS` evaluates every rule twelve times over
-//! loaded evidence, for a profiler (`DIR` is an organisation the bench wrote,
-//! `/tmp/tenet-bench/org-N`).
+//! database, `--child evaluate DIR THREADS` evaluates every rule twelve times over
+//! loaded evidence, for a profiler, and `--child typed-load DIR 1` times loading every file
+//! on one thread without the schemas (the floor's parsing) and with them (typing too), by
+//! format, seven rounds (`DIR` is an organisation the bench wrote, `/tmp/tenet-bench/org-N`).
 
 mod generate;
 
@@ -304,6 +305,60 @@ fn child(mode: &str, dir: &Path) {
                 })
                 .sum();
             std::hint::black_box(total);
+            start.elapsed()
+        }
+        "typed-load" => {
+            // What typing adds to parsing: each file loaded on this thread without the
+            // schemas, then with them, timed by format.
+            let mut db = Database::default();
+            let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
+            let schemas = tenet_db::schemas(&db, loaded.workspace).clone();
+            let sources = tenet_evidence::Sources::new(&schemas);
+            let mut paths = Vec::new();
+            collect(&dir.join("evidence"), &mut paths);
+            let files: Vec<(String, Vec<u8>)> = paths
+                .iter()
+                .map(|p| {
+                    let rel = p
+                        .strip_prefix(dir.join("evidence"))
+                        .map(|r| r.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    (rel, std::fs::read(p).unwrap_or_default())
+                })
+                .collect();
+            let no_sources = tenet_evidence::Sources::new(&[]);
+            for round in 0..7 {
+                for (name, typed) in [("untyped", false), ("typed", true)] {
+                    let mut by_ext: std::collections::BTreeMap<String, Duration> = Default::default();
+                    let mut kept = Vec::new();
+                    for (rel, bytes) in &files {
+                        let ext = rel.rsplit('.').next().unwrap_or("").to_owned();
+                        let t = Instant::now();
+                        let l = if typed {
+                            tenet_evidence::load_file_unlocated(
+                                rel,
+                                bytes,
+                                &schemas,
+                                &sources,
+                                &tenet_evidence::Limits::default(),
+                            )
+                        } else {
+                            tenet_evidence::load_file_unlocated(
+                                rel,
+                                bytes,
+                                &[],
+                                &no_sources,
+                                &tenet_evidence::Limits::default(),
+                            )
+                        };
+                        *by_ext.entry(ext).or_default() += t.elapsed();
+                        kept.push(l);
+                    }
+                    let total: Duration = by_ext.values().sum();
+                    eprintln!("{round} {name}: {total:?} {by_ext:?}");
+                    drop(kept);
+                }
+            }
             start.elapsed()
         }
         "by-format" => {

@@ -78,6 +78,10 @@ pub(crate) fn load(
         schemas,
         by_glob: &by_glob,
         locate,
+        kind_is_data: by_glob
+            .first()
+            .and_then(|k| schemas.get(k.index()))
+            .is_some_and(|s| s.record.fields.iter().any(|f| f.source_name() == "kind")),
         loaded: &mut loaded,
     };
     match format {
@@ -106,6 +110,9 @@ struct Context<'a> {
     by_glob: &'a [KindId],
     /// Whether to keep where each document and value is written.
     locate: bool,
+    /// Whether the glob's schema has a field called `kind`, which is then data, not the
+    /// name of a schema; worked out once per file rather than once per document.
+    kind_is_data: bool,
     loaded: &'a mut Loaded,
 }
 
@@ -128,17 +135,9 @@ impl Context<'_> {
         self.by_glob.first().copied()
     }
 
-    /// True when the glob's schema has a field called `kind`, which is then data, not the
-    /// name of a schema.
-    fn kind_is_data(&self) -> bool {
-        self.glob_kind()
-            .and_then(|k| self.schemas.get(k.index()))
-            .is_some_and(|s| s.record.fields.iter().any(|f| f.source_name() == "kind"))
-    }
-
     /// The kind of a document: its `kind:` field, else the schema whose globs match.
     fn kind_of(&mut self, node: &Node) -> Option<KindId> {
-        let named = if self.kind_is_data() { None } else { node.get("kind").filter(|k| !k.is_null()) };
+        let named = if self.kind_is_data { None } else { node.get("kind").filter(|k| !k.is_null()) };
         let Some(kind) = named else { return self.glob_kind() };
         let Some(name) = kind.as_text().map(str::trim) else {
             self.loaded.diagnostics.push(Diagnostic::new(
@@ -186,7 +185,12 @@ impl Context<'_> {
 
     fn typed(&mut self, node: &Node, kind: KindId, markdown: Option<&Markdown>, warn_unknown: bool) {
         let Some(schema) = self.schemas.get(kind.index()) else { return };
-        let mut typer = Typer { path: &self.path, diagnostics: &mut self.loaded.diagnostics, warn_unknown };
+        let mut typer = Typer {
+            path: &self.path,
+            diagnostics: &mut self.loaded.diagnostics,
+            warn_unknown,
+            locate: self.locate,
+        };
         // Named in messages only, so formatted only for them.
         let what = format_args!("this {}", schema.name);
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
@@ -221,7 +225,7 @@ impl Context<'_> {
                 return;
             }
         };
-        let kind_column = !self.kind_is_data() && table.header.iter().any(|(h, _)| h == "kind");
+        let kind_column = !self.kind_is_data && table.header.iter().any(|(h, _)| h == "kind");
         let Some(glob_kind) = self.glob_kind().filter(|_| !kind_column) else {
             // Rows name their kinds, or the file is not evidence.
             if kind_column {

@@ -283,3 +283,47 @@ fn the_text_is_the_bytes_unless_decoding_changed_it() {
     let location = &loaded.locations[0];
     assert_eq!(&loaded.text(marked.as_bytes())[location.field(0).expect("id").span().range()], "s1");
 }
+
+#[test]
+fn fields_type_in_any_order_with_booleans_in_words_and_digits_grouped() {
+    let (ast, errors) = tenet_syntax::parse(
+        r#"
+package unit
+schema Flag from "flags/*.yaml" {
+  id: string key
+  on: bool
+  count: int
+  state: "true" | "false"
+}
+"#,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let path: Arc<str> = Arc::from("unit.tenet");
+    let schemas =
+        tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]).schemas;
+    let sources = Sources::new(&schemas);
+    // The first document writes its fields in another order than the schema's; the second
+    // in the schema's order, with one field more.
+    let text = "- count: 1_000\n  on: Yes\n  state: true\n  id: a\n- id: b\n  on: NO\n  count: 7\n  state: false\n  colour: red\n";
+    let located = load_file("flags/f.yaml", text.as_bytes(), &schemas, &sources, &Limits::default());
+    let unlocated =
+        load_file_unlocated("flags/f.yaml", text.as_bytes(), &schemas, &sources, &Limits::default());
+    let fields = |loaded: &Loaded| -> Vec<Vec<Value>> {
+        loaded.documents.iter().map(|(_, doc)| doc.fields.to_vec()).collect()
+    };
+    let text_value = |s: &str| Value::String(Arc::from(s));
+    assert_eq!(
+        fields(&located),
+        [
+            vec![text_value("a"), Value::Bool(true), Value::Int(1000), text_value("true")],
+            vec![text_value("b"), Value::Bool(false), Value::Int(7), text_value("false")],
+        ]
+    );
+    assert_eq!(fields(&unlocated), fields(&located));
+    assert_eq!(messages(&located), messages(&unlocated));
+    assert_eq!(messages(&located), ["T0508 this Flag has no field `colour`; no rule can read it"]);
+    assert_eq!(located.locations.len(), 2);
+    assert!(unlocated.locations.is_empty());
+    let count = located.locations[0].field(2).expect("count");
+    assert_eq!(&text[count.span().range()], "1_000");
+}

@@ -17,6 +17,9 @@ pub(crate) struct Typer<'a> {
     pub diagnostics: &'a mut Vec<Diagnostic>,
     /// False for CSV rows, whose unknown columns are reported once, at the header.
     pub warn_unknown: bool,
+    /// Whether to keep where each value is written ([`Typed::locations`]); when false,
+    /// the locations are left empty.
+    pub locate: bool,
 }
 
 /// A record's values and their locations, both in the record type's field order.
@@ -43,63 +46,62 @@ impl Typer<'_> {
         };
         let mut ok = true;
         let mut values = Vec::with_capacity(record.fields.len());
-        let mut locations = Vec::with_capacity(record.fields.len());
-        for field in &record.fields {
-            let found = entries.iter().find(|(k, _, _)| k == field.source_name());
+        let locate = self.locate;
+        let mut locations = Vec::with_capacity(if locate { record.fields.len() } else { 0 });
+        let mut matched = 0;
+        for (position, field) in record.fields.iter().enumerate() {
+            let name = field.source_name();
+            // Documents mostly write their fields in the schema's order: that place first.
+            let found = match entries.get(position) {
+                Some(entry) if entry.0 == name => Some(entry),
+                _ => entries.iter().find(|(k, _, _)| k == name),
+            };
+            matched += usize::from(found.is_some());
             let optional = matches!(field.ty, Ty::Optional(_));
-            match found {
+            let (value, at) = match found {
                 Some((_, _, value)) if !value.is_null() => match self.value(value, &field.ty, field) {
-                    Some((v, at)) => {
-                        values.push(v);
-                        locations.push(Some(at));
-                    }
+                    Some((v, at)) => (v, Some(at)),
                     None => {
                         ok = false;
-                        values.push(Value::None);
-                        locations.push(Some(ValueLocation::Scalar(value.span)));
+                        (Value::None, Some(ValueLocation::Scalar(value.span)))
                     }
                 },
-                Some((_, _, value)) if optional => {
-                    values.push(Value::None);
-                    locations.push(Some(ValueLocation::Scalar(value.span)));
-                }
-                None if optional => {
-                    values.push(Value::None);
-                    locations.push(None);
-                }
+                Some((_, _, value)) if optional => (Value::None, Some(ValueLocation::Scalar(value.span))),
+                None if optional => (Value::None, None),
                 Some((_, key_span, value)) => {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::MISSING_EVIDENCE_FIELD,
                             self.path.clone(),
                             key_span.cover(value.span),
-                            format!("`{}` is empty, but {what} requires it", field.source_name()),
+                            format!("`{name}` is empty, but {what} requires it"),
                         )
                         .with_help("give it a value, or declare it optional (`?`) in the schema"),
                     );
                     ok = false;
-                    values.push(Value::None);
-                    locations.push(Some(ValueLocation::Scalar(value.span)));
+                    (Value::None, Some(ValueLocation::Scalar(value.span)))
                 }
                 None => {
                     let d = Diagnostic::new(
                         Code::MISSING_EVIDENCE_FIELD,
                         self.path.clone(),
                         node.span,
-                        format!("{what} has no `{}`, which its schema requires", field.source_name()),
+                        format!("{what} has no `{name}`, which its schema requires"),
                     )
-                    .with_help(format!(
-                        "add `{}`, or declare it optional (`?`) in the schema",
-                        field.source_name()
-                    ));
+                    .with_help(format!("add `{name}`, or declare it optional (`?`) in the schema"));
                     self.diagnostics.push(d);
                     ok = false;
-                    values.push(Value::None);
-                    locations.push(None);
+                    (Value::None, None)
                 }
+            };
+            values.push(value);
+            if locate {
+                locations.push(at);
             }
         }
-        if self.warn_unknown {
+        // Each field found is one entry (keys are unique), so when every entry was found
+        // there is none the schema lacks.
+        if self.warn_unknown && matched < entries.len() {
             self.unknown_fields(entries, record, what);
         }
         ok.then_some(Typed { values, locations })
@@ -169,23 +171,31 @@ impl Typer<'_> {
             },
             Ty::Enum(values) => {
                 let text = match &node.kind {
-                    NodeKind::Text { text, .. } | NodeKind::Number(text) => text.trim().to_owned(),
-                    NodeKind::Bool(b) => b.to_string(),
+                    NodeKind::Text { text, .. } | NodeKind::Number(text) => text.trim(),
+                    NodeKind::Bool(true) => "true",
+                    NodeKind::Bool(false) => "false",
                     _ => return wrong(self, "one of the allowed values"),
                 };
+                // The schema's own text, shared: every document's value is one of a few.
                 if let Some(v) = values.iter().find(|v| ***v == *text) {
                     return scalar(Value::String(v.clone()));
                 }
-                self.not_in_enum(node.span, name, &text, values);
+                self.not_in_enum(node.span, name, text, values);
                 None
             }
             Ty::Bool => match &node.kind {
                 NodeKind::Bool(b) => scalar(Value::Bool(*b)),
-                NodeKind::Text { text, plain: true } => match text.trim().to_ascii_lowercase().as_str() {
-                    "true" | "yes" => scalar(Value::Bool(true)),
-                    "false" | "no" => scalar(Value::Bool(false)),
-                    _ => wrong(self, "`true` or `false`"),
-                },
+                NodeKind::Text { text, plain: true } => {
+                    let text = text.trim();
+                    let is = |word: &str| text.eq_ignore_ascii_case(word);
+                    if is("true") || is("yes") {
+                        scalar(Value::Bool(true))
+                    } else if is("false") || is("no") {
+                        scalar(Value::Bool(false))
+                    } else {
+                        wrong(self, "`true` or `false`")
+                    }
+                }
                 _ => wrong(self, "`true` or `false`"),
             },
             Ty::Int => match number_text(node).and_then(|t| parse_int(&t)) {
@@ -245,7 +255,9 @@ impl Typer<'_> {
                     match self.value(item, element, field) {
                         Some((v, at)) => {
                             values.push(v);
-                            items.push(at);
+                            if self.locate {
+                                items.push(at);
+                            }
                         }
                         None => ok = false,
                     }
@@ -257,7 +269,9 @@ impl Typer<'_> {
                     match self.value(&item, element, field) {
                         Some((v, at)) => {
                             values.push(v);
-                            items.push(at);
+                            if self.locate {
+                                items.push(at);
+                            }
                         }
                         None => ok = false,
                     }
@@ -266,7 +280,9 @@ impl Typer<'_> {
             NodeKind::Text { .. } | NodeKind::Number(_) | NodeKind::Bool(_) => {
                 let (v, at) = self.value(node, element, field)?;
                 values.push(v);
-                items.push(at);
+                if self.locate {
+                    items.push(at);
+                }
             }
             _ => {
                 self.report(
@@ -310,10 +326,13 @@ fn split_items(text: &str, span: Span) -> Vec<(&str, Span)> {
     out
 }
 
-fn number_text(node: &Node) -> Option<String> {
+fn number_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
     match &node.kind {
-        NodeKind::Number(t) => Some(t.clone()),
-        NodeKind::Text { text, plain: true } => Some(text.trim().replace('_', "")),
+        NodeKind::Number(t) => Some(t.as_str().into()),
+        NodeKind::Text { text, plain: true } => {
+            let text = text.trim();
+            Some(if text.contains('_') { text.replace('_', "").into() } else { text.into() })
+        }
         _ => None,
     }
 }

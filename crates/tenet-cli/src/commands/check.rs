@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
-use tenet_eval::{RuleResult, Status};
 use tenet_eval::report::RunReport;
+use tenet_eval::{RuleResult, Status};
 
 use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
 use crate::exit::Exit;
