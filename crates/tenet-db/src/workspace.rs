@@ -53,6 +53,16 @@ pub struct DependencyPack {
 
 /// A path as diagnostics show it: forward slashes, no leading `./`.
 pub fn display_path(path: &Path) -> String {
+    // Most paths (every evidence file of a walk) are already written so: kept as they are,
+    // rather than taken apart and joined again.
+    if let Some(text) = path.to_str() {
+        let plain = !text.contains('\\')
+            && !text.ends_with('/')
+            && text.split('/').enumerate().all(|(i, part)| (i == 0 || !part.is_empty()) && part != ".");
+        if plain {
+            return text.to_owned();
+        }
+    }
     let text = path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let text = text.strip_prefix("./").map(str::to_owned).unwrap_or(text);
     text.replace("//", "/")
@@ -213,4 +223,27 @@ pub fn load_evidence_dir(
         files.push(EvidenceFile::new(db, shown, Arc::from(bytes)));
     }
     Ok(EvidenceSet::new(db, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_show_with_forward_slashes_and_no_leading_dot() {
+        for (path, shown) in [
+            ("evidence/a.yaml", "evidence/a.yaml"),
+            ("./evidence/a.yaml", "evidence/a.yaml"),
+            ("evidence//a.yaml", "evidence/a.yaml"),
+            ("evidence/./a.yaml", "evidence/a.yaml"),
+            ("evidence/", "evidence"),
+            ("/srv/evidence/a.yaml", "/srv/evidence/a.yaml"),
+            ("evidence/../a.yaml", "evidence/../a.yaml"),
+            (".", "."),
+            ("", ""),
+        ] {
+            assert_eq!(display_path(Path::new(path)), shown, "{path}");
+        }
+    }
 }
