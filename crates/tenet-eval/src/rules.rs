@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use tenet_sema::KindId;
+use tenet_sema::ir::{Domain, Expr, ExprKind, LookupField};
 use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, RuleKind, Schema};
 use tenet_sema::value::{DocRef, Value};
 
@@ -193,6 +194,32 @@ fn evaluate_check(
     out
 }
 
+/// The index look-ups a rule's expressions make: a quantifier's planned look-up, and a
+/// reference followed to its document by key.
+fn lookups(check: &CheckRule) -> Vec<(KindId, LookupField)> {
+    let mut out = Vec::new();
+    let mut note = |e: &Expr| match &e.kind {
+        ExprKind::Quantifier { domain: Domain::Kind(kind), lookup: Some(lookup), .. }
+        | ExprKind::Aggregate { domain: Domain::Kind(kind), lookup: Some(lookup), .. } => {
+            out.push((*kind, lookup.field));
+        }
+        ExprKind::Field { through: Some(kind), .. } => out.push((*kind, LookupField::Key)),
+        _ => {}
+    };
+    let messages = check.message.iter().flat_map(|m| &m.parts).filter_map(|part| match part {
+        MessagePart::Expr(e) => Some(e),
+        MessagePart::Text(_) => None,
+    });
+    let filter = check.subject.as_ref().and_then(|s| s.filter.as_ref());
+    let exprs = filter.into_iter().chain(&check.applies).chain(check.lets.iter().map(|(_, e)| e));
+    for e in exprs.chain(std::iter::once(&check.require)).chain(messages) {
+        e.walk(&mut note);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// A rule's domain: what each chunk of subjects is evaluated with.
 struct Subjects<'s> {
     body: &'s RuleBody,
@@ -339,6 +366,11 @@ fn evaluate_split(
     let chunks: Vec<Range<usize>> =
         (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
     let previous = memory.as_ref().map(|m| &m.previous);
+    lookups(scope.check).par_iter().for_each(|(kind, field)| {
+        if let Some((_, docs)) = prefetched.kinds.iter().find(|(k, _)| k == kind) {
+            docs.prepare(*field);
+        }
+    });
     let parts: Vec<(Run, Option<ChunkOutcome>)> = chunks
         .into_par_iter()
         .map(|range| {
@@ -575,4 +607,50 @@ pub(crate) fn condition_holds(cx: &RuleContext<'_>, body: &RuleBody) -> Result<b
     }
     let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     interp.truth(expr).map_err(|e| e.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tenet_sema::program::RuleKind;
+    use tenet_sema::{CheckInput, KindId, Origin};
+
+    use super::{LookupField, lookups};
+
+    #[test]
+    fn a_rules_lookups_are_its_planned_joins_and_the_references_it_follows() {
+        let (ast, errors) = tenet_syntax::parse(
+            r#"
+package t
+schema System from "s/*.yaml" {
+  id: string key
+  name: string
+}
+schema Card from "c/*.yaml" {
+  id: string key
+  system: ref System
+}
+schema Check from "m/*.yaml" {
+  id: string key
+  card: ref Card
+  ok: bool
+}
+control X.1 "Cards of named systems are checked" {
+  rule checked
+    for c: Card where c.system.name != ""
+    require some m: Check where m.card == c satisfy m.ok
+}
+"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let path: Arc<str> = Arc::from("t.tenet");
+        let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+        assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
+        let body = &program.controls[0].rules[0].body;
+        let RuleKind::Check(check) = &body.kind else { panic!("a check rule") };
+        // `c.system.name` follows the reference to System by key; `m.card == c` is looked
+        // up in Check's index on `card` (its second field).
+        assert_eq!(lookups(check), [(KindId(0), LookupField::Key), (KindId(2), LookupField::Field(1))]);
+    }
 }

@@ -365,10 +365,28 @@ impl KindDocs {
         self.by_key.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Key))
     }
 
+    /// Builds the index a look-up on `field` reads, unless it is built. A rule whose
+    /// subjects are evaluated in chunks on several threads builds its indexes first, on its
+    /// own thread, rather than have one chunk build each while the others wait for it.
+    pub fn prepare(&self, field: LookupField) {
+        match field {
+            LookupField::Key => {
+                let _ = self.key_index();
+            }
+            LookupField::Field(f) => {
+                let _ = self.field_index(f);
+            }
+        }
+    }
+
+    fn field_index(&self, field: u32) -> Option<&FieldIndex> {
+        let cell = self.by_field.get(field as usize)?;
+        Some(cell.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Field(field as usize))))
+    }
+
     /// The documents whose field `field` equals `key`, or whose list field holds it.
     pub fn by_field(&self, field: u32, key: &IndexKey) -> &[u32] {
-        let Some(cell) = self.by_field.get(field as usize) else { return &[] };
-        cell.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Field(field as usize))).get(key)
+        self.field_index(field).map_or(&[], |index| index.get(key))
     }
 }
 
