@@ -276,35 +276,47 @@ fn child(mode: &str, dir: &Path) {
     let start = Instant::now();
     let elapsed = match mode {
         "floor" => {
-            // Read every file and parse it with the same parsers, in parallel: the least
-            // any engine must do with this evidence.
-            let mut paths = Vec::new();
-            collect(&dir.join("evidence"), &mut paths);
+            // Walk, read and parse every file with the same parsers and nothing else: the
+            // least any engine must do with this evidence. As a check does, batches of files
+            // are read on rayon's threads while the walk goes on, and parsed file by file.
             use rayon::prelude::*;
-            // One file per piece of work: files differ a hundredfold in size, and rayon's
-            // adaptive splitting alone would leave one thread a run of large ones.
-            let total: usize = paths
-                .par_iter()
-                .with_max_len(1)
-                .map(|p| {
-                    let bytes = std::fs::read(p).unwrap_or_default();
-                    let rel = p
-                        .strip_prefix(dir.join("evidence"))
-                        .map(|r| r.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    tenet_evidence::load_file(
-                        &rel,
-                        &bytes,
-                        &[],
-                        &tenet_evidence::Sources::new(&[]),
-                        &tenet_evidence::Limits::default(),
-                    )
-                    .documents
-                    .len()
-                        + bytes.len()
-                })
-                .sum();
-            std::hint::black_box(total);
+            let root = dir.join("evidence");
+            let total = std::sync::atomic::AtomicUsize::new(0);
+            let sources = tenet_evidence::Sources::new(&[]);
+            let parse_batch = |batch: Vec<PathBuf>| {
+                let read: Vec<(String, Vec<u8>)> = batch
+                    .iter()
+                    .map(|p| {
+                        let rel = p
+                            .strip_prefix(&root)
+                            .map(|r| r.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        (rel, std::fs::read(p).unwrap_or_default())
+                    })
+                    .collect();
+                let parsed: usize = read
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|(rel, bytes)| {
+                        let limits = tenet_evidence::Limits::default();
+                        tenet_evidence::load_file(rel, bytes, &[], &sources, &limits).documents.len()
+                            + bytes.len()
+                    })
+                    .sum();
+                total.fetch_add(parsed, std::sync::atomic::Ordering::Relaxed);
+            };
+            rayon::scope(|scope| {
+                let mut batch = Vec::with_capacity(128);
+                let _ = tenet_db::System::walk_each(&OsSystem, &root, &mut |path| {
+                    batch.push(path);
+                    if batch.len() == 128 {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(128));
+                        scope.spawn(|_| parse_batch(full));
+                    }
+                });
+                parse_batch(batch);
+            });
+            std::hint::black_box(total.into_inner());
             start.elapsed()
         }
         "typed-load" => {

@@ -165,12 +165,18 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
     })
 }
 
-/// A file found under the evidence root, with its bytes or why they could not be read.
-type ReadFile = (PathBuf, std::io::Result<Vec<u8>>);
+/// A file found under the evidence root: the path diagnostics show, where it is, and its
+/// bytes or why they could not be read.
+struct ReadFile {
+    shown: String,
+    path: PathBuf,
+    bytes: std::io::Result<Arc<[u8]>>,
+}
 
-/// Every file under `root` with its bytes (or why it could not be read). Reading is many
-/// small system calls: batches of files are read on other threads while the walk goes on,
-/// which at 46,970 files takes as long as reading them.
+/// Every file under `root`, read. Reading is many small system calls: batches of files are
+/// read on other threads while the walk goes on, which at 46,970 files takes as long as
+/// reading them. Each file's shown path and shared bytes are made there too, not one after
+/// the other once the walk is done.
 fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>, LoadError> {
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
@@ -178,8 +184,9 @@ fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>,
         let done: Vec<ReadFile> = batch
             .into_iter()
             .map(|path| {
-                let bytes = system.read(&path);
-                (path, bytes)
+                let bytes = system.read(&path).map(Arc::<[u8]>::from);
+                let shown = display_path(path.strip_prefix(root).unwrap_or(&path));
+                ReadFile { shown, path, bytes }
             })
             .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
@@ -212,15 +219,12 @@ pub fn load_evidence_dir(
         return Err(LoadError::NotFound(root.to_path_buf()));
     }
     // Named as diagnostics show them, and in that order, whatever order they were read in.
-    let mut named: Vec<_> = read_while_walking(system, root)?
-        .into_iter()
-        .map(|(path, bytes)| (display_path(path.strip_prefix(root).unwrap_or(&path)), path, bytes))
-        .collect();
-    named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut files = Vec::with_capacity(named.len());
-    for (shown, path, bytes) in named {
-        let bytes = bytes.map_err(|e| LoadError::Unreadable(path, e.to_string()))?;
-        files.push(EvidenceFile::new(db, shown, Arc::from(bytes)));
+    let mut read = read_while_walking(system, root)?;
+    read.sort_unstable_by(|a, b| a.shown.cmp(&b.shown));
+    let mut files = Vec::with_capacity(read.len());
+    for file in read {
+        let bytes = file.bytes.map_err(|e| LoadError::Unreadable(file.path, e.to_string()))?;
+        files.push(EvidenceFile::new(db, file.shown, bytes));
     }
     Ok(EvidenceSet::new(db, files))
 }
