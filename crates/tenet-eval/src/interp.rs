@@ -486,7 +486,11 @@ impl<'a> Interp<'a> {
             }
             BinOp::In | BinOp::NotIn => {
                 let found = match &r {
-                    Value::List(items) => items.iter().any(|i| equal(&l, &self.comparable(i.clone()))),
+                    // Only a document is compared by its key; anything else as it is.
+                    Value::List(items) => items.iter().any(|i| match i {
+                        Value::Doc(_) => equal(&l, &self.comparable(i.clone())),
+                        _ => equal(&l, i),
+                    }),
                     Value::None => false,
                     other => return fail(rhs.span, format!("`in` needs a list, found {}", describe(other))),
                 };
