@@ -15,7 +15,7 @@ use tenet_sema::ty::Ty;
 use tenet_sema::value::{DocRef, Duration, Value};
 
 use crate::reuse::LookupLog;
-use crate::store::{Doc, Evidence, IndexKey};
+use crate::store::{Doc, Evidence, IndexKey, KindDocs};
 
 /// Steps a rule may take before it is stopped: enough for joins over a hundred thousand
 /// documents through indexes, far too few for an unindexed cross product of that size.
@@ -144,6 +144,8 @@ pub(crate) struct Interp<'a> {
     pub reads: Vec<DocRef>,
     /// Every look-up and scan of the evidence, when a chunk's reads are remembered.
     pub log: Option<LookupLog>,
+    /// The kind [`Interp::doc`] last read from, with its documents.
+    last_kind: std::cell::Cell<Option<(u32, &'a KindDocs)>>,
 }
 
 /// What a quantifier or aggregate ranges over.
@@ -196,6 +198,7 @@ impl<'a> Interp<'a> {
             budget: budget.steps,
             reads: Vec::new(),
             log: None,
+            last_kind: std::cell::Cell::new(None),
         }
     }
 
@@ -240,7 +243,16 @@ impl<'a> Interp<'a> {
     }
 
     pub fn doc(&self, r: DocRef) -> Option<&'a Doc> {
-        self.evidence.kind(KindId(r.kind)).docs().get(r.index as usize)
+        // Reads mostly follow one another within a kind: the last kind asked for is kept.
+        let docs = match self.last_kind.get() {
+            Some((kind, docs)) if kind == r.kind => docs,
+            _ => {
+                let docs = self.evidence.kind(KindId(r.kind));
+                self.last_kind.set(Some((r.kind, docs)));
+                docs
+            }
+        };
+        docs.docs().get(r.index as usize)
     }
 
     fn set_local(&mut self, var: tenet_sema::ir::VarId, value: Value) {

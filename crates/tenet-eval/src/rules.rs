@@ -276,10 +276,11 @@ impl Subjects<'_> {
             interp.reads.clear();
             interp.locals.iter_mut().for_each(|v| *v = Value::None);
             set(interp, subject.var.0 as usize, Value::Doc(r));
-            let subject_ref = Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
+            // Named only in results, so made only for a subject that has one.
+            let subject_ref = || Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
             // A subject stopped by its `where` (on an error) or its `applies when`.
             let stopped = |status: Status, message: String, interp: &Interp<'_>| {
-                result.make(subject_ref.clone(), status, Some(message), citations(interp, Some(r)))
+                result.make(subject_ref(), status, Some(message), citations(interp, Some(r)))
             };
             if let Some(filter) = &subject.filter {
                 match interp.truth(filter) {
@@ -306,7 +307,7 @@ impl Subjects<'_> {
                 }
             }
             let (status, message) = judge(interp, check, &body.label, Some(r));
-            out.push(result.make(subject_ref, status, message, citations(interp, Some(r))));
+            out.push(result.make(subject_ref(), status, message, citations(interp, Some(r))));
         }
         out
     }
