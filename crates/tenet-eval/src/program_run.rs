@@ -13,7 +13,7 @@ use tenet_syntax::ast::ExpectStatus;
 use crate::interp::{Budget, Interp, param_values};
 use crate::results::{Citation, RuleResult, Status};
 use crate::rules::{RuleContext, evaluate_rule};
-use crate::store::{Doc, DocData, DocText, Evidence, MemoryEvidence};
+use crate::store::{Doc, DocText, Evidence, MemoryEvidence};
 use crate::tailoring::tailor;
 
 /// Evaluates every rule of one control and applies its tailoring.
@@ -76,21 +76,12 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             };
             fields.push(value);
         }
-        let effective = schema.effective.and_then(|k| match fields.get(k) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        });
         let path = program.path(test.file).clone();
         let markdown = given.body.as_deref().map(|body| {
             Arc::new(DocText { body: Arc::from(body), sections: crate::store::markdown_sections(body) })
         });
-        docs[given.kind.index()].push(Doc::new(DocData {
-            fields: Arc::from(fields),
-            key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
-            effective,
-            markdown,
-            citation: Citation { path, line: 0, column: 0 },
-        }));
+        let citation = Citation { path, line: 0, column: 0 };
+        docs[given.kind.index()].push(Doc::of_schema(schema, Arc::from(fields), markdown, citation));
     }
     let counts: Vec<usize> = program.schemas.iter().map(|s| s.record.fields.len()).collect();
     let evidence = MemoryEvidence::new(docs, &counts);

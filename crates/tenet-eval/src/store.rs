@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use tenet_sema::KindId;
 use tenet_sema::ir::LookupField;
+use tenet_sema::program::Schema;
 use tenet_sema::value::Value;
 
 use crate::results::Citation;
@@ -71,6 +72,30 @@ impl Doc {
     /// A document holding `data`.
     pub fn new(data: DocData) -> Doc {
         Doc(Arc::new(data))
+    }
+
+    /// A document of `schema` holding `fields` in the schema's order: which field is its
+    /// key, and the date it speaks for (its `effective` field, a date and time counting as
+    /// its day in UTC), follow from the schema. One constructor for loaded evidence and a
+    /// test's givens, so that a rule reads both alike.
+    pub fn of_schema(
+        schema: &Schema,
+        fields: Arc<[Value]>,
+        markdown: Option<Arc<DocText>>,
+        citation: Citation,
+    ) -> Doc {
+        let effective = schema.effective.and_then(|i| match fields.get(i) {
+            Some(Value::Date(d)) => Some(*d),
+            Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
+            _ => None,
+        });
+        Doc::new(DocData {
+            key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
+            effective,
+            fields,
+            markdown,
+            citation,
+        })
     }
 
     /// Whether both are handles to one document (not merely equal ones): how a rule's

@@ -6,11 +6,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic, LineIndex, Span};
-use tenet_eval::{Citation, Doc, DocData, DocText};
+use tenet_eval::{Citation, Doc, DocText};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
-use tenet_sema::value::Value;
 
 use crate::Loaded;
 use crate::decode::decode;
@@ -194,21 +193,9 @@ impl Context<'_> {
         // Named in messages only, so formatted only for them.
         let what = format_args!("this {}", schema.name);
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
-        let fields: Arc<[Value]> = Arc::from(typed.values);
         let locations = typed.locations;
-        let effective = schema.effective.and_then(|i| match fields.get(i) {
-            Some(Value::Date(d)) => Some(*d),
-            Some(Value::DateTime(t)) => Some(jiff::tz::TimeZone::UTC.to_datetime(*t).date()),
-            _ => None,
-        });
-        let doc = Doc::new(DocData {
-            fields,
-            key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
-            effective,
-            markdown: markdown
-                .map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() })),
-            citation: self.citation(node.span),
-        });
+        let text = markdown.map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() }));
+        let doc = Doc::of_schema(schema, Arc::from(typed.values), text, self.citation(node.span));
         self.loaded.documents.push((kind, doc));
         if self.locate {
             self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));
