@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use tenet_eval::Status;
-use tenet_eval::report::RunReport;
+use rayon::prelude::*;
+use tenet_eval::report::{ControlReport, RunReport};
+use tenet_eval::{RuleResult, Status};
 
 use crate::frameworks::{RequirementRow, RequirementStatus};
 use crate::{Paths, subject_text, xml};
@@ -23,6 +24,45 @@ const STATUS_COLOURS: [(Status, &str); 6] = [
 
 /// The HTML report. `frameworks` holds each framework's name and requirement rows.
 pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<RequirementRow>)]) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and the page is UTF-8 throughout.
+    let _ = write_html(report, paths, frameworks, &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Results per block of rows rendered on one thread.
+const ROW_BLOCK: usize = 1024;
+
+/// [`html`], written to `out` control by control: a large organisation's page runs to a
+/// hundred megabytes, which is never held whole. Each control's rows are rendered in
+/// blocks on rayon's threads and written in order.
+pub fn write_html(
+    report: &RunReport,
+    paths: &Paths,
+    frameworks: &[(String, Vec<RequirementRow>)],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(head(report, frameworks).as_bytes())?;
+    for c in &report.controls {
+        out.write_all(control_head(c).as_bytes())?;
+        if !c.results.is_empty() {
+            out.write_all(b"<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>")?;
+            let blocks: Vec<&[RuleResult]> =
+                c.results.runs().iter().flat_map(|run| run.results().chunks(ROW_BLOCK)).collect();
+            let rendered: Vec<String> =
+                blocks.par_iter().with_max_len(1).map(|block| result_rows(block, paths)).collect();
+            for rows in &rendered {
+                out.write_all(rows.as_bytes())?;
+            }
+            out.write_all(b"</table>\n")?;
+        }
+        out.write_all(b"</article>\n")?;
+    }
+    write!(out, "</section>\n<script>{SCRIPT}</script>\n</body></html>\n")
+}
+
+/// The page up to the first control: title, posture, charts and filters.
+fn head(report: &RunReport, frameworks: &[(String, Vec<RequirementRow>)]) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -70,84 +110,86 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
     out.push_str(
         "<input type=\"search\" id=\"search\" placeholder=\"Search controls, subjects, messages\"></div>\n",
     );
-    for c in &report.controls {
-        let search =
-            format!("{} {} {}", c.id, c.title, c.objective.clone().unwrap_or_default()).to_lowercase();
+    out
+}
+
+/// A control's heading, objective, exclusion, overrides and mappings.
+fn control_head(c: &ControlReport) -> String {
+    let mut out = String::new();
+    let search = format!("{} {} {}", c.id, c.title, c.objective.clone().unwrap_or_default()).to_lowercase();
+    let _ = writeln!(
+        out,
+        "<article class=\"control\" data-status=\"{}\" data-search=\"{}\"><h3><span class=\"badge {}\">{}</span> {} <span class=\"title\">{}</span> <span class=\"severity\">{}</span></h3>",
+        c.status.as_str(),
+        xml(&search),
+        c.status.as_str(),
+        label(c.status),
+        xml(&c.id),
+        xml(&c.title),
+        c.severity
+    );
+    if let Some(objective) = &c.objective {
+        let _ = writeln!(out, "<p class=\"objective\">{}</p>", xml(objective));
+    }
+    if let Some(why) = &c.exclusion {
+        let by = c
+            .exclusion_by
+            .as_ref()
+            .map(|e| format!(" (declared by {} at {}:{})", xml(&e.package), xml(&e.file), e.line))
+            .unwrap_or_default();
+        let _ = writeln!(out, "<p class=\"exclusion\">Not applicable{by}: {}</p>", xml(why));
+    }
+    for o in &c.overrides {
         let _ = writeln!(
             out,
-            "<article class=\"control\" data-status=\"{}\" data-search=\"{}\"><h3><span class=\"badge {}\">{}</span> {} <span class=\"title\">{}</span> <span class=\"severity\">{}</span></h3>",
-            c.status.as_str(),
-            xml(&search),
-            c.status.as_str(),
-            label(c.status),
-            xml(&c.id),
-            xml(&c.title),
-            c.severity
+            "<p class=\"override\">Rule {} {} ({}:{}): {}</p>",
+            xml(&o.rule),
+            xml(&o.by()),
+            xml(&o.file),
+            o.line,
+            xml(&o.because)
         );
-        if let Some(objective) = &c.objective {
-            let _ = writeln!(out, "<p class=\"objective\">{}</p>", xml(objective));
-        }
-        if let Some(why) = &c.exclusion {
-            let by = c
-                .exclusion_by
-                .as_ref()
-                .map(|e| format!(" (declared by {} at {}:{})", xml(&e.package), xml(&e.file), e.line))
-                .unwrap_or_default();
-            let _ = writeln!(out, "<p class=\"exclusion\">Not applicable{by}: {}</p>", xml(why));
-        }
-        for o in &c.overrides {
-            let _ = writeln!(
-                out,
-                "<p class=\"override\">Rule {} {} ({}:{}): {}</p>",
-                xml(&o.rule),
-                xml(&o.by()),
-                xml(&o.file),
-                o.line,
-                xml(&o.because)
-            );
-        }
-        if !c.mappings.is_empty() {
-            let maps: Vec<String> = c
-                .mappings
-                .iter()
-                .map(|m| format!("{} {} ({})", m.framework, m.requirement, m.relationship))
-                .collect();
-            let _ = writeln!(out, "<p class=\"maps\">Maps to {}</p>", xml(&maps.join(", ")));
-        }
-        if !c.results.is_empty() {
-            out.push_str("<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>");
-            for r in c.results.iter() {
-                let cites: Vec<String> = r
-                    .citations
-                    .iter()
-                    .take(5)
-                    .map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line))
-                    .collect();
-                let more = r.more_citations + r.citations.len().saturating_sub(5);
-                let more = if more > 0 { format!("<br>… and {more} more") } else { String::new() };
-                let _ = write!(
-                    out,
-                    "<tr class=\"result\" data-status=\"{}\" data-search=\"{}\"><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td class=\"cites\">{}{more}</td></tr>",
-                    r.status.as_str(),
-                    xml(&format!("{} {} {}", r.rule, subject_text(r), r.message.clone().unwrap_or_default())
-                        .to_lowercase()),
-                    r.status.as_str(),
-                    label(r.status),
-                    xml(&match r.overridden.as_deref() {
-                        Some(o) => format!("{} ({})", r.rule, o.by()),
-                        None => r.rule.to_string(),
-                    }),
-                    xml(&subject_text(r)),
-                    xml(r.message.as_deref().unwrap_or("")),
-                    cites.join("<br>")
-                );
-            }
-            out.push_str("</table>\n");
-        }
-        out.push_str("</article>\n");
     }
-    out.push_str("</section>\n");
-    let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
+    if !c.mappings.is_empty() {
+        let maps: Vec<String> = c
+            .mappings
+            .iter()
+            .map(|m| format!("{} {} ({})", m.framework, m.requirement, m.relationship))
+            .collect();
+        let _ = writeln!(out, "<p class=\"maps\">Maps to {}</p>", xml(&maps.join(", ")));
+    }
+    out
+}
+
+/// One table row per result, with its first citations.
+fn result_rows(results: &[RuleResult], paths: &Paths) -> String {
+    let mut out = String::new();
+    for r in results {
+        let cites: Vec<String> = r
+            .citations
+            .iter()
+            .take(5)
+            .map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line))
+            .collect();
+        let more = r.more_citations + r.citations.len().saturating_sub(5);
+        let more = if more > 0 { format!("<br>… and {more} more") } else { String::new() };
+        let _ = write!(
+            out,
+            "<tr class=\"result\" data-status=\"{}\" data-search=\"{}\"><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td class=\"cites\">{}{more}</td></tr>",
+            r.status.as_str(),
+            xml(&format!("{} {} {}", r.rule, subject_text(r), r.message.clone().unwrap_or_default())
+                .to_lowercase()),
+            r.status.as_str(),
+            label(r.status),
+            xml(&match r.overridden.as_deref() {
+                Some(o) => format!("{} ({})", r.rule, o.by()),
+                None => r.rule.to_string(),
+            }),
+            xml(&subject_text(r)),
+            xml(r.message.as_deref().unwrap_or("")),
+            cites.join("<br>")
+        );
+    }
     out
 }
 
@@ -277,3 +319,80 @@ r.classList.toggle('hidden',!ok);if(ok)visible++;});\
 const own=shown.has(c.dataset.status)&&(!q||c.dataset.search.includes(q));\
 c.classList.toggle('hidden',!(visible>0||(own&&c.querySelectorAll('tr.result').length===0)));});}\
 boxes.forEach(b=>b.addEventListener('change',apply));search.addEventListener('input',apply);apply();})();";
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tenet_eval::report::{ControlReport, RunReport, Summary};
+    use tenet_eval::{Citation, Results, RuleResult, Run, Status, SubjectRef};
+
+    use super::{html, write_html};
+    use crate::Paths;
+
+    fn result(i: usize) -> RuleResult {
+        RuleResult {
+            control: Arc::from("t.C.1"),
+            rule: Arc::from("r"),
+            subject: Some(SubjectRef { kind: Arc::from("System"), key: Arc::from(format!("s{i:04}")) }),
+            status: if i.is_multiple_of(3) { Status::Fail } else { Status::Pass },
+            message: (i.is_multiple_of(3)).then(|| Arc::from(format!("s{i:04} <fails> & \"why\""))),
+            citations: Arc::from(vec![Citation {
+                path: Arc::from("systems/s.yaml"),
+                line: i as u32 + 1,
+                column: 3,
+            }]),
+            more_citations: 0,
+            overridden: None,
+        }
+    }
+
+    #[test]
+    fn rows_rendered_in_blocks_come_out_in_result_order() {
+        // 2,500 results in two runs: three blocks of rows, the first run's last block short.
+        let runs =
+            [Run::new((0..1_500).map(result).collect()), Run::new((1_500..2_500).map(result).collect())];
+        let control = ControlReport {
+            id: Arc::from("t.C.1"),
+            local_id: Arc::from("C.1"),
+            package: Arc::from("t"),
+            kind: "control",
+            title: "Every system passes".to_owned(),
+            objective: None,
+            doc: None,
+            severity: "high",
+            workspace: true,
+            status: Status::Fail,
+            exclusion: None,
+            exclusion_by: None,
+            declared_at: (Arc::from("t.tenet"), 1),
+            mappings: Vec::new(),
+            overrides: Vec::new(),
+            results: Results::from_runs(runs),
+        };
+        let report = RunReport {
+            schema_version: 1,
+            tenet_version: "test",
+            as_of: jiff::civil::date(2026, 6, 30),
+            summary: Summary::default(),
+            controls: vec![control],
+            settings: Vec::new(),
+        };
+        let paths = Paths { evidence_root: "evidence".to_owned() };
+        let page = html(&report, &paths, &[]);
+        let mut streamed = Vec::new();
+        write_html(&report, &paths, &[], &mut streamed).expect("written to memory");
+        assert_eq!(page.as_bytes(), streamed.as_slice());
+        let keys: Vec<&str> =
+            page.split("<td>System ").skip(1).filter_map(|row| row.split('<').next()).collect();
+        let expected: Vec<String> = (0..2_500).map(|i| format!("s{i:04}")).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(page.matches("<tr class=\"result\"").count(), 2_500);
+        assert!(page.contains("s0003 &lt;fails&gt; &amp; &quot;why&quot;"), "messages are escaped");
+        assert!(
+            page.contains("evidence/systems/s.yaml:2500"),
+            "citations name the file under the evidence root"
+        );
+        assert!(page.ends_with("</body></html>\n"));
+    }
+}

@@ -129,17 +129,17 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
-        // JSON, SARIF and OSCAL are streamed to their file: a large organisation's report
-        // runs to hundreds of megabytes. The others are rendered whole, then written.
+        // JSON, SARIF, OSCAL and HTML are streamed to their file: a large organisation's
+        // report runs to hundreds of megabytes. The others are rendered whole, then written.
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
-            ReportFormat::Text | ReportFormat::Junit | ReportFormat::Markdown | ReportFormat::Html => {
+            ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
+            ReportFormat::Text | ReportFormat::Junit | ReportFormat::Markdown => {
                 let rendered = match target.format {
                     ReportFormat::Junit => tenet_report::junit(&report, &paths),
                     ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
-                    ReportFormat::Html => html_report(&report, &paths),
                     _ => text_report(&report, args.all, root),
                 };
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
@@ -223,7 +223,7 @@ fn evidence_path(dir: &std::path::Path, relative: &str) -> String {
 }
 
 /// The HTML audit report, with the requirements of the EU AI Act and the NIST AI RMF.
-fn html_report(report: &RunReport, paths: &tenet_report::Paths) -> String {
+fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Write) -> std::io::Result<()> {
     let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> = ["eu_ai_act", "nist_ai_rmf"]
         .iter()
         .map(|name| {
@@ -231,7 +231,7 @@ fn html_report(report: &RunReport, paths: &tenet_report::Paths) -> String {
             (name.to_string(), tenet_report::framework_rows(report, name, &catalog))
         })
         .collect();
-    tenet_report::html(report, paths, &frameworks)
+    tenet_report::write_html(report, paths, &frameworks, out)
 }
 
 /// Writes a report to `path`, or to standard output, through a buffer.
