@@ -1,6 +1,7 @@
 //! The expression interpreter: typed IR in, values out, under a step budget, recording
 //! which documents it read so that results can cite them.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -478,10 +479,10 @@ impl<'a> Interp<'a> {
             }
             _ => {}
         }
-        let l = self.eval(lhs)?;
-        let r = self.eval(rhs)?;
-        let l = self.comparable(l);
-        let r = self.comparable(r);
+        let l = self.operand(lhs)?;
+        let r = self.operand(rhs)?;
+        let l = self.comparable_operand(l);
+        let r = self.comparable_operand(r);
         let span = e.span;
         match op {
             BinOp::Eq => Ok(Value::Bool(equal(&l, &r))),
@@ -497,7 +498,7 @@ impl<'a> Interp<'a> {
                 }))
             }
             BinOp::In | BinOp::NotIn => {
-                let found = match &r {
+                let found = match &*r {
                     // Only a document is compared by its key; anything else as it is.
                     Value::List(items) => items.iter().any(|i| match i {
                         Value::Doc(_) => equal(&l, &self.comparable(i.clone())),
@@ -508,8 +509,50 @@ impl<'a> Interp<'a> {
                 };
                 Ok(Value::Bool(found == (op == BinOp::In)))
             }
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arithmetic(op, l, r, span),
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                arithmetic(op, l.into_owned(), r.into_owned(), span)
+            }
             BinOp::Implies | BinOp::Coalesce => Ok(Value::None),
+        }
+    }
+
+    /// An operand of a binary operator, as [`Interp::eval`] gives it (the same steps, the
+    /// same reads), except that a constant and a document's field are borrowed where they
+    /// are written (the program, the evidence) rather than copied: comparing then leaves
+    /// alone the reference counts of values that every thread shares, such as a schema's
+    /// enum values and a rule's literals.
+    fn operand<'e>(&mut self, e: &'e Expr) -> Eval<Cow<'e, Value>>
+    where
+        'a: 'e,
+    {
+        match &e.kind {
+            ExprKind::Const(v) => {
+                self.step(e.span)?;
+                Ok(Cow::Borrowed(v))
+            }
+            ExprKind::Field { base, index, through: None } => {
+                self.step(e.span)?;
+                match self.eval(base)? {
+                    Value::Doc(r) => {
+                        self.read(r);
+                        let field = self.doc(r).and_then(|d| d.fields.get(*index as usize));
+                        Ok(field.map_or(Cow::Owned(Value::None), Cow::Borrowed))
+                    }
+                    other => self.field(&other, *index, None, e.span).map(Cow::Owned),
+                }
+            }
+            _ => self.eval(e).map(Cow::Owned),
+        }
+    }
+
+    /// [`Interp::comparable`] for an operand: a document's key is borrowed from it.
+    fn comparable_operand<'e>(&self, v: Cow<'e, Value>) -> Cow<'e, Value>
+    where
+        'a: 'e,
+    {
+        match &*v {
+            Value::Doc(r) => self.doc(*r).and_then(|d| d.key()).map_or(v, Cow::Borrowed),
+            _ => v,
         }
     }
 
