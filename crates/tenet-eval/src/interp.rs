@@ -481,8 +481,8 @@ impl<'a> Interp<'a> {
         }
         let l = self.operand(lhs)?;
         let r = self.operand(rhs)?;
-        let l = self.comparable_operand(l);
-        let r = self.comparable_operand(r);
+        let l = self.comparable(l);
+        let r = self.comparable(r);
         let span = e.span;
         match op {
             BinOp::Eq => Ok(Value::Bool(equal(&l, &r))),
@@ -499,11 +499,7 @@ impl<'a> Interp<'a> {
             }
             BinOp::In | BinOp::NotIn => {
                 let found = match &*r {
-                    // Only a document is compared by its key; anything else as it is.
-                    Value::List(items) => items.iter().any(|i| match i {
-                        Value::Doc(_) => equal(&l, &self.comparable(i.clone())),
-                        _ => equal(&l, i),
-                    }),
+                    Value::List(items) => items.iter().any(|i| equal(&l, &self.comparable(Cow::Borrowed(i)))),
                     Value::None => false,
                     other => return fail(rhs.span, format!("`in` needs a list, found {}", describe(other))),
                 };
@@ -545,22 +541,15 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// [`Interp::comparable`] for an operand: a document's key is borrowed from it.
-    fn comparable_operand<'e>(&self, v: Cow<'e, Value>) -> Cow<'e, Value>
+    /// Documents compare by key, so that `a.system == s` works on either side; the key is
+    /// borrowed from the document, and anything else is compared as it is.
+    fn comparable<'e>(&self, v: Cow<'e, Value>) -> Cow<'e, Value>
     where
         'a: 'e,
     {
         match &*v {
             Value::Doc(r) => self.doc(*r).and_then(|d| d.key()).map_or(v, Cow::Borrowed),
             _ => v,
-        }
-    }
-
-    /// Documents compare by key, so that `a.system == s` works on either side.
-    fn comparable(&self, v: Value) -> Value {
-        match v {
-            Value::Doc(r) => self.doc(r).and_then(|d| d.key().cloned()).unwrap_or(Value::Doc(r)),
-            other => other,
         }
     }
 
