@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rayon::prelude::*;
 use tenet_eval::report::{ControlReport, RunReport};
 use tenet_eval::{RuleResult, Status};
 
@@ -30,9 +29,6 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Results per block of rows rendered on one thread.
-const ROW_BLOCK: usize = 1024;
-
 /// [`html`], written to `out` control by control: a large organisation's page runs to a
 /// hundred megabytes, which is never held whole. Each control's rows are rendered in
 /// blocks on rayon's threads and written in order.
@@ -47,11 +43,7 @@ pub fn write_html(
         out.write_all(control_head(c).as_bytes())?;
         if !c.results.is_empty() {
             out.write_all(b"<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>")?;
-            let blocks: Vec<&[RuleResult]> =
-                c.results.runs().iter().flat_map(|run| run.results().chunks(ROW_BLOCK)).collect();
-            let rendered: Vec<String> =
-                blocks.par_iter().with_max_len(1).map(|block| result_rows(block, paths)).collect();
-            for rows in &rendered {
+            for rows in &c.results.map_blocks(|block| result_rows(block, paths)) {
                 out.write_all(rows.as_bytes())?;
             }
             out.write_all(b"</table>\n")?;

@@ -4,8 +4,6 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use rayon::prelude::*;
-
 use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::report::RunReport;
@@ -306,15 +304,8 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                         o.because
                     ));
                 }
-                // Blocks of results are rendered on rayon's threads, then joined in order:
-                // a large organisation's failures run to hundreds of thousands of lines.
-                let blocks: Vec<&[RuleResult]> =
-                    c.results.runs().iter().flat_map(|run| run.results().chunks(RENDER_BLOCK)).collect();
-                let rendered: Vec<String> = blocks
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(|block| render_results(block, all, evidence_root))
-                    .collect();
+                // A large organisation's failures run to hundreds of thousands of lines.
+                let rendered = c.results.map_blocks(|block| render_results(block, all, evidence_root));
                 rendered.iter().for_each(|piece| out.push_str(piece));
             }
         }
@@ -359,9 +350,6 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
     ));
     out
 }
-
-/// Results per block of text rendered on one thread.
-const RENDER_BLOCK: usize = 1024;
 
 /// The lines of a block of one control's results: those that failed, erred or were waived
 /// (every one with `--all`), each with its first citations.
