@@ -326,43 +326,19 @@ fn child(mode: &str, dir: &Path) {
             let Ok(loaded) = load_workspace(&mut db, &OsSystem, &dir.join("policy")) else { return };
             let schemas = tenet_db::schemas(&db, loaded.workspace).clone();
             let sources = tenet_evidence::Sources::new(&schemas);
-            let mut paths = Vec::new();
-            collect(&dir.join("evidence"), &mut paths);
-            let files: Vec<(String, Vec<u8>)> = paths
-                .iter()
-                .map(|p| {
-                    let rel = p
-                        .strip_prefix(dir.join("evidence"))
-                        .map(|r| r.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    (rel, std::fs::read(p).unwrap_or_default())
-                })
-                .collect();
+            let files = read_evidence(dir);
             let no_sources = tenet_evidence::Sources::new(&[]);
+            let limits = tenet_evidence::Limits::default();
             for round in 0..7 {
-                for (name, typed) in [("untyped", false), ("typed", true)] {
+                for (name, schemas, sources) in
+                    [("untyped", &[][..], &no_sources), ("typed", &schemas, &sources)]
+                {
                     let mut by_ext: std::collections::BTreeMap<String, Duration> = Default::default();
                     let mut kept = Vec::new();
                     for (rel, bytes) in &files {
                         let ext = rel.rsplit('.').next().unwrap_or("").to_owned();
                         let t = Instant::now();
-                        let l = if typed {
-                            tenet_evidence::load_file_unlocated(
-                                rel,
-                                bytes,
-                                &schemas,
-                                &sources,
-                                &tenet_evidence::Limits::default(),
-                            )
-                        } else {
-                            tenet_evidence::load_file_unlocated(
-                                rel,
-                                bytes,
-                                &[],
-                                &no_sources,
-                                &tenet_evidence::Limits::default(),
-                            )
-                        };
+                        let l = tenet_evidence::load_file_unlocated(rel, bytes, schemas, sources, &limits);
                         *by_ext.entry(ext).or_default() += t.elapsed();
                         kept.push(l);
                     }
@@ -374,15 +350,8 @@ fn child(mode: &str, dir: &Path) {
             start.elapsed()
         }
         "by-format" => {
-            let mut paths = Vec::new();
-            collect(&dir.join("evidence"), &mut paths);
             let mut by_ext: std::collections::BTreeMap<String, (Duration, usize, usize)> = Default::default();
-            for p in &paths {
-                let bytes = std::fs::read(p).unwrap_or_default();
-                let rel = p
-                    .strip_prefix(dir.join("evidence"))
-                    .map(|r| r.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+            for (rel, bytes) in read_evidence(dir) {
                 let ext = rel.rsplit('.').next().unwrap_or("").to_owned();
                 let t = Instant::now();
                 let docs = tenet_evidence::load_file(
@@ -414,10 +383,7 @@ fn child(mode: &str, dir: &Path) {
             let Some(mut warm) = Warm::checked_once(dir) else { return };
             let start = Instant::now();
             warm.edit_one_file();
-            let diagnostics = tenet_db::validate_evidence(&warm.db, warm.workspace, warm.evidence).len();
-            let report =
-                evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
-            std::hint::black_box((diagnostics, report.summary.results.fail));
+            warm.recheck();
             start.elapsed()
         }
         "recheck-repeat" => {
@@ -428,10 +394,7 @@ fn child(mode: &str, dir: &Path) {
             for round in 0..40 {
                 let t = Instant::now();
                 warm.edit_one_file_again(round);
-                let diagnostics = tenet_db::validate_evidence(&warm.db, warm.workspace, warm.evidence).len();
-                let report =
-                    evaluate_workspace(&warm.db, warm.workspace, warm.evidence, warm.settings, &|_, _| 0);
-                std::hint::black_box((diagnostics, report.summary.results.fail));
+                warm.recheck();
                 eprintln!("re-check {round}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
             }
             start.elapsed()
@@ -528,6 +491,20 @@ fn child(mode: &str, dir: &Path) {
     println!("{} {} {user} {system}", elapsed.as_nanos(), peak_kib());
 }
 
+/// Every evidence file of the organisation at `dir`, with its path under the evidence root.
+fn read_evidence(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let root = dir.join("evidence");
+    let mut paths = Vec::new();
+    collect(&root, &mut paths);
+    paths
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
+            (rel, std::fs::read(p).unwrap_or_default())
+        })
+        .collect()
+}
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
@@ -555,6 +532,14 @@ impl Warm {
         let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);
         let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
         Some(Warm { db, workspace: loaded.workspace, evidence, settings })
+    }
+
+    /// What `tenet watch` and the language server do after a save: the evidence's
+    /// diagnostics and every rule's results, again.
+    fn recheck(&self) {
+        let diagnostics = tenet_db::validate_evidence(&self.db, self.workspace, self.evidence).len();
+        let report = evaluate_workspace(&self.db, self.workspace, self.evidence, self.settings, &|_, _| 0);
+        std::hint::black_box((diagnostics, report.summary.results.fail));
     }
 
     /// Appends a check of a deployed system to the first monitoring file: an edit that

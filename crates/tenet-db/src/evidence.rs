@@ -356,10 +356,20 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     kinds.par_iter().with_max_len(1).for_each_with(db.clone(), |db, kind| {
         let _ = kind_keys(db, workspace, evidence, *kind);
     });
-    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
+    for_each_group(db, evidence, &|db, group| {
         let _ = file_group_diagnostics(db, workspace, evidence, group);
     });
     evidence_diagnostics(db, workspace, evidence)
+}
+
+/// Runs `job` for every group of the set, in parallel over database clones, one group at a
+/// time: a group of large YAML files costs a hundred times one of small Markdown files,
+/// and such groups sit together (files are in path order). Left to rayon's adaptive
+/// splitting, one thread would take a run of them while the other waited.
+fn for_each_group(db: &Database, evidence: EvidenceSet, job: &(dyn Fn(&Database, u32) + Sync)) {
+    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
+        job(db, group);
+    });
 }
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds
@@ -379,11 +389,7 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
         return;
     }
     let _ = evidence_sources(db, workspace);
-    // One group per piece of work: a group of large YAML files costs a hundred times one of
-    // small Markdown files, and such groups sit together (files are in path order). Left to
-    // rayon's adaptive splitting, one thread would load a run of them while the other
-    // waited.
-    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
+    for_each_group(db, evidence, &|db, group| {
         let _ = load_group(db, workspace, evidence, group);
     });
     if let Ok(mut p) = db.preloaded.lock() {
