@@ -267,16 +267,30 @@ impl Results {
     }
 
     /// `render` applied to the results in blocks of [`Results::BLOCK`] (a run's last block
-    /// may be shorter), on rayon's threads, in order: how a report renders a large
-    /// organisation's hundreds of thousands of results on every core, then joins them.
-    pub fn map_blocks<T: Send>(&self, render: impl Fn(&[RuleResult]) -> T + Sync) -> Vec<T> {
+    /// may be shorter) on rayon's threads, each rendered block handed to `write` in result
+    /// order: how a report writes a large organisation's hundreds of thousands of results
+    /// on every core without holding them all rendered. At most [`Results::WINDOW`] blocks
+    /// are rendered ahead of `write`; its first error stops the rendering and is returned.
+    pub fn render_blocks<T: Send, E>(
+        &self,
+        render: impl Fn(&[RuleResult]) -> T + Sync,
+        mut write: impl FnMut(T) -> Result<(), E>,
+    ) -> Result<(), E> {
         let blocks: Vec<&[RuleResult]> =
             self.runs.iter().flat_map(|run| run.results().chunks(Results::BLOCK)).collect();
-        blocks.par_iter().with_max_len(1).map(|block| render(block)).collect()
+        for window in blocks.chunks(Results::WINDOW) {
+            let rendered: Vec<T> = window.par_iter().with_max_len(1).map(|block| render(block)).collect();
+            rendered.into_iter().try_for_each(&mut write)?;
+        }
+        Ok(())
     }
 
-    /// Results per block of [`Results::map_blocks`].
+    /// Results per block of [`Results::render_blocks`].
     pub const BLOCK: usize = 1024;
+
+    /// Blocks [`Results::render_blocks`] renders at once: enough to keep every core busy,
+    /// few enough that a large report is never held whole (about 5 MB of text).
+    pub const WINDOW: usize = 64;
 
     /// Every result, copied into a list of its own.
     pub fn to_vec(&self) -> Vec<RuleResult> {
@@ -347,5 +361,37 @@ mod tests {
         );
         assert!(Results::from_runs([Run::new(Vec::new())]).is_empty());
         assert_eq!((runs.counts().pass, runs.counts().fail), (2, 1));
+    }
+
+    #[test]
+    fn blocks_render_in_result_order_across_windows_and_runs_and_stop_at_an_error() {
+        // More blocks than a window holds, split over two runs whose boundary is mid-block.
+        let blocks = Results::WINDOW + 3;
+        let total = blocks * Results::BLOCK;
+        let key = |i: usize| format!("{i:06}");
+        let first: Vec<RuleResult> = (0..1500).map(|i| result(&key(i), Status::Pass)).collect();
+        let rest: Vec<RuleResult> = (1500..total).map(|i| result(&key(i), Status::Pass)).collect();
+        let results = Results::from_runs([Run::new(first), Run::new(rest)]);
+        let keys = |block: &[RuleResult]| -> Vec<String> {
+            block.iter().filter_map(|r| r.subject.as_ref().map(|s| s.key.to_string())).collect()
+        };
+
+        let mut written: Vec<String> = Vec::new();
+        let mut sizes = Vec::new();
+        let done: Result<(), ()> = results.render_blocks(keys, |block| {
+            sizes.push(block.len());
+            written.extend(block);
+            Ok(())
+        });
+        assert_eq!(done, Ok(()));
+        assert_eq!(written, (0..total).map(key).collect::<Vec<_>>());
+        assert_eq!(sizes[..3], [1024, 476, 1024], "a run's last block may be shorter");
+
+        let mut calls = 0;
+        let stopped = results.render_blocks(keys, |_| {
+            calls += 1;
+            if calls == 2 { Err("full") } else { Ok(()) }
+        });
+        assert_eq!((stopped, calls), (Err("full"), 2));
     }
 }

@@ -43,9 +43,8 @@ pub fn write_html(
         out.write_all(control_head(c).as_bytes())?;
         if !c.results.is_empty() {
             out.write_all(b"<table class=\"results\"><tr><th>status</th><th>rule</th><th>subject</th><th>message</th><th>evidence</th></tr>")?;
-            for rows in &c.results.map_blocks(|block| result_rows(block, paths)) {
-                out.write_all(rows.as_bytes())?;
-            }
+            c.results
+                .render_blocks(|block| result_rows(block, paths), |rows| out.write_all(rows.as_bytes()))?;
             out.write_all(b"</table>\n")?;
         }
         out.write_all(b"</article>\n")?;

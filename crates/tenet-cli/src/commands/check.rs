@@ -127,18 +127,19 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
-        // JSON, SARIF, OSCAL and HTML are streamed to their file: a large organisation's
-        // report runs to hundreds of megabytes. The others are rendered whole, then written.
+        // Text, JSON, SARIF, OSCAL and HTML are streamed to their file: a large
+        // organisation's report runs to hundreds of megabytes. The others are rendered
+        // whole, then written.
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
             ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
-            ReportFormat::Text | ReportFormat::Junit | ReportFormat::Markdown => {
+            ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
+            ReportFormat::Junit | ReportFormat::Markdown => {
                 let rendered = match target.format {
                     ReportFormat::Junit => tenet_report::junit(&report, &paths),
-                    ReportFormat::Markdown => tenet_report::markdown(&report, &paths),
-                    _ => text_report(&report, args.all, root),
+                    _ => tenet_report::markdown(&report, &paths),
                 };
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
@@ -268,7 +269,15 @@ fn mark(status: Status) -> &'static str {
 
 /// Text for people: controls grouped by package, clauses before controls before
 /// objectives; each failure with its message and citations; a summary line per status.
-fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -> String {
+/// Written to `sink` as it is rendered: a large organisation's failures run to hundreds
+/// of thousands of lines, which are never held whole.
+fn text_report(
+    report: &RunReport,
+    all: bool,
+    evidence_root: &std::path::Path,
+    sink: &mut dyn Write,
+) -> std::io::Result<()> {
+    // Headings and summaries gather here; each control's results go straight to `sink`.
     let mut out = String::new();
     out.push_str(&format!("tenet {} · as of {}\n", report.tenet_version, report.as_of));
     let mut packages: Vec<&str> = report.controls.iter().map(|c| &*c.package).collect();
@@ -304,9 +313,12 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
                         o.because
                     ));
                 }
-                // A large organisation's failures run to hundreds of thousands of lines.
-                let rendered = c.results.map_blocks(|block| render_results(block, all, evidence_root));
-                rendered.iter().for_each(|piece| out.push_str(piece));
+                sink.write_all(out.as_bytes())?;
+                out.clear();
+                c.results.render_blocks(
+                    |block| render_results(block, all, evidence_root),
+                    |lines| sink.write_all(lines.as_bytes()),
+                )?;
             }
         }
     }
@@ -348,7 +360,7 @@ fn text_report(report: &RunReport, all: bool, evidence_root: &std::path::Path) -
         s.results.not_applicable,
         s.results.no_evidence
     ));
-    out
+    sink.write_all(out.as_bytes())
 }
 
 /// The lines of a block of one control's results: those that failed, erred or were waived
