@@ -23,5 +23,5 @@ pub use program_run::{TestOutcome, evaluate_constant, evaluate_control, run_test
 pub use results::{Citation, OverrideNote, Results, RuleResult, Run, Status, StatusCounts, SubjectRef};
 pub use reuse::RuleMemo;
 pub use rules::{RuleContext, evaluate_rule, evaluate_rule_remembering};
-pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence, markdown_sections};
+pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence};
 pub use tailoring::tailor;

@@ -77,9 +77,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             fields.push(value);
         }
         let path = program.path(test.file).clone();
-        let markdown = given.body.as_deref().map(|body| {
-            Arc::new(DocText { body: Arc::from(body), sections: crate::store::markdown_sections(body) })
-        });
+        let markdown = given.body.as_deref().map(|body| Arc::new(DocText::new(Arc::from(body))));
         let citation = Citation { path, line: 0, column: 0 };
         docs[given.kind.index()].push(Doc::of_schema(schema, Arc::from(fields), markdown, citation));
     }

@@ -43,12 +43,35 @@ pub struct DocData {
 }
 
 /// The text of a Markdown document after its front matter.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct DocText {
     /// The whole body.
     pub body: Arc<str>,
-    /// Its sections: heading and text, in order.
-    pub sections: Arc<[(Arc<str>, Arc<str>)]>,
+    /// Its sections, split from the body when a rule first reads one: most documents'
+    /// sections are never read, and splitting every body would copy it.
+    sections: OnceLock<Arc<Sections>>,
+}
+
+/// A Markdown body's sections: heading and text, in order.
+type Sections = [(Arc<str>, Arc<str>)];
+
+impl DocText {
+    /// A body whose sections are split when first read.
+    pub fn new(body: Arc<str>) -> DocText {
+        DocText { body, sections: OnceLock::new() }
+    }
+
+    /// Its sections: heading and text, in order (see [`markdown_sections`]).
+    pub fn sections(&self) -> &[(Arc<str>, Arc<str>)] {
+        self.sections.get_or_init(|| markdown_sections(&self.body))
+    }
+}
+
+/// The sections follow from the body, so whether they have been split yet is no difference.
+impl PartialEq for DocText {
+    fn eq(&self, other: &DocText) -> bool {
+        self.body == other.body
+    }
 }
 
 impl DocData {
@@ -64,7 +87,7 @@ impl DocData {
 
     /// A Markdown document's sections (none for other documents).
     pub fn sections(&self) -> &[(Arc<str>, Arc<str>)] {
-        self.markdown.as_ref().map_or(&[], |m| &m.sections)
+        self.markdown.as_ref().map_or(&[], |m| m.sections())
     }
 }
 
@@ -461,9 +484,8 @@ impl Evidence for MemoryEvidence {
 }
 
 /// A Markdown body's sections by ATX heading: each heading's text up to the next heading
-/// of the same or a higher level. Headings inside fenced code blocks do not count. Shared
-/// by the evidence loader and `test` blocks, so both read sections alike.
-pub fn markdown_sections(body: &str) -> Arc<[(Arc<str>, Arc<str>)]> {
+/// of the same or a higher level. Headings inside fenced code blocks do not count.
+fn markdown_sections(body: &str) -> Arc<Sections> {
     let mut headings: Vec<(usize, String, usize, usize)> = Vec::new();
     let mut in_fence = false;
     let mut offset = 0;
@@ -494,6 +516,24 @@ pub fn markdown_sections(body: &str) -> Arc<[(Arc<str>, Arc<str>)]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_split_when_first_read_and_do_not_change_equality() {
+        let body: Arc<str> =
+            Arc::from("# Model\nIntro.\n## Limitations\nSome.\n```\n# not a heading\n```\n# Use\nMore.\n");
+        let (read, unread) = (DocText::new(body.clone()), DocText::new(body));
+        let sections: Vec<(&str, &str)> = read.sections().iter().map(|(h, t)| (&**h, &**t)).collect();
+        assert_eq!(
+            sections,
+            [
+                ("Model", "Intro.\n## Limitations\nSome.\n```\n# not a heading\n```"),
+                ("Limitations", "Some.\n```\n# not a heading\n```"),
+                ("Use", "More."),
+            ]
+        );
+        assert_eq!(read, unread);
+        assert_ne!(read, DocText::new(Arc::from("# Model\n")));
+    }
 
     fn doc(id: &str, system: &str) -> Doc {
         Doc::new(DocData {

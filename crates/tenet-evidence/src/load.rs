@@ -194,7 +194,7 @@ impl Context<'_> {
         let what = format_args!("this {}", schema.name);
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
         let locations = typed.locations;
-        let text = markdown.map(|m| Arc::new(DocText { body: m.body.clone(), sections: m.sections.clone() }));
+        let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));
         let doc = Doc::of_schema(schema, Arc::from(typed.values), text, self.citation(node.span));
         self.loaded.documents.push((kind, doc));
         if self.locate {

@@ -1,6 +1,6 @@
 //! Markdown documents: YAML front matter between `---` lines holds the fields; the body
-//! after it is kept as text, and split into sections by heading, for rules that read
-//! prose ("the model card has a Limitations section").
+//! after it is kept as text, which the evaluator splits into sections by heading for
+//! rules that read prose ("the model card has a Limitations section").
 
 use std::sync::Arc;
 
@@ -19,8 +19,6 @@ pub(crate) struct Markdown {
     pub body: Arc<str>,
     /// Where the body is.
     pub body_span: Span,
-    /// The body's sections: heading and text, in order.
-    pub sections: Arc<[(Arc<str>, Arc<str>)]>,
 }
 
 /// Splits and parses a Markdown document.
@@ -56,12 +54,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Markdown, ParseError>
         _ => Node::new(NodeKind::Map(Vec::new()), Span::from_usize(0, first_line_end)),
     };
     let body = text.get(body_start..).unwrap_or_default();
-    Ok(Markdown {
-        front_matter,
-        body: Arc::from(body),
-        body_span: Span::from_usize(body_start, text.len()),
-        sections: tenet_eval::markdown_sections(body),
-    })
+    Ok(Markdown { front_matter, body: Arc::from(body), body_span: Span::from_usize(body_start, text.len()) })
 }
 
 #[cfg(test)]
@@ -69,15 +62,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn front_matter_body_and_sections_are_split() {
+    fn front_matter_and_body_are_split() {
         let text = "---\nid: mc-1\n---\n# Model\nIntro.\n## Limitations\nSome.\n";
         let md = parse(text, &Limits::default()).unwrap();
         let id = md.front_matter.get("id").unwrap();
         assert_eq!(&text[id.span.range()], "mc-1");
         assert_eq!(&*md.body, "# Model\nIntro.\n## Limitations\nSome.\n");
         assert_eq!(&text[md.body_span.range()], &*md.body);
-        let titles: Vec<&str> = md.sections.iter().map(|(t, _)| &**t).collect();
-        assert_eq!(titles, ["Model", "Limitations"]);
     }
 
     #[test]
