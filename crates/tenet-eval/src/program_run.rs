@@ -79,7 +79,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
         let path = program.path(test.file).clone();
         let markdown = given.body.as_deref().map(|body| Arc::new(DocText::new(Arc::from(body))));
         let citation = Citation { path, line: 0, column: 0 };
-        docs[given.kind.index()].push(Doc::of_schema(schema, Arc::from(fields), markdown, citation));
+        docs[given.kind.index()].push(Doc::of_schema(schema, fields, markdown, citation));
     }
     let counts: Vec<usize> = program.schemas.iter().map(|s| s.record.fields.len()).collect();
     let evidence = MemoryEvidence::new(docs, &counts);

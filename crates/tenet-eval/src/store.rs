@@ -30,8 +30,10 @@ impl PartialEq for Doc {
 /// What a document holds.
 #[derive(Debug, PartialEq)]
 pub struct DocData {
-    /// Field values in the schema's order; absent optionals are `Value::None`.
-    pub fields: Arc<[Value]>,
+    /// Field values in the schema's order; absent optionals are `Value::None`. Boxed, not
+    /// shared: the document is already behind a shared handle, and a box takes the typed
+    /// values' list as it is, where a shared slice would copy it.
+    pub fields: Box<[Value]>,
     /// Which of `fields` is the key, for kinds with a key field.
     pub key_field: Option<u16>,
     /// The date the document speaks for: its `effective` field, or its own date.
@@ -103,7 +105,7 @@ impl Doc {
     /// test's givens, so that a rule reads both alike.
     pub fn of_schema(
         schema: &Schema,
-        fields: Arc<[Value]>,
+        fields: Vec<Value>,
         markdown: Option<Arc<DocText>>,
         citation: Citation,
     ) -> Doc {
@@ -115,7 +117,7 @@ impl Doc {
         Doc::new(DocData {
             key_field: schema.key.and_then(|k| u16::try_from(k).ok()),
             effective,
-            fields,
+            fields: fields.into_boxed_slice(),
             markdown,
             citation,
         })
@@ -537,7 +539,7 @@ mod tests {
 
     fn doc(id: &str, system: &str) -> Doc {
         Doc::new(DocData {
-            fields: Arc::from(vec![Value::String(Arc::from(id)), Value::String(Arc::from(system))]),
+            fields: Box::from([Value::String(Arc::from(id)), Value::String(Arc::from(system))]),
             key_field: Some(0),
             effective: None,
             markdown: None,

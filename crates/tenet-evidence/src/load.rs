@@ -195,7 +195,7 @@ impl Context<'_> {
         let Some(typed) = typer.record(node, &schema.record, &what) else { return };
         let locations = typed.locations;
         let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));
-        let doc = Doc::of_schema(schema, Arc::from(typed.values), text, self.citation(node.span));
+        let doc = Doc::of_schema(schema, typed.values, text, self.citation(node.span));
         self.loaded.documents.push((kind, doc));
         if self.locate {
             self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));
