@@ -722,10 +722,12 @@ fn duration_order(a: Duration, b: Duration) -> Ordering {
         return a.months.cmp(&b.months);
     }
     if a.months == b.months {
-        return (a.days * 86_400 + a.seconds).cmp(&(b.days * 86_400 + b.seconds));
+        let seconds = |d: Duration| i128::from(d.days) * 86_400 + i128::from(d.seconds);
+        return seconds(a).cmp(&seconds(b));
     }
-    let length =
-        |d: Duration| d.months as f64 * 30.436875 * 86_400.0 + d.days as f64 * 86_400.0 + d.seconds as f64;
+    let length = |d: Duration| {
+        f64::from(d.months) * 30.436875 * 86_400.0 + f64::from(d.days) * 86_400.0 + d.seconds as f64
+    };
     length(a).partial_cmp(&length(b)).unwrap_or(Ordering::Equal)
 }
 

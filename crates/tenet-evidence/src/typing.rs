@@ -383,15 +383,14 @@ pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     for pair in words.chunks(2) {
         let [n, unit] = pair else { return None };
         let n: i64 = n.parse().ok()?;
-        let d = Duration::default();
         let part = match unit.to_ascii_lowercase().trim_end_matches('s') {
-            "year" | "yr" | "y" => Duration { months: n.checked_mul(12)?, ..d },
-            "month" | "mo" => Duration { months: n, ..d },
-            "week" | "wk" | "w" => Duration { days: n.checked_mul(7)?, ..d },
-            "day" | "d" => Duration { days: n, ..d },
-            "hour" | "hr" | "h" => Duration { seconds: n.checked_mul(3600)?, ..d },
-            "minute" | "min" => Duration { seconds: n.checked_mul(60)?, ..d },
-            "second" | "sec" => Duration { seconds: n, ..d },
+            "year" | "yr" | "y" => Duration::of_months(n.checked_mul(12)?)?,
+            "month" | "mo" => Duration::of_months(n)?,
+            "week" | "wk" | "w" => Duration::of_days(n.checked_mul(7)?)?,
+            "day" | "d" => Duration::of_days(n)?,
+            "hour" | "hr" | "h" => Duration::of_seconds(n.checked_mul(3600)?),
+            "minute" | "min" => Duration::of_seconds(n.checked_mul(60)?),
+            "second" | "sec" => Duration::of_seconds(n),
             _ => return None,
         };
         total = total.checked_add(part)?;
@@ -418,7 +417,9 @@ fn parse_iso_duration(text: &str) -> Option<Duration> {
         .checked_mul(3600)?
         .checked_add(span.get_minutes().checked_mul(60)?)?
         .checked_add(span.get_seconds())?;
-    Some(Duration { months, days, seconds })
+    Duration::of_months(months)?
+        .checked_add(Duration::of_days(days)?)?
+        .checked_add(Duration::of_seconds(seconds))
 }
 
 #[cfg(test)]
@@ -437,7 +438,16 @@ mod tests {
         assert_eq!(parse_duration("P1Y6M"), d(18, 0, 0));
         assert_eq!(parse_duration("P2W"), d(0, 14, 0));
         assert_eq!(parse_duration("PT1H30M"), d(0, 0, 5_400));
-        for bad in ["", "months", "12", "12 fortnights", "P", "1 year 6", "99999999999999999999 days"] {
+        for bad in [
+            "",
+            "months",
+            "12",
+            "12 fortnights",
+            "P",
+            "1 year 6",
+            "99999999999999999999 days",
+            "3000000000 days",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -10,17 +10,46 @@ use jiff::civil::Date;
 
 /// A calendar duration. Months and days are kept apart because a month has no fixed
 /// length: adding one month to January 31 gives the last day of February.
+///
+/// Months and days are 32 bits: far more than any date can be moved by (jiff stops at
+/// 19,998 years), and it keeps every [`Value`] to 24 bytes, which a large organisation's
+/// millions of field values feel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Duration {
     /// Whole months (a year is twelve).
-    pub months: i64,
+    pub months: i32,
     /// Whole days (a week is seven).
-    pub days: i64,
+    pub days: i32,
     /// Seconds (an hour is 3,600).
     pub seconds: i64,
 }
 
 impl Duration {
+    /// `n` months, or `None` when a duration cannot hold them.
+    pub fn of_months(n: i64) -> Option<Duration> {
+        Some(Duration { months: i32::try_from(n).ok()?, ..Duration::default() })
+    }
+
+    /// `n` days, or `None` when a duration cannot hold them.
+    pub fn of_days(n: i64) -> Option<Duration> {
+        Some(Duration { days: i32::try_from(n).ok()?, ..Duration::default() })
+    }
+
+    /// `n` months, or as many as a duration holds.
+    pub fn saturating_months(n: i64) -> Duration {
+        Duration { months: saturated(n), ..Duration::default() }
+    }
+
+    /// `n` days, or as many as a duration holds.
+    pub fn saturating_days(n: i64) -> Duration {
+        Duration { days: saturated(n), ..Duration::default() }
+    }
+
+    /// `n` seconds.
+    pub fn of_seconds(n: i64) -> Duration {
+        Duration { seconds: n, ..Duration::default() }
+    }
+
     /// The sum, or `None` on overflow.
     pub fn checked_add(self, other: Duration) -> Option<Duration> {
         Some(Duration {
@@ -30,16 +59,21 @@ impl Duration {
         })
     }
 
-    /// The negation.
+    /// The negation (saturating at the least value, which has no positive twin).
     pub fn negated(self) -> Duration {
-        Duration { months: -self.months, days: -self.days, seconds: -self.seconds }
+        Duration {
+            months: self.months.saturating_neg(),
+            days: self.days.saturating_neg(),
+            seconds: self.seconds.saturating_neg(),
+        }
     }
 
     /// Multiplied by a whole number, or `None` on overflow.
     pub fn checked_mul(self, factor: i64) -> Option<Duration> {
+        let times = |n: i32| i32::try_from(i64::from(n).checked_mul(factor)?).ok();
         Some(Duration {
-            months: self.months.checked_mul(factor)?,
-            days: self.days.checked_mul(factor)?,
+            months: times(self.months)?,
+            days: times(self.days)?,
             seconds: self.seconds.checked_mul(factor)?,
         })
     }
@@ -50,7 +84,7 @@ impl Duration {
         let span = jiff::Span::new()
             .try_months(self.months)
             .ok()?
-            .try_days(self.days.checked_add(self.seconds / 86_400)?)
+            .try_days(i64::from(self.days).checked_add(self.seconds / 86_400)?)
             .ok()?;
         date.checked_add(span).ok()
     }
@@ -70,15 +104,20 @@ impl Duration {
     }
 }
 
+/// `n`, or the 32-bit number nearest to it.
+fn saturated(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX })
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n.abs() == 1 { one } else { many });
         if self.months != 0 {
-            parts.push(plural(self.months, "month", "months"));
+            parts.push(plural(self.months.into(), "month", "months"));
         }
         if self.days != 0 {
-            parts.push(plural(self.days, "day", "days"));
+            parts.push(plural(self.days.into(), "day", "days"));
         }
         if self.seconds != 0 {
             if self.seconds % 3600 == 0 {
@@ -194,6 +233,18 @@ mod tests {
             year.negated().add_to_date(jiff::civil::date(2024, 2, 29)),
             Some(jiff::civil::date(2023, 2, 28))
         );
+    }
+
+    #[test]
+    fn a_value_is_three_words_and_durations_overflow_to_none() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(Duration::of_months(i64::from(i32::MAX) + 1), None);
+        assert_eq!(Duration::of_days(-7), Some(Duration { days: -7, ..Duration::default() }));
+        let month = Duration { months: 1, ..Duration::default() };
+        assert_eq!(month.checked_mul(i64::from(i32::MAX)), Some(Duration { months: i32::MAX, ..month }));
+        assert_eq!(month.checked_mul(i64::from(i32::MAX) + 1), None);
+        assert_eq!(Duration { months: i32::MIN, ..month }.negated().months, i32::MAX);
+        assert_eq!(Duration::saturating_days(-(1 << 40)).days, i32::MIN);
     }
 
     #[test]

@@ -257,17 +257,15 @@ impl Checker<'_> {
                 Err(_) => return error_expr(span),
             },
             Literal::Duration(n, unit) => {
+                // A literal too large for a duration saturates; moving a date by it fails
+                // where it is used, as a date out of range.
                 let d = match unit {
-                    DurationUnit::Minutes => {
-                        Duration { seconds: n.saturating_mul(60), ..Duration::default() }
-                    }
-                    DurationUnit::Hours => {
-                        Duration { seconds: n.saturating_mul(3600), ..Duration::default() }
-                    }
-                    DurationUnit::Days => Duration { days: *n, ..Duration::default() },
-                    DurationUnit::Weeks => Duration { days: n.saturating_mul(7), ..Duration::default() },
-                    DurationUnit::Months => Duration { months: *n, ..Duration::default() },
-                    DurationUnit::Years => Duration { months: n.saturating_mul(12), ..Duration::default() },
+                    DurationUnit::Minutes => Duration::of_seconds(n.saturating_mul(60)),
+                    DurationUnit::Hours => Duration::of_seconds(n.saturating_mul(3600)),
+                    DurationUnit::Days => Duration::saturating_days(*n),
+                    DurationUnit::Weeks => Duration::saturating_days(n.saturating_mul(7)),
+                    DurationUnit::Months => Duration::saturating_months(*n),
+                    DurationUnit::Years => Duration::saturating_months(n.saturating_mul(12)),
                 };
                 (Value::Duration(d), Ty::Duration)
             }
