@@ -93,6 +93,15 @@ pub struct RuleResult {
     pub overridden: Option<Arc<OverrideNote>>,
 }
 
+impl RuleResult {
+    /// Its first `n` citations, and how many more documents it read: what a report for
+    /// people shows of a result whose citations run long.
+    pub fn first_citations(&self, n: usize) -> (&[Citation], usize) {
+        let shown = self.citations.get(..n).unwrap_or(&self.citations);
+        (shown, self.more_citations + (self.citations.len() - shown.len()))
+    }
+}
+
 /// A rule a dependent package replaced (`override`) or disabled (`disable`), as reports
 /// show it next to the rule's results and in the Statement of Applicability.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -361,6 +370,18 @@ mod tests {
         );
         assert!(Results::from_runs([Run::new(Vec::new())]).is_empty());
         assert_eq!((runs.counts().pass, runs.counts().fail), (2, 1));
+    }
+
+    #[test]
+    fn first_citations_count_the_rest_with_those_never_listed() {
+        let place = |line: u32| Citation { path: Arc::from("a.yaml"), line, column: 1 };
+        let mut r = result("a", Status::Fail);
+        r.citations = (1..=7).map(place).collect();
+        r.more_citations = 10;
+        let (shown, more) = r.first_citations(5);
+        assert_eq!((shown.iter().map(|c| c.line).collect::<Vec<_>>(), more), (vec![1, 2, 3, 4, 5], 12));
+        let (shown, more) = r.first_citations(9);
+        assert_eq!((shown.len(), more), (7, 10));
     }
 
     #[test]

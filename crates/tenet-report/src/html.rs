@@ -156,13 +156,9 @@ fn control_head(c: &ControlReport) -> String {
 fn result_rows(results: &[RuleResult], paths: &Paths) -> String {
     let mut out = String::new();
     for r in results {
-        let cites: Vec<String> = r
-            .citations
-            .iter()
-            .take(5)
-            .map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line))
-            .collect();
-        let more = r.more_citations + r.citations.len().saturating_sub(5);
+        let (first, more) = r.first_citations(crate::SHOWN_CITATIONS);
+        let cites: Vec<String> =
+            first.iter().map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line)).collect();
         let more = if more > 0 { format!("<br>… and {more} more") } else { String::new() };
         let _ = write!(
             out,

@@ -20,6 +20,10 @@ pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal, write_oscal};
 pub use sarif::{sarif, write_sarif};
 
+/// Citations the text and HTML reports show per result before `… and N more`; the
+/// machine-readable reports (JSON, SARIF, OSCAL, JUnit) list every citation a result holds.
+pub const SHOWN_CITATIONS: usize = 5;
+
 /// Where the files a report names are, relative to the repository root.
 #[derive(Debug, Clone, Default)]
 pub struct Paths {

@@ -253,9 +253,6 @@ fn write_output(
     }
 }
 
-/// Citations shown per result in text output.
-const TEXT_CITATIONS: usize = 5;
-
 fn mark(status: Status) -> &'static str {
     match status {
         Status::Pass => "pass",
@@ -385,11 +382,11 @@ fn render_results(results: &[RuleResult], all: bool, evidence_root: &std::path::
         }
         let _ = writeln!(out, ": {}", r.message.as_deref().unwrap_or(""));
         // The JSON report lists every citation; people read the first few.
-        for cite in r.citations.iter().take(TEXT_CITATIONS) {
+        let (first, more) = r.first_citations(tenet_report::SHOWN_CITATIONS);
+        for cite in first {
             let path = paths.entry(&cite.path).or_insert_with(|| evidence_path(evidence_root, &cite.path));
             let _ = writeln!(out, "        at {path}:{}:{}", cite.line, cite.column);
         }
-        let more = r.more_citations + r.citations.len().saturating_sub(TEXT_CITATIONS);
         if more > 0 {
             let _ = writeln!(out, "        … and {more} more documents");
         }
