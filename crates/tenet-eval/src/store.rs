@@ -240,8 +240,8 @@ impl FieldIndex {
                 *numbers.entry(key).or_insert(next)
             })
             .collect();
-        let values = numbers.len();
-        FieldIndex::with_numbers(Arc::new(numbers), FxHashMap::default(), number_of, values)
+        let counts = held(&number_of, numbers.len());
+        FieldIndex::with_numbers(Arc::new(numbers), FxHashMap::default(), number_of, &counts)
     }
 
     /// The index of `docs`, which are `before`'s documents with those between `delta`'s
@@ -267,32 +267,26 @@ impl FieldIndex {
             number_of.push(n);
         }
         number_of.extend_from_slice(self.number_of.get(delta.old_suffix..).unwrap_or(&[]));
-        let values = self.numbers.len() + more.len();
-        let index = FieldIndex::with_numbers(self.numbers.clone(), more, number_of, values);
+        let counts = held(&number_of, self.numbers.len() + more.len());
         // Numbers of values no document holds any more stay until the next fresh build.
-        let unheld = index.runs.iter().filter(|(_, len)| *len == 0).count();
-        if unheld > 64 && unheld * 4 > values || index.more.len() * 4 > index.numbers.len() + 64 {
+        let unheld = counts.iter().filter(|count| **count == 0).count();
+        if unheld > 64 && unheld * 4 > counts.len() || more.len() * 4 > self.numbers.len() + 64 {
             return FieldIndex::new(docs, indexed);
         }
-        index
+        FieldIndex::with_numbers(self.numbers.clone(), more, number_of, &counts)
     }
 
-    /// Lays out each value's positions, given each document's value's number.
+    /// Lays out each value's positions, given each document's value's number and how many
+    /// documents hold each number ([`held`]).
     fn with_numbers(
         numbers: Arc<FxHashMap<IndexKey, u32>>,
         more: FxHashMap<IndexKey, u32>,
         number_of: Vec<u32>,
-        values: usize,
+        counts: &[u32],
     ) -> FieldIndex {
-        let mut counts = vec![0u32; values];
-        for n in &number_of {
-            if let Some(count) = counts.get_mut(*n as usize) {
-                *count += 1;
-            }
-        }
-        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(values);
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(counts.len());
         let mut total = 0u32;
-        for count in &counts {
+        for count in counts {
             runs.push((total, *count));
             total += count;
         }
@@ -314,6 +308,17 @@ impl FieldIndex {
         };
         self.positions.get(start as usize..(start + len) as usize).unwrap_or(&[])
     }
+}
+
+/// How many documents hold each of `values` numbers, given each document's number.
+fn held(number_of: &[u32], values: usize) -> Vec<u32> {
+    let mut counts = vec![0u32; values];
+    for n in number_of {
+        if let Some(count) = counts.get_mut(*n as usize) {
+            *count += 1;
+        }
+    }
+    counts
 }
 
 /// Where two versions of a kind's documents differ: they share the first `prefix`
