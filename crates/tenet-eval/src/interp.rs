@@ -432,13 +432,16 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Field `index` of document `r`, where the evidence holds it, noted as read.
+    fn doc_field(&mut self, r: DocRef, index: u32) -> Option<&'a Value> {
+        self.read(r);
+        self.doc(r).and_then(|d| d.fields.get(index as usize))
+    }
+
     fn field(&mut self, base: &Value, index: u32, through: Option<KindId>, span: Span) -> Eval<Value> {
         match (base, through) {
             (Value::None, _) => Ok(Value::None),
-            (Value::Doc(r), _) => {
-                self.read(*r);
-                Ok(self.doc(*r).and_then(|d| d.fields.get(index as usize)).cloned().unwrap_or(Value::None))
-            }
+            (Value::Doc(r), _) => Ok(self.doc_field(*r, index).cloned().unwrap_or(Value::None)),
             (Value::Record(fields), None) => Ok(fields.get(index as usize).cloned().unwrap_or(Value::None)),
             (key, Some(kind)) => {
                 let Some(k) = IndexKey::of(key) else { return Ok(Value::None) };
@@ -530,9 +533,7 @@ impl<'a> Interp<'a> {
                 self.step(e.span)?;
                 match self.eval(base)? {
                     Value::Doc(r) => {
-                        self.read(r);
-                        let field = self.doc(r).and_then(|d| d.fields.get(*index as usize));
-                        Ok(field.map_or(Cow::Owned(Value::None), Cow::Borrowed))
+                        Ok(self.doc_field(r, *index).map_or(Cow::Owned(Value::None), Cow::Borrowed))
                     }
                     other => self.field(&other, *index, None, e.span).map(Cow::Owned),
                 }
