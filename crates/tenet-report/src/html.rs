@@ -160,20 +160,20 @@ fn result_rows(results: &[RuleResult], paths: &Paths) -> String {
         let cites: Vec<String> =
             first.iter().map(|k| format!("{}:{}", xml(&paths.evidence(&k.path)), k.line)).collect();
         let more = if more > 0 { format!("<br>… and {more} more") } else { String::new() };
+        let (subject, message) = (subject_text(r), r.message.as_deref().unwrap_or(""));
         let _ = write!(
             out,
             "<tr class=\"result\" data-status=\"{}\" data-search=\"{}\"><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td class=\"cites\">{}{more}</td></tr>",
             r.status.as_str(),
-            xml(&format!("{} {} {}", r.rule, subject_text(r), r.message.clone().unwrap_or_default())
-                .to_lowercase()),
+            xml(&format!("{} {subject} {message}", r.rule).to_lowercase()),
             r.status.as_str(),
             label(r.status),
             xml(&match r.overridden.as_deref() {
                 Some(o) => format!("{} ({})", r.rule, o.by()),
                 None => r.rule.to_string(),
             }),
-            xml(&subject_text(r)),
-            xml(r.message.as_deref().unwrap_or("")),
+            xml(&subject),
+            xml(message),
             cites.join("<br>")
         );
     }
