@@ -292,16 +292,7 @@ fn child(mode: &str, dir: &Path) {
             let total = std::sync::atomic::AtomicUsize::new(0);
             let sources = tenet_evidence::Sources::new(&[]);
             let parse_batch = |batch: Vec<PathBuf>| {
-                let read: Vec<(String, Vec<u8>)> = batch
-                    .iter()
-                    .map(|p| {
-                        let rel = p
-                            .strip_prefix(&root)
-                            .map(|r| r.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        (rel, std::fs::read(p).unwrap_or_default())
-                    })
-                    .collect();
+                let read: Vec<(String, Vec<u8>)> = batch.iter().map(|p| read_under(&root, p)).collect();
                 let parsed: usize = read
                     .par_iter()
                     .with_max_len(1)
@@ -511,13 +502,13 @@ fn read_evidence(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let root = dir.join("evidence");
     let mut paths = Vec::new();
     collect(&root, &mut paths);
-    paths
-        .iter()
-        .map(|p| {
-            let rel = p.strip_prefix(&root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
-            (rel, std::fs::read(p).unwrap_or_default())
-        })
-        .collect()
+    paths.iter().map(|p| read_under(&root, p)).collect()
+}
+
+/// The file at `path`, with its path under `root` (empty bytes when it cannot be read).
+fn read_under(root: &Path, path: &Path) -> (String, Vec<u8>) {
+    let rel = path.strip_prefix(root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
+    (rel, std::fs::read(path).unwrap_or_default())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
