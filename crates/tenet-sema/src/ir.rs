@@ -259,6 +259,71 @@ pub enum Builtin {
 }
 
 impl Expr {
+    /// Folds every list and record literal whose items are all constants into one constant,
+    /// innermost first. A rule evaluates its expressions once per subject, and a literal
+    /// list (`x in ["a", "b"]`) would otherwise be built afresh for each. Run after
+    /// checking, which reads the literal items and their spans.
+    pub fn fold_constants(&mut self) {
+        self.each_child_mut(&mut Expr::fold_constants);
+        let (ExprKind::List(items) | ExprKind::Record(items)) = &mut self.kind else { return };
+        if !items.iter().all(|i| matches!(i.kind, ExprKind::Const(_))) {
+            return;
+        }
+        let values: Arc<[Value]> = items
+            .drain(..)
+            .map(|i| match i.kind {
+                ExprKind::Const(v) => v,
+                _ => Value::None,
+            })
+            .collect();
+        self.kind = ExprKind::Const(match self.kind {
+            ExprKind::Record(_) => Value::Record(values),
+            _ => Value::List(values),
+        });
+    }
+
+    /// Calls `f` on each direct sub-expression, mutably.
+    fn each_child_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        match &mut self.kind {
+            ExprKind::Const(_) | ExprKind::Today | ExprKind::Var(_) | ExprKind::Param(_) => {}
+            ExprKind::Field { base: e, .. } | ExprKind::KeyOf(e) | ExprKind::Not(e) | ExprKind::Neg(e) => {
+                f(e)
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::List(items) | ExprKind::Record(items) => {
+                items.iter_mut().for_each(f)
+            }
+            ExprKind::Call { args, .. } => args.iter_mut().for_each(f),
+            ExprKind::Matches { subject, pattern } => {
+                f(subject);
+                if let PatternExpr::Dynamic(p) = pattern {
+                    f(p);
+                }
+            }
+            ExprKind::Quantifier { domain, filter, predicate, lookup, .. } => {
+                if let Domain::List(l) = domain {
+                    f(l);
+                }
+                if let Some(l) = lookup {
+                    f(&mut l.key);
+                }
+                filter.iter_mut().chain(predicate.iter_mut()).for_each(|e| f(e));
+            }
+            ExprKind::Aggregate { domain, value, filter, lookup, .. } => {
+                if let Domain::List(l) = domain {
+                    f(l);
+                }
+                if let Some(l) = lookup {
+                    f(&mut l.key);
+                }
+                value.iter_mut().chain(filter.iter_mut()).for_each(|e| f(e));
+            }
+        }
+    }
+
     /// Visits this expression and every sub-expression, parents first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
@@ -300,5 +365,45 @@ impl Expr {
                 value.iter().chain(filter.iter()).for_each(|e| e.walk(f));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(kind: ExprKind) -> Expr {
+        Expr { kind, ty: Ty::Error, span: Span::new(0, 0) }
+    }
+
+    fn text(s: &str) -> Expr {
+        at(ExprKind::Const(Value::string(s)))
+    }
+
+    #[test]
+    fn constant_lists_fold_innermost_first_and_lists_with_a_variable_stay() {
+        // `x in [["a"], ["b", "c"]]`: the inner lists fold, then the outer one.
+        let nested = at(ExprKind::List(vec![
+            at(ExprKind::List(vec![text("a")])),
+            at(ExprKind::List(vec![text("b"), text("c")])),
+        ]));
+        let mut e = at(ExprKind::Binary {
+            op: BinOp::In,
+            lhs: Box::new(at(ExprKind::Var(VarId(0)))),
+            rhs: Box::new(nested),
+        });
+        e.fold_constants();
+        let ExprKind::Binary { lhs, rhs, .. } = &e.kind else { panic!("not a binary") };
+        assert_eq!(lhs.kind, ExprKind::Var(VarId(0)));
+        let inner = |items: &[&str]| Value::List(items.iter().map(|s| Value::string(s)).collect());
+        assert_eq!(rhs.kind, ExprKind::Const(Value::List(Arc::from([inner(&["a"]), inner(&["b", "c"])]))));
+
+        // A list holding a variable is evaluated each time; its constant items still fold.
+        let mut mixed =
+            at(ExprKind::List(vec![at(ExprKind::Var(VarId(1))), at(ExprKind::Record(vec![text("d")]))]));
+        mixed.fold_constants();
+        let ExprKind::List(items) = &mixed.kind else { panic!("folded a list that holds a variable") };
+        assert_eq!(items[0].kind, ExprKind::Var(VarId(1)));
+        assert_eq!(items[1].kind, ExprKind::Const(Value::Record(Arc::from([Value::string("d")]))));
     }
 }

@@ -296,6 +296,25 @@ pub struct CheckRule {
     pub message: Option<Message>,
 }
 
+impl CheckRule {
+    /// Folds the constant list and record literals of each of its expressions
+    /// ([`Expr::fold_constants`]).
+    pub fn fold_constants(&mut self) {
+        let subject = self.subject.iter_mut().filter_map(|s| s.filter.as_mut());
+        let lets = self.lets.iter_mut().map(|(_, e)| e);
+        let messages = self.message.iter_mut().flat_map(|m| &mut m.parts).filter_map(|part| match part {
+            MessagePart::Expr(e) => Some(e),
+            MessagePart::Text(_) => None,
+        });
+        subject
+            .chain(self.applies.as_mut())
+            .chain(lets)
+            .chain(std::iter::once(&mut self.require))
+            .chain(messages)
+            .for_each(Expr::fold_constants);
+    }
+}
+
 /// `for var: Kind where filter`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subject {

@@ -166,15 +166,17 @@ impl Checker<'_> {
         self.report_unused_lets(file, &lets, &require, message.as_ref());
         let label: Arc<str> = Arc::from(format!("{qualified} rule {name}"));
         let broken = self.error_count() > errors_before;
+        let mut check = CheckRule {
+            subject,
+            applies,
+            lets: lets.into_iter().map(|(v, e, _)| (v, e)).collect(),
+            require,
+            message,
+        };
+        check.fold_constants();
         Arc::new(RuleBody {
             label,
-            kind: RuleKind::Check(CheckRule {
-                subject,
-                applies,
-                lets: lets.into_iter().map(|(v, e, _)| (v, e)).collect(),
-                require,
-                message,
-            }),
+            kind: RuleKind::Check(check),
             locals: cx.slots,
             kinds_read: cx.kinds_read.into_iter().collect(),
             params_read: cx.params_read.into_iter().collect(),
