@@ -143,6 +143,9 @@ pub(crate) struct Interp<'a> {
     /// twice in a row noted once; [`Interp::read`] adds to it. A list rather than a set:
     /// most subjects read a handful of documents, and the citations sort and dedup them.
     pub reads: Vec<DocRef>,
+    /// The documents a result cites, worked out from `reads` for each result; kept between
+    /// results so that its room is reused.
+    pub cited: Vec<&'a Doc>,
     /// Every look-up and scan of the evidence, when a chunk's reads are remembered.
     pub log: Option<LookupLog>,
     /// The kind [`Interp::doc`] last read from, with its documents.
@@ -198,6 +201,7 @@ impl<'a> Interp<'a> {
             steps_left: budget.steps,
             budget: budget.steps,
             reads: Vec::new(),
+            cited: Vec::new(),
             log: None,
             last_kind: std::cell::Cell::new(None),
         }
@@ -333,13 +337,23 @@ impl<'a> Interp<'a> {
                     },
                 }
             }
-            ExprKind::Call { func, args } => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a)?);
+            // Built-ins take one or two arguments but for a few: those are evaluated onto
+            // the stack, since a call runs once per subject.
+            ExprKind::Call { func, args } => match args.as_slice() {
+                [] => self.call(*func, &[], e),
+                [a] => {
+                    let a = self.eval(a)?;
+                    self.call(*func, std::slice::from_ref(&a), e)
                 }
-                self.call(*func, &values, e)
-            }
+                [a, b] => {
+                    let values = [self.eval(a)?, self.eval(b)?];
+                    self.call(*func, &values, e)
+                }
+                _ => {
+                    let values = args.iter().map(|a| self.eval(a)).collect::<Eval<Vec<Value>>>()?;
+                    self.call(*func, &values, e)
+                }
+            },
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for i in items {
@@ -579,9 +593,19 @@ impl<'a> Interp<'a> {
                 Some(Value::List(l)) => Value::Int(l.len() as i64),
                 _ => Value::Int(0),
             },
-            Builtin::Lower => none_if_missing(text(0).map(|s| Value::string(&s.to_lowercase()))),
-            Builtin::Upper => none_if_missing(text(0).map(|s| Value::string(&s.to_uppercase()))),
-            Builtin::Trim => none_if_missing(text(0).map(|s| Value::string(s.trim()))),
+            Builtin::Lower => none_if_missing(text(0).map(|s| {
+                let unchanged = s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase());
+                if unchanged { Value::String(s) } else { Value::string(&s.to_lowercase()) }
+            })),
+            Builtin::Upper => none_if_missing(text(0).map(|s| {
+                let unchanged = s.is_ascii() && !s.bytes().any(|b| b.is_ascii_lowercase());
+                if unchanged { Value::String(s) } else { Value::string(&s.to_uppercase()) }
+            })),
+            Builtin::Trim => {
+                none_if_missing(text(0).map(|s| {
+                    if s.trim().len() == s.len() { Value::String(s) } else { Value::string(s.trim()) }
+                }))
+            }
             Builtin::Contains => {
                 Value::Bool(matches!((text(0), text(1)), (Some(a), Some(b)) if a.contains(&*b)))
             }
