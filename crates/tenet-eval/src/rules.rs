@@ -116,7 +116,7 @@ impl ResultMaker {
         subject: Option<SubjectRef>,
         status: Status,
         message: Option<String>,
-        citations: (Vec<Citation>, usize),
+        citations: (impl Into<Arc<[Citation]>>, usize),
     ) -> RuleResult {
         RuleResult {
             control: self.control.clone(),
@@ -124,7 +124,7 @@ impl ResultMaker {
             subject,
             status,
             message: message.map(Arc::from),
-            citations: Arc::from(citations.0),
+            citations: citations.0.into(),
             more_citations: citations.1,
             overridden: None,
         }
@@ -145,7 +145,7 @@ fn evaluate_check(
     let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     let Some(subject) = &check.subject else {
         let outcome = judge(&mut interp, check, &body.label, None);
-        let citations = citations(&interp, None);
+        let citations = citations(&mut interp, None);
         let (mut status, message) = outcome;
         let no_documents = !body.kinds_read.is_empty()
             && body.kinds_read.iter().all(|k| cx.evidence.kind(*k).docs().is_empty());
@@ -279,7 +279,7 @@ impl Subjects<'_> {
             // Named only in results, so made only for a subject that has one.
             let subject_ref = || Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
             // A subject stopped by its `where` (on an error) or its `applies when`.
-            let stopped = |status: Status, message: String, interp: &Interp<'_>| {
+            let stopped = |status: Status, message: String, interp: &mut Interp<'_>| {
                 result.make(subject_ref(), status, Some(message), citations(interp, Some(r)))
             };
             if let Some(filter) = &subject.filter {
@@ -468,7 +468,7 @@ fn render_message(interp: &mut Interp<'_>, parts: &[MessagePart]) -> String {
 }
 
 fn default_message(interp: &Interp<'_>, label: &str, subject: Option<DocRef>) -> String {
-    match subject.and_then(|r| interp.doc(r)).and_then(Doc::key_text) {
+    match subject.and_then(|r| interp.doc(r)).and_then(|d| d.key()) {
         Some(key) => format!("`{key}` does not satisfy {label}"),
         None => format!("{label} does not hold"),
     }
@@ -488,24 +488,29 @@ fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
     }
 }
 
-/// The subject first, then every document read, in evidence order, capped.
-fn citations(interp: &Interp<'_>, subject: Option<DocRef>) -> (Vec<Citation>, usize) {
-    let mut reads: Vec<DocRef> = interp.reads.iter().copied().filter(|r| Some(*r) != subject).collect();
+/// The subject first, then every document read, in evidence order, each place once,
+/// capped; made in one allocation, since every result has its own.
+fn citations(interp: &mut Interp<'_>, subject: Option<DocRef>) -> (Arc<[Citation]>, usize) {
+    let mut reads = std::mem::take(&mut interp.reads);
+    reads.retain(|r| Some(*r) != subject);
     reads.sort_unstable();
     reads.dedup();
-    let mut out: Vec<Citation> = Vec::with_capacity((reads.len() + 1).min(MAX_CITATIONS + 1));
+    let mut cited = std::mem::take(&mut interp.cited);
+    cited.clear();
     // Places differ by line and column far more often than by file: compared in that order.
     let same = |a: &Citation, b: &Citation| a.line == b.line && a.column == b.column && a.path == b.path;
-    for r in subject.into_iter().chain(reads) {
+    for r in subject.into_iter().chain(reads.iter().copied()) {
         if let Some(doc) = interp.doc(r)
-            && !out.iter().any(|c| same(c, &doc.citation))
+            && !cited.iter().any(|c| same(&c.citation, &doc.citation))
         {
-            out.push(doc.citation.clone());
+            cited.push(doc);
         }
     }
-    let more = out.len().saturating_sub(MAX_CITATIONS);
-    out.truncate(MAX_CITATIONS);
-    (out, more)
+    let more = cited.len().saturating_sub(MAX_CITATIONS);
+    let shown: Arc<[Citation]> = cited.iter().take(MAX_CITATIONS).map(|d| d.citation.clone()).collect();
+    interp.reads = reads;
+    interp.cited = cited;
+    (shown, more)
 }
 
 /// An attestation holds when some statement for this control and requirement is signed
@@ -588,7 +593,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &R
             }
         }
         interp.reads.extend(cited.iter().copied());
-        return result.make(None, Status::Pass, None, citations(&interp, None));
+        return result.make(None, Status::Pass, None, citations(&mut interp, None));
     }
     interp.reads.extend(cited.iter().copied());
     let what = rule.title.clone().unwrap_or_else(|| rule.name.to_string());
@@ -597,7 +602,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &R
     } else {
         format!("no valid attestation `{}` ({what}): {}", rule.name, problems.join("; "))
     };
-    result.make(None, Status::Fail, Some(message), citations(&interp, None))
+    result.make(None, Status::Fail, Some(message), citations(&mut interp, None))
 }
 
 /// Evaluates a control's `applies when`: `Ok(false)` means every rule is not applicable.
