@@ -5,6 +5,7 @@
 //! and the references its documents make, and nothing else.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -115,11 +116,11 @@ impl KindKeys {
         let mut repeated: Vec<(Arc<str>, Place, Place)> = Vec::new();
         for (here, doc) in documents {
             let Some(key) = doc.key() else { continue };
-            let key = key_text(key);
-            match first.get(&key) {
-                Some(&at) => repeated.push((key, here, at)),
-                None => {
-                    first.insert(key, here);
+            // One hash and one probe per key: most keys are new.
+            match first.entry(key_text(key)) {
+                Entry::Occupied(at) => repeated.push((at.key().clone(), here, *at.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(here);
                 }
             }
         }
