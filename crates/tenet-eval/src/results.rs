@@ -298,8 +298,9 @@ impl Results {
     pub const BLOCK: usize = 1024;
 
     /// Blocks [`Results::render_blocks`] renders at once: enough to keep every core busy,
-    /// few enough that a large report is never held whole (about 5 MB of text).
-    pub const WINDOW: usize = 64;
+    /// few enough that a large report is never held whole (a block of 1,024 failures is
+    /// about 130 KB of text).
+    pub const WINDOW: usize = 16;
 
     /// Every result, copied into a list of its own.
     pub fn to_vec(&self) -> Vec<RuleResult> {
