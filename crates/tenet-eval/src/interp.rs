@@ -643,7 +643,7 @@ impl<'a> Interp<'a> {
                     d.sections()
                         .iter()
                         .find(|(h, _)| h.trim().eq_ignore_ascii_case(heading.trim()))
-                        .map(|(_, body)| Value::String(body.clone()))
+                        .map(|(_, body)| Value::shared_string(body))
                 }))
             }
             Builtin::HasSection => {
@@ -658,11 +658,11 @@ impl<'a> Interp<'a> {
             }
             Builtin::Body => none_if_missing(doc(0).and_then(|r| {
                 self.read(r);
-                self.doc(r)?.body().cloned().map(Value::String)
+                self.doc(r)?.body().map(Value::shared_string)
             })),
             Builtin::Key => none_if_missing(doc(0).and_then(|r| self.doc(r)?.key().cloned())),
             Builtin::Path => {
-                none_if_missing(doc(0).and_then(|r| Some(Value::String(self.doc(r)?.citation.path.clone()))))
+                none_if_missing(doc(0).and_then(|r| Some(Value::shared_string(&self.doc(r)?.citation.path))))
             }
             Builtin::SumList | Builtin::MinList | Builtin::MaxList => {
                 let kind = match func {
@@ -779,7 +779,7 @@ fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
         (BinOp::Mul, Duration(a), Int(n)) | (BinOp::Mul, Int(n), Duration(a)) => {
             a.checked_mul(n).map(Duration)
         }
-        (BinOp::Add, String(a), String(b)) => Some(String(Arc::from(format!("{a}{b}")))),
+        (BinOp::Add, String(a), String(b)) => Some(String(smol_str::format_smolstr!("{a}{b}"))),
         (op, a, b) => {
             return fail(span, format!("cannot apply `{op:?}` to {} and {}", describe(&a), describe(&b)));
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use serde::Serialize;
+use tenet_sema::value::SmolStr;
 
 /// The outcome of one rule for one subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -66,8 +67,9 @@ pub struct Citation {
 pub struct SubjectRef {
     /// Its evidence kind.
     pub kind: Arc<str>,
-    /// Its key: shared with the document's key, so results do not copy it.
-    pub key: Arc<str>,
+    /// Its key: held inline when short, else shared with the document's key, so results
+    /// do not copy it.
+    pub key: SmolStr,
 }
 
 /// One result.
@@ -341,7 +343,7 @@ mod tests {
         RuleResult {
             control: Arc::from("C.1"),
             rule: Arc::from("r"),
-            subject: Some(SubjectRef { kind: Arc::from("AiSystem"), key: Arc::from(key) }),
+            subject: Some(SubjectRef { kind: Arc::from("AiSystem"), key: SmolStr::new(key) }),
             status,
             message: None,
             citations: Arc::from(Vec::new()),

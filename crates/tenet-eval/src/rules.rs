@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use tenet_sema::KindId;
 use tenet_sema::ir::{Domain, Expr, ExprKind, LookupField};
 use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, RuleKind, Schema};
-use tenet_sema::value::{DocRef, Value};
+use tenet_sema::value::{DocRef, SmolStr, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
 use crate::results::{Citation, Results, RuleResult, Run, Status, SubjectRef};
@@ -478,10 +478,10 @@ fn error_message(e: &EvalError) -> String {
     e.message.clone()
 }
 
-fn subject_key(doc: &Doc, index: usize) -> Arc<str> {
+fn subject_key(doc: &Doc, index: usize) -> SmolStr {
     match doc.key() {
         Some(Value::String(key)) => key.clone(),
-        _ => Arc::from(
+        _ => SmolStr::from(
             doc.key_text()
                 .unwrap_or_else(|| format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32))),
         ),
@@ -578,7 +578,7 @@ fn evaluate_attestation(cx: &RuleContext<'_>, rule: &AttestationRule, result: &R
                 _ => Vec::new(),
             };
             let found = refs.iter().find_map(|key| {
-                let k = crate::store::IndexKey::Str(Arc::from(key.as_str()));
+                let k = crate::store::IndexKey::Str(SmolStr::new(key));
                 cx.evidence.kind(about).by_key(&k).map(|i| DocRef { kind: about.0, index: i })
             });
             match found {

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use tenet_sema::KindId;
 use tenet_sema::ir::LookupField;
 use tenet_sema::program::Schema;
-use tenet_sema::value::Value;
+use tenet_sema::value::{SmolStr, Value};
 
 use crate::results::Citation;
 
@@ -147,7 +147,7 @@ impl std::ops::Deref for Doc {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IndexKey {
     /// Strings, enum values and references.
-    Str(Arc<str>),
+    Str(SmolStr),
     /// Integers.
     Int(i64),
     /// Booleans.
@@ -190,9 +190,9 @@ impl Indexed {
         match self {
             // A key of a type joins do not index (a float, a date-time) is still a key:
             // held as the text it shows as, which is how references name it.
-            Indexed::Key => {
-                doc.key().map(|k| IndexKey::of(k).unwrap_or_else(|| IndexKey::Str(Arc::from(k.to_string()))))
-            }
+            Indexed::Key => doc.key().map(|k| {
+                IndexKey::of(k).unwrap_or_else(|| IndexKey::Str(smol_str::ToSmolStr::to_smolstr(k)))
+            }),
             Indexed::Field(f) => doc.fields.get(f).and_then(IndexKey::of),
         }
     }
@@ -544,7 +544,7 @@ mod tests {
 
     fn doc(id: &str, system: &str) -> Doc {
         Doc::new(DocData {
-            fields: Box::from([Value::String(Arc::from(id)), Value::String(Arc::from(system))]),
+            fields: Box::from([Value::string(id), Value::string(system)]),
             key_field: Some(0),
             effective: None,
             markdown: None,
@@ -558,7 +558,7 @@ mod tests {
         values
             .iter()
             .map(|v| {
-                let key = IndexKey::Str(Arc::from(v.as_str()));
+                let key = IndexKey::Str(SmolStr::new(v));
                 (docs.find(LookupField::Key, &key).to_vec(), docs.find(LookupField::Field(1), &key).to_vec())
             })
             .collect()
@@ -598,7 +598,7 @@ mod tests {
     fn only_indexes_already_built_are_carried_over() {
         let docs: Vec<Doc> = (0..10).map(|i| doc(&format!("d{i}"), "s")).collect();
         let before = KindDocs::new(docs.clone(), 2);
-        let _ = before.by_field(1, &IndexKey::Str(Arc::from("s")));
+        let _ = before.by_field(1, &IndexKey::Str(SmolStr::new("s")));
         let after = KindDocs::following(&before, docs, 2);
         assert!(after.by_field[1].get().is_some());
         assert!(after.by_field[0].get().is_none());

@@ -16,7 +16,7 @@ use tenet_sema::program::Schema;
 use tenet_eval::{Doc, IndexKey, KindDocs};
 use tenet_sema::ir::LookupField;
 use tenet_sema::ty::Ty;
-use tenet_sema::value::Value;
+use tenet_sema::value::{SmolStr, Value};
 
 use crate::Loaded;
 use crate::sites::{each_ref, key_text};
@@ -37,7 +37,7 @@ pub struct KindKeys {
 enum Keys {
     /// Each key as text, with the first document's place: the cheapest to build, for a
     /// check that builds it once.
-    Table(FxHashMap<Arc<str>, Place>),
+    Table(FxHashMap<SmolStr, Place>),
     /// The kind's key index, shared with the evaluator's joins ([`KindDocs`]), which a
     /// long-lived database carries over an edit, so that re-checking a kind's keys costs
     /// the documents the edit changed; and how the key is typed, since references name it
@@ -110,10 +110,10 @@ impl KindKeys {
     ) -> KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
-        let mut first: FxHashMap<Arc<str>, Place> =
+        let mut first: FxHashMap<SmolStr, Place> =
             FxHashMap::with_capacity_and_hasher(count, Default::default());
         // Each repeated key: where it is repeated and where it was first written.
-        let mut repeated: Vec<(Arc<str>, Place, Place)> = Vec::new();
+        let mut repeated: Vec<(SmolStr, Place, Place)> = Vec::new();
         for (here, doc) in documents {
             let Some(key) = doc.key() else { continue };
             // One hash and one probe per key: most keys are new.
@@ -160,7 +160,7 @@ impl KindKeys {
     }
 
     /// Whether a document of the kind has this key, as a reference writes it.
-    pub fn contains(&self, key: &Arc<str>) -> bool {
+    pub fn contains(&self, key: &SmolStr) -> bool {
         let (docs, key_ty) = match &self.keys {
             Keys::Table(first) => return first.contains_key(key),
             Keys::Index { docs, key_ty } => (docs, key_ty),

@@ -56,6 +56,7 @@ use tenet_diagnostics::{Code, Diagnostic, Span};
 use tenet_eval::Doc;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
+use tenet_sema::value::SmolStr;
 
 pub use across::{KindKeys, Located, Place, check_across_files, dangling_refs};
 pub use limits::Limits;
@@ -105,8 +106,8 @@ impl Loaded {
 pub struct KeySite {
     /// The kind.
     pub kind: KindId,
-    /// The key, shared with the document's value.
-    pub key: Arc<str>,
+    /// The key, as the document's value holds it.
+    pub key: SmolStr,
     /// Where, in this file.
     pub span: Span,
 }
@@ -118,8 +119,8 @@ pub struct RefSite {
     pub from: KindId,
     /// The kind referred to.
     pub target: KindId,
-    /// The key referred to, shared with the document's value.
-    pub key: Arc<str>,
+    /// The key referred to, as the document's value holds it.
+    pub key: SmolStr,
     /// Where, in this file.
     pub span: Span,
 }

@@ -2,13 +2,12 @@
 //! their locations when the whole-set checks need them, rather than stored beside every
 //! document: a large organisation has hundreds of thousands of each.
 
-use std::sync::Arc;
-
+use smol_str::ToSmolStr;
 use tenet_diagnostics::Span;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
-use tenet_sema::value::Value;
+use tenet_sema::value::{SmolStr, Value};
 
 use crate::location::ValueLocation;
 use crate::{KeySite, Loaded, RefSite};
@@ -49,18 +48,18 @@ impl Loaded {
     }
 }
 
-/// A key as the whole-set checks compare and show it: a string key shared with the
-/// document's value, any other written out.
-pub(crate) fn key_text(key: &Value) -> Arc<str> {
+/// A key as the whole-set checks compare and show it: a string key as the document's
+/// value holds it, any other written out.
+pub(crate) fn key_text(key: &Value) -> SmolStr {
     match key {
         Value::String(text) => text.clone(),
-        other => Arc::from(other.to_string()),
+        other => other.to_smolstr(),
     }
 }
 
 /// What [`each_ref`] gives each reference to: the kind it refers to, its key, where it is
 /// written (when known); it returns whether to go on.
-pub(crate) type RefVisitor<'v> = dyn FnMut(KindId, &Arc<str>, Option<&ValueLocation>) -> bool + 'v;
+pub(crate) type RefVisitor<'v> = dyn FnMut(KindId, &SmolStr, Option<&ValueLocation>) -> bool + 'v;
 
 /// Every reference in a typed value, also inside lists and records, given to `each` in
 /// order with the kind it refers to, its key and where it is written (when `at` says),

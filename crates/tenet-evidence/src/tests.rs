@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tenet_eval::KindDocs;
 
 use tenet_sema::program::Schema;
-use tenet_sema::value::Value;
+use tenet_sema::value::{SmolStr, Value};
 use tenet_sema::{CheckInput, Origin};
 
 use super::*;
@@ -216,7 +216,8 @@ fn a_kinds_keys_read_from_its_index_are_its_keys_read_from_a_table() {
     let located =
         |i: usize| files.get(i).map_or_else(|| Cow::Owned(Loaded::default()), |(_, l)| Cow::Borrowed(*l));
     let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
-    let probes: Vec<Arc<str>> = ["s1", "s2", "s3", "s4", "5", "05", "7", "8", "five"].map(Arc::from).to_vec();
+    let probes: Vec<SmolStr> =
+        ["s1", "s2", "s3", "s4", "5", "05", "7", "8", "five"].map(SmolStr::new).to_vec();
     let kind_of = |name: &str| KindId(schemas.iter().position(|s| &*s.name == name).expect(name) as u32);
     let (system, note) = (kind_of("System"), kind_of("Note"));
     for kind in [system, note] {
@@ -311,7 +312,7 @@ schema Flag from "flags/*.yaml" {
     let fields = |loaded: &Loaded| -> Vec<Vec<Value>> {
         loaded.documents.iter().map(|(_, doc)| doc.fields.to_vec()).collect()
     };
-    let text_value = |s: &str| Value::String(Arc::from(s));
+    let text_value = |s: &str| Value::string(s);
     assert_eq!(
         fields(&located),
         [

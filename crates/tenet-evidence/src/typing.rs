@@ -157,16 +157,12 @@ impl Typer<'_> {
         let scalar = |v: Value| Some((v, ValueLocation::Scalar(node.span)));
         match ty.non_optional() {
             Ty::String => match &node.kind {
-                NodeKind::Text { text, .. } | NodeKind::Number(text) => {
-                    scalar(Value::String(Arc::from(text.as_str())))
-                }
-                NodeKind::Bool(b) => scalar(Value::String(Arc::from(b.to_string()))),
+                NodeKind::Text { text, .. } | NodeKind::Number(text) => scalar(Value::string(text)),
+                NodeKind::Bool(b) => scalar(Value::string(if *b { "true" } else { "false" })),
                 _ => wrong(self, "text"),
             },
             Ty::Ref(_) => match &node.kind {
-                NodeKind::Text { text, .. } | NodeKind::Number(text) => {
-                    scalar(Value::String(Arc::from(text.trim())))
-                }
+                NodeKind::Text { text, .. } | NodeKind::Number(text) => scalar(Value::string(text.trim())),
                 _ => wrong(self, "the key of a document"),
             },
             Ty::Enum(values) => {
@@ -176,9 +172,9 @@ impl Typer<'_> {
                     NodeKind::Bool(false) => "false",
                     _ => return wrong(self, "one of the allowed values"),
                 };
-                // The schema's own text, shared: every document's value is one of a few.
+                // The schema's own text: every document's value is one of a few.
                 if let Some(v) = values.iter().find(|v| ***v == *text) {
-                    return scalar(Value::String(v.clone()));
+                    return scalar(Value::shared_string(v));
                 }
                 self.not_in_enum(node.span, name, text, values);
                 None

@@ -321,7 +321,7 @@ mod tests {
         RuleResult {
             control: Arc::from("t.C.1"),
             rule: Arc::from("r"),
-            subject: Some(SubjectRef { kind: Arc::from("System"), key: Arc::from(format!("s{i:04}")) }),
+            subject: Some(SubjectRef { kind: Arc::from("System"), key: format!("s{i:04}").into() }),
             status: if i.is_multiple_of(3) { Status::Fail } else { Status::Pass },
             message: (i.is_multiple_of(3)).then(|| Arc::from(format!("s{i:04} <fails> & \"why\""))),
             citations: Arc::from(vec![Citation {

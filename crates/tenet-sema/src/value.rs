@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub use smol_str::SmolStr;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -153,8 +155,10 @@ pub enum Value {
     Int(i64),
     /// A floating-point number.
     Float(f64),
-    /// A string (also enum values and references, which are keys).
-    String(Arc<str>),
+    /// A string (also enum values and references, which are keys). Held in the value when
+    /// short, as most evidence strings (identifiers, names, references) are: no
+    /// allocation to type them, no pointer to follow to compare them.
+    String(SmolStr),
     /// A calendar date.
     Date(Date),
     /// An instant.
@@ -172,7 +176,18 @@ pub enum Value {
 impl Value {
     /// A string value.
     pub fn string(s: &str) -> Value {
-        Value::String(Arc::from(s))
+        Value::String(SmolStr::new(s))
+    }
+
+    /// A string value of shared text: copied into the value when short, shared when long,
+    /// so that neither a schema's enum values nor a document's body is copied, and no
+    /// reference count that every thread touches is counted up for a short one.
+    pub fn shared_string(s: &Arc<str>) -> Value {
+        Value::String(if s.len() <= SmolStr::INLINE_CAP {
+            SmolStr::new(&**s)
+        } else {
+            SmolStr::from(s.clone())
+        })
     }
 
     /// True for `none`.
