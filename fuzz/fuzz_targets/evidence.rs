@@ -95,7 +95,8 @@ fuzz_target!(|data: &[u8]| {
     let files = [(path, &loaded)];
     let located = |_: usize| std::borrow::Cow::Borrowed(&loaded);
     let path_of = |_: u32| path;
-    let mut probes: Vec<Arc<str>> = loaded.ref_sites(schemas).into_iter().map(|r| r.key).collect();
+    let mut probes: Vec<tenet_sema::value::SmolStr> =
+        loaded.ref_sites(schemas).into_iter().map(|r| r.key).collect();
     probes.extend(loaded.key_sites(schemas).map(|k| k.key));
     for kind in tenet_sema::KindId::all(schemas.len()) {
         let table = tenet_evidence::KindKeys::new(kind, &files, schemas, &located);
@@ -111,8 +112,11 @@ fuzz_target!(|data: &[u8]| {
         let docs = Arc::new(tenet_eval::KindDocs::new(docs, fields));
         let index = tenet_evidence::KindKeys::of_kind(kind, docs, &place_of, &path_of, schemas, &located);
         let shown = |keys: &tenet_evidence::KindKeys| {
-            let mut out: Vec<String> =
-                keys.duplicates.iter().map(|d| format!("{:?} {} {:?}", d.span, d.message, d.related)).collect();
+            let mut out: Vec<String> = keys
+                .duplicates
+                .iter()
+                .map(|d| format!("{:?} {} {:?}", d.span, d.message, d.related))
+                .collect();
             out.sort();
             out.extend(probes.iter().map(|p| format!("{p}: {}", keys.contains(p))));
             out
