@@ -303,23 +303,16 @@ impl Expr {
                     f(p);
                 }
             }
-            ExprKind::Quantifier { domain, filter, predicate, lookup, .. } => {
+            // A quantifier's predicate and an aggregate's value are visited alike.
+            ExprKind::Quantifier { domain, filter, predicate: other, lookup, .. }
+            | ExprKind::Aggregate { domain, filter, value: other, lookup, .. } => {
                 if let Domain::List(l) = domain {
                     f(l);
                 }
                 if let Some(l) = lookup {
                     f(&mut l.key);
                 }
-                filter.iter_mut().chain(predicate.iter_mut()).for_each(|e| f(e));
-            }
-            ExprKind::Aggregate { domain, value, filter, lookup, .. } => {
-                if let Domain::List(l) = domain {
-                    f(l);
-                }
-                if let Some(l) = lookup {
-                    f(&mut l.key);
-                }
-                value.iter_mut().chain(filter.iter_mut()).for_each(|e| f(e));
+                filter.iter_mut().chain(other.iter_mut()).for_each(|e| f(e));
             }
         }
     }
