@@ -87,8 +87,9 @@ pub struct RuleResult {
     pub message: Option<Arc<str>>,
     /// The subject's own place first, then every document the verdict read, in order.
     pub citations: Arc<[Citation]>,
-    /// Documents read beyond those listed in `citations`.
-    pub more_citations: usize,
+    /// Documents read beyond those listed in `citations`. 32 bits, beside the status: a
+    /// large organisation holds hundreds of thousands of results.
+    pub more_citations: u32,
     /// Set when a dependent package replaced or disabled the rule (added by the report;
     /// evaluation leaves it empty). Omitted from JSON when unset.
     #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
@@ -100,7 +101,7 @@ impl RuleResult {
     /// people shows of a result whose citations run long.
     pub fn first_citations(&self, n: usize) -> (&[Citation], usize) {
         let shown = self.citations.get(..n).unwrap_or(&self.citations);
-        (shown, self.more_citations + (self.citations.len() - shown.len()))
+        (shown, self.more_citations as usize + (self.citations.len() - shown.len()))
     }
 }
 
@@ -373,6 +374,12 @@ mod tests {
         );
         assert!(Results::from_runs([Run::new(Vec::new())]).is_empty());
         assert_eq!((runs.counts().pass, runs.counts().fail), (2, 1));
+    }
+
+    #[test]
+    fn a_result_is_fifteen_words() {
+        // A large organisation's report holds hundreds of thousands of them.
+        assert_eq!(std::mem::size_of::<RuleResult>(), 120);
     }
 
     #[test]

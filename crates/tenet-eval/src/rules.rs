@@ -125,7 +125,7 @@ impl ResultMaker {
             status,
             message: message.map(Arc::from),
             citations: citations.0.into(),
-            more_citations: citations.1,
+            more_citations: u32::try_from(citations.1).unwrap_or(u32::MAX),
             overridden: None,
         }
     }
