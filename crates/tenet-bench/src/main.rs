@@ -500,8 +500,7 @@ fn child(mode: &str, dir: &Path) {
 /// Every evidence file of the organisation at `dir`, with its path under the evidence root.
 fn read_evidence(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let root = dir.join("evidence");
-    let mut paths = Vec::new();
-    collect(&root, &mut paths);
+    let paths = tenet_db::System::walk(&OsSystem, &root).unwrap_or_default();
     paths.iter().map(|p| read_under(&root, p)).collect()
 }
 
@@ -509,14 +508,6 @@ fn read_evidence(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn read_under(root: &Path, path: &Path) -> (String, Vec<u8>) {
     let rel = path.strip_prefix(root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
     (rel, std::fs::read(path).unwrap_or_default())
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() { collect(&p, out) } else { out.push(p) }
-    }
 }
 
 /// A database that has checked the organisation once, for re-check measurements.
