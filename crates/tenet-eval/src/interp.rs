@@ -13,7 +13,7 @@ use tenet_sema::ir::{
 };
 use tenet_sema::program::{ParamId, Program, Schema};
 use tenet_sema::ty::Ty;
-use tenet_sema::value::{DocRef, Duration, Value};
+use tenet_sema::value::{DocRef, Duration, SmolStr, Value};
 
 use crate::reuse::LookupLog;
 use crate::store::{Doc, Evidence, IndexKey, KindDocs};
@@ -593,14 +593,12 @@ impl<'a> Interp<'a> {
                 Some(Value::List(l)) => Value::Int(l.len() as i64),
                 _ => Value::Int(0),
             },
-            Builtin::Lower => none_if_missing(text(0).map(|s| {
-                let unchanged = s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase());
-                if unchanged { Value::String(s) } else { Value::string(&s.to_lowercase()) }
-            })),
-            Builtin::Upper => none_if_missing(text(0).map(|s| {
-                let unchanged = s.is_ascii() && !s.bytes().any(|b| b.is_ascii_lowercase());
-                if unchanged { Value::String(s) } else { Value::string(&s.to_uppercase()) }
-            })),
+            Builtin::Lower => {
+                none_if_missing(text(0).map(|s| recased(s, u8::is_ascii_uppercase, str::to_lowercase)))
+            }
+            Builtin::Upper => {
+                none_if_missing(text(0).map(|s| recased(s, u8::is_ascii_lowercase, str::to_uppercase)))
+            }
             Builtin::Trim => {
                 none_if_missing(text(0).map(|s| {
                     if s.trim().len() == s.len() { Value::String(s) } else { Value::string(s.trim()) }
@@ -737,6 +735,16 @@ fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Duration(x), Value::Duration(y)) => Some(duration_order(*x, *y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => None,
+    }
+}
+
+/// `s` in another case: `s` itself when it is ASCII with no byte `changes` (so `recase`
+/// would leave it as it is), else `recase(s)`.
+fn recased(s: SmolStr, changes: fn(&u8) -> bool, recase: fn(&str) -> String) -> Value {
+    if s.is_ascii() && !s.as_bytes().iter().any(changes) {
+        Value::String(s)
+    } else {
+        Value::string(&recase(&s))
     }
 }
 
