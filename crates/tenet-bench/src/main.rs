@@ -4,7 +4,9 @@
 //! check, which is the `tenet check` binary run as a user runs it (compile, load, validate
 //! the evidence, evaluate, print the text report), on 2 threads and on 1, with its peak
 //! memory and its CPU time in user and kernel mode (the kernel's share is mostly
-//! faulting in fresh memory, which on some machines costs more than the work); a re-check after editing one evidence file in a warm database (the evidence's
+//! faulting in fresh memory, which on some machines costs more than the work). The floor
+//! and the cold check are both processes timed alike from outside, from start to exit.
+//! Then a re-check after editing one evidence file in a warm database (the evidence's
 //! diagnostics and every rule's results, as `tenet watch` recomputes them); and — when a
 //! regorus binary is given — the same rules in Rego evaluated by regorus over the
 //! organisation exported as one JSON document, with a check that both engines find the
@@ -72,11 +74,11 @@ fn main() {
         let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for run in 0..runs.max(1) {
-            floors.push(measure(&dir, "floor", 2));
+            floors.push(run_floor(&dir, 2));
             colds.push(run_cli(&dir, 2));
             if run < 3 {
                 // How far this machine lets even the floor scale, for reading the 1t / 2t column.
-                floors_one.push(measure(&dir, "floor", 1).wall);
+                floors_one.push(run_floor(&dir, 1).wall);
                 colds_one.push(run_cli(&dir, 1).wall);
             }
             rechecks.push(measure(&dir, "recheck", 2).wall);
@@ -145,7 +147,6 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
-/// Runs one measurement in a fresh process: (time it reports, peak resident KiB).
 /// One measurement: wall time, peak resident KiB, and CPU time in user and kernel mode
 /// (the kernel's share is mostly the faulting-in of fresh memory).
 #[derive(Debug, Clone, Copy, Default)]
@@ -156,7 +157,8 @@ struct Sample {
     system: Duration,
 }
 
-/// Runs one measurement in a fresh process.
+/// A measurement a child process makes of itself and prints: the re-check, which is timed
+/// inside a warm database.
 fn measure(dir: &Path, mode: &str, threads: usize) -> Sample {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tenet-bench"));
     let out =
@@ -173,73 +175,100 @@ fn measure(dir: &Path, mode: &str, threads: usize) -> Sample {
     }
 }
 
+/// The floor as a process, timed from outside exactly as the cold check is ([`run`]):
+/// start-up and exit count for both.
+fn run_floor(dir: &Path, threads: usize) -> Sample {
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tenet-bench"));
+    let mut command = Command::new(exe);
+    command.args(["--child", "floor", &dir.to_string_lossy(), &threads.to_string()]);
+    run(&mut command, "the floor")
+}
+
 /// Clock ticks (`/proc`'s unit, `USER_HZ`, 100 per second on Linux) as a duration.
 fn ticks(n: u64) -> Duration {
     Duration::from_millis(n.saturating_mul(10))
 }
 
-/// User and kernel CPU ticks from a `/proc/PID/stat` file (zeros when it cannot be read).
-fn cpu_ticks(stat: &Path) -> (u64, u64) {
+/// User and kernel CPU ticks from a `/proc/PID/stat` file: this process's own when
+/// `children` is false, else those of its children that have ended and been waited for
+/// (zeros when it cannot be read).
+fn cpu_ticks(stat: &Path, children: bool) -> (u64, u64) {
     let Ok(text) = std::fs::read_to_string(stat) else { return (0, 0) };
     // The command name, in parentheses, may hold spaces: fields are counted after it.
     let after = text.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
     let field = |i: usize| fields.get(i).and_then(|f| f.parse().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (field(11), field(12))
+    // utime, stime, cutime and cstime are fields 14 to 17 of the line, 12 to 15 after the name.
+    if children { (field(13), field(14)) } else { (field(11), field(12)) }
 }
 
-/// Runs `tenet check` on the organisation as a user would (text report, discarded):
-/// (wall time, peak resident KiB). The peak is sampled from `/proc` every two
-/// milliseconds while it runs, since a finished process has none left to read.
+/// Runs `tenet check` on the organisation as a user would (text report, discarded).
 fn run_cli(dir: &Path, threads: usize) -> Sample {
-    let tenet = tenet_binary();
+    let mut command = Command::new(tenet_binary());
+    command.arg("check").arg(dir.join("policy")).arg("--evidence").arg(dir.join("evidence")).args([
+        "--as-of",
+        generate::AS_OF,
+        "--jobs",
+        &threads.to_string(),
+    ]);
+    run(&mut command, "`tenet check`")
+}
+
+/// Runs `command` to its end and measures it from outside: wall time from start to exit,
+/// CPU time from this process's counters for the children it has waited for, and peak
+/// memory from the child's `/proc` high-water mark, read every two milliseconds by
+/// another thread (a finished process has none left to read) while this one waits.
+/// Exits the bench when the command fails: 0 and 1 are what `tenet check` gives over an
+/// organisation with gaps.
+fn run(command: &mut Command, what: &str) -> Sample {
+    let before = cpu_ticks(Path::new("/proc/self/stat"), true);
     let start = Instant::now();
-    let child = Command::new(&tenet)
-        .arg("check")
-        .arg(dir.join("policy"))
-        .arg("--evidence")
-        .arg(dir.join("evidence"))
-        .args(["--as-of", generate::AS_OF, "--jobs", &threads.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn();
+    let child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn();
     let mut child = match child {
         Ok(child) => child,
         Err(e) => {
-            eprintln!("cannot run `{}`: {e}", tenet.display());
+            eprintln!("cannot run {what}: {e}");
             std::process::exit(2);
         }
     };
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let stat_file = PathBuf::from(format!("/proc/{}/stat", child.id()));
-    let (mut peak, mut cpu) = (0, (0, 0));
-    let status = loop {
-        peak = peak.max(high_water_kib(&status_file));
-        let now = cpu_ticks(&stat_file);
-        if now != (0, 0) {
-            cpu = now;
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => {
-                eprintln!("cannot wait for `{}`: {e}", tenet.display());
-                std::process::exit(2);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (status, elapsed, peak) = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let mut peak = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = high_water_kib(&status_file).max(peak);
+                std::thread::sleep(Duration::from_millis(2));
             }
+            peak
+        });
+        let status = child.wait();
+        let elapsed = start.elapsed();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (status, elapsed, sampler.join().unwrap_or(0))
+    });
+    let after = cpu_ticks(Path::new("/proc/self/stat"), true);
+    let status = match status {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("cannot wait for {what}: {e}");
+            std::process::exit(2);
         }
     };
-    let elapsed = start.elapsed();
-    // 0: every control passes; 1: some fail, as the organisation's gaps make them.
     if !matches!(status.code(), Some(0 | 1)) {
         let mut stderr = String::new();
         if let Some(mut pipe) = child.stderr.take() {
             let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
         }
-        eprintln!("`tenet check` failed ({status}): {}", stderr.trim());
+        eprintln!("{what} failed ({status}): {}", stderr.trim());
         std::process::exit(2);
     }
-    Sample { wall: elapsed, peak, user: ticks(cpu.0), system: ticks(cpu.1) }
+    Sample {
+        wall: elapsed,
+        peak,
+        user: ticks(after.0.saturating_sub(before.0)),
+        system: ticks(after.1.saturating_sub(before.1)),
+    }
 }
 
 /// The `tenet` binary beside this one (`cargo build --release -p tenet-cli` puts it there).
@@ -259,7 +288,7 @@ fn tenet_binary() -> PathBuf {
 /// The CPU time of this process so far, user and kernel, threads that have ended
 /// included, to `/proc`'s tick of 10 ms.
 fn cpu_time() -> Duration {
-    let (user, system) = cpu_ticks(Path::new("/proc/self/stat"));
+    let (user, system) = cpu_ticks(Path::new("/proc/self/stat"), false);
     ticks(user + system)
 }
 
@@ -493,7 +522,7 @@ fn child(mode: &str, dir: &Path) {
         }
         _ => Duration::ZERO,
     };
-    let (user, system) = cpu_ticks(Path::new("/proc/self/stat"));
+    let (user, system) = cpu_ticks(Path::new("/proc/self/stat"), false);
     println!("{} {} {user} {system}", elapsed.as_nanos(), peak_kib());
 }
 
