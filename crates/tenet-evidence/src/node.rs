@@ -5,6 +5,8 @@
 //! they should be: `no` is a string where the schema wants a string and `false` where it
 //! wants a boolean, and `1.10` is not silently `1.1`.
 
+use std::collections::HashSet;
+
 use tenet_diagnostics::Span;
 
 /// A node of a document.
@@ -97,6 +99,22 @@ impl Node {
     }
 }
 
+/// Whether `name` is not yet a key of a mapping with `entries`, for the formats that make
+/// a repeated key an error. Most mappings are small and are scanned; a large one keeps its
+/// keys in `seen`, made the first time it is needed.
+pub(crate) fn first_time(
+    entries: &[(String, Span, Node)],
+    seen: &mut Option<HashSet<String>>,
+    name: &str,
+) -> bool {
+    const SCANNED: usize = 16;
+    if seen.is_none() && entries.len() < SCANNED {
+        return !entries.iter().any(|(k, _, _)| k == name);
+    }
+    let set = seen.get_or_insert_with(|| entries.iter().map(|(k, _, _)| k.clone()).collect());
+    set.insert(name.to_owned())
+}
+
 /// A parse failure, located.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ParseError {
@@ -162,6 +180,21 @@ mod tests {
         assert!(text("~").is_null());
         assert!(text("").is_null());
         assert!(!Node::new(NodeKind::Text { text: "null".into(), plain: false }, Span::new(0, 0)).is_null());
+    }
+
+    #[test]
+    fn first_time_finds_a_repeat_whether_scanned_or_kept_in_a_set() {
+        let mut entries = Vec::new();
+        let mut seen = None;
+        for i in 0..40 {
+            let name = format!("k{i}");
+            assert!(first_time(&entries, &mut seen, &name), "{name} is new");
+            entries.push((name, Span::new(0, 0), text("v")));
+            assert!(!first_time(&entries, &mut seen, "k0"), "k0 is a repeat after {} keys", i + 1);
+            assert!(!first_time(&entries, &mut seen, &format!("k{i}")), "k{i} is a repeat");
+        }
+        // Small mappings are only scanned; the set is made once the mapping grows.
+        assert!(seen.is_some());
     }
 
     #[test]

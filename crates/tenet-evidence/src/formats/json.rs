@@ -3,12 +3,10 @@
 //! limit checked before each descent: its recursion is bounded by `Limits::max_depth`,
 //! never by the input.
 
-use std::collections::HashSet;
-
 use tenet_diagnostics::Span;
 
 use crate::limits::Limits;
-use crate::node::{Node, NodeKind, ParseError, Parsed};
+use crate::node::{Node, NodeKind, ParseError, Parsed, first_time};
 
 struct Reader<'a> {
     text: &'a str,
@@ -320,7 +318,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut entries: Vec<(String, Span, Node)> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -334,7 +332,7 @@ impl<'a> Reader<'a> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = self.span(key_start);
-            if !seen.insert(key.clone()) {
+            if !first_time(&entries, &mut seen, &key) {
                 return Err(ParseError::new(
                     key_span,
                     format!("the key `{key}` appears twice in this object"),
@@ -382,6 +380,20 @@ mod tests {
         assert_eq!(&text[entries[0].1.range()], "\"id\"");
         assert_eq!(&text[entries[1].2.span.range()], "12.5e-1");
         assert_eq!(node.span, Span::from_usize(0, text.len()));
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_in_small_and_large_objects() {
+        for size in [1, 15, 16, 40] {
+            let keys: Vec<String> = (0..size).map(|i| format!("\"k{i}\": {i}")).collect();
+            let text = format!("{{{}, \"k0\": 0}}", keys.join(", "));
+            let e = one(&text).unwrap_err();
+            assert_eq!(e.message, "the key `k0` appears twice in this object", "{size} keys");
+            assert_eq!(&text[e.span.range()], "\"k0\"");
+            assert_eq!(e.span.start as usize, text.len() - 8, "{size} keys: the second one");
+            let fine = format!("{{{}}}", keys.join(", "));
+            assert!(one(&fine).is_ok(), "{size} distinct keys");
+        }
     }
 
     #[test]

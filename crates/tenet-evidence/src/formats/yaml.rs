@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use tenet_diagnostics::Span;
 
 use crate::limits::Limits;
-use crate::node::{Node, NodeKind, ParseError, Parsed};
+use crate::node::{Node, NodeKind, ParseError, Parsed, first_time};
 
 /// Character index → byte offset, since saphyr counts characters.
 struct Offsets {
@@ -240,17 +240,6 @@ fn is_str_tag(tag: &Tag) -> bool {
 
 /// Applies merge keys: keys written in the mapping win, then earlier merged mappings win
 /// over later ones (YAML's merge key type).
-/// Whether `name` is not yet a key of a mapping with `entries` (and notes it in `seen`
-/// once the mapping is large enough to keep a set).
-fn first_time(entries: &[(String, Span, Node)], seen: &mut Option<HashSet<String>>, name: &str) -> bool {
-    const SCANNED: usize = 16;
-    if seen.is_none() && entries.len() < SCANNED {
-        return !entries.iter().any(|(k, _, _)| k == name);
-    }
-    let set = seen.get_or_insert_with(|| entries.iter().map(|(k, _, _)| k.clone()).collect());
-    set.insert(name.to_owned())
-}
-
 fn merge(
     mut entries: Vec<(String, Span, Node)>,
     merges: Vec<Node>,
