@@ -233,7 +233,16 @@ fn run(command: &mut Command, what: &str) -> Sample {
     };
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
     let done = std::sync::atomic::AtomicBool::new(false);
-    let (status, elapsed, peak) = std::thread::scope(|scope| {
+    let pipe = child.stderr.take();
+    let (status, elapsed, peak, stderr) = std::thread::scope(|scope| {
+        // Drained while the child runs, so that a child with much to say is never blocked.
+        let stderr = scope.spawn(|| {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            }
+            text
+        });
         let sampler = scope.spawn(|| {
             let mut peak = 0;
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
@@ -245,7 +254,7 @@ fn run(command: &mut Command, what: &str) -> Sample {
         let status = child.wait();
         let elapsed = start.elapsed();
         done.store(true, std::sync::atomic::Ordering::Relaxed);
-        (status, elapsed, sampler.join().unwrap_or(0))
+        (status, elapsed, sampler.join().unwrap_or(0), stderr.join().unwrap_or_default())
     });
     let after = cpu_ticks(Path::new("/proc/self/stat"), true);
     let status = match status {
@@ -256,10 +265,6 @@ fn run(command: &mut Command, what: &str) -> Sample {
         }
     };
     if !matches!(status.code(), Some(0 | 1)) {
-        let mut stderr = String::new();
-        if let Some(mut pipe) = child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-        }
         eprintln!("{what} failed ({status}): {}", stderr.trim());
         std::process::exit(2);
     }
