@@ -10,8 +10,9 @@
 //! diagnostics and every rule's results, as `tenet watch` recomputes them); and — when a
 //! regorus binary is given — the same rules in Rego evaluated by regorus over the
 //! organisation exported as one JSON document, with a check that both engines find the
-//! same violations. Medians over `--runs` runs; each measurement that needs a fresh
-//! process gets one (this binary re-invokes itself).
+//! same violations. Medians over `--runs` runs (three for one thread and for regorus);
+//! ratios are taken run by run and shown as their median and range. Each measurement
+//! that needs a fresh process gets one (this binary re-invokes itself).
 //!
 //! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
 //! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check (with
@@ -71,8 +72,8 @@ fn main() {
         };
         // Interleaved, so that a slow spell of the machine falls on every measurement
         // alike rather than on whichever ran during it.
-        let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks, mut rego_times) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for run in 0..runs.max(1) {
             floors.push(run_floor(&dir, 2));
             colds.push(run_cli(&dir, 2));
@@ -80,9 +81,23 @@ fn main() {
                 // How far this machine lets even the floor scale, for reading the 1t / 2t column.
                 floors_one.push(run_floor(&dir, 1).wall);
                 colds_one.push(run_cli(&dir, 1).wall);
+                if let Some(bin) = &regorus {
+                    rego_times.push(run_regorus(bin, &dir).0);
+                }
             }
             rechecks.push(measure(&dir, "recheck", 2).wall);
         }
+        // Ratios are taken run by run, between measurements made one after the other, then
+        // summed up as their median and range: a slow spell of the machine then moves both
+        // sides of a ratio, where a ratio of medians could take its sides from different spells.
+        let ratios = |over: &[Duration], under: &[Duration]| {
+            spread(over.iter().zip(under).map(|(o, u)| o.as_secs_f64() / u.as_secs_f64()).collect())
+        };
+        let walls = |samples: &[Sample]| samples.iter().map(|s| s.wall).collect::<Vec<_>>();
+        let cold_over_floor = ratios(&walls(&colds), &walls(&floors));
+        let one_over_two = ratios(&colds_one, &walls(&colds));
+        let floor_one_over_two = ratios(&floors_one, &walls(&floors));
+        let rego_over_cold = ratios(&rego_times, &walls(&colds));
         let wall = |samples: &[Sample]| median(samples.iter().map(|s| s.wall).collect());
         let cpu = |samples: &[Sample]| {
             let user = median(samples.iter().map(|s| s.user).collect());
@@ -90,11 +105,11 @@ fn main() {
             format!("{:.2} + {:.2} s", user.as_secs_f64(), system.as_secs_f64())
         };
         let (floor, cold) = (wall(&floors), wall(&colds));
-        let (floor_one, cold_one, recheck) = (median(floors_one), median(colds_one), median(rechecks));
+        let (cold_one, recheck) = (median(colds_one), median(rechecks));
         let peak = colds.iter().map(|s| s.peak).max().unwrap_or(0);
         let (rego_time, same) = match &regorus {
             Some(bin) => {
-                let t = median((0..runs.min(3)).map(|_| run_regorus(bin, &dir).0).collect());
+                let t = median(rego_times);
                 let rego_violations = run_regorus(bin, &dir).1;
                 let tenet_violations = tenet_violations(&dir);
                 if rego_violations != tenet_violations {
@@ -112,18 +127,13 @@ fn main() {
             std::process::exit(1);
         }
         let rego_cell = rego_time.map_or("—".to_owned(), ms);
-        let ratio =
-            rego_time.map_or("—".to_owned(), |t| format!("{:.1}×", t.as_secs_f64() / cold.as_secs_f64()));
         println!(
-            "| {n} | {files} | {} | {} | {:.2} | {} | {} | {} | {:.2}× | {:.2}× | {} | {} MiB | {rego_cell} | {ratio} |",
+            "| {n} | {files} | {} | {} | {cold_over_floor} | {} | {} | {} | {one_over_two} | {floor_one_over_two} | {} | {} MiB | {rego_cell} | {rego_over_cold} |",
             ms(floor),
             ms(cold),
-            cold.as_secs_f64() / floor.as_secs_f64(),
             cpu(&floors),
             cpu(&colds),
             ms(cold_one),
-            cold_one.as_secs_f64() / cold.as_secs_f64(),
-            floor_one.as_secs_f64() / floor.as_secs_f64(),
             ms(recheck),
             peak / 1024,
         );
@@ -139,6 +149,15 @@ fn ms(d: Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// The median of some ratios and their range, as `1.71 (1.66–1.76)`; a dash for none.
+fn spread(mut ratios: Vec<f64>) -> String {
+    ratios.sort_by(f64::total_cmp);
+    match (ratios.first(), ratios.get(ratios.len() / 2), ratios.last()) {
+        (Some(low), Some(mid), Some(high)) => format!("{mid:.2} ({low:.2}–{high:.2})"),
+        _ => "—".to_owned(),
     }
 }
 
