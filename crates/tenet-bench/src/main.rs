@@ -78,7 +78,8 @@ fn main() {
             floors.push(run_floor(&dir, 2));
             colds.push(run_cli(&dir, 2));
             if run < 3 {
-                // How far this machine lets even the floor scale, for reading the 1t / 2t column.
+                // Three runs of one thread (with the floor's, which say how far this machine
+                // lets even the floor scale) and of regorus.
                 floors_one.push(run_floor(&dir, 1).wall);
                 colds_one.push(run_cli(&dir, 1).wall);
                 if let Some(bin) = &regorus {
