@@ -92,7 +92,7 @@ fn evaluate_rule_with(
         return Results::from(vec![result.make(None, Status::Error, Some(message), (Vec::new(), 0))]);
     }
     match &body.kind {
-        RuleKind::Check(check) => evaluate_check(cx, body, check, result, memory),
+        RuleKind::Check(check) => evaluate_check(cx, body, &bound_to_run(cx, check), result, memory),
         RuleKind::Attestation(attest) => Results::from(vec![evaluate_attestation(cx, attest, result)]),
         RuleKind::Condition(_) => Results::default(),
         RuleKind::Disabled(d) => {
@@ -100,6 +100,30 @@ fn evaluate_rule_with(
             Results::from(vec![result.make(None, Status::NotApplicable, Some(message), (Vec::new(), 0))])
         }
     }
+}
+
+/// The rule with what the run fixes worked out once: `today`, the parameters, and the
+/// operators over them (`today - impact_interval`), which every subject would otherwise
+/// compute again. An operation that fails is left as it is, to fail for each subject as
+/// it would have.
+fn bound_to_run(cx: &RuleContext<'_>, check: &CheckRule) -> CheckRule {
+    let mut bound = check.clone();
+    let unlimited = Budget { steps: u64::MAX };
+    let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, unlimited, 0);
+    let mut fold = |e: &mut Expr| {
+        let constant = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
+        let fixed = match &e.kind {
+            ExprKind::Today | ExprKind::Param(_) => true,
+            ExprKind::Binary { lhs, rhs, .. } => constant(lhs) && constant(rhs),
+            ExprKind::Neg(operand) | ExprKind::Not(operand) => constant(operand),
+            _ => false,
+        };
+        if fixed && let Ok(value) = interp.eval(e) {
+            e.kind = ExprKind::Const(value);
+        }
+    };
+    bound.each_expr_mut(|e| e.rewrite_innermost_first(&mut fold));
+    bound
 }
 
 /// Makes a rule's results. Each chunk of a split domain works with a copy of its own
@@ -624,9 +648,73 @@ mod tests {
 
     use super::{LookupField, lookups};
 
+    fn checked(source: &str) -> tenet_sema::Program {
+        let (ast, errors) = tenet_syntax::parse(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let path: Arc<str> = Arc::from("t.tenet");
+        let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+        assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
+        program
+    }
+
+    #[test]
+    fn what_the_run_fixes_is_worked_out_once_and_what_a_subject_reads_is_left() {
+        use tenet_sema::ir::{BinOp, ExprKind};
+        use tenet_sema::value::Value;
+
+        let program = checked(
+            r#"
+package t
+param interval: duration = 1 month
+param floor: int = 3
+schema System from "s/*.yaml" {
+  id: string key
+  checked_on: date
+  level: int
+}
+control X.1 "Systems are checked" {
+  rule recent
+    for s: System
+    require s.checked_on >= today - interval and s.level > -floor and s.checked_on <= today + 99999 years
+}
+"#,
+        );
+        let today = jiff::civil::date(2024, 3, 31);
+        let params = crate::interp::param_values(&program, today, &[]);
+        let evidence = crate::store::MemoryEvidence::default();
+        let cx = super::RuleContext {
+            schemas: &program.schemas,
+            evidence: &evidence,
+            params: &params,
+            today,
+            budget: super::Budget::default(),
+        };
+        let RuleKind::Check(check) = &program.controls[0].rules[0].body.kind else { panic!("a check rule") };
+        let bound = super::bound_to_run(&cx, check);
+        let ExprKind::And(parts) = &bound.require.kind else { panic!("an `and`: {:?}", bound.require.kind) };
+        let right = |e: &tenet_sema::ir::Expr| match &e.kind {
+            ExprKind::Binary { op, lhs, rhs } => (*op, lhs.kind.clone(), rhs.kind.clone()),
+            other => panic!("a comparison: {other:?}"),
+        };
+        // `today - interval`, a month before the last of March, is the end of February.
+        let (op, lhs, rhs) = right(&parts[0]);
+        assert_eq!(op, BinOp::Ge);
+        assert!(matches!(lhs, ExprKind::Field { .. }), "the subject's field is read per subject");
+        assert_eq!(rhs, ExprKind::Const(Value::Date(jiff::civil::date(2024, 2, 29))));
+        let (_, _, rhs) = right(&parts[1]);
+        assert_eq!(rhs, ExprKind::Const(Value::Int(-3)));
+        // A date out of range fails: left to fail for each subject, as it did.
+        let (_, _, rhs) = right(&parts[2]);
+        assert!(matches!(rhs, ExprKind::Binary { op: BinOp::Add, .. }), "{rhs:?}");
+        // The rule itself is untouched.
+        assert!(matches!(&check.require.kind, ExprKind::And(parts) if matches!(
+            &parts[0].kind, ExprKind::Binary { rhs, .. } if matches!(rhs.kind, ExprKind::Binary { .. })
+        )));
+    }
+
     #[test]
     fn a_rules_lookups_are_its_planned_joins_and_the_references_it_follows() {
-        let (ast, errors) = tenet_syntax::parse(
+        let program = checked(
             r#"
 package t
 schema System from "s/*.yaml" {
@@ -649,10 +737,6 @@ control X.1 "Cards of named systems are checked" {
 }
 "#,
         );
-        assert!(errors.is_empty(), "{errors:?}");
-        let path: Arc<str> = Arc::from("t.tenet");
-        let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
-        assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
         let body = &program.controls[0].rules[0].body;
         let RuleKind::Check(check) = &body.kind else { panic!("a check rule") };
         // `c.system.name` follows the reference to System by key; `m.card == c` is looked

@@ -264,7 +264,18 @@ impl Expr {
     /// list (`x in ["a", "b"]`) would otherwise be built afresh for each. Run after
     /// checking, which reads the literal items and their spans.
     pub fn fold_constants(&mut self) {
-        self.each_child_mut(&mut Expr::fold_constants);
+        self.rewrite_innermost_first(&mut Expr::fold_literal);
+    }
+
+    /// Calls `f` on every sub-expression and then on this one, innermost first: `f` sees
+    /// an expression after its operands have been rewritten, so a fold can build on folds.
+    pub fn rewrite_innermost_first(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.each_child_mut(&mut |child| child.rewrite_innermost_first(f));
+        f(self);
+    }
+
+    /// A list or record literal whose items are all constants, as one constant.
+    fn fold_literal(&mut self) {
         let (ExprKind::List(items) | ExprKind::Record(items)) = &mut self.kind else { return };
         if !items.iter().all(|i| matches!(i.kind, ExprKind::Const(_))) {
             return;

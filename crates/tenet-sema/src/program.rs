@@ -300,6 +300,12 @@ impl CheckRule {
     /// Folds the constant list and record literals of each of its expressions
     /// ([`Expr::fold_constants`]).
     pub fn fold_constants(&mut self) {
+        self.each_expr_mut(Expr::fold_constants);
+    }
+
+    /// Calls `f` on each of its expressions: the subjects' filter, the `applies`, the
+    /// `let`s, the requirement and the message's parts.
+    pub fn each_expr_mut(&mut self, f: impl FnMut(&mut Expr)) {
         let subject = self.subject.iter_mut().filter_map(|s| s.filter.as_mut());
         let lets = self.lets.iter_mut().map(|(_, e)| e);
         let messages = self.message.iter_mut().flat_map(|m| &mut m.parts).filter_map(|part| match part {
@@ -311,7 +317,7 @@ impl CheckRule {
             .chain(lets)
             .chain(std::iter::once(&mut self.require))
             .chain(messages)
-            .for_each(Expr::fold_constants);
+            .for_each(f);
     }
 }
 
