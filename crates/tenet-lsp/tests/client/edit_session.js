@@ -5,7 +5,8 @@
 //
 // Opens FILE, types the contents of SNIPPET_FILE character by character at the start of
 // the first line equal to BEFORE_LINE (incremental didChange per character, no waiting,
-// small random pauses), deletes the last 12 typed characters and types them again, writes
+// small random pauses, and one wait halfway for that version's diagnostics), deletes the
+// last 12 typed characters and types them again, writes
 // the result to disk and sends didSave, asks for document symbols, hover, completion and
 // code lenses, then closes the file. Prints a JSON report on stdout:
 //   {texts: {version: text}, publishes: [{version, diagnostics}], lastVersion,
@@ -114,9 +115,17 @@ async function run(file, beforeLine, snippet, server) {
     });
     if (Math.random() < 0.15) await sleep(Math.floor(Math.random() * 60));
   };
-  for (const ch of snippet) {
+  // Halfway through, the text cannot be whole: wait once for that version's diagnostics,
+  // so that a session on a busy machine still publishes a version with errors.
+  const typed = Array.from(snippet);
+  const halfway = Math.floor(typed.length / 2);
+  for (const [i, ch] of typed.entries()) {
     await change(cursor, cursor, ch);
     cursor += ch.length;
+    if (i === halfway) {
+      const at = version;
+      await publishedWith((p) => p.version === at);
+    }
   }
   // Backspace over the last 12 characters typed, then type them again.
   const tail = Array.from(snippet).slice(-12);
