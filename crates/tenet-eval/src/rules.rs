@@ -503,13 +503,9 @@ fn error_message(e: &EvalError) -> String {
 }
 
 fn subject_key(doc: &Doc, index: usize) -> SmolStr {
-    match doc.key() {
-        Some(Value::String(key)) => key.clone(),
-        _ => SmolStr::from(
-            doc.key_text()
-                .unwrap_or_else(|| format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32))),
-        ),
-    }
+    doc.key().map(Value::key_text).unwrap_or_else(|| {
+        SmolStr::from(format!("{}:{}", doc.citation.path, doc.citation.line.max(index as u32)))
+    })
 }
 
 /// The subject first, then every document read, in evidence order, each place once,

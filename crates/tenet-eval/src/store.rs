@@ -190,9 +190,7 @@ impl Indexed {
         match self {
             // A key of a type joins do not index (a float, a date-time) is still a key:
             // held as the text it shows as, which is how references name it.
-            Indexed::Key => doc.key().map(|k| {
-                IndexKey::of(k).unwrap_or_else(|| IndexKey::Str(smol_str::ToSmolStr::to_smolstr(k)))
-            }),
+            Indexed::Key => doc.key().map(|k| IndexKey::of(k).unwrap_or_else(|| IndexKey::Str(k.key_text()))),
             Indexed::Field(f) => doc.fields.get(f).and_then(IndexKey::of),
         }
     }

@@ -19,7 +19,7 @@ use tenet_sema::ty::Ty;
 use tenet_sema::value::{SmolStr, Value};
 
 use crate::Loaded;
-use crate::sites::{each_ref, key_text};
+use crate::sites::each_ref;
 
 /// The keys of one kind's documents, and a diagnostic for each document that repeats
 /// one (pointing back at the first).
@@ -117,7 +117,7 @@ impl KindKeys {
         for (here, doc) in documents {
             let Some(key) = doc.key() else { continue };
             // One hash and one probe per key: most keys are new.
-            match first.entry(key_text(key)) {
+            match first.entry(key.key_text()) {
                 Entry::Occupied(at) => repeated.push((at.key().clone(), here, *at.get())),
                 Entry::Vacant(slot) => {
                     slot.insert(here);
@@ -150,7 +150,7 @@ impl KindKeys {
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
         for same_key in docs.repeated_keys() {
             let Some((first, repeats)) = same_key.split_first() else { continue };
-            let key = docs.docs().get(*first as usize).and_then(|d| d.key()).map(key_text);
+            let key = docs.docs().get(*first as usize).and_then(|d| d.key()).map(Value::key_text);
             for here in repeats {
                 duplicates.add(key.as_deref().unwrap_or("?"), place_of(*here), place_of(*first));
             }
@@ -173,7 +173,7 @@ impl KindKeys {
             _ => None,
         };
         let key = match typed {
-            Some(value) if key_text(&value) == *key => IndexKey::of(&value),
+            Some(value) if value.key_text() == *key => IndexKey::of(&value),
             Some(_) => None,
             None => Some(IndexKey::Str(key.clone())),
         };

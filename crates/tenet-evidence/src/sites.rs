@@ -2,7 +2,6 @@
 //! their locations when the whole-set checks need them, rather than stored beside every
 //! document: a large organisation has hundreds of thousands of each.
 
-use smol_str::ToSmolStr;
 use tenet_diagnostics::Span;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
@@ -16,7 +15,7 @@ impl Loaded {
     /// Where each keyed document writes its key, in file order.
     pub fn key_sites<'a>(&'a self, schemas: &'a [Schema]) -> impl Iterator<Item = KeySite> + 'a {
         self.documents.iter().enumerate().filter_map(|(position, (kind, doc))| {
-            let key = key_text(doc.key()?);
+            let key = doc.key()?.key_text();
             Some(KeySite { kind: *kind, key, span: self.key_span(position, schemas) })
         })
     }
@@ -45,15 +44,6 @@ impl Loaded {
             }
         }
         out
-    }
-}
-
-/// A key as the whole-set checks compare and show it: a string key as the document's
-/// value holds it, any other written out.
-pub(crate) fn key_text(key: &Value) -> SmolStr {
-    match key {
-        Value::String(text) => text.clone(),
-        other => other.to_smolstr(),
     }
 }
 

@@ -190,6 +190,15 @@ impl Value {
         })
     }
 
+    /// The text a key shows as, which is how references name it and how keys are
+    /// compared across files: a string as the value holds it, any other value written out.
+    pub fn key_text(&self) -> SmolStr {
+        match self {
+            Value::String(text) => text.clone(),
+            other => smol_str::ToSmolStr::to_smolstr(other),
+        }
+    }
+
     /// True for `none`.
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)
