@@ -102,10 +102,10 @@ fn evaluate_rule_with(
     }
 }
 
-/// The rule with what the run fixes worked out once: `today`, the parameters, and the
-/// operators over them (`today - impact_interval`), which every subject would otherwise
-/// compute again. An operation that fails is left as it is, to fail for each subject as
-/// it would have.
+/// The rule with what the run fixes worked out once: `today`, the parameters, the
+/// operators over them (`today - impact_interval`) and the literals of them, which every
+/// subject would otherwise compute again. An operation that fails is left as it is, to
+/// fail for each subject as it would have.
 fn bound_to_run(cx: &RuleContext<'_>, check: &CheckRule) -> CheckRule {
     let mut bound = check.clone();
     let unlimited = Budget { steps: u64::MAX };
@@ -116,6 +116,7 @@ fn bound_to_run(cx: &RuleContext<'_>, check: &CheckRule) -> CheckRule {
             ExprKind::Today | ExprKind::Param(_) => true,
             ExprKind::Binary { lhs, rhs, .. } => constant(lhs) && constant(rhs),
             ExprKind::Neg(operand) | ExprKind::Not(operand) => constant(operand),
+            ExprKind::List(_) | ExprKind::Record(_) => return e.fold_literal(),
             _ => false,
         };
         if fixed && let Ok(value) = interp.eval(e) {
@@ -672,6 +673,7 @@ control X.1 "Systems are checked" {
   rule recent
     for s: System
     require s.checked_on >= today - interval and s.level > -floor and s.checked_on <= today + 99999 years
+      and s.level in [floor, 4]
 }
 "#,
         );
@@ -702,6 +704,9 @@ control X.1 "Systems are checked" {
         // A date out of range fails: left to fail for each subject, as it did.
         let (_, _, rhs) = right(&parts[2]);
         assert!(matches!(rhs, ExprKind::Binary { op: BinOp::Add, .. }), "{rhs:?}");
+        // A list of parameters is one constant list.
+        let (_, _, rhs) = right(&parts[3]);
+        assert_eq!(rhs, ExprKind::Const(Value::List(std::sync::Arc::from([Value::Int(3), Value::Int(4)]))));
         // The rule itself is untouched.
         assert!(matches!(&check.require.kind, ExprKind::And(parts) if matches!(
             &parts[0].kind, ExprKind::Binary { rhs, .. } if matches!(rhs.kind, ExprKind::Binary { .. })

@@ -274,8 +274,9 @@ impl Expr {
         f(self);
     }
 
-    /// A list or record literal whose items are all constants, as one constant.
-    fn fold_literal(&mut self) {
+    /// A list or record literal whose items are all constants, as one constant: for
+    /// [`Expr::fold_constants`], and for an evaluator that has made more items constant.
+    pub fn fold_literal(&mut self) {
         let (ExprKind::List(items) | ExprKind::Record(items)) = &mut self.kind else { return };
         if !items.iter().all(|i| matches!(i.kind, ExprKind::Const(_))) {
             return;
