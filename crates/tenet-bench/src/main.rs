@@ -99,13 +99,12 @@ fn main() {
         let one_over_two = ratios(&colds_one, &walls(&colds));
         let floor_one_over_two = ratios(&floors_one, &walls(&floors));
         let rego_over_cold = ratios(&rego_times, &walls(&colds));
-        let wall = |samples: &[Sample]| median(samples.iter().map(|s| s.wall).collect());
         let cpu = |samples: &[Sample]| {
             let user = median(samples.iter().map(|s| s.user).collect());
             let system = median(samples.iter().map(|s| s.system).collect());
             format!("{:.2} + {:.2} s", user.as_secs_f64(), system.as_secs_f64())
         };
-        let (floor, cold) = (wall(&floors), wall(&colds));
+        let (floor, cold) = (median(walls(&floors)), median(walls(&colds)));
         let (cold_one, recheck) = (median(colds_one), median(rechecks));
         let peak = colds.iter().map(|s| s.peak).max().unwrap_or(0);
         let (rego_time, same) = match &regorus {
