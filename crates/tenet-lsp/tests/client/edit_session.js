@@ -128,7 +128,7 @@ async function run(file, beforeLine, snippet, server) {
     }
   }
   // Backspace over the last 12 characters typed, then type them again.
-  const tail = Array.from(snippet).slice(-12);
+  const tail = typed.slice(-12);
   for (const ch of tail.slice().reverse()) {
     await change(cursor - ch.length, cursor, "");
     cursor -= ch.length;
