@@ -1,7 +1,6 @@
 //! `tenet check PATH [--evidence DIR]`: compile the packs under a path, report every
 //! problem, and with evidence, evaluate every control and report the results.
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
@@ -361,34 +360,54 @@ fn text_report(
 }
 
 /// The lines of a block of one control's results: those that failed, erred or were waived
-/// (every one with `--all`), each with its first citations.
+/// (every one with `--all`), each with its first citations. Written piece by piece rather
+/// than through `format!`: a large organisation's report is hundreds of thousands of these
+/// lines, and formatting machinery cost more than the rest of writing them.
 fn render_results(results: &[RuleResult], all: bool, evidence_root: &std::path::Path) -> String {
-    let mut out = String::new();
-    // A block's citations point into few files; each file's shown path is worked out once.
-    let mut paths: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
-    for r in results {
-        let show = all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
-        if !show {
-            continue;
-        }
-        let overridden = match r.overridden.as_deref() {
+    let shown = |r: &&RuleResult| all || matches!(r.status, Status::Fail | Status::Error | Status::Waived);
+    let mut out = String::with_capacity(results.iter().filter(shown).count() * 128);
+    let mut numbers = itoa::Buffer::new();
+    // A block's citations point into few files: each file's shown path is worked out once,
+    // and found again by where its shared path is held, which hashes one word.
+    let mut paths: rustc_hash::FxHashMap<*const str, String> = Default::default();
+    for r in results.iter().filter(shown) {
+        out.push_str("    ");
+        out.push_str(mark(r.status));
+        out.push_str(" rule ");
+        out.push_str(&r.rule);
+        out.push_str(match r.overridden.as_deref() {
             Some(o) if o.action == "disable" => " (disabled)",
             Some(_) => " (replaced)",
             None => "",
-        };
-        let _ = write!(out, "    {} rule {}{overridden}", mark(r.status), r.rule);
+        });
         if let Some(s) = &r.subject {
-            let _ = write!(out, " {} `{}`", s.kind, s.key);
+            out.push(' ');
+            out.push_str(&s.kind);
+            out.push_str(" `");
+            out.push_str(&s.key);
+            out.push('`');
         }
-        let _ = writeln!(out, ": {}", r.message.as_deref().unwrap_or(""));
+        out.push_str(": ");
+        out.push_str(r.message.as_deref().unwrap_or(""));
+        out.push('\n');
         // The JSON report lists every citation; people read the first few.
         let (first, more) = r.first_citations(tenet_report::SHOWN_CITATIONS);
         for cite in first {
-            let path = paths.entry(&cite.path).or_insert_with(|| evidence_path(evidence_root, &cite.path));
-            let _ = writeln!(out, "        at {path}:{}:{}", cite.line, cite.column);
+            let path = paths
+                .entry(std::sync::Arc::as_ptr(&cite.path))
+                .or_insert_with(|| evidence_path(evidence_root, &cite.path));
+            out.push_str("        at ");
+            out.push_str(path);
+            out.push(':');
+            out.push_str(numbers.format(cite.line));
+            out.push(':');
+            out.push_str(numbers.format(cite.column));
+            out.push('\n');
         }
         if more > 0 {
-            let _ = writeln!(out, "        … and {more} more documents");
+            out.push_str("        … and ");
+            out.push_str(numbers.format(more));
+            out.push_str(" more documents\n");
         }
     }
     out
