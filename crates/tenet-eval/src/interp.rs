@@ -370,11 +370,14 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Quantifier { kind, var, domain, filter, predicate, lookup } => {
                 let elements = self.domain(domain, lookup.as_ref())?;
+                let settled = lookup.as_ref().map(|l| l.settles);
                 for position in 0..elements.len() {
                     self.step(e.span)?;
-                    self.set_local(*var, elements.get(position));
+                    let element = elements.get(position);
+                    let found = element.as_doc();
+                    self.set_local(*var, element);
                     if let Some(f) = filter
-                        && !self.truth(f)?
+                        && !self.filter_holds(f, settled, found)?
                     {
                         continue;
                     }
@@ -393,12 +396,15 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Aggregate { kind, var, domain, value, filter, lookup } => {
                 let elements = self.domain(domain, lookup.as_ref())?;
+                let settled = lookup.as_ref().map(|l| l.settles);
                 let mut acc = Aggregator::new(*kind, &e.ty);
                 for position in 0..elements.len() {
                     self.step(e.span)?;
-                    self.set_local(*var, elements.get(position));
+                    let element = elements.get(position);
+                    let found = element.as_doc();
+                    self.set_local(*var, element);
                     if let Some(f) = filter
-                        && !self.truth(f)?
+                        && !self.filter_holds(f, settled, found)?
                     {
                         continue;
                     }
@@ -411,6 +417,31 @@ impl<'a> Interp<'a> {
                 Ok(acc.finish())
             }
         }
+    }
+
+    /// Whether an element of a quantifier's or aggregate's domain passes its filter. The
+    /// conjunct the domain's index look-up `settled` holds for every element found: it is
+    /// not evaluated again, only noted as reading the element, as evaluating it would.
+    fn filter_holds(&mut self, filter: &Expr, settled: Option<usize>, element: Option<DocRef>) -> Eval<bool> {
+        let Some(settled) = settled else { return self.truth(filter) };
+        let note_read = |interp: &mut Interp<'_>| {
+            if let Some(r) = element {
+                interp.read(r);
+            }
+        };
+        self.step(filter.span)?;
+        let ExprKind::And(conjuncts) = &filter.kind else {
+            note_read(self);
+            return Ok(true);
+        };
+        for (position, conjunct) in conjuncts.iter().enumerate() {
+            if position == settled {
+                note_read(self);
+            } else if !self.truth(conjunct)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The elements a quantifier or aggregate ranges over: through an index when the

@@ -744,4 +744,44 @@ control X.1 "Cards of named systems are checked" {
         // up in Check's index on `card` (its second field).
         assert_eq!(lookups(check), [(KindId(0), LookupField::Key), (KindId(2), LookupField::Field(1))]);
     }
+
+    #[test]
+    fn a_look_up_settles_the_equality_it_came_from() {
+        let program = checked(
+            r#"
+package t
+schema System from "s/*.yaml" {
+  id: string key
+}
+schema Review from "r/*.yaml" {
+  id: string key
+  system: ref System
+  approved: bool
+}
+control X.1 "Systems are reviewed" {
+  rule reviewed
+    for s: System
+    require some a: Review where a.approved and a.system == s
+  rule seen
+    for s: System
+    require some a: Review where a.system == s
+}
+"#,
+        );
+        let settles = |rule: usize| {
+            let RuleKind::Check(check) = &program.controls[0].rules[rule].body.kind else {
+                panic!("a check rule")
+            };
+            let mut found = Vec::new();
+            check.require.walk(&mut |e| {
+                if let tenet_sema::ir::ExprKind::Quantifier { lookup: Some(l), .. } = &e.kind {
+                    found.push((l.field, l.settles));
+                }
+            });
+            found
+        };
+        // The second conjunct, and a filter that is the equality itself.
+        assert_eq!(settles(0), [(LookupField::Field(1), 1)]);
+        assert_eq!(settles(1), [(LookupField::Field(1), 0)]);
+    }
 }

@@ -172,6 +172,12 @@ pub struct Lookup {
     pub field: LookupField,
     /// The value looked up, computed outside the quantifier.
     pub key: Box<Expr>,
+    /// The filter's conjunct the look-up came from: its position in a conjunction, `0` for
+    /// a filter that is the equality itself. Every document found satisfies it, since an
+    /// index holds the values it indexes (strings, enum values, references, integers,
+    /// booleans, dates; keys are strings or integers) as `==` compares them; so it is not
+    /// evaluated again for each document found, only noted as reading it.
+    pub settles: usize,
 }
 
 /// Which field an index is built on.

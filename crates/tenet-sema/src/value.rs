@@ -199,6 +199,14 @@ impl Value {
         }
     }
 
+    /// The document, for a value that is one.
+    pub fn as_doc(&self) -> Option<DocRef> {
+        match self {
+            Value::Doc(r) => Some(*r),
+            _ => None,
+        }
+    }
+
     /// True for `none`.
     pub fn is_none(&self) -> bool {
         matches!(self, Value::None)

@@ -13,14 +13,14 @@ pub(super) fn plan(program: &Program, var: VarId, kind: KindId, filter: &Expr) -
         _ => vec![filter],
     };
     let schema = program.schemas.get(kind.index())?;
-    for c in conjuncts {
+    for (position, c) in conjuncts.into_iter().enumerate() {
         let ExprKind::Binary { op: BinOp::Eq, lhs, rhs } = &c.kind else { continue };
         for (indexed, other) in [(lhs, rhs), (rhs, lhs)] {
             let Some(field) = indexed_field(indexed, var, schema) else { continue };
             if mentions(other, var) {
                 continue;
             }
-            return Some(Lookup { field, key: other.clone() });
+            return Some(Lookup { field, key: other.clone(), settles: position });
         }
     }
     None
