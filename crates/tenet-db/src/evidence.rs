@@ -261,8 +261,8 @@ fn located<'a>(
 
 /// The keys of one kind's documents and the documents that repeat one. Depends only on the
 /// kind's own groups. A long-lived database reads them from the kind's key index, which it
-/// carries over an edit ([`kind_docs`]); a one-off check builds a table once, which costs
-/// less than an index.
+/// carries over an edit ([`kind_docs`]); a one-off check builds a table of positions once,
+/// which costs less than an index.
 #[salsa::tracked(returns(ref))]
 pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
     // The kind's files, group after group, so that a place's file is an index into them,
@@ -278,13 +278,6 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     }
     let path_of = |file: u32| files.get(file as usize).map_or("?", |f| f.path(db));
     let (schemas, located) = (schemas(db, workspace), located(db, workspace, &files));
-    if db.last_kinds().is_none() {
-        let documents = parts.iter().flat_map(|(_, first_file, part)| {
-            let places = part.places.iter().map(move |(file, position)| (first_file + file, *position));
-            places.zip(&part.docs)
-        });
-        return KindKeys::of_documents(kind, start as usize, documents, &path_of, schemas, &located);
-    }
     let place_of = |i: u32| {
         let at = parts.partition_point(|(start, _, _)| *start <= i).saturating_sub(1);
         let Some((start, first_file, part)) = parts.get(at) else { return (u32::MAX, 0) };
@@ -293,6 +286,9 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
             .map_or((u32::MAX, 0), |(file, position)| (first_file + file, *position))
     };
     let docs = kind_docs(db, workspace, evidence, kind).clone();
+    if db.last_kinds().is_none() {
+        return KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, &located);
+    }
     KindKeys::of_kind(kind, docs, &place_of, &path_of, schemas, &located)
 }
 

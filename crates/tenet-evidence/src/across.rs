@@ -5,15 +5,17 @@
 //! and the references its documents make, and nothing else.
 
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-use tenet_eval::{Doc, IndexKey, KindDocs};
+use tenet_eval::{IndexKey, KindDocs};
 use tenet_sema::ir::LookupField;
 use tenet_sema::ty::Ty;
 use tenet_sema::value::{SmolStr, Value};
@@ -33,11 +35,13 @@ pub struct KindKeys {
 }
 
 /// Where a kind's keys are looked up.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 enum Keys {
-    /// Each key as text, with the first document's place: the cheapest to build, for a
-    /// check that builds it once.
-    Table(FxHashMap<SmolStr, Place>),
+    /// The position among `docs` of the first document with each key, found by the hash of
+    /// the key's text: the cheapest to build, for a check that builds it once. Positions,
+    /// not keys: four bytes a key keep a large kind's table in cache, where a table of the
+    /// keys themselves took eight times the room.
+    Table { docs: Arc<KindDocs>, first: HashTable<u32> },
     /// The kind's key index, shared with the evaluator's joins ([`KindDocs`]), which a
     /// long-lived database carries over an edit, so that re-checking a kind's keys costs
     /// the documents the edit changed; and how the key is typed, since references name it
@@ -47,8 +51,29 @@ enum Keys {
 
 impl Default for Keys {
     fn default() -> Keys {
-        Keys::Table(FxHashMap::default())
+        Keys::Table { docs: Arc::default(), first: HashTable::new() }
     }
+}
+
+/// Tables are equal when they hold the same documents: the table follows from them.
+impl PartialEq for Keys {
+    fn eq(&self, other: &Keys) -> bool {
+        match (self, other) {
+            (Keys::Table { docs: a, .. }, Keys::Table { docs: b, .. }) => a == b,
+            (Keys::Index { docs: a, key_ty: x }, Keys::Index { docs: b, key_ty: y }) => a == b && x == y,
+            _ => false,
+        }
+    }
+}
+
+/// The text a document's key shows as, which is what references write.
+fn key_text_at(docs: &KindDocs, position: u32) -> Option<SmolStr> {
+    docs.docs().get(position as usize)?.key().map(Value::key_text)
+}
+
+/// The hash a key's text is found by in [`Keys::Table`].
+fn text_hash(text: &str) -> u64 {
+    FxBuildHasher.hash_one(text)
 }
 
 /// A document: its file (an index into the files given) and its position among that
@@ -82,53 +107,59 @@ impl KindKeys {
         schemas: &[Schema],
         located: &Located<'_>,
     ) -> KindKeys {
-        let of_kind = |loaded: &'_ Loaded| loaded.documents.iter().filter(|(k, _)| *k == kind).count();
-        let count = files.iter().map(|(_, l)| of_kind(l)).sum();
-        let documents = files.iter().enumerate().flat_map(|(index, (_, loaded))| {
-            loaded
-                .documents
-                .iter()
-                .enumerate()
-                .filter(|(_, (k, _))| *k == kind)
-                .map(move |(position, (_, doc))| ((index as u32, position as u32), doc))
-        });
+        let mut docs = Vec::new();
+        let mut places: Vec<Place> = Vec::new();
+        for (index, (_, loaded)) in files.iter().enumerate() {
+            for (position, (k, doc)) in loaded.documents.iter().enumerate() {
+                if *k == kind {
+                    docs.push(doc.clone());
+                    places.push((index as u32, position as u32));
+                }
+            }
+        }
+        let fields = schemas.get(kind.index()).map_or(0, |s| s.record.fields.len());
+        let docs = Arc::new(KindDocs::new(docs, fields));
+        let place_of = |i: u32| places.get(i as usize).copied().unwrap_or((u32::MAX, 0));
         let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
-        KindKeys::of_documents(kind, count, documents, &path_of, schemas, located)
+        KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, located)
     }
 
-    /// The keys of `kind`'s `count` documents, given in order, each with its place: its
-    /// file (an index that `path_of` and `located` know) and its position among that
-    /// file's documents. For callers that hold a kind's documents in pieces rather than
-    /// as whole files.
-    pub fn of_documents<'d, 'p>(
+    /// The keys of `kind`'s documents `docs`, in a table made for the purpose; `place_of`
+    /// gives each document's place (by its position among `docs`): its file (an index that
+    /// `path_of` and `located` know) and its position among that file's documents. What a
+    /// check that builds the keys once uses.
+    pub fn of_documents<'p>(
         kind: KindId,
-        count: usize,
-        documents: impl Iterator<Item = (Place, &'d Doc)>,
+        docs: Arc<KindDocs>,
+        place_of: &dyn Fn(u32) -> Place,
         path_of: &dyn Fn(u32) -> &'p str,
         schemas: &[Schema],
         located: &Located<'_>,
     ) -> KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
-        let mut first: FxHashMap<SmolStr, Place> =
-            FxHashMap::with_capacity_and_hasher(count, Default::default());
+        let mut first: HashTable<u32> = HashTable::with_capacity(docs.docs().len());
         // Each repeated key: where it is repeated and where it was first written.
-        let mut repeated: Vec<(SmolStr, Place, Place)> = Vec::new();
-        for (here, doc) in documents {
+        let mut repeated: Vec<(SmolStr, u32, u32)> = Vec::new();
+        for (here, doc) in docs.docs().iter().enumerate() {
             let Some(key) = doc.key() else { continue };
+            let text = key.key_text();
             // One hash and one probe per key: most keys are new.
-            match first.entry(key.key_text()) {
-                Entry::Occupied(at) => repeated.push((at.key().clone(), here, *at.get())),
+            let same = |at: &u32| key_text_at(&docs, *at).is_some_and(|k| k == text);
+            let rehash = |at: &u32| key_text_at(&docs, *at).map_or(0, |k| text_hash(&k));
+            match first.entry(text_hash(&text), same, rehash) {
+                Entry::Occupied(at) => repeated.push((text, here as u32, *at.get())),
                 Entry::Vacant(slot) => {
-                    slot.insert(here);
+                    slot.insert(here as u32);
                 }
             }
         }
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
         for (key, here, at) in repeated {
-            duplicates.add(&key, here, at);
+            duplicates.add(&key, place_of(here), place_of(at));
         }
-        KindKeys { keys: Keys::Table(first), documents: count, duplicates: duplicates.found }
+        let documents = docs.docs().len();
+        KindKeys { keys: Keys::Table { docs, first }, documents, duplicates: duplicates.found }
     }
 
     /// The keys of `kind`'s documents `docs`, read from their key index; `place_of` gives
@@ -162,7 +193,10 @@ impl KindKeys {
     /// Whether a document of the kind has this key, as a reference writes it.
     pub fn contains(&self, key: &SmolStr) -> bool {
         let (docs, key_ty) = match &self.keys {
-            Keys::Table(first) => return first.contains_key(key),
+            Keys::Table { docs, first } => {
+                let same = |at: &u32| key_text_at(docs, *at).is_some_and(|k| k == *key);
+                return first.find(text_hash(key), same).is_some();
+            }
             Keys::Index { docs, key_ty } => (docs, key_ty),
         };
         // A key that is not text is named by the text it shows as, and only by that.
