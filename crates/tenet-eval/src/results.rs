@@ -200,18 +200,24 @@ pub struct Run(Arc<RunData>);
 
 #[derive(Debug)]
 struct RunData {
-    results: Box<[RuleResult]>,
+    /// A chunk's list is sized for every subject. Kept as made when at least half full
+    /// (shrinking would copy every result into fresh memory), shrunk when a filter let
+    /// through fewer, so that a long-lived database holds little room it never fills.
+    results: Vec<RuleResult>,
     counts: StatusCounts,
 }
 
 impl Run {
     /// A run of `results`.
-    pub fn new(results: Vec<RuleResult>) -> Run {
+    pub fn new(mut results: Vec<RuleResult>) -> Run {
+        if results.len() < results.capacity() / 2 {
+            results.shrink_to_fit();
+        }
         let mut counts = StatusCounts::default();
         for r in &results {
             counts.add(r.status);
         }
-        Run(Arc::new(RunData { results: results.into_boxed_slice(), counts }))
+        Run(Arc::new(RunData { results, counts }))
     }
 
     /// The results.
