@@ -35,10 +35,42 @@ pub struct EvidenceFile {
     /// The path, with `/` separators, relative to the evidence root.
     #[returns(deref)]
     pub path: String,
-    /// The contents, shared: a long-lived database knows a file unchanged by its bytes
-    /// being the same allocation.
+    /// The contents.
     #[returns(ref)]
-    pub bytes: Arc<[u8]>,
+    pub bytes: FileBytes,
+}
+
+/// A file's contents, shared: a long-lived database knows a file unchanged by its bytes
+/// being the same allocation ([`FileBytes::same`]). Held in the buffer they were read
+/// into, not copied out of it: a large organisation's evidence is tens of megabytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileBytes(Arc<Vec<u8>>);
+
+impl FileBytes {
+    /// Whether both hold one read of a file, not merely equal bytes.
+    pub fn same(&self, other: &FileBytes) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for FileBytes {
+    fn from(bytes: Vec<u8>) -> FileBytes {
+        FileBytes(Arc::new(bytes))
+    }
+}
+
+impl From<&[u8]> for FileBytes {
+    fn from(bytes: &[u8]) -> FileBytes {
+        FileBytes::from(bytes.to_vec())
+    }
 }
 
 /// Every evidence file of a run, sorted by path.

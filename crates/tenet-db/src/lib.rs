@@ -27,7 +27,7 @@ pub use evidence::{
     group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_group, loaded_file, schemas,
     validate_evidence,
 };
-pub use inputs::{EvidenceFile, EvidenceSet, RunSettings, SourceFile, Workspace};
+pub use inputs::{EvidenceFile, EvidenceSet, FileBytes, RunSettings, SourceFile, Workspace};
 pub use long_lived::{LastKinds, LoadedFiles};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
 pub use system::{MemorySystem, OsSystem, System};

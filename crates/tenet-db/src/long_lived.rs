@@ -21,7 +21,7 @@ use tenet_evidence::Loaded;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-use crate::{EvidenceFile, EvidenceSet, Workspace};
+use crate::{EvidenceFile, EvidenceSet, FileBytes, Workspace};
 
 /// The cache: what each file's loading gave, under one workspace and its schemas.
 #[derive(Default)]
@@ -39,13 +39,13 @@ struct Inner {
 
 /// One file's last loading and what it was loaded from.
 struct Entry {
-    bytes: Arc<[u8]>,
+    bytes: FileBytes,
     path: Box<str>,
     loaded: Arc<Loaded>,
 }
 
 /// A file to load: the input, its bytes and its path.
-pub(crate) type FileToLoad<'a> = (EvidenceFile, &'a Arc<[u8]>, &'a str);
+pub(crate) type FileToLoad<'a> = (EvidenceFile, &'a FileBytes, &'a str);
 
 impl LoadedFiles {
     /// Each file of `files` loaded: from the cache where its bytes and path are those
@@ -69,8 +69,7 @@ impl LoadedFiles {
                     .iter()
                     .map(|(file, bytes, path)| {
                         let entry = inner.files.get(file)?;
-                        (Arc::ptr_eq(&entry.bytes, bytes) && &*entry.path == *path)
-                            .then(|| entry.loaded.clone())
+                        (entry.bytes.same(bytes) && &*entry.path == *path).then(|| entry.loaded.clone())
                     })
                     .collect()
             }

@@ -2,13 +2,12 @@
 //! built-in packs.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::Origin;
 use tenet_syntax::ast::Item;
 
-use crate::{Database, EvidenceFile, EvidenceSet, SourceFile, System, Workspace};
+use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, SourceFile, System, Workspace};
 
 /// Why a workspace could not be loaded at all (a single unreadable file is a diagnostic,
 /// not a load error).
@@ -170,7 +169,7 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
 struct ReadFile {
     shown: String,
     path: PathBuf,
-    bytes: std::io::Result<Arc<[u8]>>,
+    bytes: std::io::Result<FileBytes>,
 }
 
 /// Every file under `root`, read. Reading is many small system calls: batches of files are
@@ -184,7 +183,7 @@ fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>,
         let done: Vec<ReadFile> = batch
             .into_iter()
             .map(|path| {
-                let bytes = system.read(&path).map(Arc::<[u8]>::from);
+                let bytes = system.read(&path).map(FileBytes::from);
                 let shown = display_path(path.strip_prefix(root).unwrap_or(&path));
                 ReadFile { shown, path, bytes }
             })
