@@ -62,6 +62,64 @@ pub struct Citation {
     pub column: u32,
 }
 
+/// The places a result cites: the subject's own first, then every document the verdict
+/// read. Most results cite one or two, which are held in the result itself; more share one
+/// allocation. A large organisation's hundreds of thousands of results then cost no
+/// allocation each for their citations.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Citations(Cited);
+
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+enum Cited {
+    #[default]
+    None,
+    One(Citation),
+    Two([Citation; 2]),
+    More(Arc<[Citation]>),
+}
+
+impl std::ops::Deref for Citations {
+    type Target = [Citation];
+
+    fn deref(&self) -> &[Citation] {
+        match &self.0 {
+            Cited::None => &[],
+            Cited::One(c) => std::slice::from_ref(c),
+            Cited::Two(both) => both,
+            Cited::More(all) => all,
+        }
+    }
+}
+
+impl FromIterator<Citation> for Citations {
+    fn from_iter<I: IntoIterator<Item = Citation>>(items: I) -> Citations {
+        let mut items = items.into_iter();
+        let Some(first) = items.next() else { return Citations(Cited::None) };
+        let Some(second) = items.next() else { return Citations(Cited::One(first)) };
+        let Some(third) = items.next() else { return Citations(Cited::Two([first, second])) };
+        Citations(Cited::More([first, second, third].into_iter().chain(items).collect()))
+    }
+}
+
+impl From<Vec<Citation>> for Citations {
+    fn from(items: Vec<Citation>) -> Citations {
+        items.into_iter().collect()
+    }
+}
+
+impl std::fmt::Debug for Citations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A list, as it always was in the JSON report.
+impl Serialize for Citations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// The document a result is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct SubjectRef {
@@ -86,7 +144,7 @@ pub struct RuleResult {
     /// Why, in words.
     pub message: Option<Arc<str>>,
     /// The subject's own place first, then every document the verdict read, in order.
-    pub citations: Arc<[Citation]>,
+    pub citations: Citations,
     /// Documents read beyond those listed in `citations`. 32 bits, beside the status: a
     /// large organisation holds hundreds of thousands of results.
     pub more_citations: u32,
@@ -346,6 +404,23 @@ impl Serialize for Results {
 mod tests {
     use super::*;
 
+    #[test]
+    fn citations_are_the_places_given_in_order_however_many_there_are() {
+        let place = |line: u32| Citation { path: Arc::from(format!("f{}.yaml", line % 2)), line, column: 1 };
+        for count in 0..6u32 {
+            let places: Vec<Citation> = (1..=count).map(place).collect();
+            let cited: Citations = places.iter().cloned().collect();
+            assert_eq!(&*cited, places.as_slice(), "{count}");
+            assert_eq!(Citations::from(places.clone()), cited, "{count}");
+            assert_eq!(
+                serde_json::to_value(&cited).unwrap_or_default(),
+                serde_json::to_value(&places).unwrap_or_default(),
+                "{count}"
+            );
+        }
+        assert_eq!(format!("{:?}", Citations::from(vec![place(3)])), format!("{:?}", [place(3)]));
+    }
+
     fn result(key: &str, status: Status) -> RuleResult {
         RuleResult {
             control: Arc::from("C.1"),
@@ -353,7 +428,7 @@ mod tests {
             subject: Some(SubjectRef { kind: Arc::from("AiSystem"), key: SmolStr::new(key) }),
             status,
             message: None,
-            citations: Arc::from(Vec::new()),
+            citations: Citations::default(),
             more_citations: 0,
             overridden: None,
         }
@@ -383,9 +458,11 @@ mod tests {
     }
 
     #[test]
-    fn a_result_is_fifteen_words() {
-        // A large organisation's report holds hundreds of thousands of them.
-        assert_eq!(std::mem::size_of::<RuleResult>(), 120);
+    fn a_result_is_twenty_words_with_two_citations_in_it() {
+        // A large organisation's report holds hundreds of thousands of them: two citations
+        // (six words) held inline, where a shared list took two words and an allocation.
+        assert_eq!(std::mem::size_of::<Citations>(), 56);
+        assert_eq!(std::mem::size_of::<RuleResult>(), 160);
     }
 
     #[test]

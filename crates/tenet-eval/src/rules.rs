@@ -13,7 +13,7 @@ use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, Rul
 use tenet_sema::value::{DocRef, SmolStr, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
-use crate::results::{Citation, Results, RuleResult, Run, Status, SubjectRef};
+use crate::results::{Citation, Citations, Results, RuleResult, Run, Status, SubjectRef};
 use crate::reuse::{ChunkOutcome, ChunkReads, LookupLog, Previous, RuleInputs, RuleMemo, memo_of};
 use crate::store::{Doc, Evidence, KindDocs};
 
@@ -141,7 +141,7 @@ impl ResultMaker {
         subject: Option<SubjectRef>,
         status: Status,
         message: Option<String>,
-        citations: (impl Into<Arc<[Citation]>>, usize),
+        citations: (impl Into<Citations>, usize),
     ) -> RuleResult {
         RuleResult {
             control: self.control.clone(),
@@ -511,7 +511,7 @@ fn subject_key(doc: &Doc, index: usize) -> SmolStr {
 
 /// The subject first, then every document read, in evidence order, each place once,
 /// capped; made in one allocation, since every result has its own.
-fn citations(interp: &mut Interp<'_>, subject: Option<DocRef>) -> (Arc<[Citation]>, usize) {
+fn citations(interp: &mut Interp<'_>, subject: Option<DocRef>) -> (Citations, usize) {
     let mut reads = std::mem::take(&mut interp.reads);
     reads.retain(|r| Some(*r) != subject);
     reads.sort_unstable();
@@ -528,7 +528,7 @@ fn citations(interp: &mut Interp<'_>, subject: Option<DocRef>) -> (Arc<[Citation
         }
     }
     let more = cited.len().saturating_sub(MAX_CITATIONS);
-    let shown: Arc<[Citation]> = cited.iter().take(MAX_CITATIONS).map(|d| d.citation.clone()).collect();
+    let shown: Citations = cited.iter().take(MAX_CITATIONS).map(|d| d.citation.clone()).collect();
     interp.reads = reads;
     interp.cited = cited;
     (shown, more)

@@ -21,7 +21,7 @@ pub fn tailor(
         for r in &mut results {
             r.status = Status::NotApplicable;
             r.message = Some(Arc::from(format!("declared not applicable: {}", exclusion.because)));
-            r.citations = std::sync::Arc::from([]);
+            r.citations = crate::Citations::default();
             r.more_citations = 0;
         }
         return results;

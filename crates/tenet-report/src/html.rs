@@ -324,11 +324,8 @@ mod tests {
             subject: Some(SubjectRef { kind: Arc::from("System"), key: format!("s{i:04}").into() }),
             status: if i.is_multiple_of(3) { Status::Fail } else { Status::Pass },
             message: (i.is_multiple_of(3)).then(|| Arc::from(format!("s{i:04} <fails> & \"why\""))),
-            citations: Arc::from(vec![Citation {
-                path: Arc::from("systems/s.yaml"),
-                line: i as u32 + 1,
-                column: 3,
-            }]),
+            citations: vec![Citation { path: Arc::from("systems/s.yaml"), line: i as u32 + 1, column: 3 }]
+                .into(),
             more_citations: 0,
             overridden: None,
         }
