@@ -288,6 +288,11 @@ impl<'a> Interp<'a> {
                 Err(why) => fail(e.span, format!("parameter has no value: {why}")),
             },
             ExprKind::Field { base, index, through } => {
+                if through.is_none()
+                    && let Some(r) = self.bound_doc(base)?
+                {
+                    return Ok(self.doc_field(r, *index).cloned().unwrap_or(Value::None));
+                }
                 let base_value = self.eval(base)?;
                 self.field(&base_value, *index, *through, e.span)
             }
@@ -477,6 +482,17 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The document `base` holds when it is a variable bound to one: a field read through a
+    /// variable is the commonest expression of all, and is read here without copying the
+    /// variable's value first. The same step as evaluating the variable.
+    fn bound_doc(&mut self, base: &Expr) -> Eval<Option<DocRef>> {
+        let ExprKind::Var(v) = base.kind else { return Ok(None) };
+        let Some(Value::Doc(r)) = self.locals.get(v.0 as usize) else { return Ok(None) };
+        let r = *r;
+        self.step(base.span)?;
+        Ok(Some(r))
+    }
+
     /// Field `index` of document `r`, where the evidence holds it, noted as read.
     fn doc_field(&mut self, r: DocRef, index: u32) -> Option<&'a Value> {
         self.read(r);
@@ -576,6 +592,9 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Field { base, index, through: None } => {
                 self.step(e.span)?;
+                if let Some(r) = self.bound_doc(base)? {
+                    return Ok(self.doc_field(r, *index).map_or(Cow::Owned(Value::None), Cow::Borrowed));
+                }
                 match self.eval(base)? {
                     Value::Doc(r) => {
                         Ok(self.doc_field(r, *index).map_or(Cow::Owned(Value::None), Cow::Borrowed))
