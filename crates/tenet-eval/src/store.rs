@@ -4,7 +4,11 @@
 use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use rustc_hash::FxBuildHasher;
 use tenet_sema::KindId;
 use tenet_sema::ir::LookupField;
 use tenet_sema::program::Schema;
@@ -207,6 +211,59 @@ pub(crate) fn lookups_finding(doc: &Doc) -> impl Iterator<Item = (LookupField, I
 /// No value: a document the index does not hold.
 const NO_VALUE: u32 = u32::MAX;
 
+/// Values numbered from `first`, in order of first appearance: each value's number is
+/// found by the value's hash in a table of numbers, four bytes a slot, and compared with
+/// the value kept by number. The table of a hundred thousand values then stays in cache,
+/// and the values sit in the order documents first hold them, which is mostly the order
+/// joins look them up in (registers that refer to one another are kept in the same
+/// order): successive look-ups compare values side by side, not scattered over a table.
+#[derive(Debug, Clone, Default)]
+struct Numbering {
+    first: u32,
+    table: HashTable<u32>,
+    values: Vec<IndexKey>,
+}
+
+impl Numbering {
+    fn with_capacity(first: u32, capacity: usize) -> Numbering {
+        Numbering { first, table: HashTable::with_capacity(capacity), values: Vec::with_capacity(capacity) }
+    }
+
+    fn hash(key: &IndexKey) -> u64 {
+        FxBuildHasher.hash_one(key)
+    }
+
+    /// How many values it numbers.
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The number of `key`, if it has one.
+    fn get(&self, key: &IndexKey) -> Option<u32> {
+        let Numbering { first, table, values } = self;
+        let same = |n: &u32| n.checked_sub(*first).and_then(|i| values.get(i as usize)) == Some(key);
+        table.find(Numbering::hash(key), same).copied()
+    }
+
+    /// The number of `key`, given the next number when it has none.
+    fn number(&mut self, key: IndexKey) -> u32 {
+        let Numbering { first, table, values } = self;
+        let first = *first;
+        let value_of = |n: &u32| n.checked_sub(first).and_then(|i| values.get(i as usize));
+        let same = |n: &u32| value_of(n) == Some(&key);
+        let rehash = |n: &u32| value_of(n).map_or(0, Numbering::hash);
+        match table.entry(Numbering::hash(&key), same, rehash) {
+            Entry::Occupied(found) => *found.get(),
+            Entry::Vacant(slot) => {
+                let n = first + values.len() as u32;
+                slot.insert(n);
+                values.push(key);
+                n
+            }
+        }
+    }
+}
+
 /// The documents of a kind by the value of one field. Each value's positions sit together
 /// in one list, in document order, rather than in a list of their own: a kind of a hundred
 /// thousand documents then costs two allocations to index, and two to drop, instead of one
@@ -216,9 +273,10 @@ const NO_VALUE: u32 = u32::MAX;
 #[derive(Debug, Default)]
 struct FieldIndex {
     /// Each value's number, in order of first appearance, shared between versions.
-    numbers: Arc<FxHashMap<IndexKey, u32>>,
-    /// Numbers of values `numbers` does not have, given since it was made.
-    more: FxHashMap<IndexKey, u32>,
+    numbers: Arc<Numbering>,
+    /// Numbers of values `numbers` does not have, given since it was made (numbered on
+    /// from the last of `numbers`).
+    more: Numbering,
     /// Each document's value's number, or [`NO_VALUE`].
     number_of: Vec<u32>,
     /// By number, each value's run in `positions`: start and length.
@@ -228,18 +286,12 @@ struct FieldIndex {
 
 impl FieldIndex {
     fn new(docs: &[Doc], indexed: Indexed) -> FieldIndex {
-        let mut numbers: FxHashMap<IndexKey, u32> =
-            FxHashMap::with_capacity_and_hasher(docs.len(), Default::default());
-        let number_of: Vec<u32> = docs
-            .iter()
-            .map(|d| {
-                let Some(key) = indexed.value(d) else { return NO_VALUE };
-                let next = numbers.len() as u32;
-                *numbers.entry(key).or_insert(next)
-            })
-            .collect();
+        let mut numbers = Numbering::with_capacity(0, docs.len());
+        let number_of: Vec<u32> =
+            docs.iter().map(|d| indexed.value(d).map_or(NO_VALUE, |key| numbers.number(key))).collect();
         let counts = held(&number_of, numbers.len());
-        FieldIndex::with_numbers(Arc::new(numbers), FxHashMap::default(), number_of, &counts)
+        let more = Numbering::with_capacity(numbers.len() as u32, 0);
+        FieldIndex::with_numbers(Arc::new(numbers), more, number_of, &counts)
     }
 
     /// The index of `docs`, which are `before`'s documents with those between `delta`'s
@@ -256,11 +308,8 @@ impl FieldIndex {
                 continue;
             };
             let n = match self.numbers.get(&key) {
-                Some(n) => *n,
-                None => {
-                    let next = (self.numbers.len() + more.len()) as u32;
-                    *more.entry(key).or_insert(next)
-                }
+                Some(n) => n,
+                None => more.number(key),
             };
             number_of.push(n);
         }
@@ -277,8 +326,8 @@ impl FieldIndex {
     /// Lays out each value's positions, given each document's value's number and how many
     /// documents hold each number ([`held`]).
     fn with_numbers(
-        numbers: Arc<FxHashMap<IndexKey, u32>>,
-        more: FxHashMap<IndexKey, u32>,
+        numbers: Arc<Numbering>,
+        more: Numbering,
         number_of: Vec<u32>,
         counts: &[u32],
     ) -> FieldIndex {
@@ -301,7 +350,7 @@ impl FieldIndex {
 
     fn get(&self, key: &IndexKey) -> &[u32] {
         let number = self.numbers.get(key).or_else(|| self.more.get(key));
-        let Some(&(start, len)) = number.and_then(|n| self.runs.get(*n as usize)) else {
+        let Some(&(start, len)) = number.and_then(|n| self.runs.get(n as usize)) else {
             return &[];
         };
         self.positions.get(start as usize..(start + len) as usize).unwrap_or(&[])
