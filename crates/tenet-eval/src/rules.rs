@@ -299,8 +299,13 @@ impl Subjects<'_> {
             let Some(doc) = docs.get(index) else { continue };
             let r = DocRef { kind: subject.kind.0, index: index as u32 };
             interp.reads.clear();
-            interp.locals.iter_mut().for_each(|v| *v = Value::None);
-            set(interp, subject.var.0 as usize, Value::Doc(r));
+            let var = subject.var.0 as usize;
+            for (slot, value) in interp.locals.iter_mut().enumerate() {
+                *value = if slot == var { Value::Doc(r) } else { Value::None };
+            }
+            if var >= interp.locals.len() {
+                set(interp, var, Value::Doc(r));
+            }
             // Named only in results, so made only for a subject that has one.
             let subject_ref = || Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
             // A subject stopped by its `where` (on an error) or its `applies when`.
