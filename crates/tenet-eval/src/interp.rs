@@ -270,11 +270,25 @@ impl<'a> Interp<'a> {
 
     /// Evaluates a condition: `none` counts as false.
     pub fn truth(&mut self, e: &Expr) -> Eval<bool> {
-        match self.eval(e)? {
-            Value::Bool(b) => Ok(b),
+        let truth = |value: &Value| match value {
+            Value::Bool(b) => Ok(*b),
             Value::None => Ok(false),
-            other => fail(e.span, format!("expected a boolean, found {}", describe(&other))),
+            other => fail(e.span, format!("expected a boolean, found {}", describe(other))),
+        };
+        // A bound document's boolean field (`s.deployed`), read where the document holds it.
+        if let ExprKind::Field { base, index, through: None } = &e.kind
+            && matches!(base.kind, ExprKind::Var(_))
+        {
+            self.step(e.span)?;
+            return match self.bound_doc(base)? {
+                Some(r) => self.doc_field(r, *index).map_or(Ok(false), truth),
+                None => {
+                    let base_value = self.eval(base)?;
+                    truth(&self.field(&base_value, *index, None, e.span)?)
+                }
+            };
         }
+        truth(&self.eval(e)?)
     }
 
     pub fn eval(&mut self, e: &Expr) -> Eval<Value> {
