@@ -472,8 +472,7 @@ impl<'a> Interp<'a> {
             Domain::Kind(kind) => {
                 let docs = self.evidence.kind(*kind);
                 if let Some(lookup) = lookup {
-                    let key = self.eval(&lookup.key)?;
-                    let Some(key) = IndexKey::of(&key) else {
+                    let Some(key) = self.lookup_key(&lookup.key)? else {
                         return Ok(Elements::Found { kind: kind.0, indexes: &[] });
                     };
                     let indexes = docs.find(lookup.field, &key);
@@ -494,6 +493,21 @@ impl<'a> Interp<'a> {
                 other => fail(list.span, format!("expected a list, found {}", describe(&other))),
             },
         }
+    }
+
+    /// The key an index look-up is for: what `e` evaluates to, as an index holds it. A join
+    /// on a bound document (`a.system == s`) looks up that document's key, which is read
+    /// where the document holds it rather than copied out first (the same steps).
+    fn lookup_key(&mut self, e: &Expr) -> Eval<Option<IndexKey>> {
+        let ExprKind::KeyOf(inner) = &e.kind else { return Ok(IndexKey::of(&self.eval(e)?)) };
+        self.step(e.span)?;
+        if let Some(r) = self.bound_doc(inner)? {
+            return Ok(self.doc(r).and_then(|d| d.key()).and_then(IndexKey::of));
+        }
+        Ok(match self.eval(inner)? {
+            Value::Doc(r) => self.doc(r).and_then(|d| d.key()).and_then(IndexKey::of),
+            other => IndexKey::of(&other),
+        })
     }
 
     /// The document `base` holds when it is a variable bound to one: a field read through a
