@@ -304,7 +304,7 @@ impl Subjects<'_> {
                 *value = if slot == var { Value::Doc(r) } else { Value::None };
             }
             if var >= interp.locals.len() {
-                set(interp, var, Value::Doc(r));
+                interp.set_local(subject.var, Value::Doc(r));
             }
             // Named only in results, so made only for a subject that has one.
             let subject_ref = || Some(SubjectRef { kind: kind_name.clone(), key: subject_key(doc, index) });
@@ -450,13 +450,6 @@ fn evaluate_split(
     Some(Results::from_runs(runs))
 }
 
-fn set(interp: &mut Interp<'_>, slot: usize, value: Value) {
-    if slot >= interp.locals.len() {
-        interp.locals.resize(slot + 1, Value::None);
-    }
-    interp.locals[slot] = value;
-}
-
 /// `let`s, then `require`: pass, fail with the rule's message, or error.
 fn judge(
     interp: &mut Interp<'_>,
@@ -466,7 +459,7 @@ fn judge(
 ) -> (Status, Option<String>) {
     for (var, expr) in &check.lets {
         match interp.eval(expr) {
-            Ok(v) => set(interp, var.0 as usize, v),
+            Ok(v) => interp.set_local(*var, v),
             Err(e) => return (Status::Error, Some(error_message(&e))),
         }
     }
@@ -515,7 +508,8 @@ fn subject_key(doc: &Doc, index: usize) -> SmolStr {
 }
 
 /// The subject first, then every document read, in evidence order, each place once,
-/// capped; made in one allocation, since every result has its own.
+/// capped; one or two held in the result itself ([`Citations`]), since every result has its
+/// own.
 fn citations(interp: &mut Interp<'_>, subject: Option<DocRef>) -> (Citations, usize) {
     let mut reads = std::mem::take(&mut interp.reads);
     reads.retain(|r| Some(*r) != subject);
