@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::slice::ParallelSliceMut;
 use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::Origin;
 use tenet_syntax::ast::Item;
@@ -164,12 +165,12 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
     })
 }
 
-/// A file found under the evidence root: the path diagnostics show, where it is, and its
-/// bytes or why they could not be read.
+/// A file found under the evidence root: the path diagnostics show, and its bytes or where
+/// it is and why it could not be read. The full path is kept only for that error, so that
+/// the 46,970 paths of a large set are freed by the threads that made them, in parallel.
 struct ReadFile {
     shown: String,
-    path: PathBuf,
-    bytes: std::io::Result<FileBytes>,
+    bytes: Result<FileBytes, (PathBuf, std::io::Error)>,
 }
 
 /// Every file under `root`, read. Reading is many small system calls: batches of files are
@@ -183,9 +184,9 @@ fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>,
         let done: Vec<ReadFile> = batch
             .into_iter()
             .map(|path| {
-                let bytes = system.read(&path).map(FileBytes::from);
                 let shown = display_path(path.strip_prefix(root).unwrap_or(&path));
-                ReadFile { shown, path, bytes }
+                let bytes = system.read(&path).map(FileBytes::from).map_err(|e| (path, e));
+                ReadFile { shown, bytes }
             })
             .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
@@ -219,10 +220,10 @@ pub fn load_evidence_dir(
     }
     // Named as diagnostics show them, and in that order, whatever order they were read in.
     let mut read = read_while_walking(system, root)?;
-    read.sort_unstable_by(|a, b| a.shown.cmp(&b.shown));
+    read.par_sort_unstable_by(|a, b| a.shown.cmp(&b.shown));
     let mut files = Vec::with_capacity(read.len());
     for file in read {
-        let bytes = file.bytes.map_err(|e| LoadError::Unreadable(file.path, e.to_string()))?;
+        let bytes = file.bytes.map_err(|(path, e)| LoadError::Unreadable(path, e.to_string()))?;
         files.push(EvidenceFile::new(db, file.shown, bytes));
     }
     Ok(EvidenceSet::new(db, files))

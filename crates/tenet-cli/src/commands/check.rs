@@ -192,9 +192,8 @@ pub fn run(args: &CheckArgs) -> Exit {
         .controls
         .iter()
         .filter(|c| args.severity_threshold.admits(c.severity))
-        .flat_map(|c| c.results.iter())
-        .filter(|r| r.status == Status::Fail)
-        .count();
+        .map(|c| c.results.counts().fail)
+        .sum::<usize>();
     let exit = if errors > 0 || results.error > 0 {
         Exit::Errors
     } else if (args.fail_on != FailOn::Error && counted_failures > 0)
