@@ -366,6 +366,15 @@ pub fn file_group_diagnostics(
 /// server call, since the query alone would load a cold organisation on one thread.
 pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
     load_all_evidence(db, workspace, evidence);
+    // Each group's share of each kind, gathered group by group in parallel: the largest
+    // kind's keys would otherwise gather all its groups on one thread.
+    for_each_group(db, evidence, &|db, group| {
+        for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
+            if !files.is_empty() {
+                let _ = group_kind_docs(db, workspace, evidence, group, KindId(kind as u32));
+            }
+        }
+    });
     let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
     kinds.par_iter().with_max_len(1).for_each_with(db.clone(), |db, kind| {
         let _ = kind_keys(db, workspace, evidence, *kind);
