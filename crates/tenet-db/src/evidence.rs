@@ -110,26 +110,8 @@ pub fn load_group(
         |(_, bytes, path): &FileToLoad<'_>| crate::evidence_loading::load(path, bytes, schemas, sources);
     match db.loaded_files() {
         Some(cache) => cache.load(workspace, schemas, &files, &load),
-        None => load_each(&files.iter().collect::<Vec<_>>(), &load).into_iter().map(Arc::new).collect(),
+        None => files.iter().map(|file| Arc::new(load(file))).collect(),
     }
-}
-
-/// Bytes above which a group's files are loaded in parallel among themselves.
-const PARALLEL_GROUP_BYTES: usize = 64 * 1024;
-
-/// Each of `files` loaded by `load`, in order. Groups are what threads take turns on, and
-/// a group of large registers costs a hundred times one of small Markdown files: its files
-/// are loaded in parallel, so that a thread left without groups takes some of them rather
-/// than waiting for the last large group to end.
-pub(crate) fn load_each<L: Send>(
-    files: &[&FileToLoad<'_>],
-    load: &(dyn Fn(&FileToLoad<'_>) -> L + Sync),
-) -> Vec<L> {
-    let bytes: usize = files.iter().map(|(_, bytes, _)| bytes.len()).sum();
-    if bytes < PARALLEL_GROUP_BYTES {
-        return files.iter().map(|file| load(file)).collect();
-    }
-    files.par_iter().with_max_len(1).map(|file| load(file)).collect()
 }
 
 /// What loading evidence file `index` (of the set's files, in path order) gave.
@@ -417,31 +399,5 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     });
     if let Ok(mut p) = db.preloaded.lock() {
         *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{FileToLoad, PARALLEL_GROUP_BYTES, load_each};
-    use crate::{Database, EvidenceFile, FileBytes};
-
-    /// Small groups load one file after another and large ones in parallel; either way
-    /// every file is loaded once, and the results are in the files' order.
-    #[test]
-    fn a_groups_files_load_once_each_in_their_order_whatever_their_size() {
-        let db = Database::default();
-        for size in [16, PARALLEL_GROUP_BYTES / 8] {
-            let files: Vec<EvidenceFile> = (0..32)
-                .map(|i| {
-                    EvidenceFile::new(&db, format!("f{i:02}.yaml"), FileBytes::from(vec![b'#'; size + i]))
-                })
-                .collect();
-            let to_load: Vec<FileToLoad<'_>> =
-                files.iter().map(|f| (*f, f.bytes(&db), f.path(&db))).collect();
-            let refs: Vec<&FileToLoad<'_>> = to_load.iter().collect();
-            let loaded = load_each(&refs, &|(_, bytes, path)| format!("{path}:{}", bytes.len()));
-            let expected: Vec<String> = (0..32).map(|i| format!("f{i:02}.yaml:{}", size + i)).collect();
-            assert_eq!(loaded, expected, "files of {size} bytes");
-        }
     }
 }

@@ -21,7 +21,6 @@ use tenet_evidence::Loaded;
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
-use crate::evidence::load_each;
 use crate::{EvidenceFile, EvidenceSet, FileBytes, Workspace};
 
 /// The cache: what each file's loading gave, under one workspace and its schemas.
@@ -57,7 +56,7 @@ impl LoadedFiles {
         workspace: Workspace,
         schemas: &[Schema],
         files: &[FileToLoad<'_>],
-        load: &(dyn Fn(&FileToLoad<'_>) -> Loaded + Sync),
+        load: &dyn Fn(&FileToLoad<'_>) -> Loaded,
     ) -> Vec<Arc<Loaded>> {
         let mut found: Vec<Option<Arc<Loaded>>> = match self.inner.lock() {
             Ok(mut inner) => {
@@ -76,16 +75,11 @@ impl LoadedFiles {
             }
             Err(_) => vec![None; files.len()],
         };
-        let missing: Vec<&FileToLoad<'_>> =
-            found.iter().zip(files).filter(|(slot, _)| slot.is_none()).map(|(_, file)| file).collect();
-        self.loads.fetch_add(missing.len(), Ordering::Relaxed);
-        let mut loaded_now = load_each(&missing, load).into_iter();
         let mut fresh = Vec::new();
+        self.loads.fetch_add(found.iter().filter(|f| f.is_none()).count(), Ordering::Relaxed);
         for (slot, file) in found.iter_mut().zip(files) {
-            if slot.is_none()
-                && let Some(loaded) = loaded_now.next()
-            {
-                let loaded = Arc::new(loaded);
+            if slot.is_none() {
+                let loaded = Arc::new(load(file));
                 fresh.push((
                     file.0,
                     Entry { bytes: file.1.clone(), path: file.2.into(), loaded: loaded.clone() },
