@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use tenet_diagnostics::{Diagnostic, Span};
@@ -368,13 +369,35 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
 }
 
 /// Runs `job` for every group of the set, in parallel over database clones, one group at a
-/// time: a group of large YAML files costs a hundred times one of small Markdown files,
-/// and such groups sit together (files are in path order). Left to rayon's adaptive
-/// splitting, one thread would take a run of them while the other waited.
+/// time and the largest first. A group of large YAML registers costs a hundred times one
+/// of small Markdown files, and such groups sit together (files are in path order): in path
+/// order, one thread would be left loading the last large groups while the other waited.
+/// Largest first, the last groups taken are the smallest, and the threads end together.
+///
+/// Each thread takes the next group from a shared counter, so no job waits inside a query
+/// for work that could start another query on its stack (salsa forbids a second database
+/// handle mid-query).
 fn for_each_group(db: &Database, evidence: EvidenceSet, job: &(dyn Fn(&Database, u32) + Sync)) {
-    (0..group_count(db, evidence)).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, group| {
-        job(db, group);
+    let order = groups_largest_first(db, evidence);
+    let next = AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().clamp(1, order.len().max(1));
+    (0..threads).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, _| {
+        while let Some(group) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            job(db, *group);
+        }
     });
+}
+
+/// The set's groups by their size in bytes, largest first (ties in path order).
+fn groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<u32> {
+    let mut sized: Vec<(usize, u32)> = evidence
+        .files(db)
+        .chunks(FILE_GROUP)
+        .enumerate()
+        .map(|(group, files)| (files.iter().map(|f| f.bytes(db).len()).sum(), group as u32))
+        .collect();
+    sized.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    sized.into_iter().map(|(_, group)| group).collect()
 }
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds
