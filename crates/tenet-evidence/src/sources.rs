@@ -12,11 +12,48 @@ use tenet_sema::program::Schema;
 /// The schemas' source globs, compiled once for a whole set of files.
 #[derive(Debug, Clone)]
 pub struct Sources {
+    /// The globs of the shape `dir/*.ext`, matched by their text around the star.
+    simple: Vec<SimpleGlob>,
+    /// The other globs, compiled into one matcher.
     set: GlobSet,
     /// For each glob in `set`, the kind it belongs to.
-    owners: Vec<KindId>,
-    /// The globs as written, for equality.
-    written: Vec<String>,
+    set_owners: Vec<KindId>,
+    /// Every glob as written, with its kind, for equality.
+    written: Vec<(String, KindId)>,
+}
+
+/// A glob with one `*` and no other special character: what almost every schema writes
+/// (`inventory/*.yaml`). Matching it is comparing the text before and after the star, and
+/// seeing that what the star stands for stays within a directory, which is what `globset`
+/// does with a regular expression, at a tenth of the cost, for every evidence file.
+#[derive(Debug, Clone)]
+struct SimpleGlob {
+    before: String,
+    after: String,
+    kind: KindId,
+}
+
+impl SimpleGlob {
+    /// The glob's parts, when it has this shape.
+    fn of(glob: &str, kind: KindId) -> Option<SimpleGlob> {
+        if glob.contains(['?', '[', ']', '{', '}', '\\']) {
+            return None;
+        }
+        let (before, after) = glob.split_once('*')?;
+        if after.contains('*') {
+            return None;
+        }
+        Some(SimpleGlob { before: before.to_owned(), after: after.to_owned(), kind })
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        path.len() >= self.before.len() + self.after.len()
+            && path.starts_with(&self.before)
+            && path.ends_with(&self.after)
+            && path
+                .get(self.before.len()..path.len() - self.after.len())
+                .is_some_and(|star| !star.contains('/'))
+    }
 }
 
 impl Sources {
@@ -24,27 +61,36 @@ impl Sources {
     /// does not compile matches nothing; the policy checker reports it.
     pub fn new(schemas: &[Schema]) -> Sources {
         let mut builder = GlobSetBuilder::new();
-        let mut owners = Vec::new();
+        let mut set_owners = Vec::new();
+        let mut simple = Vec::new();
         let mut written = Vec::new();
         for (i, s) in schemas.iter().enumerate() {
+            let kind = KindId(u32::try_from(i).unwrap_or(u32::MAX));
             for g in &s.sources {
                 let Ok(glob) = GlobBuilder::new(g).literal_separator(true).backslash_escape(true).build()
                 else {
                     continue;
                 };
-                builder.add(glob);
-                owners.push(KindId(u32::try_from(i).unwrap_or(u32::MAX)));
-                written.push(g.clone());
+                written.push((g.clone(), kind));
+                match SimpleGlob::of(g, kind) {
+                    Some(s) => simple.push(s),
+                    None => {
+                        builder.add(glob);
+                        set_owners.push(kind);
+                    }
+                }
             }
         }
         let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
-        Sources { set, owners, written }
+        Sources { simple, set, set_owners, written }
     }
 
     /// The kinds whose globs match `path`, in program order.
     pub fn kinds_for(&self, path: &str) -> Vec<KindId> {
-        let mut kinds: Vec<KindId> =
-            self.set.matches(path).into_iter().filter_map(|i| self.owners.get(i).copied()).collect();
+        let mut kinds: Vec<KindId> = self.simple.iter().filter(|g| g.matches(path)).map(|g| g.kind).collect();
+        if !self.set.is_empty() {
+            kinds.extend(self.set.matches(path).into_iter().filter_map(|i| self.set_owners.get(i).copied()));
+        }
         kinds.sort();
         kinds.dedup();
         kinds
@@ -53,7 +99,7 @@ impl Sources {
 
 impl PartialEq for Sources {
     fn eq(&self, other: &Sources) -> bool {
-        self.owners == other.owners && self.written == other.written
+        self.written == other.written
     }
 }
 
@@ -102,5 +148,36 @@ mod tests {
         assert_eq!(Format::of("logs/x.ndjson"), Some(Format::JsonLines));
         assert_eq!(Format::of("notes.txt"), None);
         assert_eq!(Format::of("dir.yaml/README"), None);
+    }
+
+    /// Every glob of up to five characters with one star, over letters, dots and
+    /// slashes, against every such path: matching by the text around the star agrees with
+    /// `globset` on each.
+    #[test]
+    fn a_glob_with_one_star_matches_exactly_the_paths_globset_matches() {
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let paths = all(&['a', '.', '/'], 5);
+        let mut globs = 0;
+        for glob in all(&['a', '.', '/', '*'], 5).into_iter().filter(|g| g.matches('*').count() == 1) {
+            let simple = SimpleGlob::of(&glob, KindId(0)).expect("one star and nothing else special");
+            let Ok(compiled) = GlobBuilder::new(&glob).literal_separator(true).backslash_escape(true).build()
+            else {
+                continue;
+            };
+            let matcher = compiled.compile_matcher();
+            for path in &paths {
+                assert_eq!(simple.matches(path), matcher.is_match(path), "glob `{glob}`, path `{path}`");
+            }
+            globs += 1;
+        }
+        assert!(globs > 400, "{globs} globs compared");
     }
 }
