@@ -40,10 +40,12 @@ enum Keys {
     /// The position among `docs` of the first document with each key, found by the hash of
     /// the key's text: the cheapest to build, for a check that builds it once. Positions,
     /// not keys: four bytes a key keep a large kind's table in cache, where a table of the
-    /// keys themselves took eight times the room. `texts` holds each document's key text
-    /// in document order (empty for a document without one), which is what a probe that
-    /// finds a position compares with: one read in a list, where reading the document's
-    /// own key chases two pointers to places far apart.
+    /// keys themselves took eight times the room. For a kind that references name,
+    /// `texts` holds each document's key text in document order (empty for a document
+    /// without one), which is what a reference's probe compares with: one read in a list,
+    /// where reading the document's own key chases two pointers to places far apart. A
+    /// kind no reference names is probed only to find repeated keys, rarely compared, and
+    /// keeps no list.
     Table { docs: Arc<KindDocs>, first: HashTable<u32>, texts: Vec<SmolStr> },
     /// The kind's key index, shared with the evaluator's joins ([`KindDocs`]), which a
     /// long-lived database carries over an edit, so that re-checking a kind's keys costs
@@ -67,6 +69,28 @@ impl PartialEq for Keys {
             _ => false,
         }
     }
+}
+
+/// The text document `position`'s key shows as, which is what references write: from
+/// `texts` when it holds the kind's keys, else from the document.
+fn key_text_at(texts: &[SmolStr], docs: &KindDocs, position: u32) -> Option<SmolStr> {
+    if texts.is_empty() {
+        return docs.docs().get(position as usize)?.key().map(Value::key_text);
+    }
+    texts.get(position as usize).cloned()
+}
+
+/// Whether a field of some schema refers to `kind`'s documents.
+fn referenced(kind: KindId, schemas: &[Schema]) -> bool {
+    fn refers(ty: &Ty, kind: KindId) -> bool {
+        match ty {
+            Ty::Ref(k) => *k == kind,
+            Ty::List(t) | Ty::Optional(t) => refers(t, kind),
+            Ty::Record(r) => r.fields.iter().any(|f| refers(&f.ty, kind)),
+            _ => false,
+        }
+    }
+    schemas.iter().any(|s| s.record.fields.iter().any(|f| refers(&f.ty, kind)))
 }
 
 /// The hash a key's text is found by in [`Keys::Table`].
@@ -137,26 +161,31 @@ impl KindKeys {
         // Sized up front: growing a table of every key of a large kind costs more than
         // filling it.
         let mut first: HashTable<u32> = HashTable::with_capacity(docs.docs().len());
-        // The text a document's key shows as, which is what references write.
-        let mut texts: Vec<SmolStr> = Vec::with_capacity(docs.docs().len());
+        // The text each document's key shows as, which is what references write.
+        let listed = referenced(kind, schemas);
+        let mut texts: Vec<SmolStr> = Vec::with_capacity(if listed { docs.docs().len() } else { 0 });
         // Each repeated key: where it is repeated and where it was first written.
         let mut repeated: Vec<(SmolStr, u32, u32)> = Vec::new();
         for (here, doc) in docs.docs().iter().enumerate() {
             let Some(key) = doc.key() else {
-                texts.push(SmolStr::default());
+                if listed {
+                    texts.push(SmolStr::default());
+                }
                 continue;
             };
             let text = key.key_text();
             // One hash and one probe per key: most keys are new.
-            let same = |at: &u32| texts.get(*at as usize).is_some_and(|k| *k == text);
-            let rehash = |at: &u32| texts.get(*at as usize).map_or(0, |k| text_hash(k));
+            let same = |at: &u32| key_text_at(&texts, &docs, *at).is_some_and(|k| k == text);
+            let rehash = |at: &u32| key_text_at(&texts, &docs, *at).map_or(0, |k| text_hash(&k));
             match first.entry(text_hash(&text), same, rehash) {
                 Entry::Occupied(at) => repeated.push((text.clone(), here as u32, *at.get())),
                 Entry::Vacant(slot) => {
                     slot.insert(here as u32);
                 }
             }
-            texts.push(text);
+            if listed {
+                texts.push(text);
+            }
         }
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
         for (key, here, at) in repeated {
@@ -197,8 +226,8 @@ impl KindKeys {
     /// Whether a document of the kind has this key, as a reference writes it.
     pub fn contains(&self, key: &SmolStr) -> bool {
         let (docs, key_ty) = match &self.keys {
-            Keys::Table { first, texts, .. } => {
-                let same = |at: &u32| texts.get(*at as usize).is_some_and(|k| k == key);
+            Keys::Table { docs, first, texts } => {
+                let same = |at: &u32| key_text_at(texts, docs, *at).is_some_and(|k| k == *key);
                 return first.find(text_hash(key), same).is_some();
             }
             Keys::Index { docs, key_ty } => (docs, key_ty),

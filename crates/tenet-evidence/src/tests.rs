@@ -32,6 +32,9 @@ schema Link {
   id: string key
   note: ref Note
 }
+schema Tag {
+  id: string key
+}
 "#;
 
 fn schemas() -> Vec<Schema> {
@@ -212,15 +215,23 @@ fn a_kinds_keys_read_from_its_index_are_its_keys_read_from_a_table() {
         load("inventory/a.yaml", "- id: s1\n  tier: low\n- id: s2\n  tier: high\n- id: s1\n  tier: high\n");
     let more = load("inventory/b.yaml", "- id: s2\n  tier: low\n- id: s3\n  tier: low\n");
     let notes = load("notes.yaml", "kind: Note\nid: 5\n---\nkind: Note\nid: 7\n---\nkind: Note\nid: 5\n");
-    let files = [("inventory/a.yaml", &systems), ("inventory/b.yaml", &more), ("notes.yaml", &notes)];
+    // No reference names a Tag: its table keeps no list of key texts.
+    let tags = load("tags.yaml", "kind: Tag\nid: red\n---\nkind: Tag\nid: blue\n---\nkind: Tag\nid: red\n");
+    let files = [
+        ("inventory/a.yaml", &systems),
+        ("inventory/b.yaml", &more),
+        ("notes.yaml", &notes),
+        ("tags.yaml", &tags),
+    ];
     let located =
         |i: usize| files.get(i).map_or_else(|| Cow::Owned(Loaded::default()), |(_, l)| Cow::Borrowed(*l));
     let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
-    let probes: Vec<SmolStr> =
-        ["s1", "s2", "s3", "s4", "5", "05", "7", "8", "five"].map(SmolStr::new).to_vec();
+    let probes: Vec<SmolStr> = ["s1", "s2", "s3", "s4", "5", "05", "7", "8", "five", "red", "blue", "green"]
+        .map(SmolStr::new)
+        .to_vec();
     let kind_of = |name: &str| KindId(schemas.iter().position(|s| &*s.name == name).expect(name) as u32);
-    let (system, note) = (kind_of("System"), kind_of("Note"));
-    for kind in [system, note] {
+    let (system, note, tag) = (kind_of("System"), kind_of("Note"), kind_of("Tag"));
+    for kind in [system, note, tag] {
         let table = KindKeys::new(kind, &files, &schemas, &located);
         let (mut docs, mut places) = (Vec::new(), Vec::new());
         for (file, (_, loaded)) in files.iter().enumerate() {
@@ -258,6 +269,14 @@ fn a_kinds_keys_read_from_its_index_are_its_keys_read_from_a_table() {
         };
         assert_eq!(shown(&index), shown(&table), "{}", kind_name(kind));
         assert_eq!(table.duplicates.len(), if kind == system { 2 } else { 1 });
+        let found: Vec<bool> = probes.iter().map(|p| table.contains(p)).collect();
+        let expected = |keys: &[&str]| probes.iter().map(|p| keys.contains(&p.as_str())).collect::<Vec<_>>();
+        let keys: &[&str] = match kind {
+            k if k == system => &["s1", "s2", "s3"],
+            k if k == note => &["5", "7"],
+            _ => &["red", "blue"],
+        };
+        assert_eq!(found, expected(keys), "{}", kind_name(kind));
     }
 }
 
