@@ -511,6 +511,7 @@ fn child(mode: &str, dir: &Path) {
         "phases" => {
             // Where a cold check's time goes, printed to stderr.
             let mut db = Database::default();
+            db.checks_once();
             let mut last = Instant::now();
             // Each phase's CPU time over its wall time says how busy it kept the threads (to
             // within a tick of 10 ms each way, so only for phases of a hundred or more).

@@ -25,6 +25,11 @@ pub trait Db: salsa::Database {
     /// Each kind's last documents, for a database that lives across edits; `None` for a
     /// one-off check, which gathers each kind once.
     fn last_kinds(&self) -> Option<&LastKinds>;
+
+    /// Whether the database answers once and sees no edit ([`Database::checks_once`]):
+    /// it then gathers each kind straight from the loaded files, without the per-group
+    /// shares that let an edit elsewhere leave a kind as it was.
+    fn checks_once(&self) -> bool;
 }
 
 /// The concrete database. Cloning it is cheap and shares memoized results; clones are how
@@ -40,6 +45,7 @@ pub struct Database {
     memos: Option<Arc<RuleMemos>>,
     loaded: Option<Arc<LoadedFiles>>,
     kinds: Option<Arc<LastKinds>>,
+    once: bool,
 }
 
 /// Each split rule's last evaluation, by control and rule, with the workspace, evidence and
@@ -132,6 +138,7 @@ impl Default for Database {
             memos: None,
             loaded: None,
             kinds: None,
+            once: false,
         }
     }
 }
@@ -156,6 +163,7 @@ impl Database {
                 memos: None,
                 loaded: None,
                 kinds: None,
+                once: false,
             },
             log,
         )
@@ -171,6 +179,14 @@ impl Database {
         self.memos.get_or_insert_with(Arc::default);
         self.loaded.get_or_insert_with(Arc::default);
         self.kinds.get_or_insert_with(Arc::default);
+    }
+
+    /// Makes this database (and its clones from now on) answer for one check of an
+    /// unchanging set of files, as `tenet check` does: each kind's documents are gathered
+    /// once, straight from the loaded files, rather than joined from per-group shares that
+    /// only an edit would reuse. An edit is still answered correctly, with more work.
+    pub fn checks_once(&mut self) {
+        self.once = true;
     }
 
     /// The execution log, if this database keeps one.
@@ -194,5 +210,9 @@ impl Db for Database {
 
     fn last_kinds(&self) -> Option<&LastKinds> {
         self.kinds.as_deref()
+    }
+
+    fn checks_once(&self) -> bool {
+        self.once
     }
 }

@@ -227,9 +227,23 @@ fn groups_of_kind(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind
 /// The documents of one kind across every evidence file, in path order, with indexes. In a
 /// long-lived database, the indexes the kind's last documents had are carried over
 /// ([`KindDocs::following`]).
+///
+/// They are joined from each group's share ([`group_kind_docs`]), which an edit elsewhere
+/// leaves as it was; a database that checks once ([`Database::checks_once`]), seeing no
+/// edit, takes them straight from the loaded files, sharing each document once rather
+/// than twice.
 #[salsa::tracked(returns(ref))]
 pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> Arc<KindDocs> {
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
+    if db.checks_once() {
+        let files = kind_files(db, workspace, evidence, kind);
+        let mut docs =
+            Vec::with_capacity(files.iter().map(|(_, loaded)| docs_of_kind(loaded, kind).count()).sum());
+        for (_, loaded) in &files {
+            docs.extend(docs_of_kind(loaded, kind).cloned());
+        }
+        return Arc::new(KindDocs::new(docs, fields));
+    }
     let groups = groups_of_kind(db, workspace, evidence, kind);
     let parts: Vec<&GroupDocs> =
         groups.iter().map(|g| group_kind_docs(db, workspace, evidence, *g, kind)).collect();
@@ -244,6 +258,35 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     });
     last.put(workspace, evidence, kind, docs.clone());
     docs
+}
+
+/// A loaded file's documents of `kind`, in order.
+fn docs_of_kind(loaded: &LoadedEvidence, kind: KindId) -> impl Iterator<Item = &Doc> {
+    loaded.documents.iter().filter(move |(k, _)| *k == kind).map(|(_, doc)| doc)
+}
+
+/// Where in a loaded file each of its documents of `kind` is.
+fn positions_of_kind(loaded: &LoadedEvidence, kind: KindId) -> impl Iterator<Item = u32> {
+    loaded.documents.iter().enumerate().filter(move |(_, (k, _))| *k == kind).map(|(i, _)| i as u32)
+}
+
+/// The files holding `kind`, group after group in path order, each with its loading.
+fn kind_files(
+    db: &dyn Db,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    kind: KindId,
+) -> Vec<(EvidenceFile, &LoadedEvidence)> {
+    let mut files = Vec::new();
+    for group in groups_of_kind(db, workspace, evidence, kind) {
+        let loaded = load_group(db, workspace, evidence, *group);
+        for (index, file) in group_files_holding(db, workspace, evidence, *group, kind) {
+            if let Some(loaded) = loaded.get(index as usize) {
+                files.push((file, &**loaded));
+            }
+        }
+    }
+    files
 }
 
 /// File `i` of `files` loaded again with its locations, for a diagnostic that must say
@@ -266,6 +309,9 @@ fn located<'a>(
 /// which costs less than an index.
 #[salsa::tracked(returns(ref))]
 pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
+    if db.checks_once() {
+        return kind_keys_once(db, workspace, evidence, kind);
+    }
     // The kind's files, group after group, so that a place's file is an index into them,
     // and where each group's documents start among the kind's.
     let mut files: Vec<EvidenceFile> = Vec::new();
@@ -291,6 +337,32 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
         return KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, &located);
     }
     KindKeys::of_kind(kind, docs, &place_of, &path_of, schemas, &located)
+}
+
+/// [`kind_keys`] for a database that checks once: a table of positions built once over
+/// the kind's documents, whose places (asked for only where a key repeats) are found in
+/// the loaded files [`kind_docs`] took the documents from.
+fn kind_keys_once(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
+    let files = kind_files(db, workspace, evidence, kind);
+    // Where each file's documents start among the kind's.
+    let mut starts = Vec::with_capacity(files.len());
+    let mut start = 0u32;
+    for (_, loaded) in &files {
+        starts.push(start);
+        start += positions_of_kind(loaded, kind).count() as u32;
+    }
+    let place_of = |i: u32| {
+        let file = starts.partition_point(|s| *s <= i).saturating_sub(1);
+        let (Some(first), Some((_, loaded))) = (starts.get(file), files.get(file)) else {
+            return (u32::MAX, 0);
+        };
+        positions_of_kind(loaded, kind).nth((i - first) as usize).map_or((u32::MAX, 0), |p| (file as u32, p))
+    };
+    let paths: Vec<EvidenceFile> = files.iter().map(|(file, _)| *file).collect();
+    let path_of = |file: u32| paths.get(file as usize).map_or("?", |f| f.path(db));
+    let (schemas, located) = (schemas(db, workspace), located(db, workspace, &paths));
+    let docs = kind_docs(db, workspace, evidence, kind).clone();
+    KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, &located)
 }
 
 /// Diagnostics about the evidence: each group's, then the duplicate keys that only a whole
@@ -349,11 +421,13 @@ pub fn file_group_diagnostics(
 /// server call, since the query alone would load a cold organisation on one thread.
 pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) -> &Vec<Diagnostic> {
     load_all_evidence(db, workspace, evidence);
-    // Each group's share of each kind, gathered group by group in parallel: the largest
-    // kind's keys would otherwise gather all its groups on one thread.
+    // Which kinds each group holds, group by group in parallel; and unless the database
+    // checks once, each group's share of each kind: the largest kind's keys would
+    // otherwise gather all its groups on one thread.
+    let shares = !db.checks_once();
     for_each_group(db, evidence, &|db, group| {
         for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
-            if !files.is_empty() {
+            if shares && !files.is_empty() {
                 let _ = group_kind_docs(db, workspace, evidence, group, KindId(kind as u32));
             }
         }

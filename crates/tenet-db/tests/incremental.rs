@@ -349,3 +349,65 @@ fn an_edit_checks_again_only_its_group_and_the_groups_that_refer_to_keys_it_chan
     let warm = log.take();
     assert_eq!(executed(&warm, "file_group_diagnostics"), groups.len(), "{warm:#?}");
 }
+
+/// A database that checks once gathers each kind straight from the loaded files, without
+/// the groups' shares: it finds the same duplicates, with the same places, and the same
+/// dangling references as one that keeps the shares, over several groups of files.
+#[test]
+fn a_database_that_checks_once_finds_the_evidence_problems_one_that_lives_on_finds() {
+    let mut more: Vec<(String, String)> = (0..70)
+        .map(|i| (format!("systems/s{i:03}.yaml"), format!("id: s{i}\nname: S{i}\n")))
+        .chain((0..40).map(|i| (format!("reviews/x{i:03}.yaml"), format!("id: x{i}\nsystem: s{}\n", i * 2))))
+        .collect();
+    // A system's key repeated in another group (so s50 is gone), keys repeated within a
+    // file, and references to no system (reviews x036 to x039 name systems past s69).
+    more[50].1 = "id: s3\nname: Again\n".to_owned();
+    more.push((
+        "systems/t.yaml".to_owned(),
+        "- id: t1\n  name: T\n- id: t2\n  name: U\n- id: t1\n  name: V\n".to_owned(),
+    ));
+    more[75].1 = "id: x5\nsystem: zz\n".to_owned();
+    more[105].1 = "- id: y1\n  system: s1\n- id: y1\n  system: nowhere\n".to_owned();
+    let more: Vec<(&str, &str)> = more.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let found = |setup: &dyn Fn(&mut Database)| -> Vec<String> {
+        let (mut db, _, loaded, evidence) = with_evidence(&more);
+        setup(&mut db);
+        tenet_db::validate_evidence(&db, loaded.workspace, evidence)
+            .iter()
+            .map(|d| {
+                let related: Vec<String> = d
+                    .related
+                    .iter()
+                    .map(|r| format!("{} {}..{}", r.path, r.span.start, r.span.end))
+                    .collect();
+                format!(
+                    "{} {} {}..{}: {} ({})",
+                    d.code,
+                    d.path,
+                    d.span.start,
+                    d.span.end,
+                    d.message,
+                    related.join(", ")
+                )
+            })
+            .collect()
+    };
+    let once = found(&|db| db.checks_once());
+    assert_eq!(once, found(&|_| {}));
+    assert_eq!(once, found(&|db| db.long_lived()));
+    assert_eq!(
+        once,
+        [
+            "T0506 reviews/x005.yaml 15..17: no AiSystem has the key `zz` ()",
+            "T0506 reviews/x025.yaml 16..19: no AiSystem has the key `s50` ()",
+            "T0507 reviews/x035.yaml 28..30: another Review already has the key `y1` (reviews/x035.yaml 6..8)",
+            "T0506 reviews/x035.yaml 41..48: no AiSystem has the key `nowhere` ()",
+            "T0506 reviews/x036.yaml 16..19: no AiSystem has the key `s72` ()",
+            "T0506 reviews/x037.yaml 16..19: no AiSystem has the key `s74` ()",
+            "T0506 reviews/x038.yaml 16..19: no AiSystem has the key `s76` ()",
+            "T0506 reviews/x039.yaml 16..19: no AiSystem has the key `s78` ()",
+            "T0507 systems/s050.yaml 4..6: another AiSystem already has the key `s3` (systems/s003.yaml 4..6)",
+            "T0507 systems/t.yaml 44..46: another AiSystem already has the key `t1` (systems/t.yaml 6..8)",
+        ]
+    );
+}

@@ -19,6 +19,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
     let mut db = Database::default();
+    db.checks_once();
     let packs = match crate::commands::packs::load(&mut db, &args.path) {
         Ok(loaded) => loaded,
         Err(e) => {
