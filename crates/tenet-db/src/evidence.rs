@@ -209,11 +209,9 @@ pub fn group_kind_docs(
     let loaded = load_group(db, workspace, evidence, group);
     for (i, index) in group_files_of_kind(db, workspace, evidence, group, kind).iter().enumerate() {
         let Some(file) = loaded.get(*index as usize) else { continue };
-        for (position, (k, doc)) in file.documents.iter().enumerate() {
-            if *k == kind {
-                out.docs.push(doc.clone());
-                out.places.push((i as u32, position as u32));
-            }
+        for (position, doc) in file.of_kind(kind) {
+            out.docs.push(doc.clone());
+            out.places.push((i as u32, position));
         }
     }
     out
@@ -237,10 +235,9 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     let fields = schemas(db, workspace).get(kind.index()).map_or(0, |s| s.record.fields.len());
     if db.checks_once() {
         let files = kind_files(db, workspace, evidence, kind);
-        let mut docs =
-            Vec::with_capacity(files.iter().map(|(_, loaded)| docs_of_kind(loaded, kind).count()).sum());
+        let mut docs = Vec::with_capacity(files.iter().map(|(_, loaded)| loaded.of_kind(kind).count()).sum());
         for (_, loaded) in &files {
-            docs.extend(docs_of_kind(loaded, kind).cloned());
+            docs.extend(loaded.of_kind(kind).map(|(_, doc)| doc.clone()));
         }
         return Arc::new(KindDocs::new(docs, fields));
     }
@@ -258,16 +255,6 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     });
     last.put(workspace, evidence, kind, docs.clone());
     docs
-}
-
-/// A loaded file's documents of `kind`, in order.
-fn docs_of_kind(loaded: &LoadedEvidence, kind: KindId) -> impl Iterator<Item = &Doc> {
-    loaded.documents.iter().filter(move |(k, _)| *k == kind).map(|(_, doc)| doc)
-}
-
-/// Where in a loaded file each of its documents of `kind` is.
-fn positions_of_kind(loaded: &LoadedEvidence, kind: KindId) -> impl Iterator<Item = u32> {
-    loaded.documents.iter().enumerate().filter(move |(_, (k, _))| *k == kind).map(|(i, _)| i as u32)
 }
 
 /// The files holding `kind`, group after group in path order, each with its loading.
@@ -340,29 +327,16 @@ pub fn kind_keys(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
 }
 
 /// [`kind_keys`] for a database that checks once: a table of positions built once over
-/// the kind's documents, whose places (asked for only where a key repeats) are found in
-/// the loaded files [`kind_docs`] took the documents from.
+/// the kind's documents, whose places are found in the loaded files [`kind_docs`] took the
+/// documents from.
 fn kind_keys_once(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind: KindId) -> KindKeys {
     let files = kind_files(db, workspace, evidence, kind);
-    // Where each file's documents start among the kind's.
-    let mut starts = Vec::with_capacity(files.len());
-    let mut start = 0u32;
-    for (_, loaded) in &files {
-        starts.push(start);
-        start += positions_of_kind(loaded, kind).count() as u32;
-    }
-    let place_of = |i: u32| {
-        let file = starts.partition_point(|s| *s <= i).saturating_sub(1);
-        let (Some(first), Some((_, loaded))) = (starts.get(file), files.get(file)) else {
-            return (u32::MAX, 0);
-        };
-        positions_of_kind(loaded, kind).nth((i - first) as usize).map_or((u32::MAX, 0), |p| (file as u32, p))
-    };
+    let with_paths: Vec<(&str, &LoadedEvidence)> =
+        files.iter().map(|(f, loaded)| (f.path(db), *loaded)).collect();
     let paths: Vec<EvidenceFile> = files.iter().map(|(file, _)| *file).collect();
-    let path_of = |file: u32| paths.get(file as usize).map_or("?", |f| f.path(db));
     let (schemas, located) = (schemas(db, workspace), located(db, workspace, &paths));
     let docs = kind_docs(db, workspace, evidence, kind).clone();
-    KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, &located)
+    KindKeys::of_files(kind, docs, &with_paths, schemas, &located)
 }
 
 /// Diagnostics about the evidence: each group's, then the duplicate keys that only a whole
@@ -425,7 +399,8 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     // checks once, each group's share of each kind: the largest kind's keys would
     // otherwise gather all its groups on one thread.
     let shares = !db.checks_once();
-    for_each_group(db, evidence, &|db, group| {
+    let order = groups_largest_first(db, evidence);
+    for_each_group(db, &order, &|db, group| {
         for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
             if shares && !files.is_empty() {
                 let _ = group_kind_docs(db, workspace, evidence, group, KindId(kind as u32));
@@ -436,23 +411,23 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     kinds.par_iter().with_max_len(1).for_each_with(db.clone(), |db, kind| {
         let _ = kind_keys(db, workspace, evidence, *kind);
     });
-    for_each_group(db, evidence, &|db, group| {
+    for_each_group(db, &order, &|db, group| {
         let _ = file_group_diagnostics(db, workspace, evidence, group);
     });
     evidence_diagnostics(db, workspace, evidence)
 }
 
-/// Runs `job` for every group of the set, in parallel over database clones, one group at a
-/// time and the largest first. A group of large YAML registers costs a hundred times one
-/// of small Markdown files, and such groups sit together (files are in path order): in path
-/// order, one thread would be left loading the last large groups while the other waited.
-/// Largest first, the last groups taken are the smallest, and the threads end together.
+/// Runs `job` for every group of `order` ([`groups_largest_first`]), in parallel over
+/// database clones, one group at a time and the largest first. A group of large YAML
+/// registers costs a hundred times one of small Markdown files, and such groups sit
+/// together (files are in path order): in path order, one thread would be left loading the
+/// last large groups while the other waited. Largest first, the last groups taken are the
+/// smallest, and the threads end together.
 ///
 /// Each thread takes the next group from a shared counter, so no job waits inside a query
 /// for work that could start another query on its stack (salsa forbids a second database
 /// handle mid-query).
-fn for_each_group(db: &Database, evidence: EvidenceSet, job: &(dyn Fn(&Database, u32) + Sync)) {
-    let order = groups_largest_first(db, evidence);
+fn for_each_group(db: &Database, order: &[u32], job: &(dyn Fn(&Database, u32) + Sync)) {
     let next = AtomicUsize::new(0);
     let threads = rayon::current_num_threads().clamp(1, order.len().max(1));
     (0..threads).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, _| {
@@ -491,7 +466,7 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
         return;
     }
     let _ = evidence_sources(db, workspace);
-    for_each_group(db, evidence, &|db, group| {
+    for_each_group(db, &groups_largest_first(db, evidence), &|db, group| {
         let _ = load_group(db, workspace, evidence, group);
     });
     if let Ok(mut p) = db.preloaded.lock() {

@@ -129,19 +129,36 @@ impl KindKeys {
         schemas: &[Schema],
         located: &Located<'_>,
     ) -> KindKeys {
-        let mut docs = Vec::new();
-        let mut places: Vec<Place> = Vec::new();
-        for (index, (_, loaded)) in files.iter().enumerate() {
-            for (position, (k, doc)) in loaded.documents.iter().enumerate() {
-                if *k == kind {
-                    docs.push(doc.clone());
-                    places.push((index as u32, position as u32));
-                }
-            }
-        }
+        let docs: Vec<_> =
+            files.iter().flat_map(|(_, loaded)| loaded.of_kind(kind)).map(|(_, d)| d.clone()).collect();
         let fields = schemas.get(kind.index()).map_or(0, |s| s.record.fields.len());
-        let docs = Arc::new(KindDocs::new(docs, fields));
-        let place_of = |i: u32| places.get(i as usize).copied().unwrap_or((u32::MAX, 0));
+        KindKeys::of_files(kind, Arc::new(KindDocs::new(docs, fields)), files, schemas, located)
+    }
+
+    /// The keys of `kind`'s documents `docs`, which are those of `files` (path and loaded
+    /// file) in the order given, in a table made for the purpose ([`KindKeys::of_documents`]).
+    /// A document's place, asked for only where a key repeats, is found in its file.
+    pub fn of_files(
+        kind: KindId,
+        docs: Arc<KindDocs>,
+        files: &[(&str, &Loaded)],
+        schemas: &[Schema],
+        located: &Located<'_>,
+    ) -> KindKeys {
+        // Where each file's documents start among the kind's.
+        let mut starts = Vec::with_capacity(files.len());
+        let mut start = 0u32;
+        for (_, loaded) in files {
+            starts.push(start);
+            start += loaded.of_kind(kind).count() as u32;
+        }
+        let place_of = |i: u32| {
+            let file = starts.partition_point(|s| *s <= i).saturating_sub(1);
+            let (Some(first), Some((_, loaded))) = (starts.get(file), files.get(file)) else {
+                return (u32::MAX, 0);
+            };
+            loaded.of_kind(kind).nth((i - first) as usize).map_or((u32::MAX, 0), |(p, _)| (file as u32, p))
+        };
         let path_of = |file: u32| files.get(file as usize).map_or("?", |(path, _)| *path);
         KindKeys::of_documents(kind, docs, &place_of, &path_of, schemas, located)
     }
@@ -317,7 +334,7 @@ pub fn dangling_refs<'k>(
     for (i, (path, loaded)) in files.iter().enumerate() {
         // Most files name only documents that exist: checked on the values alone, and
         // only a file with a dangling reference has its references' places worked out.
-        let all_found = loaded.documents.iter().filter(|(k, _)| *k == kind).all(|(_, doc)| {
+        let all_found = loaded.of_kind(kind).all(|(_, doc)| {
             schemas.get(kind.index()).is_none_or(|schema| {
                 schema.record.fields.iter().zip(doc.fields.iter()).all(|(f, v)| {
                     each_ref(v, &f.ty, None, &mut |target, key, _| keys_of(target).contains(key))

@@ -95,6 +95,16 @@ impl Loaded {
         }
     }
 
+    /// The documents of `kind`, each with its position among the file's documents, in
+    /// file order.
+    pub fn of_kind(&self, kind: KindId) -> impl Iterator<Item = (u32, &Doc)> {
+        self.documents
+            .iter()
+            .enumerate()
+            .filter(move |(_, (k, _))| *k == kind)
+            .map(|(i, (_, doc))| (i as u32, doc))
+    }
+
     /// Each document with its kind and its location, for callers that cite values.
     pub fn located(&self) -> impl Iterator<Item = (KindId, &Doc, Option<&DocLocation>)> {
         self.documents.iter().enumerate().map(|(i, (kind, doc))| (*kind, doc, self.locations.get(i)))
