@@ -496,6 +496,7 @@ fn child(mode: &str, dir: &Path) {
                         *settings,
                         control.qualified.clone(),
                         rule.name.clone(),
+                        tenet_eval::Passes::Listed,
                     );
                 }
             }
@@ -535,7 +536,10 @@ fn child(mode: &str, dir: &Path) {
             parse_all(&db, loaded.workspace);
             let _ = tenet_db::program(&db, loaded.workspace);
             lap("parse and check policy");
-            let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
+            // As `tenet check` evaluates for its text report: passing results counted.
+            let settings = RunSettings::builder(as_of(), tenet_eval::DEFAULT_STEP_BUDGET)
+                .passes(tenet_eval::Passes::Counted)
+                .new(&db);
             tenet_db::load_all_evidence(&db, loaded.workspace, evidence);
             lap("load evidence");
             let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);

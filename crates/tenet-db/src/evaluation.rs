@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tenet_eval::report::{RunReport, build_report};
 use tenet_eval::{
-    Budget, Evidence, KindDocs, ParamValues, Results, RuleContext, RuleResult, evaluate_rule,
+    Budget, Evidence, KindDocs, ParamValues, Passes, Results, RuleContext, RuleResult, evaluate_rule,
     evaluate_rule_remembering, tailor,
 };
 use tenet_sema::KindId;
@@ -55,7 +55,9 @@ impl Evidence for DbEvidence<'_> {
     }
 }
 
-/// The results of one rule before tailoring.
+/// The results of one rule before tailoring, its passing ones listed or only counted
+/// (`passes`, which the caller decides knowing the control, so that this query reads
+/// nothing of the program but the rule).
 #[salsa::tracked(returns(clone))]
 pub fn rule_results(
     db: &dyn Db,
@@ -64,6 +66,7 @@ pub fn rule_results(
     settings: RunSettings,
     control: Arc<str>,
     rule: Arc<str>,
+    passes: Passes,
 ) -> Results {
     let Some(body) = rule_body(db, workspace, control.clone(), rule.clone()) else {
         return Results::default();
@@ -75,6 +78,7 @@ pub fn rule_results(
         params: run_params(db, workspace, settings),
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
+        passes,
     };
     let Some(memos) = db.rule_memos() else { return evaluate_rule(&cx, &control, &rule, body) };
     let inputs = (workspace, evidence, settings);
@@ -153,17 +157,21 @@ pub fn evaluate_workspace_with_progress(
 ) -> RunReport {
     load_all_evidence(db, workspace, evidence);
     let program = program(db, workspace);
-    let jobs: Vec<(usize, Arc<str>, Arc<str>)> = program
+    let passes = |control: usize| match settings.passes(db) {
+        Passes::Counted if !results_may_change(program, ControlId(control as u32)) => Passes::Counted,
+        _ => Passes::Listed,
+    };
+    let jobs: Vec<(usize, Arc<str>, Arc<str>, Passes)> = program
         .controls
         .iter()
         .enumerate()
-        .flat_map(|(i, c)| c.rules.iter().map(move |r| (i, c.qualified.clone(), r.name.clone())))
+        .flat_map(|(i, c)| c.rules.iter().map(move |r| (i, c.qualified.clone(), r.name.clone(), passes(i))))
         .collect();
     let done = AtomicUsize::new(0);
     let total = jobs.len();
     let evaluate = |db: &Database, job: usize| {
-        let (_, control, rule) = &jobs[job];
-        let results = rule_results(db, workspace, evidence, settings, control.clone(), rule.clone());
+        let (_, control, rule, passes) = &jobs[job];
+        let results = rule_results(db, workspace, evidence, settings, control.clone(), rule.clone(), *passes);
         progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         results
     };
@@ -223,7 +231,19 @@ fn tailoring_context<'a>(
         params: run_params(db, workspace, settings),
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
+        passes: tenet_eval::Passes::Listed,
     }
+}
+
+/// Whether anything after evaluation may change a control's results: tailoring, or a
+/// dependent package's override of one of its rules (which the report notes on each of
+/// the rule's results). Such a control's results are all listed.
+fn results_may_change(program: &tenet_sema::Program, control: ControlId) -> bool {
+    has_tailoring(program, control)
+        || program
+            .controls
+            .get(control.index())
+            .is_some_and(|c| c.rules.iter().any(|r| r.overridden.is_some()))
 }
 
 /// Whether exclusions, an `applies when` or waivers apply to a control.

@@ -81,7 +81,8 @@ pub struct EvidenceSet {
     pub files: Vec<EvidenceFile>,
 }
 
-/// What a run is evaluated as of, and how much work a rule may do.
+/// What a run is evaluated as of, how much work a rule may do, and which results it
+/// lists.
 #[salsa::input(debug)]
 pub struct RunSettings {
     /// The date `today` denotes.
@@ -90,4 +91,10 @@ pub struct RunSettings {
     /// The step budget per rule.
     #[returns(copy)]
     pub step_budget: u64,
+    /// Whether passing results are listed (the default, which every output but a report
+    /// for people needs) or only counted. A control whose results tailoring or an
+    /// override may change lists them whatever this says.
+    #[default]
+    #[returns(copy)]
+    pub passes: tenet_eval::Passes,
 }

@@ -14,6 +14,9 @@ use tenet_db::{
     Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, evidence_diagnostics,
     load_evidence_dir, load_workspace,
 };
+use tenet_eval::report::RunReport;
+use tenet_eval::{Passes, RuleResult, Status};
+use tenet_sema::program::ControlId;
 
 fn main() {
     let args = Arguments::from_args();
@@ -30,6 +33,36 @@ fn main() {
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// A run that counts passes (`tenet check`'s report for people) decides as one that lists
+/// them: the same statuses and counts, and the same results but the passing ones, except
+/// in a control tailoring or an override may change, which lists every result.
+fn passes_counted_as_listed(
+    db: &Database,
+    workspace: tenet_db::Workspace,
+    listed: &RunReport,
+    counted: &RunReport,
+) -> Result<(), Failed> {
+    let program = tenet_db::program(db, workspace);
+    if listed.summary != counted.summary || listed.controls.len() != counted.controls.len() {
+        return Err(format!("summaries differ: {:?} and {:?}", listed.summary, counted.summary).into());
+    }
+    for (i, (l, c)) in listed.controls.iter().zip(&counted.controls).enumerate() {
+        let id = ControlId(i as u32);
+        let control = &program.controls[i];
+        let may_change = control.applies.is_some()
+            || program.exclusions.iter().any(|e| e.control == id)
+            || program.waivers.iter().any(|w| w.control == id)
+            || control.rules.iter().any(|r| r.overridden.is_some());
+        let expected: Vec<&RuleResult> =
+            l.results.iter().filter(|r| may_change || r.status != Status::Pass).collect();
+        let got: Vec<&RuleResult> = c.results.iter().collect();
+        if l.status != c.status || l.results.counts() != c.results.counts() || expected != got {
+            return Err(format!("control {} counting passes: {:?} against {:?}", l.id, got, expected).into());
+        }
+    }
+    Ok(())
 }
 
 fn run_case(case: &Path) -> Result<(), Failed> {
@@ -59,6 +92,10 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         before.iter().filter(|b| **b == b'\n').count() as u32 + 1
     };
     let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &line_of);
+    let counting =
+        RunSettings::builder(as_of, tenet_eval::DEFAULT_STEP_BUDGET).passes(Passes::Counted).new(&db);
+    let counted = evaluate_workspace(&db, loaded.workspace, evidence, counting, &line_of);
+    passes_counted_as_listed(&db, loaded.workspace, &report, &counted)?;
     for c in &report.controls {
         let _ = writeln!(out, "{} {} => {}", c.kind, c.local_id, c.status.as_str());
         for r in c.results.iter() {

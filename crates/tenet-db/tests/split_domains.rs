@@ -7,8 +7,8 @@
 use std::fmt::Write;
 
 use tenet_db::{Database, MemorySystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace};
-use tenet_eval::Status;
 use tenet_eval::report::RunReport;
+use tenet_eval::{Passes, Status};
 
 const POLICY: &str = r#"package split
 
@@ -56,13 +56,17 @@ fn organisation() -> MemorySystem {
 }
 
 fn run(threads: usize, budget: u64) -> RunReport {
+    run_listing(threads, budget, Passes::Listed)
+}
+
+fn run_listing(threads: usize, budget: u64, passes: Passes) -> RunReport {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     pool.install(|| {
         let mut db = Database::default();
         let system = organisation();
         let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
         let evidence = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
-        let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), budget);
+        let settings = RunSettings::builder(jiff::civil::date(2026, 6, 30), budget).passes(passes).new(&db);
         evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 1)
     })
 }
@@ -101,4 +105,23 @@ fn a_runaway_rule_over_a_split_domain_stops_within_its_budget() {
     let message = cross.get(0).and_then(|r| r.message.as_deref()).unwrap_or_default();
     // The message states the rule's budget, not the share of one chunk.
     assert!(message.contains("exceeded its budget of 1000000 evaluation steps"), "{message}");
+}
+
+#[test]
+fn a_split_domain_that_counts_passes_lists_its_other_results_in_order() {
+    let report = run_listing(2, 1_000_000, Passes::Counted);
+    let reviewed = &report.controls[0].results;
+    let failing: Vec<String> =
+        (0..5000).filter(|n| n % 7 != 0 && n % 3 == 0).map(|n| format!("sys-{n:05}")).collect();
+    let passing = (0..5000).filter(|n| n % 7 != 0 && n % 3 != 0).count();
+    let listed: Vec<String> =
+        reviewed.iter().map(|r| r.subject.as_ref().map(|s| s.key.to_string()).unwrap_or_default()).collect();
+    assert_eq!(listed, failing);
+    assert!(reviewed.iter().all(|r| r.status == Status::Fail));
+    let counts = reviewed.counts();
+    assert_eq!((counts.pass, counts.fail, counts.total()), (passing, failing.len(), passing + failing.len()));
+    // A rule whose every subject errs lists them all.
+    let cross = &report.controls[1].results;
+    assert_eq!((cross.len(), cross.counts().error), (5000, 5000));
+    assert_eq!(report.summary, run(2, 1_000_000).summary);
 }

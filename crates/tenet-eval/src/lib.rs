@@ -21,7 +21,7 @@ mod tailoring;
 pub use interp::{Budget, DEFAULT_STEP_BUDGET, ParamValues, param_values};
 pub use program_run::{TestOutcome, evaluate_constant, evaluate_control, run_test};
 pub use results::{
-    Citation, Citations, OverrideNote, Results, RuleResult, Run, Status, StatusCounts, SubjectRef,
+    Citation, Citations, OverrideNote, Passes, Results, RuleResult, Run, Status, StatusCounts, SubjectRef,
 };
 pub use reuse::RuleMemo;
 pub use rules::{RuleContext, evaluate_rule, evaluate_rule_remembering};

@@ -89,6 +89,7 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
         params: &params,
         today,
         budget,
+        passes: crate::Passes::Listed,
     };
 
     let mut by_control: Vec<(ControlId, Vec<RuleResult>)> = Vec::new();

@@ -189,6 +189,20 @@ impl OverrideNote {
     }
 }
 
+/// Which results a run lists. Every output lists every result, except a report for
+/// people, which shows what failed, erred or was waived and only counts what passed: a
+/// large organisation's hundreds of thousands of passing results, each with its subject
+/// and citations, are then counted as they are decided, never made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Passes {
+    /// Every result is listed.
+    #[default]
+    Listed,
+    /// A passing result of a rule over subjects is counted, not listed; its run's counts
+    /// still hold it.
+    Counted,
+}
+
 /// A count per status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct StatusCounts {
@@ -210,6 +224,11 @@ impl StatusCounts {
     /// Adds one of `status`.
     pub fn add(&mut self, status: Status) {
         *self.get_mut(status) += 1;
+    }
+
+    /// How many in all.
+    pub fn total(&self) -> usize {
+        Status::ALL.iter().map(|s| self.get(*s)).sum()
     }
 
     /// Adds every count of `other`.
@@ -252,7 +271,9 @@ pub struct Results {
 }
 
 /// Results one after another, shared, with their counts by status (counted once, when the
-/// run is made, so that a report over runs it has seen before counts nothing again).
+/// run is made, so that a report over runs it has seen before counts nothing again). The
+/// counts also hold the passing results a run counted without listing them
+/// ([`Passes::Counted`]).
 #[derive(Debug, Clone)]
 pub struct Run(Arc<RunData>);
 
@@ -267,11 +288,16 @@ struct RunData {
 
 impl Run {
     /// A run of `results`.
-    pub fn new(mut results: Vec<RuleResult>) -> Run {
+    pub fn new(results: Vec<RuleResult>) -> Run {
+        Run::with_counted_passes(results, 0)
+    }
+
+    /// A run of `results` and of `passes` more passing results, counted but not listed.
+    pub fn with_counted_passes(mut results: Vec<RuleResult>, passes: usize) -> Run {
         if results.len() < results.capacity() / 2 {
             results.shrink_to_fit();
         }
-        let mut counts = StatusCounts::default();
+        let mut counts = StatusCounts { pass: passes, ..StatusCounts::default() };
         for r in &results {
             counts.add(r.status);
         }
@@ -291,27 +317,29 @@ impl Run {
 
 impl PartialEq for Run {
     fn eq(&self, other: &Run) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.results() == other.results()
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.counts() == other.counts() && self.results() == other.results())
     }
 }
 
 impl Results {
-    /// Results made of `runs`, one after another (empty runs are left out).
+    /// Results made of `runs`, one after another (runs of no results, listed or counted,
+    /// are left out).
     pub fn from_runs(runs: impl IntoIterator<Item = Run>) -> Results {
-        Results { runs: runs.into_iter().filter(|r| !r.results().is_empty()).collect() }
+        Results { runs: runs.into_iter().filter(|r| r.counts().total() > 0).collect() }
     }
 
-    /// Every result, in order.
+    /// Every listed result, in order.
     pub fn iter(&self) -> impl Iterator<Item = &RuleResult> + Clone {
         self.runs.iter().flat_map(|run| run.results().iter())
     }
 
-    /// How many results there are.
+    /// How many results are listed.
     pub fn len(&self) -> usize {
         self.runs.iter().map(|r| r.results().len()).sum()
     }
 
-    /// Whether there are none.
+    /// Whether there are none, listed or counted.
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }
@@ -333,7 +361,7 @@ impl Results {
         &self.runs
     }
 
-    /// How many results have each status.
+    /// How many results have each status, listed or counted.
     pub fn counts(&self) -> StatusCounts {
         let mut counts = StatusCounts::default();
         for run in &self.runs {
@@ -390,7 +418,7 @@ impl PartialEq for Results {
         if same_runs {
             return self.runs.iter().zip(&other.runs).all(|(a, b)| a == b);
         }
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.len() == other.len() && self.counts() == other.counts() && self.iter().eq(other.iter())
     }
 }
 

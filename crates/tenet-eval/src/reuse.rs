@@ -47,7 +47,7 @@ use tenet_sema::ir::LookupField;
 use tenet_sema::program::{RuleBody, Schema};
 
 use crate::interp::{Budget, ParamValues};
-use crate::results::Run;
+use crate::results::{Passes, Run};
 use crate::store::{Doc, Evidence, IndexKey, KindDocs, lookups_finding};
 
 /// What one evaluation read from the evidence besides its subjects: each index look-up,
@@ -168,6 +168,7 @@ pub(crate) struct RuleInputs {
     pub params: ParamValues,
     pub today: Date,
     pub budget: Budget,
+    pub passes: Passes,
 }
 
 /// A split rule's last evaluation, kept by a long-lived database so that the next one can

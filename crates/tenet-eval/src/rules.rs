@@ -13,7 +13,7 @@ use tenet_sema::program::{AttestationRule, CheckRule, MessagePart, RuleBody, Rul
 use tenet_sema::value::{DocRef, SmolStr, Value};
 
 use crate::interp::{Budget, EvalError, Interp, ParamValues, kind_name};
-use crate::results::{Citation, Citations, Results, RuleResult, Run, Status, SubjectRef};
+use crate::results::{Citation, Citations, Passes, Results, RuleResult, Run, Status, SubjectRef};
 use crate::reuse::{ChunkOutcome, ChunkReads, LookupLog, Previous, RuleInputs, RuleMemo, memo_of};
 use crate::store::{Doc, Evidence, KindDocs};
 
@@ -40,6 +40,8 @@ pub struct RuleContext<'a> {
     pub today: Date,
     /// The step budget per rule.
     pub budget: Budget,
+    /// Whether passing results are listed, or only counted.
+    pub passes: Passes,
 }
 
 /// Evaluates one rule of a control. Control-level tailoring (exclusions, `applies when`,
@@ -66,6 +68,7 @@ pub fn evaluate_rule_remembering(
         params: cx.params.clone(),
         today: cx.today,
         budget: cx.budget,
+        passes: cx.passes,
     };
     let mut memory = Memory { previous: Previous::new(previous, &inputs, cx.evidence), chunks: None };
     let results = evaluate_rule_with(cx, control, rule, body, Some(&mut memory));
@@ -93,7 +96,7 @@ fn evaluate_rule_with(
     }
     match &body.kind {
         RuleKind::Check(check) => evaluate_check(cx, body, &bound_to_run(cx, check), result, memory),
-        RuleKind::Attestation(attest) => Results::from(vec![evaluate_attestation(cx, attest, result)]),
+        RuleKind::Attestation(attest) => alone(cx, evaluate_attestation(cx, attest, result)),
         RuleKind::Condition(_) => Results::default(),
         RuleKind::Disabled(d) => {
             let message = format!("disabled by `{}`: {}", d.package, d.because);
@@ -160,6 +163,15 @@ impl ResultMaker {
     }
 }
 
+/// A rule's one result (a rule without subjects, an attestation): listed, or counted
+/// when it passes and the run counts passes.
+fn alone(cx: &RuleContext<'_>, result: RuleResult) -> Results {
+    if result.status == Status::Pass && cx.passes == Passes::Counted {
+        return Results::from_runs([Run::with_counted_passes(Vec::new(), 1)]);
+    }
+    Results::from(vec![result])
+}
+
 fn evaluate_check(
     cx: &RuleContext<'_>,
     body: &RuleBody,
@@ -184,19 +196,19 @@ fn evaluate_check(
                 citations,
             )]);
         }
-        return Results::from(vec![result.make(None, status, message, citations)]);
+        return alone(cx, result.make(None, status, message, citations));
     };
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
-    let scope = Subjects { body, check, subject, kind_name: &kind_name, docs };
+    let scope = Subjects { body, check, subject, kind_name: &kind_name, docs, passes: cx.passes };
     // Every subject in one piece, over `evidence`.
     let in_one_piece = |evidence: &dyn Evidence| {
         let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
         let range = 0..docs.len();
-        Results::from(
-            scope.evaluate(schemas, evidence, params, today, budget, budget.steps, range, result, false).0,
-        )
+        Results::from_runs([scope
+            .evaluate(schemas, evidence, params, today, budget, budget.steps, range, result, false)
+            .0])
     };
     let prefetched = Prefetched::new(cx, &body.kinds_read, subject.kind);
     let fast = if docs.len() >= SPLIT_AT {
@@ -252,6 +264,7 @@ struct Subjects<'s> {
     subject: &'s tenet_sema::program::Subject,
     kind_name: &'s Arc<str>,
     docs: &'s [Doc],
+    passes: Passes,
 }
 
 impl Subjects<'_> {
@@ -270,7 +283,7 @@ impl Subjects<'_> {
         range: Range<usize>,
         result: &ResultMaker,
         remember: bool,
-    ) -> (Vec<RuleResult>, Option<ChunkReads>) {
+    ) -> (Run, Option<ChunkReads>) {
         let mut interp = Interp::new(schemas, evidence, params, today, budget, self.body.locals.len());
         interp.report_budget_as(whole);
         if !remember {
@@ -289,8 +302,9 @@ impl Subjects<'_> {
     }
 
     /// Evaluates the subjects in `range` with `interp`.
-    fn run(&self, interp: &mut Interp<'_>, range: Range<usize>, result: &ResultMaker) -> Vec<RuleResult> {
-        let Subjects { body, check, subject, kind_name, docs } = *self;
+    fn run(&self, interp: &mut Interp<'_>, range: Range<usize>, result: &ResultMaker) -> Run {
+        let Subjects { body, check, subject, kind_name, docs, passes } = *self;
+        let mut passes_counted = 0;
         let result = &result.own_copy();
         let kind_name: Arc<str> = Arc::from(&**kind_name);
         // At most one result per subject: sized once, so results are not moved as it grows.
@@ -337,9 +351,13 @@ impl Subjects<'_> {
                 }
             }
             let (status, message) = judge(interp, check, &body.label, Some(r));
+            if status == Status::Pass && passes == Passes::Counted {
+                passes_counted += 1;
+                continue;
+            }
             out.push(result.make(subject_ref(), status, message, citations(interp, Some(r))));
         }
-        out
+        Run::with_counted_passes(out, passes_counted)
     }
 }
 
@@ -424,7 +442,6 @@ fn evaluate_split(
                 result,
                 remember,
             );
-            let results = Run::new(results);
             let outcome = reads.map(|reads| ChunkOutcome {
                 range,
                 reads: Arc::new(reads),
@@ -685,6 +702,7 @@ control X.1 "Systems are checked" {
             params: &params,
             today,
             budget: super::Budget::default(),
+            passes: crate::Passes::Listed,
         };
         let RuleKind::Check(check) = &program.controls[0].rules[0].body.kind else { panic!("a check rule") };
         let bound = super::bound_to_run(&cx, check);

@@ -50,6 +50,7 @@ impl Live {
                 settings,
                 c.qualified.clone(),
                 rule.name.clone(),
+                tenet_eval::Passes::Listed,
             );
             results.extend(rule_results.iter().cloned());
         }

@@ -90,7 +90,19 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
 
     let today = crate::commands::today(args.as_of);
-    let settings = RunSettings::new(&db, today, args.step_budget);
+    let targets = if args.format.is_empty() {
+        vec![ReportTarget { format: ReportFormat::Text, path: None }]
+    } else {
+        args.format.clone()
+    };
+    // A report for people shows what did not pass and counts what did: unless another
+    // output lists every result, passing ones are counted, never made.
+    let passes = if !args.all && targets.iter().all(|t| t.format == ReportFormat::Text) {
+        tenet_eval::Passes::Counted
+    } else {
+        tenet_eval::Passes::Listed
+    };
+    let settings = RunSettings::builder(today, args.step_budget).passes(passes).new(&db);
     let indexes: std::cell::RefCell<std::collections::HashMap<String, LineIndex>> = Default::default();
     let line_of = |path: &str, offset: u32| -> u32 {
         let Some(text) = texts.text_of(path) else { return 0 };
@@ -117,11 +129,6 @@ pub fn run(args: &CheckArgs) -> Exit {
         eprint!("\r\x1b[2K");
     }
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
-    let targets = if args.format.is_empty() {
-        vec![ReportTarget { format: ReportFormat::Text, path: None }]
-    } else {
-        args.format.clone()
-    };
     let paths = tenet_report::Paths {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
     };
