@@ -18,6 +18,11 @@ pub struct Sources {
     set: GlobSet,
     /// For each glob in `set`, the kind it belongs to.
     set_owners: Vec<KindId>,
+    /// For each glob in `set`, the text before its first special character, which every
+    /// path it matches starts with: a path that starts with none of them is not asked of
+    /// the matcher (the built-in attestation schema's `attestations/**/*.md` would
+    /// otherwise run a regular expression over every evidence file).
+    set_prefixes: Vec<String>,
     /// Every glob as written, with its kind, for equality.
     written: Vec<(String, KindId)>,
 }
@@ -62,6 +67,7 @@ impl Sources {
     pub fn new(schemas: &[Schema]) -> Sources {
         let mut builder = GlobSetBuilder::new();
         let mut set_owners = Vec::new();
+        let mut set_prefixes = Vec::new();
         let mut simple = Vec::new();
         let mut written = Vec::new();
         for (i, s) in schemas.iter().enumerate() {
@@ -77,24 +83,30 @@ impl Sources {
                     None => {
                         builder.add(glob);
                         set_owners.push(kind);
+                        set_prefixes.push(literal_prefix(g).to_owned());
                     }
                 }
             }
         }
         let set = builder.build().unwrap_or_else(|_| GlobSet::empty());
-        Sources { simple, set, set_owners, written }
+        Sources { simple, set, set_owners, set_prefixes, written }
     }
 
     /// The kinds whose globs match `path`, in program order.
     pub fn kinds_for(&self, path: &str) -> Vec<KindId> {
         let mut kinds: Vec<KindId> = self.simple.iter().filter(|g| g.matches(path)).map(|g| g.kind).collect();
-        if !self.set.is_empty() {
+        if self.set_prefixes.iter().any(|p| path.starts_with(p.as_str())) {
             kinds.extend(self.set.matches(path).into_iter().filter_map(|i| self.set_owners.get(i).copied()));
         }
         kinds.sort();
         kinds.dedup();
         kinds
     }
+}
+
+/// The text of `glob` before its first character with a meaning in globs.
+fn literal_prefix(glob: &str) -> &str {
+    glob.find(['*', '?', '[', ']', '{', '}', '\\']).map_or(glob, |at| &glob[..at])
 }
 
 impl PartialEq for Sources {
@@ -179,5 +191,37 @@ mod tests {
             globs += 1;
         }
         assert!(globs > 400, "{globs} globs compared");
+    }
+
+    /// Every glob of up to five characters over letters, slashes and the characters globs
+    /// give a meaning to, against every path of up to five characters: a path a glob
+    /// matches starts with the glob's text before its first special character, which is
+    /// what lets `kinds_for` skip the matcher for other paths.
+    #[test]
+    fn a_path_a_glob_matches_starts_with_the_glob_s_literal_prefix() {
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let paths = all(&['a', 'b', '/', '.'], 5);
+        let mut compared = 0;
+        for glob in all(&['a', '/', '*', '?', '[', ']', '{', '}', ',', '\\'], 5) {
+            let Ok(compiled) = GlobBuilder::new(&glob).literal_separator(true).backslash_escape(true).build()
+            else {
+                continue;
+            };
+            let matcher = compiled.compile_matcher();
+            let prefix = literal_prefix(&glob);
+            for path in paths.iter().filter(|p| matcher.is_match(p.as_str())) {
+                assert!(path.starts_with(prefix), "glob `{glob}` matches `{path}`, not after `{prefix}`");
+                compared += 1;
+            }
+        }
+        assert!(compared > 10_000, "{compared} matches compared");
     }
 }

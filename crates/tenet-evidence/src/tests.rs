@@ -347,3 +347,15 @@ schema Flag from "flags/*.yaml" {
     let count = located.locations[0].field(2).expect("count");
     assert_eq!(&text[count.span().range()], "1_000");
 }
+
+#[test]
+fn a_glob_that_crosses_directories_finds_its_kind_at_any_depth_under_its_prefix() {
+    let sources = Sources::new(&schemas());
+    let system = vec![KindId(0)];
+    assert_eq!(sources.kinds_for("inventory/eu/2026/systems.yaml"), system);
+    assert_eq!(sources.kinds_for("inventory/systems.yaml"), system);
+    assert_eq!(sources.kinds_for("inventory/systems.csv"), system);
+    assert_eq!(sources.kinds_for("inventory/eu/systems.csv"), Vec::<KindId>::new());
+    assert_eq!(sources.kinds_for("archive/inventory/systems.yaml"), Vec::<KindId>::new());
+    assert_eq!(sources.kinds_for("reviews/r1.md"), vec![KindId(1)]);
+}
