@@ -400,16 +400,31 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     // otherwise gather all its groups on one thread.
     let shares = !db.checks_once();
     let order = groups_largest_first(db, evidence);
+    // How many documents each kind has, counted on the way, so that the kinds' keys are
+    // built largest first: one thread is then not left alone with a large kind at the end.
+    let sizes: Vec<AtomicUsize> =
+        KindId::all(schemas(db, workspace).len()).map(|_| AtomicUsize::new(0)).collect();
     for_each_group(db, &order, &|db, group| {
+        let loaded = load_group(db, workspace, evidence, group);
         for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
-            if shares && !files.is_empty() {
-                let _ = group_kind_docs(db, workspace, evidence, group, KindId(kind as u32));
+            if files.is_empty() {
+                continue;
+            }
+            let id = KindId(kind as u32);
+            let count: usize =
+                files.iter().filter_map(|i| loaded.get(*i as usize)).map(|l| l.of_kind(id).count()).sum();
+            if let Some(size) = sizes.get(kind) {
+                size.fetch_add(count, Ordering::Relaxed);
+            }
+            if shares {
+                let _ = group_kind_docs(db, workspace, evidence, group, id);
             }
         }
     });
-    let kinds: Vec<KindId> = KindId::all(schemas(db, workspace).len()).collect();
-    kinds.par_iter().with_max_len(1).for_each_with(db.clone(), |db, kind| {
-        let _ = kind_keys(db, workspace, evidence, *kind);
+    let mut kinds: Vec<KindId> = KindId::all(sizes.len()).collect();
+    kinds.sort_by_key(|k| std::cmp::Reverse(sizes.get(k.index()).map_or(0, |s| s.load(Ordering::Relaxed))));
+    in_order(db, &kinds, &|db, kind| {
+        let _ = kind_keys(db, workspace, evidence, kind);
     });
     for_each_group(db, &order, &|db, group| {
         let _ = file_group_diagnostics(db, workspace, evidence, group);
@@ -423,16 +438,20 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
 /// together (files are in path order): in path order, one thread would be left loading the
 /// last large groups while the other waited. Largest first, the last groups taken are the
 /// smallest, and the threads end together.
-///
-/// Each thread takes the next group from a shared counter, so no job waits inside a query
-/// for work that could start another query on its stack (salsa forbids a second database
-/// handle mid-query).
 fn for_each_group(db: &Database, order: &[u32], job: &(dyn Fn(&Database, u32) + Sync)) {
+    in_order(db, order, job);
+}
+
+/// Runs `job` for every item of `items` in parallel over database clones, each thread
+/// taking the next item from a shared counter, so that items given largest first end
+/// together; and no job waits inside a query for work that could start another query on
+/// its stack (salsa forbids a second database handle mid-query).
+fn in_order<T: Copy + Sync>(db: &Database, items: &[T], job: &(dyn Fn(&Database, T) + Sync)) {
     let next = AtomicUsize::new(0);
-    let threads = rayon::current_num_threads().clamp(1, order.len().max(1));
+    let threads = rayon::current_num_threads().clamp(1, items.len().max(1));
     (0..threads).into_par_iter().with_max_len(1).for_each_with(db.clone(), |db, _| {
-        while let Some(group) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            job(db, *group);
+        while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+            job(db, *item);
         }
     });
 }
