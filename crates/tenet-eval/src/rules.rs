@@ -415,11 +415,13 @@ fn evaluate_split(
     let chunks: Vec<Range<usize>> =
         (0..total).step_by(CHUNK).map(|start| start..(start + CHUNK).min(total)).collect();
     let previous = memory.as_ref().map(|m| &m.previous);
-    lookups(scope.check).par_iter().for_each(|(kind, field)| {
-        if let Some((_, docs)) = prefetched.kinds.iter().find(|(k, _)| k == kind) {
-            docs.prepare(*field);
+    // On this thread, one after another: each index is built on every thread when this
+    // one is not the pool's (see `FieldIndex::new`).
+    for (kind, field) in lookups(scope.check) {
+        if let Some((_, docs)) = prefetched.kinds.iter().find(|(k, _)| *k == kind) {
+            docs.prepare(field);
         }
-    });
+    }
     let parts: Vec<(Run, Option<ChunkOutcome>)> = chunks
         .into_par_iter()
         .map(|range| {

@@ -8,6 +8,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use tenet_sema::KindId;
 use tenet_sema::ir::LookupField;
@@ -208,6 +209,9 @@ pub(crate) fn lookups_finding(doc: &Doc) -> impl Iterator<Item = (LookupField, I
     key.into_iter().chain(fields)
 }
 
+/// Documents a thread reads the values of at least, when an index is built on several.
+const INDEX_BLOCK: usize = 4096;
+
 /// No value: a document the index does not hold.
 const NO_VALUE: u32 = u32::MAX;
 
@@ -247,12 +251,18 @@ impl Numbering {
 
     /// The number of `key`, given the next number when it has none.
     fn number(&mut self, key: IndexKey) -> u32 {
+        let hash = Numbering::hash(&key);
+        self.number_hashed(key, hash)
+    }
+
+    /// [`Numbering::number`] of a key whose hash is `hash`.
+    fn number_hashed(&mut self, key: IndexKey, hash: u64) -> u32 {
         let Numbering { first, table, values } = self;
         let first = *first;
         let value_of = |n: &u32| n.checked_sub(first).and_then(|i| values.get(i as usize));
         let same = |n: &u32| value_of(n) == Some(&key);
         let rehash = |n: &u32| value_of(n).map_or(0, Numbering::hash);
-        match table.entry(Numbering::hash(&key), same, rehash) {
+        match table.entry(hash, same, rehash) {
             Entry::Occupied(found) => *found.get(),
             Entry::Vacant(slot) => {
                 let n = first + values.len() as u32;
@@ -287,8 +297,27 @@ struct FieldIndex {
 impl FieldIndex {
     fn new(docs: &[Doc], indexed: Indexed) -> FieldIndex {
         let mut numbers = Numbering::with_capacity(0, docs.len());
-        let number_of: Vec<u32> =
-            docs.iter().map(|d| indexed.value(d).map_or(NO_VALUE, |key| numbers.number(key))).collect();
+        // Each document's value and its hash are read on every thread, in blocks: reading
+        // a large kind's documents is most of the work, and a rule waits for its indexes
+        // before any of its subjects is evaluated. Numbering them stays in document order.
+        // Only from a thread outside the pool: a thread of the pool waiting here may take up
+        // other work of the pool, which may ask for this very index (still being built on
+        // its stack) or start a query under another database handle.
+        let keyed_one = |d: &Doc| {
+            indexed.value(d).map(|key| {
+                let hash = Numbering::hash(&key);
+                (key, hash)
+            })
+        };
+        let keyed: Vec<Option<(IndexKey, u64)>> = if rayon::current_thread_index().is_none() {
+            docs.par_iter().with_min_len(INDEX_BLOCK).map(keyed_one).collect()
+        } else {
+            docs.iter().map(keyed_one).collect()
+        };
+        let number_of: Vec<u32> = keyed
+            .into_iter()
+            .map(|k| k.map_or(NO_VALUE, |(key, hash)| numbers.number_hashed(key, hash)))
+            .collect();
         let counts = held(&number_of, numbers.len());
         let more = Numbering::with_capacity(numbers.len() as u32, 0);
         FieldIndex::with_numbers(Arc::new(numbers), more, number_of, &counts)
