@@ -154,6 +154,17 @@ impl Format {
 mod tests {
     use super::*;
 
+    /// Every string of up to `max` characters of `alphabet`, the empty one included.
+    fn all(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..max {
+            last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            out.extend(last.iter().cloned());
+        }
+        out
+    }
+
     #[test]
     fn formats_come_from_the_extension() {
         assert_eq!(Format::of("a/b.YML"), Some(Format::Yaml));
@@ -167,15 +178,6 @@ mod tests {
     /// `globset` on each.
     #[test]
     fn a_glob_with_one_star_matches_exactly_the_paths_globset_matches() {
-        fn all(alphabet: &[char], max: usize) -> Vec<String> {
-            let mut out = vec![String::new()];
-            let mut last = vec![String::new()];
-            for _ in 0..max {
-                last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
-                out.extend(last.iter().cloned());
-            }
-            out
-        }
         let paths = all(&['a', '.', '/'], 5);
         let mut globs = 0;
         for glob in all(&['a', '.', '/', '*'], 5).into_iter().filter(|g| g.matches('*').count() == 1) {
@@ -199,15 +201,6 @@ mod tests {
     /// what lets `kinds_for` skip the matcher for other paths.
     #[test]
     fn a_path_a_glob_matches_starts_with_the_glob_s_literal_prefix() {
-        fn all(alphabet: &[char], max: usize) -> Vec<String> {
-            let mut out = vec![String::new()];
-            let mut last = vec![String::new()];
-            for _ in 0..max {
-                last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
-                out.extend(last.iter().cloned());
-            }
-            out
-        }
         let paths = all(&['a', 'b', '/', '.'], 5);
         let mut compared = 0;
         for glob in all(&['a', '/', '*', '?', '[', ']', '{', '}', ',', '\\'], 5) {
