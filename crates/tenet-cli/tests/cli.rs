@@ -401,6 +401,21 @@ fn every_format_on_the_example_organisation() {
     }
 }
 
+/// The text report alone, as `tenet check` prints it by default, counts passing results
+/// instead of making them; beside other formats it lists them. Both read the same: the
+/// snapshot is the one `every_format_on_the_example_organisation` writes.
+#[test]
+fn the_text_report_alone_reads_as_it_does_beside_other_formats() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["check", "--as-of", "2026-11-24", "policies/example"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tenet");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("example_text", String::from_utf8_lossy(&out.stdout));
+}
+
 /// The OSCAL output loads in compliance-trestle, a real OSCAL implementation that rejects
 /// invalid assessment results.
 #[test]
