@@ -231,7 +231,7 @@ fn tailoring_context<'a>(
         params: run_params(db, workspace, settings),
         today: settings.today(db),
         budget: Budget { steps: settings.step_budget(db) },
-        passes: tenet_eval::Passes::Listed,
+        passes: Passes::Listed,
     }
 }
 

@@ -404,7 +404,7 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     // built largest first: one thread is then not left alone with a large kind at the end.
     let sizes: Vec<AtomicUsize> =
         KindId::all(schemas(db, workspace).len()).map(|_| AtomicUsize::new(0)).collect();
-    for_each_group(db, &order, &|db, group| {
+    in_order(db, &order, &|db, group| {
         let loaded = load_group(db, workspace, evidence, group);
         for (kind, files) in group_kinds(db, workspace, evidence, group).iter().enumerate() {
             if files.is_empty() {
@@ -426,20 +426,10 @@ pub fn validate_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     in_order(db, &kinds, &|db, kind| {
         let _ = kind_keys(db, workspace, evidence, kind);
     });
-    for_each_group(db, &order, &|db, group| {
+    in_order(db, &order, &|db, group| {
         let _ = file_group_diagnostics(db, workspace, evidence, group);
     });
     evidence_diagnostics(db, workspace, evidence)
-}
-
-/// Runs `job` for every group of `order` ([`groups_largest_first`]), in parallel over
-/// database clones, one group at a time and the largest first. A group of large YAML
-/// registers costs a hundred times one of small Markdown files, and such groups sit
-/// together (files are in path order): in path order, one thread would be left loading the
-/// last large groups while the other waited. Largest first, the last groups taken are the
-/// smallest, and the threads end together.
-fn for_each_group(db: &Database, order: &[u32], job: &(dyn Fn(&Database, u32) + Sync)) {
-    in_order(db, order, job);
 }
 
 /// Runs `job` for every item of `items` in parallel over database clones, each thread
@@ -456,7 +446,12 @@ fn in_order<T: Copy + Sync>(db: &Database, items: &[T], job: &(dyn Fn(&Database,
     });
 }
 
-/// The set's groups by their size in bytes, largest first (ties in path order).
+/// The set's groups by their size in bytes, largest first (ties in path order), the order
+/// they are loaded and checked in ([`in_order`]). A group of large YAML registers costs a
+/// hundred times one of small Markdown files, and such groups sit together (files are in
+/// path order): in path order, one thread would be left loading the last large groups
+/// while the other waited. Largest first, the last groups taken are the smallest, and the
+/// threads end together.
 fn groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<u32> {
     let mut sized: Vec<(usize, u32)> = evidence
         .files(db)
@@ -485,7 +480,7 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
         return;
     }
     let _ = evidence_sources(db, workspace);
-    for_each_group(db, &groups_largest_first(db, evidence), &|db, group| {
+    in_order(db, &groups_largest_first(db, evidence), &|db, group| {
         let _ = load_group(db, workspace, evidence, group);
     });
     if let Ok(mut p) = db.preloaded.lock() {

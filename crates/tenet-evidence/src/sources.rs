@@ -38,14 +38,14 @@ struct SimpleGlob {
     kind: KindId,
 }
 
+/// The characters that mean something in a glob.
+const SPECIAL: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+
 impl SimpleGlob {
     /// The glob's parts, when it has this shape.
     fn of(glob: &str, kind: KindId) -> Option<SimpleGlob> {
-        if glob.contains(['?', '[', ']', '{', '}', '\\']) {
-            return None;
-        }
         let (before, after) = glob.split_once('*')?;
-        if after.contains('*') {
+        if before.contains(SPECIAL) || after.contains(SPECIAL) {
             return None;
         }
         Some(SimpleGlob { before: before.to_owned(), after: after.to_owned(), kind })
@@ -106,7 +106,7 @@ impl Sources {
 
 /// The text of `glob` before its first character with a meaning in globs.
 fn literal_prefix(glob: &str) -> &str {
-    glob.find(['*', '?', '[', ']', '{', '}', '\\']).map_or(glob, |at| &glob[..at])
+    glob.find(SPECIAL).map_or(glob, |at| &glob[..at])
 }
 
 impl PartialEq for Sources {
