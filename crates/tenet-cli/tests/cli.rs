@@ -147,6 +147,94 @@ fn the_json_report_is_identical_with_one_or_two_threads_and_across_runs() {
     assert_eq!(value["summary"]["results"]["fail"], 3);
 }
 
+/// 5,000 systems (every seventh not deployed) and a review for every system but each
+/// third: enough subjects that each rule's domain is split into chunks. The costly rule
+/// scans every review for each system, so a small budget runs out part way through each
+/// chunk.
+fn write_large_organisation(root: &Path) {
+    let policy = r#"package large
+
+schema AiSystem from "systems/*.yaml" {
+  id: string key
+  deployed: bool
+}
+
+schema Review from "reviews/*.jsonl" {
+  id: string key
+  system: ref AiSystem
+}
+
+control L.1 "Reviewed" {
+  rule reviewed
+    for s: AiSystem where s.deployed
+    require some r: Review where r.system == s
+    else "{s.id} has no review"
+}
+
+control L.2 "Costly" {
+  rule spread
+    for s: AiSystem
+    require count(r: Review where r.system != s) > 0
+}
+"#;
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("policy/policy.tenet", policy);
+    for file in 0..5 {
+        let (mut yaml, mut jsonl) = (String::new(), String::new());
+        for n in file * 1000..(file + 1) * 1000 {
+            yaml.push_str(&format!("- id: sys-{n:05}\n  deployed: {}\n", n % 7 != 0));
+            if n % 3 != 0 {
+                jsonl.push_str(&format!("{{\"id\": \"rev-{n:05}\", \"system\": \"sys-{n:05}\"}}\n"));
+            }
+        }
+        write(&format!("evidence/systems/part-{file}.yaml"), &yaml);
+        write(&format!("evidence/reviews/part-{file}.jsonl"), &jsonl);
+    }
+}
+
+/// Each process builds rayon's global pool with `--jobs` threads, and a split rule's
+/// chunks run there; so only separate processes compare one thread with two.
+#[test]
+fn a_split_domain_reports_identically_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_large_organisation(dir.path());
+    let check = |jobs: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(["check", "policy", "--evidence", "evidence", "--as-of", "2026-06-30"])
+            .args(["--format", "json", "--step-budget", "1000000", "--jobs", jobs])
+            .current_dir(dir.path())
+            .output()
+            .expect("run tenet")
+    };
+    let (one, two, again) = (check("1"), check("2"), check("2"));
+    // A rule that ran out of budget is an error result, so the run exits 2.
+    assert_eq!(one.status.code(), Some(2), "{}", stderr(&one));
+    assert!(one.stdout == two.stdout, "the reports differ between one and two threads");
+    assert!(two.stdout == again.stdout, "the reports differ between two runs");
+    let report: serde_json::Value = serde_json::from_slice(&one.stdout).expect("JSON report");
+    let statuses = |control: usize| -> Vec<String> {
+        let results = report["controls"][control]["results"].as_array().expect("results");
+        results.iter().map(|r| r["status"].as_str().unwrap_or_default().to_owned()).collect()
+    };
+    let reviewed = statuses(0);
+    let deployed = (0..5000).filter(|n| n % 7 != 0);
+    let expected: Vec<&str> = deployed.map(|n| if n % 3 == 0 { "fail" } else { "pass" }).collect();
+    assert_eq!(reviewed, expected);
+    // The costly rule's budget runs out inside every chunk of 1,024 subjects: each chunk's
+    // first subjects pass and the rest err, so the comparison covers where each stops.
+    let costly = statuses(1);
+    assert_eq!(costly.len(), 5000);
+    for chunk in costly.chunks(1024) {
+        let passed = chunk.iter().take_while(|s| *s == "pass").count();
+        assert!(passed > 0 && passed < chunk.len(), "no cut-off inside a chunk: {passed} of {}", chunk.len());
+        assert!(chunk[passed..].iter().all(|s| s == "error"), "after the cut-off, every subject errs");
+    }
+}
+
 #[test]
 fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     let dir = tempfile::tempdir().expect("temp dir");

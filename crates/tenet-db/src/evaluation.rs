@@ -95,8 +95,10 @@ pub fn rule_results(
 /// from inside its query, and a rayon worker waiting for them picks up other jobs of its
 /// pool, which would start another rule's query on its stack under another database
 /// handle, which salsa forbids ("Cannot change database mid-query"). A plain thread waits
-/// without picking anything up. A panic in a job (a cancellation, say) reaches the caller
-/// with its payload.
+/// without picking anything up. A plain thread belongs to no pool, so a large rule's
+/// chunks run on rayon's global pool, whatever pool the caller installed: the global pool
+/// sets how many threads a check uses (`tenet check --jobs` builds it). A panic in a job
+/// (a cancellation, say) reaches the caller with its payload.
 fn on_plain_threads<T: Send>(
     db: &Database,
     count: usize,

@@ -1,6 +1,12 @@
 //! Large domains are split into chunks evaluated in parallel: the results are exactly what
-//! the rule says, in subject order, identical on one and on two threads, and a runaway
-//! rule still stops within its budget.
+//! the rule says, in subject order, and a runaway rule still stops within its budget.
+//! That one and two threads give identical reports is shown by running the `tenet` binary
+//! with `--jobs 1` and `--jobs 2` (`tenet-cli`'s `cli.rs`): a split rule's chunks run on
+//! rayon's global pool, which a process builds once.
+//!
+//! The runs use a budget of a million steps, not the default: the runaway rule spends
+//! whatever budget it is given, and a chunk's share of a million runs out in the middle of
+//! the costly rule's chunks.
 
 #![allow(clippy::expect_used, reason = "test set-up fails loudly")]
 
@@ -34,6 +40,12 @@ control S.2 "Runaway" {
     for s: AiSystem
     require count(a: AiSystem where count(b: Review where b.id != a.id) > 0) > 0
 }
+
+control S.3 "Costly" {
+  rule spread
+    for s: AiSystem
+    require count(r: Review where r.system != s) > 0
+}
 "#;
 
 /// 5,000 systems (every seventh not deployed), a review for every system but each third.
@@ -55,25 +67,25 @@ fn organisation() -> MemorySystem {
     system
 }
 
-fn run(threads: usize, budget: u64) -> RunReport {
-    run_listing(threads, budget, Passes::Listed)
+/// A budget the runaway rule spends at once and the costly rule part way through each chunk.
+const BUDGET: u64 = 1_000_000;
+
+fn run() -> RunReport {
+    run_listing(Passes::Listed)
 }
 
-fn run_listing(threads: usize, budget: u64, passes: Passes) -> RunReport {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-    pool.install(|| {
-        let mut db = Database::default();
-        let system = organisation();
-        let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
-        let evidence = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
-        let settings = RunSettings::builder(jiff::civil::date(2026, 6, 30), budget).passes(passes).new(&db);
-        evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 1)
-    })
+fn run_listing(passes: Passes) -> RunReport {
+    let mut db = Database::default();
+    let system = organisation();
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("policy");
+    let evidence = load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    let settings = RunSettings::builder(jiff::civil::date(2026, 6, 30), BUDGET).passes(passes).new(&db);
+    evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 1)
 }
 
 #[test]
 fn a_split_domain_gives_every_subject_its_result_in_order() {
-    let report = run(2, tenet_eval::DEFAULT_STEP_BUDGET);
+    let report = run();
     let reviewed = &report.controls[0].results;
     let expected: Vec<(String, Status)> = (0..5000)
         .filter(|n| n % 7 != 0)
@@ -90,15 +102,8 @@ fn a_split_domain_gives_every_subject_its_result_in_order() {
 }
 
 #[test]
-fn one_and_two_threads_give_identical_reports() {
-    let one = serde_json::to_string(&run(1, tenet_eval::DEFAULT_STEP_BUDGET)).expect("json");
-    let two = serde_json::to_string(&run(2, tenet_eval::DEFAULT_STEP_BUDGET)).expect("json");
-    assert!(one == two, "the reports differ between one and two threads");
-}
-
-#[test]
 fn a_runaway_rule_over_a_split_domain_stops_within_its_budget() {
-    let report = run(2, 1_000_000);
+    let report = run();
     let cross = &report.controls[1].results;
     assert_eq!(cross.len(), 5000);
     assert!(cross.iter().all(|r| r.status == Status::Error), "every subject errs once the budget is spent");
@@ -109,7 +114,7 @@ fn a_runaway_rule_over_a_split_domain_stops_within_its_budget() {
 
 #[test]
 fn a_split_domain_that_counts_passes_lists_its_other_results_in_order() {
-    let report = run_listing(2, 1_000_000, Passes::Counted);
+    let report = run_listing(Passes::Counted);
     let reviewed = &report.controls[0].results;
     let failing: Vec<String> =
         (0..5000).filter(|n| n % 7 != 0 && n % 3 == 0).map(|n| format!("sys-{n:05}")).collect();
@@ -123,5 +128,12 @@ fn a_split_domain_that_counts_passes_lists_its_other_results_in_order() {
     // A rule whose every subject errs lists them all.
     let cross = &report.controls[1].results;
     assert_eq!((cross.len(), cross.counts().error), (5000, 5000));
-    assert_eq!(report.summary, run(2, 1_000_000).summary);
+    // A rule whose budget runs out part way lists its errors and counts its passes.
+    let listing = run();
+    let costly = &report.controls[2].results;
+    assert!(costly.iter().all(|r| r.status == Status::Error));
+    assert!(costly.counts().pass > 0, "the costly rule's budget runs out before any subject passes");
+    assert_eq!(costly.counts(), listing.controls[2].results.counts());
+    assert_eq!(costly.len(), listing.controls[2].results.counts().error);
+    assert_eq!(report.summary, listing.summary);
 }
