@@ -275,20 +275,33 @@ fn scan_error(offsets: &Offsets, text: &str, e: &saphyr_parser::ScanError, limit
     if e.info().contains("recursion limit") {
         return ParseError::too_deep(here, limits.max_depth);
     }
-    let error = ParseError::new(here, format!("invalid YAML: {}", e.info()));
-    if tab_indented(text, e.marker().line()) {
-        return error.with_help("YAML does not allow tabs for indentation; indent with spaces");
+    let message = format!("invalid YAML: {}", e.info());
+    // Pointed at the tab itself: saphyr points at the scalar before it.
+    if let Some(tab) = indenting_tab(text, e.marker().line()) {
+        let at = offsets.base.saturating_add(u32::try_from(tab).unwrap_or(u32::MAX));
+        return ParseError::new(Span::new(at, at.saturating_add(1)), message)
+            .with_help("YAML does not allow tabs for indentation; indent with spaces");
     }
-    error
+    ParseError::new(here, message)
 }
 
-/// True when the line `line` (one-based) or the next one is indented with a tab: where
-/// saphyr reports a tab it often points at the end of the line before.
-fn tab_indented(text: &str, line: usize) -> bool {
-    text.lines()
-        .skip(line.saturating_sub(1))
-        .take(2)
-        .any(|l| l.chars().take_while(|c| c.is_whitespace()).any(|c| c == '\t'))
+/// The byte offset of the first tab that indents line `line` (one-based) or the next one:
+/// where saphyr reports a tab it often points at the end of the line before.
+fn indenting_tab(text: &str, line: usize) -> Option<usize> {
+    let mut start = 0;
+    for (number, l) in text.split_inclusive('\n').enumerate() {
+        if number + 2 >= line
+            && let Some(tab) = l.chars().take_while(|c| c.is_whitespace()).position(|c| c == '\t')
+        {
+            // Indentation is ASCII up to the tab, so characters are bytes.
+            return Some(start + tab);
+        }
+        if number + 1 > line {
+            return None;
+        }
+        start += l.len();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -386,12 +399,18 @@ mod tests {
     }
 
     #[test]
-    fn tabs_get_a_hint() {
-        let parsed = parse("id: t\nname: x\n\trisk: high\n", 0, &Limits::default());
+    fn a_tab_is_pointed_at_with_a_hint() {
+        let text = "id: t\nname: x\n\trisk: high\n";
+        let parsed = parse(text, 0, &Limits::default());
+        assert_eq!(&text[parsed.errors[0].span.range()], "\t");
+        assert_eq!(parsed.errors[0].span.start, 14);
         assert_eq!(
             parsed.errors[0].help.as_deref(),
             Some("YAML does not allow tabs for indentation; indent with spaces")
         );
+        // In front matter, where the text starts further into the file.
+        let parsed = parse("id: t\nname: x\n\trisk: high\n", 4, &Limits::default());
+        assert_eq!(parsed.errors[0].span, Span::new(18, 19));
     }
 
     #[test]
