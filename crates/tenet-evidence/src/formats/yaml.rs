@@ -290,13 +290,12 @@ fn scan_error(offsets: &Offsets, text: &str, e: &saphyr_parser::ScanError, limit
 fn indenting_tab(text: &str, line: usize) -> Option<usize> {
     let mut start = 0;
     for (number, l) in text.split_inclusive('\n').enumerate() {
-        if number + 2 >= line
-            && let Some(tab) = l.chars().take_while(|c| c.is_whitespace()).position(|c| c == '\t')
+        if number + 1 >= line
+            && let Some(tab) = l.bytes().take_while(|b| matches!(b, b' ' | b'\t')).position(|b| b == b'\t')
         {
-            // Indentation is ASCII up to the tab, so characters are bytes.
             return Some(start + tab);
         }
-        if number + 1 > line {
+        if number >= line {
             return None;
         }
         start += l.len();
@@ -408,6 +407,11 @@ mod tests {
             parsed.errors[0].help.as_deref(),
             Some("YAML does not allow tabs for indentation; indent with spaces")
         );
+        // A tab on the line before the error's is not what it is about.
+        let text = "x: [1,\n  \t2]\ny: ]\nz: 1\n";
+        let parsed = parse(text, 0, &Limits::default());
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(parsed.errors[0].help.is_none(), "{:?}", parsed.errors[0]);
         // In front matter, where the text starts further into the file.
         let parsed = parse("id: t\nname: x\n\trisk: high\n", 4, &Limits::default());
         assert_eq!(parsed.errors[0].span, Span::new(18, 19));
