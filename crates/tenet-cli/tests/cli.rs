@@ -278,6 +278,106 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     assert!(stdout.contains("fail → pass  meridian.MH.1 rule owned AiSystem `scheduler`"), "{stdout}");
 }
 
+/// `tenet watch` names the files that came and went, and the problems that appeared or
+/// were fixed, besides the results that changed.
+#[test]
+fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Whole at once (written aside, then renamed), so that no look sees a file half written.
+    let write = |path: &str, text: &str| {
+        let (aside, path) = (dir.path().join("aside"), dir.path().join(path));
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(&aside, text).expect("write");
+        std::fs::rename(aside, path).expect("rename");
+    };
+    let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
+                  control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+    write("policy/p.tenet", policy);
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args([
+            "watch",
+            "policy",
+            "--evidence",
+            "evidence",
+            "--as-of",
+            "2025-03-01",
+            "--runs",
+            "6",
+            "--poll-ms",
+            "50",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tenet watch");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
+    let mut transcript = Vec::new();
+    // Reads up to the next run's summary: a run prints all of its lines before the next
+    // one looks for changes.
+    let mut next_run = |transcript: &mut Vec<String>| {
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            let summary = line.starts_with("checked in ") || line.starts_with("re-checked in ");
+            transcript.push(line);
+            if summary {
+                return;
+            }
+        }
+    };
+    next_run(&mut transcript);
+    write("evidence/systems/tabs.yaml", "id: t\nreviewed: 2025-01-01\n\tnote: x\n");
+    next_run(&mut transcript);
+    std::fs::remove_file(dir.path().join("evidence/systems/a.yaml")).expect("remove");
+    next_run(&mut transcript);
+    write("policy/p.tenet", &policy.replace("s.reviewed + 1 year", "s.reviewd + 1 year"));
+    next_run(&mut transcript);
+    write("policy/p.tenet", policy);
+    next_run(&mut transcript);
+    std::fs::remove_file(dir.path().join("evidence/systems/tabs.yaml")).expect("remove");
+    next_run(&mut transcript);
+    transcript.extend(lines.map(|l| l.expect("a line")));
+    assert!(child.wait().expect("wait").success());
+    let shown: Vec<String> = transcript
+        .iter()
+        .map(|l| {
+            match l.split_once(" in ").and_then(|(head, rest)| Some((head, rest.split_once(" ms")?.1))) {
+                Some((head, rest)) => format!("{head} in N ms{rest}"),
+                None => l.clone(),
+            }
+        })
+        .collect();
+    assert_eq!(
+        shown.join("\n"),
+        "checked in N ms: 1 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
+
+changed: evidence/systems/tabs.yaml (new)
+re-checked in N ms: no result changed; 1 error in policies or evidence
+  new problem  evidence/systems/tabs.yaml:3:1: T0502 invalid YAML: while scanning a plain scalar, found a tab
+
+changed: evidence/systems/a.yaml (removed)
+re-checked in N ms: 1 result changed; 1 error in policies or evidence
+  gone  edge.E.1 rule recent AiSystem `a`
+
+changed: policy/p.tenet
+re-checked in N ms: 2 results changed; 2 errors in policies or evidence
+  new error  edge.E.1 rule recent: the rule has errors in the policy; see the diagnostics
+  gone  edge.E.1 rule recent AiSystem `b`
+  new problem  policy/p.tenet:11:15: T0102 `AiSystem` has no field `reviewd`
+
+changed: policy/p.tenet
+re-checked in N ms: 2 results changed; 1 error in policies or evidence
+  new pass  edge.E.1 rule recent AiSystem `b`
+  gone  edge.E.1 rule recent
+  fixed  policy/p.tenet: T0102 `AiSystem` has no field `reviewd`
+
+changed: evidence/systems/tabs.yaml (removed)
+re-checked in N ms: no result changed; 0 errors in policies or evidence
+  fixed  evidence/systems/tabs.yaml: T0502 invalid YAML: while scanning a plain scalar, found a tab"
+    );
+}
+
 /// The federal inventory pack on the real 2024 inventory (both releases, one of them
 /// Windows-1252). The expected counts were computed independently from the CSV files.
 #[test]
