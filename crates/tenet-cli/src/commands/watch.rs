@@ -18,8 +18,8 @@ use tenet_db::{
     evaluate_workspace, load_evidence_dir, validate_evidence,
 };
 use tenet_diagnostics::{Diagnostic, render};
-use tenet_eval::Status;
 use tenet_eval::report::RunReport;
+use tenet_eval::{Results, RuleResult, Run, SubjectRef};
 
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
@@ -151,25 +151,92 @@ fn comings_and_goings(before: &BTreeMap<PathBuf, Stamp>, now: &BTreeMap<PathBuf,
     came.chain(went).collect()
 }
 
-type Outcomes = BTreeMap<(String, String, String), (Status, Option<Arc<str>>)>;
-
-/// What one run found: each result's status, and each diagnostic about the policies or
-/// the evidence, by what it says (so that an edit that only moves it is no news), with the
-/// line it is shown as.
-struct Run {
-    outcomes: Outcomes,
+/// What one run found: the report (whose results are shared runs, so that keeping it costs
+/// little and comparing it with the next finds unchanged chunks by their handles), and
+/// each diagnostic about the policies or the evidence, by what it says (so that an edit
+/// that only moves it is no news), with the line it is shown as.
+struct Seen {
+    report: RunReport,
     problems: BTreeMap<(String, String, String), String>,
 }
 
-fn outcomes(report: &RunReport) -> Outcomes {
-    let mut out = BTreeMap::new();
-    for c in &report.controls {
-        for r in c.results.iter() {
-            let subject = r.subject.as_ref().map(|s| format!("{} `{}`", s.kind, s.key)).unwrap_or_default();
-            out.insert((c.id.to_string(), r.rule.to_string(), subject), (r.status, r.message.clone()));
+/// A result as the changes name it: its rule and subject (within its control).
+type ResultKey<'r> = (&'r str, Option<&'r SubjectRef>);
+
+/// The results whose status changed between two reports, that are new, or that are gone,
+/// one line each, in order of control, rule and subject. A control's runs that are the
+/// same in both (an unchanged chunk or rule) are skipped without reading their results,
+/// so a re-check after a small edit costs what the edit changed, not the whole report.
+fn changed_results(before: &RunReport, now: &RunReport) -> Vec<String> {
+    let empty = Results::default();
+    let earlier: HashMap<&str, &Results> = before.controls.iter().map(|c| (&*c.id, &c.results)).collect();
+    let mut changes: Vec<((String, String, String), String)> = Vec::new();
+    for control in &now.controls {
+        let old = earlier.get(&*control.id).copied().unwrap_or(&empty);
+        changed_in_control(&control.id, old, &control.results, &mut changes);
+    }
+    let current: HashSet<&str> = now.controls.iter().map(|c| &*c.id).collect();
+    for control in before.controls.iter().filter(|c| !current.contains(&*c.id)) {
+        changed_in_control(&control.id, &control.results, &empty, &mut changes);
+    }
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+    changes.into_iter().map(|(_, line)| line).collect()
+}
+
+/// [`changed_results`] within one control, with a sort key beside each line: changes and
+/// new results first, then those gone.
+fn changed_in_control(
+    control: &str,
+    old: &Results,
+    new: &Results,
+    changes: &mut Vec<((String, String, String), String)>,
+) {
+    let (old_runs, new_runs) = (old.runs(), new.runs());
+    // Runs that are the same, place for place, hold the same results in both.
+    let (old_runs, new_runs): (Vec<&Run>, Vec<&Run>) = if old_runs.len() == new_runs.len() {
+        old_runs.iter().zip(new_runs).filter(|(a, b)| a != b).unzip()
+    } else {
+        (old_runs.iter().collect(), new_runs.iter().collect())
+    };
+    let earlier: HashMap<ResultKey<'_>, &RuleResult> =
+        old_runs.iter().flat_map(|run| run.results()).map(|r| (key(r), r)).collect();
+    let mut seen: HashSet<ResultKey<'_>> = HashSet::new();
+    let order = |rank: &str, r: &RuleResult| {
+        (control.to_owned(), r.rule.to_string(), format!("{rank}{}", subject(r)))
+    };
+    for r in new_runs.iter().flat_map(|run| run.results()) {
+        seen.insert(key(r));
+        let what = named(control, r);
+        match earlier.get(&key(r)) {
+            Some(old) if old.status == r.status => {}
+            Some(old) => changes.push((
+                order("0", r),
+                format!("  {} → {}  {what}{}", old.status.as_str(), r.status.as_str(), suffix(&r.message)),
+            )),
+            None => changes
+                .push((order("0", r), format!("  new {}  {what}{}", r.status.as_str(), suffix(&r.message)))),
         }
     }
-    out
+    for r in old_runs.iter().flat_map(|run| run.results()).filter(|r| !seen.contains(&key(r))) {
+        changes.push((order("1", r), format!("  gone  {}", named(control, r))));
+    }
+}
+
+fn key(r: &RuleResult) -> ResultKey<'_> {
+    (&r.rule, r.subject.as_ref())
+}
+
+/// A result's subject as shown: its kind and key (a rule without subjects has none).
+fn subject(r: &RuleResult) -> String {
+    r.subject.as_ref().map(|s| format!("{} `{}`", s.kind, s.key)).unwrap_or_default()
+}
+
+/// A result's control, rule and subject.
+fn named(control: &str, r: &RuleResult) -> String {
+    match subject(r) {
+        s if s.is_empty() => format!("{control} rule {}", r.rule),
+        s => format!("{control} rule {} {s}", r.rule),
+    }
 }
 
 /// The diagnostics about the policies and the evidence, each as a `short` line (path,
@@ -210,20 +277,18 @@ fn check(
     loaded: &tenet_db::WorkspaceFiles,
     evidence: (EvidenceSet, &Path),
     settings: RunSettings,
-    previous: Option<&Run>,
-) -> Run {
+    previous: Option<&Seen>,
+) -> Seen {
     let started = std::time::Instant::now();
     let (problems, errors) = problems(db, loaded, evidence);
     let report = evaluate_workspace(db, loaded.workspace, evidence.0, settings, &|_, _| 0);
-    let now = outcomes(&report);
-    let elapsed = started.elapsed();
     let found = format!("{} in policies or evidence", count(errors, "error", "errors"));
     match previous {
         None => {
             let s = &report.summary.results;
             println!(
                 "checked in {} ms: {} pass, {} fail, {} error, {} waived, {} not applicable, {} no evidence; {found}",
-                elapsed.as_millis(),
+                started.elapsed().as_millis(),
                 s.pass,
                 s.fail,
                 s.error,
@@ -236,31 +301,13 @@ fn check(
             }
         }
         Some(before) => {
-            let mut lines = Vec::new();
-            for (key, (status, message)) in &now {
-                match before.outcomes.get(key) {
-                    Some((old, _)) if old == status => {}
-                    Some((old, _)) => lines.push(format!(
-                        "  {} → {}  {}{}",
-                        old.as_str(),
-                        status.as_str(),
-                        named(key),
-                        suffix(message)
-                    )),
-                    None => {
-                        lines.push(format!("  new {}  {}{}", status.as_str(), named(key), suffix(message)))
-                    }
-                }
-            }
-            for key in before.outcomes.keys().filter(|k| !now.contains_key(*k)) {
-                lines.push(format!("  gone  {}", named(key)));
-            }
+            let lines = changed_results(&before.report, &report);
             let results = if lines.is_empty() {
                 "no result changed".to_owned()
             } else {
                 format!("{} changed", count(lines.len(), "result", "results"))
             };
-            println!("re-checked in {} ms: {results}; {found}", elapsed.as_millis());
+            println!("re-checked in {} ms: {results}; {found}", started.elapsed().as_millis());
             for l in lines {
                 println!("{l}");
             }
@@ -276,16 +323,7 @@ fn check(
             }
         }
     }
-    Run { outcomes: now, problems }
-}
-
-/// A result's control, rule and subject (a rule without subjects has none).
-fn named((control, rule, subject): &(String, String, String)) -> String {
-    if subject.is_empty() {
-        format!("{control} rule {rule}")
-    } else {
-        format!("{control} rule {rule} {subject}")
-    }
+    Seen { report, problems }
 }
 
 fn suffix(message: &Option<Arc<str>>) -> String {
