@@ -574,6 +574,8 @@ struct Warm {
     workspace: tenet_db::Workspace,
     evidence: tenet_db::EvidenceSet,
     settings: RunSettings,
+    /// The last check's report, which `tenet watch` compares the next one with.
+    report: tenet_eval::report::RunReport,
 }
 
 impl Warm {
@@ -585,16 +587,19 @@ impl Warm {
         let evidence = load_evidence_dir(&mut db, &OsSystem, &dir.join("evidence")).ok()?;
         let settings = RunSettings::new(&db, as_of(), tenet_eval::DEFAULT_STEP_BUDGET);
         let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);
-        let _ = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
-        Some(Warm { db, workspace: loaded.workspace, evidence, settings })
+        let report = evaluate_workspace(&db, loaded.workspace, evidence, settings, &|_, _| 0);
+        Some(Warm { db, workspace: loaded.workspace, evidence, settings, report })
     }
 
-    /// What `tenet watch` and the language server do after a save: the evidence's
-    /// diagnostics and every rule's results, again.
-    fn recheck(&self) {
+    /// What `tenet watch` does after a save: the evidence's diagnostics and every rule's
+    /// results, again, and what changed since the last report. (The language server does
+    /// the first two.)
+    fn recheck(&mut self) {
         let diagnostics = tenet_db::validate_evidence(&self.db, self.workspace, self.evidence).len();
         let report = evaluate_workspace(&self.db, self.workspace, self.evidence, self.settings, &|_, _| 0);
-        std::hint::black_box((diagnostics, report.summary.results.fail));
+        let changes = report.changes_since(&self.report).len();
+        std::hint::black_box((diagnostics, report.summary.results.fail, changes));
+        self.report = report;
     }
 
     /// Appends a check of a deployed system to the first monitoring file: an edit that

@@ -9,6 +9,7 @@
 //! **API boundary:** no salsa here. The database layer decides what to evaluate when and
 //! in parallel; this crate evaluates one rule at a time.
 
+mod changes;
 mod interp;
 mod program_run;
 pub mod report;
@@ -18,6 +19,7 @@ mod rules;
 mod store;
 mod tailoring;
 
+pub use changes::{Change, ResultChange};
 pub use interp::{Budget, DEFAULT_STEP_BUDGET, ParamValues, param_values};
 pub use program_run::{TestOutcome, evaluate_constant, evaluate_control, run_test};
 pub use results::{

@@ -322,6 +322,9 @@ impl PartialEq for Run {
     }
 }
 
+/// No results, for a control one of two reports lacks.
+pub(crate) static NO_RESULTS: Results = Results { runs: Vec::new() };
+
 impl Results {
     /// Results made of `runs`, one after another (runs of no results, listed or counted,
     /// are left out).

@@ -19,7 +19,7 @@ use tenet_db::{
 };
 use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
-use tenet_eval::{Results, RuleResult, Run, SubjectRef};
+use tenet_eval::{Change, ResultChange, RuleResult};
 
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
@@ -152,78 +152,32 @@ fn comings_and_goings(before: &BTreeMap<PathBuf, Stamp>, now: &BTreeMap<PathBuf,
 }
 
 /// What one run found: the report (whose results are shared runs, so that keeping it costs
-/// little and comparing it with the next finds unchanged chunks by their handles), and
-/// each diagnostic about the policies or the evidence, by what it says (so that an edit
-/// that only moves it is no news), with the line it is shown as.
+/// little and comparing it with the next passes over unchanged chunks), and each
+/// diagnostic about the policies or the evidence, by what it says (so that an edit that
+/// only moves it is no news), with the line it is shown as.
 struct Seen {
     report: RunReport,
     problems: BTreeMap<(String, String, String), String>,
 }
 
-/// A result as the changes name it: its rule and subject (within its control).
-type ResultKey<'r> = (&'r str, Option<&'r SubjectRef>);
-
-/// The results whose status changed between two reports, that are new, or that are gone,
-/// one line each, in order of control, rule and subject. A control's runs that are the
-/// same in both (an unchanged chunk or rule) are skipped without reading their results,
-/// so a re-check after a small edit costs what the edit changed, not the whole report.
+/// One line for each result that changed, is new, or is gone since `before`.
 fn changed_results(before: &RunReport, now: &RunReport) -> Vec<String> {
-    let empty = Results::default();
-    let earlier: HashMap<&str, &Results> = before.controls.iter().map(|c| (&*c.id, &c.results)).collect();
-    let mut changes: Vec<((String, String, String), String)> = Vec::new();
-    for control in &now.controls {
-        let old = earlier.get(&*control.id).copied().unwrap_or(&empty);
-        changed_in_control(&control.id, old, &control.results, &mut changes);
-    }
-    let current: HashSet<&str> = now.controls.iter().map(|c| &*c.id).collect();
-    for control in before.controls.iter().filter(|c| !current.contains(&*c.id)) {
-        changed_in_control(&control.id, &control.results, &empty, &mut changes);
-    }
-    changes.sort_by(|a, b| a.0.cmp(&b.0));
-    changes.into_iter().map(|(_, line)| line).collect()
-}
-
-/// [`changed_results`] within one control, with a sort key beside each line: changes and
-/// new results first, then those gone.
-fn changed_in_control(
-    control: &str,
-    old: &Results,
-    new: &Results,
-    changes: &mut Vec<((String, String, String), String)>,
-) {
-    let (old_runs, new_runs) = (old.runs(), new.runs());
-    // Runs that are the same, place for place, hold the same results in both.
-    let (old_runs, new_runs): (Vec<&Run>, Vec<&Run>) = if old_runs.len() == new_runs.len() {
-        old_runs.iter().zip(new_runs).filter(|(a, b)| a != b).unzip()
-    } else {
-        (old_runs.iter().collect(), new_runs.iter().collect())
-    };
-    let earlier: HashMap<ResultKey<'_>, &RuleResult> =
-        old_runs.iter().flat_map(|run| run.results()).map(|r| (key(r), r)).collect();
-    let mut seen: HashSet<ResultKey<'_>> = HashSet::new();
-    let order = |rank: &str, r: &RuleResult| {
-        (control.to_owned(), r.rule.to_string(), format!("{rank}{}", subject(r)))
-    };
-    for r in new_runs.iter().flat_map(|run| run.results()) {
-        seen.insert(key(r));
-        let what = named(control, r);
-        match earlier.get(&key(r)) {
-            Some(old) if old.status == r.status => {}
-            Some(old) => changes.push((
-                order("0", r),
-                format!("  {} → {}  {what}{}", old.status.as_str(), r.status.as_str(), suffix(&r.message)),
-            )),
-            None => changes
-                .push((order("0", r), format!("  new {}  {what}{}", r.status.as_str(), suffix(&r.message)))),
-        }
-    }
-    for r in old_runs.iter().flat_map(|run| run.results()).filter(|r| !seen.contains(&key(r))) {
-        changes.push((order("1", r), format!("  gone  {}", named(control, r))));
-    }
-}
-
-fn key(r: &RuleResult) -> ResultKey<'_> {
-    (&r.rule, r.subject.as_ref())
+    now.changes_since(before)
+        .into_iter()
+        .map(|ResultChange { control, change }| match change {
+            Change::Status { before, now } => format!(
+                "  {} → {}  {}{}",
+                before.status.as_str(),
+                now.status.as_str(),
+                named(control, now),
+                suffix(&now.message)
+            ),
+            Change::New(r) => {
+                format!("  new {}  {}{}", r.status.as_str(), named(control, r), suffix(&r.message))
+            }
+            Change::Gone(r) => format!("  gone  {}", named(control, r)),
+        })
+        .collect()
 }
 
 /// A result's subject as shown: its kind and key (a rule without subjects has none).
