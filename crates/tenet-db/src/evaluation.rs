@@ -190,32 +190,42 @@ pub fn evaluate_workspace_with_progress(
         .enumerate()
         .map(|(i, parts)| {
             let id = ControlId(i as u32);
-            // A control's results are copied only when tailoring may change them; its
-            // rules' results are otherwise joined as they are, run after run.
-            if !has_tailoring(program, id) {
-                return (id, Results::from_runs(parts.iter().flat_map(|p| p.runs().iter().cloned())));
-            }
-            let results: Vec<RuleResult> = parts.iter().flat_map(|p| p.iter().cloned()).collect();
-            (id, Results::from(tailor(program, &cx, id, results)))
+            (id, control_results(program, &cx, id, &parts))
         })
         .collect();
     build_report(program, settings.today(db), tailored, line_of)
 }
 
-/// Applies one control's tailoring (exclusion, `applies when`, waivers) to its results:
-/// what the editor's live results need without building a whole report.
+/// A control's results from its rules' results, in rule order, with its tailoring
+/// (exclusion, `applies when`, waivers) applied. Copied only when tailoring may change
+/// them; otherwise the rules' results are joined as they are, run after run.
+fn control_results(
+    program: &tenet_sema::Program,
+    cx: &RuleContext<'_>,
+    id: ControlId,
+    rules: &[Results],
+) -> Results {
+    if !has_tailoring(program, id) {
+        return Results::from_runs(rules.iter().flat_map(|r| r.runs().iter().cloned()));
+    }
+    let results: Vec<RuleResult> = rules.iter().flat_map(|r| r.iter().cloned()).collect();
+    Results::from(tailor(program, cx, id, results))
+}
+
+/// One control's results, given its rules' results in rule order, as a report holds
+/// them: what the editor's live results need without building a whole report.
 pub fn tailor_control(
     db: &Database,
     workspace: Workspace,
     evidence: EvidenceSet,
     settings: RunSettings,
     control: usize,
-    results: Vec<RuleResult>,
-) -> Vec<RuleResult> {
+    rules: &[Results],
+) -> Results {
     let program = program(db, workspace);
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);
-    tailor(program, &cx, ControlId(control as u32), results)
+    control_results(program, &cx, ControlId(control as u32), rules)
 }
 
 /// What tailoring reads: the whole program's schemas (conditions may read any kind), the

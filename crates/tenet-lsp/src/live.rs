@@ -34,46 +34,46 @@ pub struct Live {
 
 impl Live {
     /// The tailored results of one control over the snapshot's evidence, from the same
-    /// per-rule queries `tenet check` uses, so the editor and CI agree.
-    fn results(snapshot: &Snapshot, control: &str) -> Option<Vec<tenet_eval::RuleResult>> {
+    /// per-rule queries `tenet check` uses, so the editor and CI agree. Shared with the
+    /// database's memo when no tailoring applies, so a lens over a large domain copies
+    /// nothing.
+    fn results(snapshot: &Snapshot, control: &str) -> Option<tenet_eval::Results> {
         let (evidence, settings) = snapshot.evidence?;
         let db = &snapshot.db;
         let program = tenet_db::program(db, snapshot.workspace);
         let index = program.controls.iter().position(|c| &*c.qualified == control)?;
         let c = &program.controls[index];
-        let mut results = Vec::new();
-        for rule in &c.rules {
-            let rule_results = tenet_db::rule_results(
-                db,
-                snapshot.workspace,
-                evidence,
-                settings,
-                c.qualified.clone(),
-                rule.name.clone(),
-                tenet_eval::Passes::Listed,
-            );
-            results.extend(rule_results.iter().cloned());
-        }
-        Some(tenet_db::tailor_control(db, snapshot.workspace, evidence, settings, index, results))
+        let rules: Vec<tenet_eval::Results> = c
+            .rules
+            .iter()
+            .map(|rule| {
+                tenet_db::rule_results(
+                    db,
+                    snapshot.workspace,
+                    evidence,
+                    settings,
+                    c.qualified.clone(),
+                    rule.name.clone(),
+                    tenet_eval::Passes::Listed,
+                )
+            })
+            .collect();
+        Some(tenet_db::tailor_control(db, snapshot.workspace, evidence, settings, index, &rules))
     }
 
     /// The live counts of a control, by qualified id; `None` when the workspace has no
-    /// evidence.
+    /// evidence. Counted once per run of results, not result by result.
     pub fn control_counts(&self, snapshot: &Snapshot, control: &str) -> Option<ControlCounts> {
-        let results = Live::results(snapshot, control)?;
-        let mut counts = ControlCounts::default();
-        for r in &results {
-            let slot = match r.status {
-                tenet_eval::Status::Pass => &mut counts.pass,
-                tenet_eval::Status::Fail => &mut counts.fail,
-                tenet_eval::Status::Error => &mut counts.error,
-                tenet_eval::Status::Waived => &mut counts.waived,
-                tenet_eval::Status::NotApplicable => &mut counts.not_applicable,
-                tenet_eval::Status::NoEvidence => &mut counts.no_evidence,
-            };
-            *slot += 1;
-        }
-        Some(counts)
+        let counts = Live::results(snapshot, control)?.counts();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Some(ControlCounts {
+            pass: count(counts.pass),
+            fail: count(counts.fail),
+            error: count(counts.error),
+            waived: count(counts.waived),
+            not_applicable: count(counts.not_applicable),
+            no_evidence: count(counts.no_evidence),
+        })
     }
 
     /// The failing results of a control, for `tenet.showFailing`; `None` when the
@@ -82,12 +82,12 @@ impl Live {
         let results = Live::results(snapshot, control)?;
         Some(
             results
-                .into_iter()
+                .iter()
                 .filter(|r| matches!(r.status, tenet_eval::Status::Fail | tenet_eval::Status::Error))
                 .map(|r| FailingResult {
                     rule: r.rule.to_string(),
-                    subject: r.subject.map(|s| format!("{} {}", s.kind, s.key)),
-                    message: r.message.map(|m| m.to_string()),
+                    subject: r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)),
+                    message: r.message.as_ref().map(|m| m.to_string()),
                 })
                 .collect(),
         )
