@@ -15,7 +15,7 @@ mod sarif;
 
 pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
 pub use html::{html, write_html};
-pub use junit::junit;
+pub use junit::write_junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal, write_oscal};
 pub use sarif::{sarif, write_sarif};

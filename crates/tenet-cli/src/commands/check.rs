@@ -134,20 +134,18 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
-        // Text, JSON, SARIF, OSCAL and HTML are streamed to their file: a large
-        // organisation's report runs to hundreds of megabytes. The others are rendered
+        // Streamed to their file: a large organisation's report runs to hundreds of
+        // megabytes. Markdown, bounded in size for a pull-request comment, is rendered
         // whole, then written.
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
+            ReportFormat::Junit => write_output(path, |out| tenet_report::write_junit(&report, &paths, out)),
             ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
-            ReportFormat::Junit | ReportFormat::Markdown => {
-                let rendered = match target.format {
-                    ReportFormat::Junit => tenet_report::junit(&report, &paths),
-                    _ => tenet_report::markdown(&report, &paths),
-                };
+            ReportFormat::Markdown => {
+                let rendered = tenet_report::markdown(&report, &paths);
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
         };
