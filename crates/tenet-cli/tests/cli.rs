@@ -278,6 +278,44 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     assert!(stdout.contains("fail → pass  meridian.MH.1 rule owned AiSystem `scheduler`"), "{stdout}");
 }
 
+/// On a terminal, a run that takes more than half a second says what it is doing on one
+/// line of stderr, rewritten in place and erased before anything else is written. Run
+/// under `script`, which gives the command a terminal. Only the evaluation is slow enough
+/// here (one thread, a rule that spends forty million steps) to show its line for certain;
+/// reading and loading show theirs the same way on a large evidence set.
+#[test]
+fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_large_organisation(dir.path());
+    let tenet = env!("CARGO_BIN_EXE_tenet");
+    let command = format!(
+        "{tenet} check policy --evidence evidence --as-of 2026-06-30 --step-budget 40000000 --jobs 1 > report.txt"
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .expect("`script` (Debian's essential bsdutils) runs a command on a terminal");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let terminal = String::from_utf8_lossy(&out.stdout).into_owned();
+    let updates: Vec<&str> = terminal.split("\r\x1b[2K").collect();
+    // Nothing before the first update, and the line is erased at the end.
+    assert_eq!(updates.first(), Some(&""), "{terminal:?}");
+    assert_eq!(updates.last(), Some(&""), "{terminal:?}");
+    let lines = &updates[1..updates.len() - 1];
+    assert!(lines.iter().any(|l| l.starts_with("evaluating rules: ")), "{terminal:?}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("reading evidence: ")
+            || l.starts_with("loading evidence: ")
+            || l.starts_with("evaluating rules: ")),
+        "{terminal:?}"
+    );
+    // The report itself is untouched by it.
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).expect("report");
+    assert!(report.starts_with("tenet "), "{report}");
+    assert!(!report.contains('\r'));
+}
+
 /// `tenet watch` names the files that came and went, and the problems that appeared or
 /// were fixed, besides the results that changed.
 #[test]

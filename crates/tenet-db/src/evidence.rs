@@ -471,6 +471,17 @@ fn groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<u32> {
 /// them, which for the few files of an edit costs less than visiting every file's memo
 /// again. A schema change makes every file load again, so that is done in parallel again.
 pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: EvidenceSet) {
+    load_all_evidence_with_progress(db, workspace, evidence, &|_, _| {});
+}
+
+/// [`load_all_evidence`], calling `progress(files loaded, files in all)` as groups of
+/// files are loaded (from any thread), for a progress line on long runs.
+pub fn load_all_evidence_with_progress(
+    db: &Database,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) {
     let schemas = schemas(db, workspace);
     let done = |p: &Option<Preloaded>| {
         p.as_ref()
@@ -480,8 +491,10 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
         return;
     }
     let _ = evidence_sources(db, workspace);
+    let (total, loaded) = (evidence.files(db).len(), AtomicUsize::new(0));
     in_order(db, &groups_largest_first(db, evidence), &|db, group| {
-        let _ = load_group(db, workspace, evidence, group);
+        let files = load_group(db, workspace, evidence, group).len();
+        progress(loaded.fetch_add(files, Ordering::Relaxed) + files, total);
     });
     if let Ok(mut p) = db.preloaded.lock() {
         *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });

@@ -24,8 +24,8 @@ pub use evaluation::{
 };
 pub use evidence::{
     FILE_GROUP, GroupDocs, LoadedEvidence, evidence_diagnostics, file_group_diagnostics, group_kind_docs,
-    group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_group, loaded_file, schemas,
-    validate_evidence,
+    group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_all_evidence_with_progress,
+    load_group, loaded_file, schemas, validate_evidence,
 };
 pub use inputs::{EvidenceFile, EvidenceSet, FileBytes, RunSettings, SourceFile, Workspace};
 pub use long_lived::{LastKinds, LoadedFiles};
@@ -33,5 +33,5 @@ pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program}
 pub use system::{MemorySystem, OsSystem, System};
 pub use workspace::{
     DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, load_evidence_dir,
-    load_workspace, load_workspace_with_packs,
+    load_evidence_dir_with_progress, load_workspace, load_workspace_with_packs,
 };

@@ -177,7 +177,11 @@ struct ReadFile {
 /// read on other threads while the walk goes on, which at 46,970 files takes as long as
 /// reading them. Each file's shown path and shared bytes are made there too, not one after
 /// the other once the walk is done.
-fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>, LoadError> {
+fn read_while_walking(
+    system: &dyn System,
+    root: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<ReadFile>, LoadError> {
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
@@ -190,7 +194,12 @@ fn read_while_walking(system: &dyn System, root: &Path) -> Result<Vec<ReadFile>,
             })
             .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
-        read.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(done);
+        let files = {
+            let mut read = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            read.extend(done);
+            read.len()
+        };
+        progress(files);
     };
     let walked = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
@@ -215,11 +224,22 @@ pub fn load_evidence_dir(
     system: &dyn System,
     root: &Path,
 ) -> Result<EvidenceSet, LoadError> {
+    load_evidence_dir_with_progress(db, system, root, &|_| {})
+}
+
+/// [`load_evidence_dir`], calling `progress(files read)` as batches of files are read
+/// (from any thread), for a progress line on long runs.
+pub fn load_evidence_dir_with_progress(
+    db: &mut Database,
+    system: &dyn System,
+    root: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<EvidenceSet, LoadError> {
     if !system.exists(root) {
         return Err(LoadError::NotFound(root.to_path_buf()));
     }
     // Named as diagnostics show them, and in that order, whatever order they were read in.
-    let mut read = read_while_walking(system, root)?;
+    let mut read = read_while_walking(system, root, progress)?;
     read.par_sort_unstable_by(|a, b| a.shown.cmp(&b.shown));
     // The first file that could not be read, in path order, is the error.
     let mut checked = Vec::with_capacity(read.len());

@@ -3,7 +3,10 @@
 
 use std::io::Write;
 
-use tenet_db::{Database, OsSystem, RunSettings, diagnostics, load_evidence_dir, program, validate_evidence};
+use tenet_db::{
+    Database, OsSystem, RunSettings, diagnostics, load_all_evidence_with_progress,
+    load_evidence_dir_with_progress, program, validate_evidence,
+};
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::report::RunReport;
 use tenet_eval::{RuleResult, Status};
@@ -11,6 +14,7 @@ use tenet_eval::{RuleResult, Status};
 use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
+use crate::progress::{Progress, thousands};
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Exit {
@@ -18,6 +22,8 @@ pub fn run(args: &CheckArgs) -> Exit {
         // Only the first call in a process can configure the global pool.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
     }
+    // What a long run is doing, on stderr, only for a person watching.
+    let progress = Progress::new();
     let mut db = Database::default();
     db.checks_once();
     let packs = match crate::commands::packs::load(&mut db, &args.path) {
@@ -42,7 +48,9 @@ pub fn run(args: &CheckArgs) -> Exit {
         return Exit::Errors;
     }
     let evidence = match &evidence_dir {
-        Some(dir) => match load_evidence_dir(&mut db, &OsSystem, dir) {
+        Some(dir) => match load_evidence_dir_with_progress(&mut db, &OsSystem, dir, &|files| {
+            progress.update(|| format!("reading evidence: {} files", thousands(files)))
+        }) {
             Ok(set) => Some((dir, set)),
             Err(e) => {
                 invocation_error(&format!("evidence: {e}"));
@@ -56,6 +64,9 @@ pub fn run(args: &CheckArgs) -> Exit {
     let mut all: Vec<Diagnostic> = pack_diagnostics;
     all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
     if let Some((dir, set)) = &evidence {
+        load_all_evidence_with_progress(&db, loaded.workspace, *set, &|done, total| {
+            progress.update(|| format!("loading evidence: {}/{} files", thousands(done), thousands(total)))
+        });
         let found = validate_evidence(&db, loaded.workspace, *set);
         // Only the files a diagnostic points into need their text for rendering.
         let named: std::collections::HashSet<&str> = found.iter().map(|d| &*d.path).collect();
@@ -69,6 +80,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             d
         }));
     }
+    progress.clear();
     print_diagnostics(&args.diagnostics, &all, &texts);
     let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = all.iter().filter(|d| d.severity == Severity::Warning).count();
@@ -110,24 +122,15 @@ pub fn run(args: &CheckArgs) -> Exit {
         let index = indexes.entry(path.to_owned()).or_insert_with(|| LineIndex::new(text));
         index.line_col(text, offset).line
     };
-    // A progress line on stderr for long runs, only when a person is watching.
-    let started = std::time::Instant::now();
-    let show = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let progress = |done: usize, total: usize| {
-        if show
-            && started.elapsed() > std::time::Duration::from_millis(500)
-            && (done.is_multiple_of(8) || done == total)
-        {
-            shown.store(true, std::sync::atomic::Ordering::Relaxed);
-            eprint!("\revaluating rules: {done}/{total}");
-        }
-    };
-    let report =
-        tenet_db::evaluate_workspace_with_progress(&db, loaded.workspace, set, settings, &line_of, &progress);
-    if shown.load(std::sync::atomic::Ordering::Relaxed) {
-        eprint!("\r\x1b[2K");
-    }
+    let report = tenet_db::evaluate_workspace_with_progress(
+        &db,
+        loaded.workspace,
+        set,
+        settings,
+        &line_of,
+        &|done, total| progress.update(|| format!("evaluating rules: {done}/{total}")),
+    );
+    progress.clear();
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
     let paths = tenet_report::Paths {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
