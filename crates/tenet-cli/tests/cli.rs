@@ -147,42 +147,22 @@ fn the_json_report_is_identical_with_one_or_two_threads_and_across_runs() {
     assert_eq!(value["summary"]["results"]["fail"], 3);
 }
 
-/// 5,000 systems (every seventh not deployed) and a review for every system but each
-/// third: enough subjects that each rule's domain is split into chunks. The costly rule
-/// scans every review for each system, so a small budget runs out part way through each
-/// chunk.
+/// Writes `text` to `path` under `root`, whole at once (written aside, then renamed), so
+/// that a `tenet watch` looking meanwhile never sees it half written.
+fn write_under(root: &Path, path: &str, text: &str) {
+    let (aside, path) = (root.join("aside"), root.join(path));
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(&aside, text).expect("write");
+    std::fs::rename(aside, path).expect("rename");
+}
+
+/// The policy of `tests/large-organisation`, over 5,000 systems (every seventh not
+/// deployed) and a review for every system but each third: enough subjects that each
+/// rule's domain is split into chunks. The costly rule scans every review for each
+/// system, so a small budget runs out part way through each chunk.
 fn write_large_organisation(root: &Path) {
-    let policy = r#"package large
-
-schema AiSystem from "systems/*.yaml" {
-  id: string key
-  deployed: bool
-}
-
-schema Review from "reviews/*.jsonl" {
-  id: string key
-  system: ref AiSystem
-}
-
-control L.1 "Reviewed" {
-  rule reviewed
-    for s: AiSystem where s.deployed
-    require some r: Review where r.system == s
-    else "{s.id} has no review"
-}
-
-control L.2 "Costly" {
-  rule spread
-    for s: AiSystem
-    require count(r: Review where r.system != s) > 0
-}
-"#;
-    let write = |path: &str, text: &str| {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    };
-    write("policy/policy.tenet", policy);
+    let write = |path: &str, text: &str| write_under(root, path, text);
+    write("policy/policy.tenet", include_str!("../../../tests/large-organisation/policy.tenet"));
     for file in 0..5 {
         let (mut yaml, mut jsonl) = (String::new(), String::new());
         for n in file * 1000..(file + 1) * 1000 {
@@ -235,6 +215,18 @@ fn a_split_domain_reports_identically_with_one_or_two_threads() {
     }
 }
 
+/// `tenet watch policy --evidence evidence` in `dir`, looking every 50 ms, for `runs` runs,
+/// its output piped.
+fn watch(dir: &Path, as_of: &str, runs: usize) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["watch", "policy", "--evidence", "evidence", "--as-of", as_of, "--poll-ms", "50"])
+        .args(["--runs", &runs.to_string()])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tenet watch")
+}
+
 #[test]
 fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -248,23 +240,7 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
         }
     };
     copy(&fixtures().join("org"), dir.path());
-    let child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args([
-            "watch",
-            "policy",
-            "--evidence",
-            "evidence",
-            "--as-of",
-            "2026-11-24",
-            "--runs",
-            "2",
-            "--poll-ms",
-            "50",
-        ])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run tenet watch");
+    let child = watch(dir.path(), "2026-11-24", 2);
     std::thread::sleep(std::time::Duration::from_millis(700));
     let inventory = dir.path().join("evidence/inventory/systems.yaml");
     let text = std::fs::read_to_string(&inventory)
@@ -281,7 +257,7 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
 /// On a terminal, a run that takes more than half a second says what it is doing on one
 /// line of stderr, rewritten in place and erased before anything else is written. Run
 /// under `script`, which gives the command a terminal. Only the evaluation is slow enough
-/// here (one thread, a rule that spends forty million steps) to show its line for certain;
+/// here (one thread, rules that spend two million steps each) to show its line for certain;
 /// reading and loading show theirs the same way on a large evidence set.
 #[test]
 fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
@@ -289,7 +265,7 @@ fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
     write_large_organisation(dir.path());
     let tenet = env!("CARGO_BIN_EXE_tenet");
     let command = format!(
-        "{tenet} check policy --evidence evidence --as-of 2026-06-30 --step-budget 40000000 --jobs 1 > report.txt"
+        "{tenet} check policy --evidence evidence --as-of 2026-06-30 --step-budget 2000000 --jobs 1 > report.txt"
     );
     let out = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
@@ -321,35 +297,13 @@ fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
 #[test]
 fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     let dir = tempfile::tempdir().expect("temp dir");
-    // Whole at once (written aside, then renamed), so that no look sees a file half written.
-    let write = |path: &str, text: &str| {
-        let (aside, path) = (dir.path().join("aside"), dir.path().join(path));
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(&aside, text).expect("write");
-        std::fs::rename(aside, path).expect("rename");
-    };
+    let write = |path: &str, text: &str| write_under(dir.path(), path, text);
     let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
                   control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
     write("policy/p.tenet", policy);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args([
-            "watch",
-            "policy",
-            "--evidence",
-            "evidence",
-            "--as-of",
-            "2025-03-01",
-            "--runs",
-            "6",
-            "--poll-ms",
-            "50",
-        ])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run tenet watch");
+    let mut child = watch(dir.path(), "2025-03-01", 6);
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
     let mut transcript = Vec::new();
     // Reads up to the next run's summary: a run prints all of its lines before the next
