@@ -319,8 +319,8 @@ pub struct CheckArgs {
     /// The date `today` denotes (default: today, UTC). Reports record it.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<jiff::civil::Date>,
-    /// How results are reported: `text`, `json`, `sarif`, `junit` or `markdown`, each
-    /// optionally to a file (`--format sarif=tenet.sarif`); repeat for several.
+    /// How results are reported: `text`, `json`, `sarif`, `junit`, `markdown`, `oscal` or
+    /// `html`, each optionally to a file (`--format sarif=tenet.sarif`); repeat for several.
     #[arg(long, value_name = "FORMAT[=FILE]", value_parser = report_target)]
     pub format: Vec<ReportTarget>,
     /// Write the report to a file instead of standard output.
