@@ -140,16 +140,23 @@ fn compute(snapshot: &Snapshot) -> Batch {
 }
 
 /// Evidence documents that break their schema, marked in the evidence files themselves
-/// (the same `evidence_diagnostics` query as `tenet check --evidence`).
+/// (the same `evidence_diagnostics` query as `tenet check --evidence`). Only files with
+/// diagnostics are listed: [`Publisher::publish`] clears a file that had some and has none
+/// now, and a large evidence set is tens of thousands of files, most of them clean, which
+/// are then neither indexed by line nor matched against every diagnostic.
 fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
     let (Some((set, _)), Some(root)) = (snapshot.evidence, snapshot.evidence_root.as_ref()) else {
         return Vec::new();
     };
     let all = tenet_db::validate_evidence(&snapshot.db, snapshot.workspace, set);
+    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in all {
+        by_path.entry(&d.path).or_default().push(d);
+    }
     let mut out = Vec::new();
     for (index, file) in set.files(&snapshot.db).iter().enumerate() {
         let relative = file.path(&snapshot.db);
-        let ours: Vec<&Diagnostic> = all.iter().filter(|d| &*d.path == relative).collect();
+        let Some(ours) = by_path.get(relative) else { continue };
         let shown = tenet_db::display_path(&root.join(relative));
         let Some(uri) = crate::uri::uri_of(&shown) else { continue };
         let loaded = tenet_db::loaded_file(&snapshot.db, snapshot.workspace, set, index);

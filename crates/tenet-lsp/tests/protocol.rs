@@ -796,6 +796,19 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
         .await;
     assert_eq!(result["results"][0]["subject"], "AiSystem s2");
     assert_eq!(result["results"][0]["message"], "é😀 Router has no owner");
+    // Once the schema allows what the document says, the evidence file's marks are cleared.
+    let base = client.open("base.tenet", None).await;
+    let _ = client.diagnostics(&base, Some(1)).await;
+    client
+        .replace(
+            &base,
+            &BASE.replace(
+                "\"minimal\" | \"limited\" | \"high\"",
+                "\"minimal\" | \"limited\" | \"high\" | \"hihg\"",
+            ),
+        )
+        .await;
+    assert_eq!(client.diagnostics(&broken, None).await, Vec::<serde_json::Value>::new());
     client.shutdown().await;
 }
 
