@@ -433,6 +433,9 @@ pub struct WatchArgs {
     /// The date `today` denotes (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<jiff::civil::Date>,
+    /// Evaluation steps a rule may take before it is stopped with an error.
+    #[arg(long, value_name = "STEPS", default_value_t = tenet_eval::DEFAULT_STEP_BUDGET)]
+    pub step_budget: u64,
     /// How often to look for changes, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 300)]
     pub poll_ms: u64,

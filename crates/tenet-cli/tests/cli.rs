@@ -292,6 +292,49 @@ fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
     assert!(!report.contains('\r'));
 }
 
+/// `tenet watch` takes `--step-budget` as `tenet check` does, and its first run lists the
+/// problems in policies or evidence with their severity.
+#[test]
+fn watch_runs_under_the_step_budget_given_and_lists_problems_with_their_severity() {
+    let watch_once = |budget: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args([
+                "watch",
+                "org/policy",
+                "--evidence",
+                "org/evidence",
+                "--as-of",
+                "2026-11-24",
+                "--runs",
+                "1",
+            ])
+            .args(["--step-budget", budget])
+            .current_dir(fixtures())
+            .output()
+            .expect("run tenet watch");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (summary, problems) = stdout.split_once('\n').expect("a summary line");
+        let summary = summary.split_once(" ms: ").expect("a time").1.to_owned();
+        (summary, problems.to_owned())
+    };
+    let (default, problems) = watch_once("50000000");
+    assert_eq!(
+        default,
+        "2 pass, 3 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 1 error in policies or evidence"
+    );
+    assert_eq!(
+        problems,
+        "  org/evidence/assessments/impact/bad.md:4:14: error T0504 `approved_on` must be a date (YYYY-MM-DD), but it is \"2026-13-02\"\n  \
+         org/evidence/inventory/systems.yaml:7:3: warning T0508 this AiSystem has no field `affected_groups`; no rule can read it\n"
+    );
+    let (starved, _) = watch_once("20");
+    assert_eq!(
+        starved,
+        "2 pass, 2 fail, 2 error, 0 waived, 0 not applicable, 0 no evidence; 1 error in policies or evidence"
+    );
+}
+
 /// `tenet watch` names the files that came and went, and the problems that appeared or
 /// were fixed, besides the results that changed.
 #[test]
@@ -346,7 +389,7 @@ fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
 
 changed: evidence/systems/tabs.yaml (new)
 re-checked in N ms: no result changed; 1 error in policies or evidence
-  new problem  evidence/systems/tabs.yaml:3:1: T0502 invalid YAML: while scanning a plain scalar, found a tab
+  new problem  evidence/systems/tabs.yaml:3:1: error T0502 invalid YAML: while scanning a plain scalar, found a tab
 
 changed: evidence/systems/a.yaml (removed)
 re-checked in N ms: 1 result changed; 1 error in policies or evidence
@@ -356,7 +399,7 @@ changed: policy/p.tenet
 re-checked in N ms: 2 results changed; 2 errors in policies or evidence
   new error  edge.E.1 rule recent: the rule has errors in the policy; see the diagnostics
   gone  edge.E.1 rule recent AiSystem `b`
-  new problem  policy/p.tenet:11:15: T0102 `AiSystem` has no field `reviewd`
+  new problem  policy/p.tenet:11:15: error T0102 `AiSystem` has no field `reviewd`
 
 changed: policy/p.tenet
 re-checked in N ms: 2 results changed; 1 error in policies or evidence

@@ -60,7 +60,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         }
     };
     let today = crate::commands::today(args.as_of);
-    let settings = RunSettings::new(&db, today, tenet_eval::DEFAULT_STEP_BUDGET);
+    let settings = RunSettings::new(&db, today, args.step_budget);
     let mut policy_stamps = stamps(&args.path);
     let mut evidence_stamps = stamps(&args.evidence);
     let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, None);
@@ -220,7 +220,12 @@ fn problems(
     let problems = all
         .iter()
         .zip(lines.lines())
-        .map(|(d, line)| ((d.path.to_string(), d.code.to_string(), d.message.clone()), line.to_owned()))
+        .map(|(d, line)| {
+            // `path:line:column: warning T0508 …`: the short form, with the severity.
+            let code = format!(" {} ", d.code);
+            let line = line.replacen(&code, &format!(" {}{code}", d.severity.as_str()), 1);
+            ((d.path.to_string(), d.code.to_string(), d.message.clone()), line)
+        })
         .collect();
     (problems, errors)
 }
