@@ -14,6 +14,9 @@ use crate::state::Snapshot;
 /// The command a control's lens runs, with the control's qualified id as argument.
 pub const SHOW_FAILING: &str = "tenet.showFailing";
 
+/// How many failing results `tenet.showFailing` lists at most (it counts them all).
+pub const FAILING_LISTED: usize = 100;
+
 /// One failing result, as `tenet.showFailing` returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailingResult {
@@ -76,20 +79,23 @@ impl Live {
         })
     }
 
-    /// The failing results of a control, for `tenet.showFailing`; `None` when the
-    /// workspace has no evidence.
-    pub fn failing(&self, snapshot: &Snapshot, control: &str) -> Option<Vec<FailingResult>> {
+    /// The first [`FAILING_LISTED`] failing results of a control, in rule and subject order,
+    /// and how many fail in all, for `tenet.showFailing`; `None` when the workspace has no
+    /// evidence. A control over a large domain can fail for tens of thousands of subjects,
+    /// which a reply to a click need not carry.
+    pub fn failing(&self, snapshot: &Snapshot, control: &str) -> Option<(Vec<FailingResult>, usize)> {
         let results = Live::results(snapshot, control)?;
-        Some(
-            results
-                .iter()
-                .filter(|r| matches!(r.status, tenet_eval::Status::Fail | tenet_eval::Status::Error))
-                .map(|r| FailingResult {
-                    rule: r.rule.to_string(),
-                    subject: r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)),
-                    message: r.message.as_ref().map(|m| m.to_string()),
-                })
-                .collect(),
-        )
+        let counts = results.counts();
+        let failing = results
+            .iter()
+            .filter(|r| matches!(r.status, tenet_eval::Status::Fail | tenet_eval::Status::Error))
+            .take(FAILING_LISTED)
+            .map(|r| FailingResult {
+                rule: r.rule.to_string(),
+                subject: r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)),
+                message: r.message.as_ref().map(|m| m.to_string()),
+            })
+            .collect();
+        Some((failing, counts.fail + counts.error))
     }
 }

@@ -796,6 +796,7 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
         .await;
     assert_eq!(result["results"][0]["subject"], "AiSystem s2");
     assert_eq!(result["results"][0]["message"], "é😀 Router has no owner");
+    assert_eq!(result["total"], 1);
     // Once the schema allows what the document says, the evidence file's marks are cleared.
     let base = client.open("base.tenet", None).await;
     let _ = client.diagnostics(&base, Some(1)).await;
@@ -809,6 +810,34 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
         )
         .await;
     assert_eq!(client.diagnostics(&broken, None).await, Vec::<serde_json::Value>::new());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_failing_lists_the_first_hundred_failures_and_counts_them_all() {
+    let inventory: String = (0..150)
+        .map(|n| format!("- id: s{n:03}\n  name: System {n}\n  risk_tier: high\n  deployed: true\n"))
+        .collect();
+    let mut client = TestClient::start_with(
+        &[("base.tenet", BASE), ("aims.tenet", AIMS), ("evidence/inventory/systems.yaml", &inventory)],
+        json!({"evidenceRoots": ["evidence"]}),
+    )
+    .await;
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, Some(1)).await;
+    let result = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "tenet.showFailing", "arguments": ["acme.A.1"]}),
+        )
+        .await;
+    assert_eq!(result["total"], 150);
+    let listed: Vec<&str> =
+        result["results"].as_array().unwrap().iter().filter_map(|r| r["subject"].as_str()).collect();
+    let expected: Vec<String> = (0..100).map(|n| format!("AiSystem s{n:03}")).collect();
+    assert_eq!(listed, expected);
+    let message = client.notification("window/showMessage").await;
+    assert_eq!(message["message"], "`acme.A.1`: 150 failing (the first 100 listed)");
     client.shutdown().await;
 }
 

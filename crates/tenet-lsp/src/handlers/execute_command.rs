@@ -10,7 +10,8 @@ use crate::state::Snapshot;
 
 /// What the command returns, and a one-line message for the editor to show.
 pub struct Outcome {
-    /// The command's result: `{control, results: [...] | null}`.
+    /// The command's result: `{control, results: [...], total}` (the first failing results
+    /// and how many fail), or `{control, results: null}` without evidence.
     pub value: Value,
     /// A summary for `window/showMessage`.
     pub message: String,
@@ -28,13 +29,15 @@ pub fn handle(snapshot: &Snapshot, live: &Live, params: ExecuteCommandParams) ->
     if !known {
         return Err(Error::invalid_params(format!("no control `{control}` in the workspace")));
     }
-    let failing = live.failing(snapshot, control);
-    let message = match &failing {
-        None => {
-            format!("`{control}`: no results yet — evaluation over evidence is not connected to the editor")
-        }
-        Some(list) if list.is_empty() => format!("`{control}`: nothing fails"),
-        Some(list) => format!("`{control}`: {} failing", list.len()),
+    let Some((failing, total)) = live.failing(snapshot, control) else {
+        let message =
+            format!("`{control}`: no results yet — evaluation over evidence is not connected to the editor");
+        return Ok(Outcome { value: json!({ "control": control, "results": null }), message });
     };
-    Ok(Outcome { value: json!({ "control": control, "results": failing }), message })
+    let message = match total {
+        0 => format!("`{control}`: nothing fails"),
+        n if n > failing.len() => format!("`{control}`: {n} failing (the first {} listed)", failing.len()),
+        n => format!("`{control}`: {n} failing"),
+    };
+    Ok(Outcome { value: json!({ "control": control, "results": failing, "total": total }), message })
 }
