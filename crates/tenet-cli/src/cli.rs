@@ -436,7 +436,12 @@ pub struct WatchArgs {
     /// Evaluation steps a rule may take before it is stopped with an error.
     #[arg(long, value_name = "STEPS", default_value_t = tenet_eval::DEFAULT_STEP_BUDGET)]
     pub step_budget: u64,
-    /// How often to look for changes, in milliseconds.
+    /// Look for changes every `--poll-ms` instead of waiting for the system's file
+    /// notifications: for network file systems, which do not notify of other machines'
+    /// writes.
+    #[arg(long)]
+    pub poll: bool,
+    /// How often to look for changes when polling, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 300)]
     pub poll_ms: u64,
     /// Stop after this many runs (the first check counts as one).

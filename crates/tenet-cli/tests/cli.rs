@@ -215,18 +215,20 @@ fn a_split_domain_reports_identically_with_one_or_two_threads() {
     }
 }
 
-/// `tenet watch policy --evidence evidence` in `dir`, looking every 50 ms, for `runs` runs,
-/// its output piped.
-fn watch(dir: &Path, as_of: &str, runs: usize) -> std::process::Child {
+/// `tenet watch policy --evidence evidence` in `dir` for `runs` runs, its output piped:
+/// prompted by file notifications, or with `polled`, looking every 50 ms.
+fn watch(dir: &Path, as_of: &str, runs: usize, polled: bool) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_tenet"))
         .args(["watch", "policy", "--evidence", "evidence", "--as-of", as_of, "--poll-ms", "50"])
         .args(["--runs", &runs.to_string()])
+        .args(polled.then_some("--poll"))
         .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("run tenet watch")
 }
 
+/// Polling (`--poll`), as on a network file system.
 #[test]
 fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -240,7 +242,7 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
         }
     };
     copy(&fixtures().join("org"), dir.path());
-    let child = watch(dir.path(), "2026-11-24", 2);
+    let child = watch(dir.path(), "2026-11-24", 2, true);
     std::thread::sleep(std::time::Duration::from_millis(700));
     let inventory = dir.path().join("evidence/inventory/systems.yaml");
     let text = std::fs::read_to_string(&inventory)
@@ -336,7 +338,7 @@ fn watch_runs_under_the_step_budget_given_and_lists_problems_with_their_severity
 }
 
 /// `tenet watch` names the files that came and went, and the problems that appeared or
-/// were fixed, besides the results that changed.
+/// were fixed, besides the results that changed. Prompted by file notifications.
 #[test]
 fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -346,7 +348,7 @@ fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     write("policy/p.tenet", policy);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
-    let mut child = watch(dir.path(), "2025-03-01", 6);
+    let mut child = watch(dir.path(), "2025-03-01", 6, false);
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
     let mut transcript = Vec::new();
     // Reads up to the next run's summary: a run prints all of its lines before the next

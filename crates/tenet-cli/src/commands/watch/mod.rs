@@ -4,8 +4,11 @@
 //! and the problems in policies or evidence that appeared or were fixed (the first run
 //! prints every problem).
 //!
-//! Changes are found by polling file sizes and modification times: it needs no platform
-//! notification service, works on network file systems, and costs a `stat` per file.
+//! What changed is found by comparing every file's size and modification time with the
+//! last look, which the system's file notifications prompt (`notice.rs`), or, with
+//! `--poll` or where there are none, an interval.
+
+mod notice;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,6 +24,7 @@ use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
 use tenet_eval::{Change, ResultChange, RuleResult};
 
+use self::notice::Notice;
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error};
@@ -61,6 +65,8 @@ pub fn run(args: &WatchArgs) -> Exit {
     };
     let today = crate::commands::today(args.as_of);
     let settings = RunSettings::new(&db, today, args.step_budget);
+    // Watching starts before the first look, so that no change falls between the two.
+    let notice = Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
     let mut policy_stamps = stamps(&args.path);
     let mut evidence_stamps = stamps(&args.evidence);
     let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, None);
@@ -69,7 +75,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         if args.runs.is_some_and(|max| runs >= max) {
             return Exit::Clean;
         }
-        std::thread::sleep(Duration::from_millis(args.poll_ms));
+        notice.wait();
         let now_policy = stamps(&args.path);
         let now_evidence = stamps(&args.evidence);
         if now_policy == policy_stamps && now_evidence == evidence_stamps {
