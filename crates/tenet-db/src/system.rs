@@ -54,15 +54,44 @@ impl System for OsSystem {
     }
 
     fn walk_each(&self, root: &Path, each: &mut dyn FnMut(PathBuf)) -> io::Result<()> {
-        let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter();
-        for entry in walker.filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy())) {
-            let entry = entry.map_err(io::Error::other)?;
-            if entry.file_type().is_file() {
-                each(entry.into_path());
+        for entry in files_under(root) {
+            each(entry?.into_path());
+        }
+        Ok(())
+    }
+}
+
+impl OsSystem {
+    /// The files [`System::walk`] finds, each with its metadata, in no particular order:
+    /// what noticing a change needs (sizes and modification times), read from the
+    /// directory walk's own entries rather than by looking each path up again.
+    pub fn walk_metadata(
+        &self,
+        root: &Path,
+        each: &mut dyn FnMut(PathBuf, &std::fs::Metadata),
+    ) -> io::Result<()> {
+        for entry in files_under(root) {
+            let entry = entry?;
+            if let Ok(metadata) = entry.metadata() {
+                each(entry.into_path(), &metadata);
             }
         }
         Ok(())
     }
+}
+
+/// The files under `root`, skipping hidden, `target` and `node_modules` directories and
+/// files (not `root` itself), without following links.
+fn files_under(root: &Path) -> impl Iterator<Item = io::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy()))
+        .filter_map(|entry| match entry {
+            Ok(entry) if entry.file_type().is_file() => Some(Ok(entry)),
+            Ok(_) => None,
+            Err(e) => Some(Err(io::Error::other(e))),
+        })
 }
 
 /// Files held in memory, keyed by path.

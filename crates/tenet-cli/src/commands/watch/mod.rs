@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use salsa::Setter;
 use tenet_db::{
-    Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, System, diagnostics, display_path,
+    Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
     evaluate_workspace, load_evidence_dir, validate_evidence,
 };
 use tenet_diagnostics::{Diagnostic, render};
@@ -31,16 +31,20 @@ use crate::output::{SourceTexts, count, invocation_error};
 
 type Stamp = (u64, Option<SystemTime>);
 
-fn stamps(root: &Path) -> BTreeMap<PathBuf, Stamp> {
-    let mut out = BTreeMap::new();
-    if let Ok(paths) = OsSystem.walk(root) {
-        for p in paths {
-            if let Ok(meta) = std::fs::metadata(&p) {
-                out.insert(p, (meta.len(), meta.modified().ok()));
-            }
-        }
-    } else if let Ok(meta) = std::fs::metadata(root) {
-        out.insert(root.to_path_buf(), (meta.len(), meta.modified().ok()));
+/// Every file's size and modification time, by path. Hashed, not ordered: at 46,970
+/// evidence files, ordering the paths took longer than reading the stamps. Only what
+/// changed is put in order, for showing.
+type Stamps = HashMap<PathBuf, Stamp>;
+
+fn stamps(root: &Path) -> Stamps {
+    let mut out = HashMap::new();
+    let walked = OsSystem.walk_metadata(root, &mut |path, metadata| {
+        out.insert(path, (metadata.len(), metadata.modified().ok()));
+    });
+    if walked.is_err()
+        && let Ok(metadata) = std::fs::metadata(root)
+    {
+        out.insert(root.to_path_buf(), (metadata.len(), metadata.modified().ok()));
     }
     out
 }
@@ -84,7 +88,8 @@ pub fn run(args: &WatchArgs) -> Exit {
         let mut changed: Vec<String> = Vec::new();
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
-        let same_policy_files = now_policy.keys().eq(policy_stamps.keys());
+        let same_policy_files = now_policy.len() == policy_stamps.len()
+            && now_policy.keys().all(|p| policy_stamps.contains_key(p));
         // A new lock or manifest may bring other packs: reload as for new files.
         let packs_changed = now_policy.iter().any(|(path, stamp)| {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -117,6 +122,7 @@ pub fn run(args: &WatchArgs) -> Exit {
             evidence.files(&db).iter().map(|f| (f.path(&db).to_owned(), *f)).collect();
         let mut files: Vec<EvidenceFile> = Vec::new();
         let mut set_changed = false;
+        let mut edited: Vec<&PathBuf> = Vec::new();
         for (path, stamp) in &now_evidence {
             let rel = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
             match by_path.get(&rel) {
@@ -124,7 +130,7 @@ pub fn run(args: &WatchArgs) -> Exit {
                     if evidence_stamps.get(path) != Some(stamp)
                         && let Ok(bytes) = std::fs::read(path)
                     {
-                        changed.push(display_path(path));
+                        edited.push(path);
                         file.set_bytes(&mut db).to(bytes.into());
                     }
                     files.push(*file);
@@ -136,6 +142,8 @@ pub fn run(args: &WatchArgs) -> Exit {
                 }
             }
         }
+        edited.sort();
+        changed.extend(edited.into_iter().map(|p| display_path(p)));
         if set_changed || files.len() != by_path.len() {
             changed.extend(comings_and_goings(&evidence_stamps, &now_evidence));
             files.sort_by(|a, b| a.path(&db).cmp(b.path(&db)));
@@ -149,12 +157,15 @@ pub fn run(args: &WatchArgs) -> Exit {
     }
 }
 
-/// The files that came (`new`) or went (`removed`) between two looks at a directory.
-fn comings_and_goings(before: &BTreeMap<PathBuf, Stamp>, now: &BTreeMap<PathBuf, Stamp>) -> Vec<String> {
-    let came = now.keys().filter(|p| !before.contains_key(*p)).map(|p| format!("{} (new)", display_path(p)));
-    let went =
-        before.keys().filter(|p| !now.contains_key(*p)).map(|p| format!("{} (removed)", display_path(p)));
-    came.chain(went).collect()
+/// The files that came (`new`) or went (`removed`) between two looks at a directory, in
+/// order of path.
+fn comings_and_goings(before: &Stamps, now: &Stamps) -> Vec<String> {
+    let mut came: Vec<&PathBuf> = now.keys().filter(|p| !before.contains_key(*p)).collect();
+    let mut went: Vec<&PathBuf> = before.keys().filter(|p| !now.contains_key(*p)).collect();
+    came.sort();
+    went.sort();
+    let came = came.into_iter().map(|p| format!("{} (new)", display_path(p)));
+    came.chain(went.into_iter().map(|p| format!("{} (removed)", display_path(p)))).collect()
 }
 
 /// What one run found: the report (whose results are shared runs, so that keeping it costs
