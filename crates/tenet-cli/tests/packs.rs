@@ -388,6 +388,25 @@ fn the_lock_must_cover_the_manifest() {
     assert!(err.contains("run `tenet pack update acme.baseline`"), "{err}");
 }
 
+/// `tenet watch` shows what loading the packs found, as `tenet check` does.
+#[test]
+fn watch_shows_pack_problems() {
+    let world = World::new();
+    path_baseline_and_unit(&world);
+    world.write("unit/evidence/.kept", "");
+    let out = world
+        .tenet("unit", &["watch", ".", "--evidence", "evidence", "--as-of", "2026-06-30", "--runs", "1"]);
+    assert_exit(&out, 0);
+    let shown = stdout(&out);
+    let (summary, problems) = shown.split_once('\n').expect("a summary line");
+    assert!(summary.ends_with("; 2 errors in policies or evidence"), "{shown}");
+    assert_eq!(
+        problems,
+        "  tenet.toml:1:1: error T0605 the manifest has dependencies and there is no `tenet.lock`\n  \
+         unit.tenet:4:5: error T0108 no package named `acme.baseline`\n"
+    );
+}
+
 #[test]
 fn a_dependency_cannot_replace_a_built_in_pack() {
     let world = World::new();

@@ -53,8 +53,8 @@ fn stamps(root: &Path) -> Stamps {
 pub fn run(args: &WatchArgs) -> Exit {
     let mut db = Database::default();
     db.long_lived();
-    let loaded = match crate::commands::packs::load(&mut db, &args.path) {
-        Ok(l) => l.files,
+    let (loaded, mut packs) = match crate::commands::packs::load(&mut db, &args.path) {
+        Ok(l) => (l.files, PackProblems { diagnostics: l.diagnostics, texts: l.texts }),
         Err(e) => {
             invocation_error(&e.to_string());
             return Exit::Errors;
@@ -73,7 +73,7 @@ pub fn run(args: &WatchArgs) -> Exit {
     let notice = Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
     let mut policy_stamps = stamps(&args.path);
     let mut evidence_stamps = stamps(&args.evidence);
-    let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, None);
+    let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, None);
     let mut runs = 1;
     loop {
         if args.runs.is_some_and(|max| runs >= max) {
@@ -111,8 +111,17 @@ pub fn run(args: &WatchArgs) -> Exit {
                 changed.push(format!("{} (packs changed)", display_path(&args.path)));
             }
             changed.extend(comings_and_goings(&policy_stamps, &now_policy));
-            let Ok(reloaded) = crate::commands::packs::load(&mut db, &args.path).map(|l| l.files) else {
-                continue;
+            let reloaded = match crate::commands::packs::load(&mut db, &args.path) {
+                Ok(loaded) => {
+                    packs = PackProblems { diagnostics: loaded.diagnostics, texts: loaded.texts };
+                    loaded.files
+                }
+                // Said, and tried again at the next change (the stamps stay as they were).
+                Err(e) => {
+                    println!("\nchanged: {}", changed.join(", "));
+                    invocation_error(&e.to_string());
+                    continue;
+                }
             };
             let files = reloaded.workspace.policy_files(&db).clone();
             loaded.workspace.set_policy_files(&mut db).to(files);
@@ -152,7 +161,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         policy_stamps = now_policy;
         evidence_stamps = now_evidence;
         println!("\nchanged: {}", changed.join(", "));
-        previous = check(&db, &loaded, (evidence, &args.evidence), settings, Some(&previous));
+        previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
     }
 }
@@ -174,7 +183,7 @@ fn comings_and_goings(before: &Stamps, now: &Stamps) -> Vec<String> {
 /// only moves it is no news), with the line it is shown as.
 struct Seen {
     report: RunReport,
-    problems: BTreeMap<(String, String, String), String>,
+    problems: Problems,
 }
 
 /// One line for each result that changed, is new, or is gone since `before`.
@@ -210,17 +219,29 @@ fn named(control: &str, r: &RuleResult) -> String {
     }
 }
 
-/// The diagnostics about the policies and the evidence, each as a `short` line (path,
-/// line, column, code, message), evidence files named as the user would open them.
+/// A problem as runs compare it: its file, code and message (not where in the file, so
+/// that an edit above it is no news), with the line it is shown as.
+type Problems = BTreeMap<(String, String, String), String>;
+
+/// What loading the packs found (lock mismatches, missing packs), with the texts those
+/// diagnostics point into: found when the workspace is loaded, not by a query.
+struct PackProblems {
+    diagnostics: Vec<Diagnostic>,
+    texts: SourceTexts,
+}
+
+/// The diagnostics about the packs, the policies and the evidence, each as a `short` line
+/// with its severity (path, line, column, severity, code, message), evidence files named as
+/// the user would open them; and how many are errors.
 fn problems(
     db: &Database,
     loaded: &tenet_db::WorkspaceFiles,
     (evidence, dir): (EvidenceSet, &Path),
-) -> (BTreeMap<(String, String, String), String>, usize) {
+    packs: &PackProblems,
+) -> (Problems, usize) {
     let mut all: Vec<Diagnostic> = diagnostics(db, loaded.workspace).to_vec();
     let policy_count = all.len();
     all.extend(validate_evidence(db, loaded.workspace, evidence).iter().cloned());
-    let errors = all.iter().filter(|d| d.is_error()).count();
     // Only the files a diagnostic points into need their text, for lines and columns.
     let named: HashSet<&str> = all.iter().map(|d| &*d.path).collect();
     let mut texts = SourceTexts::default();
@@ -233,18 +254,25 @@ fn problems(
     for d in &mut all[policy_count..] {
         d.path = display_path(&dir.join(&*d.path)).into();
     }
-    let lines = render::short(&all, &texts);
-    let problems = all
+    let errors = all.iter().chain(&packs.diagnostics).filter(|d| d.is_error()).count();
+    let mut problems = shown(&all, &texts);
+    problems.extend(shown(&packs.diagnostics, &packs.texts));
+    (problems, errors)
+}
+
+/// Each diagnostic's line: `path:line:column: warning T0508 …`, the short form with the
+/// severity.
+fn shown(diagnostics: &[Diagnostic], texts: &SourceTexts) -> Problems {
+    let lines = render::short(diagnostics, texts);
+    diagnostics
         .iter()
         .zip(lines.lines())
         .map(|(d, line)| {
-            // `path:line:column: warning T0508 …`: the short form, with the severity.
             let code = format!(" {} ", d.code);
             let line = line.replacen(&code, &format!(" {}{code}", d.severity.as_str()), 1);
             ((d.path.to_string(), d.code.to_string(), d.message.clone()), line)
         })
-        .collect();
-    (problems, errors)
+        .collect()
 }
 
 /// One run: the summary and every problem (first run), or what changed since `previous`.
@@ -253,10 +281,11 @@ fn check(
     loaded: &tenet_db::WorkspaceFiles,
     evidence: (EvidenceSet, &Path),
     settings: RunSettings,
+    packs: &PackProblems,
     previous: Option<&Seen>,
 ) -> Seen {
     let started = std::time::Instant::now();
-    let (problems, errors) = problems(db, loaded, evidence);
+    let (problems, errors) = problems(db, loaded, evidence, packs);
     let report = evaluate_workspace(db, loaded.workspace, evidence.0, settings, &|_, _| 0);
     let found = format!("{} in policies or evidence", count(errors, "error", "errors"));
     match previous {
