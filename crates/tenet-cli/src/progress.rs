@@ -1,6 +1,7 @@
-//! One line on stderr saying what a long run is doing (`reading evidence: 12,800 files`),
-//! rewritten in place. Only for a person watching (stderr is a terminal) and only once the
-//! run has taken half a second, so short runs and logs in CI never see it.
+//! One line on stderr saying what a long run is doing (`reading evidence: 12,800 files`,
+//! `loading evidence: [#####---------------] 9/35 MB`), rewritten in place.
+//! Only for a person watching (stderr is a terminal) and only once the run has taken half
+//! a second, so short runs and logs in CI never see it.
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -59,6 +60,19 @@ impl Progress {
     }
 }
 
+/// `[#########-----------] `: how far `done` is through `total`, twenty characters wide,
+/// for a phase whose end is known.
+pub fn bar(done: usize, total: usize) -> String {
+    const WIDTH: usize = 20;
+    let filled = (done.min(total) * WIDTH).checked_div(total).unwrap_or(WIDTH);
+    format!("[{}{}] ", "#".repeat(filled), "-".repeat(WIDTH - filled))
+}
+
+/// Bytes in whole megabytes, rounded up (a file of a few bytes is not nothing).
+pub fn megabytes(bytes: usize) -> String {
+    thousands(bytes.div_ceil(1_000_000))
+}
+
 /// `46970` as `46,970`.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -75,6 +89,21 @@ pub fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bar_fills_in_proportion() {
+        assert_eq!(bar(0, 40), "[--------------------] ");
+        assert_eq!(bar(21, 40), "[##########----------] ");
+        assert_eq!(bar(40, 40), "[####################] ");
+        assert_eq!(bar(50, 40), "[####################] ");
+        assert_eq!(bar(0, 0), "[####################] ");
+    }
+
+    #[test]
+    fn megabytes_round_up() {
+        let shown: Vec<String> = [0, 1, 999_999, 1_000_001, 34_363_083].into_iter().map(megabytes).collect();
+        assert_eq!(shown, ["0", "1", "1", "2", "35"]);
+    }
 
     #[test]
     fn thousands_are_separated_by_commas() {

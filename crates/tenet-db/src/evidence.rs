@@ -453,6 +453,11 @@ fn in_order<T: Copy + Sync>(db: &Database, items: &[T], job: &(dyn Fn(&Database,
 /// while the other waited. Largest first, the last groups taken are the smallest, and the
 /// threads end together.
 fn groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<u32> {
+    sized_groups_largest_first(db, evidence).into_iter().map(|(_, group)| group).collect()
+}
+
+/// [`groups_largest_first`], each group with its size in bytes.
+fn sized_groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<(usize, u32)> {
     let mut sized: Vec<(usize, u32)> = evidence
         .files(db)
         .chunks(FILE_GROUP)
@@ -460,7 +465,7 @@ fn groups_largest_first(db: &Database, evidence: EvidenceSet) -> Vec<u32> {
         .map(|(group, files)| (files.iter().map(|f| f.bytes(db).len()).sum(), group as u32))
         .collect();
     sized.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    sized.into_iter().map(|(_, group)| group).collect()
+    sized
 }
 
 /// Loads every evidence file in parallel over database clones, so that evaluation finds
@@ -474,8 +479,9 @@ pub fn load_all_evidence(db: &Database, workspace: Workspace, evidence: Evidence
     load_all_evidence_with_progress(db, workspace, evidence, &|_, _| {});
 }
 
-/// [`load_all_evidence`], calling `progress(files loaded, files in all)` as groups of
-/// files are loaded (from any thread), for a progress line on long runs.
+/// [`load_all_evidence`], calling `progress(bytes loaded, bytes in all)` as groups of
+/// files are loaded (from any thread), for a progress line on long runs. Bytes, not files:
+/// the largest groups go first, so files would race ahead at the end.
 pub fn load_all_evidence_with_progress(
     db: &Database,
     workspace: Workspace,
@@ -491,10 +497,11 @@ pub fn load_all_evidence_with_progress(
         return;
     }
     let _ = evidence_sources(db, workspace);
-    let (total, loaded) = (evidence.files(db).len(), AtomicUsize::new(0));
-    in_order(db, &groups_largest_first(db, evidence), &|db, group| {
-        let files = load_group(db, workspace, evidence, group).len();
-        progress(loaded.fetch_add(files, Ordering::Relaxed) + files, total);
+    let groups = sized_groups_largest_first(db, evidence);
+    let (total, loaded) = (groups.iter().map(|(bytes, _)| bytes).sum(), AtomicUsize::new(0));
+    in_order(db, &groups, &|db, (bytes, group)| {
+        let _ = load_group(db, workspace, evidence, group);
+        progress(loaded.fetch_add(bytes, Ordering::Relaxed) + bytes, total);
     });
     if let Ok(mut p) = db.preloaded.lock() {
         *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone() });

@@ -14,7 +14,7 @@ use tenet_eval::{RuleResult, Status};
 use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
-use crate::progress::{Progress, thousands};
+use crate::progress::{Progress, bar, megabytes, thousands};
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Exit {
@@ -65,7 +65,9 @@ pub fn run(args: &CheckArgs) -> Exit {
     all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
     if let Some((dir, set)) = &evidence {
         load_all_evidence_with_progress(&db, loaded.workspace, *set, &|done, total| {
-            progress.update(|| format!("loading evidence: {}/{} files", thousands(done), thousands(total)))
+            progress.update(|| {
+                format!("loading evidence: {}{}/{} MB", bar(done, total), megabytes(done), megabytes(total))
+            })
         });
         let found = validate_evidence(&db, loaded.workspace, *set);
         // Only the files a diagnostic points into need their text for rendering.
@@ -128,7 +130,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         set,
         settings,
         &line_of,
-        &|done, total| progress.update(|| format!("evaluating rules: {done}/{total}")),
+        &|done, total| progress.update(|| format!("evaluating rules: {}{done}/{total}", bar(done, total))),
     );
     progress.clear();
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
