@@ -215,17 +215,38 @@ fn a_split_domain_reports_identically_with_one_or_two_threads() {
     }
 }
 
-/// `tenet watch policy --evidence evidence` in `dir` for `runs` runs, its output piped:
-/// prompted by file notifications, or with `polled`, looking every 50 ms.
-fn watch(dir: &Path, as_of: &str, runs: usize, polled: bool) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_tenet"))
+/// `tenet watch policy --evidence evidence` in `dir` for `runs` runs: its output, and its
+/// exit status once it ends. Prompted by file notifications, or with `polled`, looking
+/// every 50 ms. A watch that misses a change waits forever, so it is stopped after a
+/// minute: the test then fails on what it printed instead of hanging.
+fn watch(
+    dir: &Path,
+    as_of: &str,
+    runs: usize,
+    polled: bool,
+) -> (std::process::ChildStdout, std::thread::JoinHandle<std::process::ExitStatus>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
         .args(["watch", "policy", "--evidence", "evidence", "--as-of", as_of, "--poll-ms", "50"])
         .args(["--runs", &runs.to_string()])
         .args(polled.then_some("--poll"))
         .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("run tenet watch")
+        .expect("run tenet watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let ended = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("the watch's status") {
+                return status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    (stdout, ended)
 }
 
 /// Polling (`--poll`), as on a network file system.
@@ -242,15 +263,17 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
         }
     };
     copy(&fixtures().join("org"), dir.path());
-    let child = watch(dir.path(), "2026-11-24", 2, true);
+    let (mut stdout, ended) = watch(dir.path(), "2026-11-24", 2, true);
     std::thread::sleep(std::time::Duration::from_millis(700));
     let inventory = dir.path().join("evidence/inventory/systems.yaml");
     let text = std::fs::read_to_string(&inventory)
         .expect("read")
         .replace("name: Appointment scheduler\n", "name: Appointment scheduler\n  owner: Operations\n");
     std::fs::write(&inventory, text).expect("write");
-    let out = child.wait_with_output().expect("wait");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut shown = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut shown).expect("read");
+    assert!(ended.join().expect("the watch's status").success(), "{shown}");
+    let stdout = shown;
     assert!(stdout.starts_with("checked in "), "{stdout}");
     assert!(stdout.contains("changed: evidence/inventory/systems.yaml\n"), "{stdout}");
     assert!(stdout.contains("fail → pass  meridian.MH.1 rule owned AiSystem `scheduler`"), "{stdout}");
@@ -292,6 +315,73 @@ fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
     let report = std::fs::read_to_string(dir.path().join("report.txt")).expect("report");
     assert!(report.starts_with("tenet "), "{report}");
     assert!(!report.contains('\r'));
+}
+
+/// A notification names the path it is about; a directory moved in or removed names only
+/// the directory, and the watch then looks at every file, so the files in it are seen.
+/// A file that comes and goes between two looks (an editor's temporary file) is no change.
+#[test]
+fn watch_sees_the_files_of_directories_that_come_and_go() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| write_under(dir.path(), path, text);
+    write(
+        "policy/p.tenet",
+        "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
+         control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n",
+    );
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    write("outside/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
+    let (stdout, ended) = watch(dir.path(), "2025-03-01", 4, false);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut transcript = Vec::new();
+    let mut next_run = |transcript: &mut Vec<String>| {
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            let summary = line.starts_with("checked in ") || line.starts_with("re-checked in ");
+            transcript.push(line);
+            if summary {
+                return;
+            }
+        }
+    };
+    next_run(&mut transcript);
+    // A directory of evidence moved in whole.
+    std::fs::rename(dir.path().join("outside/systems"), dir.path().join("evidence/more")).expect("move in");
+    next_run(&mut transcript);
+    // A temporary file that comes and goes, then a real edit.
+    write("evidence/systems/.a.yaml.swp", "swap");
+    std::fs::write(dir.path().join("evidence/systems/a.yaml~"), "id: a\n").expect("write");
+    std::fs::remove_file(dir.path().join("evidence/systems/a.yaml~")).expect("remove");
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2025-01-01\n");
+    next_run(&mut transcript);
+    // The directory removed whole.
+    std::fs::remove_dir_all(dir.path().join("evidence/more")).expect("remove");
+    next_run(&mut transcript);
+    transcript.extend(lines.map(|l| l.expect("a line")));
+    assert!(ended.join().expect("the watch's status").success(), "{transcript:?}");
+    let shown: Vec<String> = transcript
+        .iter()
+        .map(|l| {
+            match l.split_once(" in ").and_then(|(head, rest)| Some((head, rest.split_once(" ms")?.1))) {
+                Some((head, rest)) => format!("{head} in N ms{rest}"),
+                None => l.clone(),
+            }
+        })
+        .collect();
+    assert_eq!(
+        shown.join("\n"),
+        "checked in N ms: 0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
+
+changed: evidence/more/b.yaml (new)
+re-checked in N ms: no result changed; 0 errors in policies or evidence
+
+changed: evidence/systems/a.yaml
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  fail → pass  edge.E.1 rule recent AiSystem `a`
+
+changed: evidence/more/b.yaml (removed)
+re-checked in N ms: no result changed; 0 errors in policies or evidence"
+    );
 }
 
 /// `tenet watch` takes `--step-budget` as `tenet check` does, and its first run lists the
@@ -348,8 +438,8 @@ fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     write("policy/p.tenet", policy);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
-    let mut child = watch(dir.path(), "2025-03-01", 6, false);
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().expect("stdout")));
+    let (stdout, ended) = watch(dir.path(), "2025-03-01", 6, false);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
     let mut transcript = Vec::new();
     // Reads up to the next run's summary: a run prints all of its lines before the next
     // one looks for changes.
@@ -375,7 +465,7 @@ fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     std::fs::remove_file(dir.path().join("evidence/systems/tabs.yaml")).expect("remove");
     next_run(&mut transcript);
     transcript.extend(lines.map(|l| l.expect("a line")));
-    assert!(child.wait().expect("wait").success());
+    assert!(ended.join().expect("the watch's status").success(), "{transcript:?}");
     let shown: Vec<String> = transcript
         .iter()
         .map(|l| {

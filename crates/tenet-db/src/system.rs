@@ -62,6 +62,12 @@ impl System for OsSystem {
 }
 
 impl OsSystem {
+    /// Whether a walk passes over an entry of this name below its root: hidden files and
+    /// directories, `target` and `node_modules`.
+    pub fn skips(name: &str) -> bool {
+        skipped(name)
+    }
+
     /// The files [`System::walk`] finds, each with its metadata, in no particular order:
     /// what noticing a change needs (sizes and modification times), read from the
     /// directory walk's own entries rather than by looking each path up again.

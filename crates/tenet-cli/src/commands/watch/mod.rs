@@ -4,9 +4,9 @@
 //! and the problems in policies or evidence that appeared or were fixed (the first run
 //! prints every problem).
 //!
-//! What changed is found by comparing every file's size and modification time with the
-//! last look, which the system's file notifications prompt (`notice.rs`), or, with
-//! `--poll` or where there are none, an interval.
+//! What changed is found by comparing files' sizes and modification times with the last
+//! look: the files the system's file notifications name (`notice.rs`), or every file, with
+//! `--poll` or where there are no notifications, after an interval.
 
 mod notice;
 
@@ -24,7 +24,7 @@ use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
 use tenet_eval::{Change, ResultChange, RuleResult};
 
-use self::notice::Notice;
+use self::notice::{Notice, Noticed};
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, invocation_error};
@@ -47,6 +47,42 @@ fn stamps(root: &Path) -> Stamps {
         out.insert(root.to_path_buf(), (metadata.len(), metadata.modified().ok()));
     }
     out
+}
+
+/// `before`, with the stamps of the notified `paths` under `root` looked at again: a file
+/// gets its new stamp, one that is gone (or is no longer a plain file) loses it, and a
+/// path the walk passes over is left alone. `None` when that cannot be worked out from the
+/// paths alone (a directory came, went or was renamed, or a path could not be looked at):
+/// then every file is looked at again.
+fn restamped(before: &Stamps, root: &Path, paths: &[PathBuf]) -> Option<Stamps> {
+    // Notifications name paths under the current directory joined to the path watched.
+    let base = if root.is_absolute() { root.to_path_buf() } else { std::env::current_dir().ok()?.join(root) };
+    let mut now = before.clone();
+    for path in paths {
+        let Ok(relative) = path.strip_prefix(&base) else { continue };
+        if relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy())) {
+            continue;
+        }
+        let key = if relative.as_os_str().is_empty() { root.to_path_buf() } else { root.join(relative) };
+        match std::fs::symlink_metadata(&key) {
+            Ok(metadata) if metadata.is_file() => {
+                now.insert(key, (metadata.len(), metadata.modified().ok()));
+            }
+            Ok(metadata) if metadata.is_dir() => return None,
+            Ok(_) => {
+                now.remove(&key);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A file that is gone, or a file that came and went (an editor's temporary
+                // one); unless it was a directory, whose files are gone with it.
+                if now.remove(&key).is_none() && before.keys().any(|k| k.starts_with(&key)) {
+                    return None;
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+    Some(now)
 }
 
 /// Runs the command until interrupted (or for `--runs` runs, for tests and scripts).
@@ -79,9 +115,16 @@ pub fn run(args: &WatchArgs) -> Exit {
         if args.runs.is_some_and(|max| runs >= max) {
             return Exit::Clean;
         }
-        notice.wait();
-        let now_policy = stamps(&args.path);
-        let now_evidence = stamps(&args.evidence);
+        let (now_policy, now_evidence) = match notice.wait() {
+            Noticed::Paths(paths) => match (
+                restamped(&policy_stamps, &args.path, &paths),
+                restamped(&evidence_stamps, &args.evidence, &paths),
+            ) {
+                (Some(policy), Some(evidence)) => (policy, evidence),
+                _ => (stamps(&args.path), stamps(&args.evidence)),
+            },
+            Noticed::Anything => (stamps(&args.path), stamps(&args.evidence)),
+        };
         if now_policy == policy_stamps && now_evidence == evidence_stamps {
             continue;
         }

@@ -2,11 +2,11 @@
 //! notifications (inotify, FSEvents, ReadDirectoryChanges, through `notify`) when it gives
 //! them, else looking every `--poll-ms`. Looking costs a `stat` of every file: at 46,970
 //! evidence files, half a core for as long as the watch runs. A notification costs nothing
-//! until something happens. Either way, what changed is then worked out by comparing
-//! every file's size and modification time with the last look, so a notification that
-//! names the wrong file, or none, never makes a change go unnoticed.
+//! until something happens, and names the paths it is about, so that only those are
+//! looked at again; a notification that names a directory, or none, or says that some
+//! were lost, makes the watch look at every file again.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -15,6 +15,16 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 /// How long to wait after a notification for the rest of its burst: saving a file is often
 /// several events (write, rename, attributes), and a checkout is thousands.
 const SETTLE: Duration = Duration::from_millis(50);
+
+/// What a wait found.
+pub enum Noticed {
+    /// These paths (absolute, as the notifications gave them) may have changed, and
+    /// nothing else did.
+    Paths(Vec<PathBuf>),
+    /// Anything may have changed: the interval passed, or a notification named no path or
+    /// said that some were lost.
+    Anything,
+}
 
 /// A source of "something may have changed".
 pub enum Notice {
@@ -61,49 +71,46 @@ impl Notice {
         }
     }
 
-    /// Returns when files may have changed: after the next notification that is not only a
-    /// read (the watch's own reads are notified too) and the rest of its burst, or after
-    /// the polling interval.
-    pub fn wait(&self) {
+    /// Returns when files may have changed, with what may have: after the next
+    /// notification that is not only a read (the watch's own reads are notified too) and
+    /// the rest of its burst, or after the polling interval.
+    pub fn wait(&self) -> Noticed {
         let (events, poll) = match self {
             Notice::Notified { events, poll, .. } => (events, *poll),
-            Notice::Polled(every) => return std::thread::sleep(*every),
+            Notice::Polled(every) => {
+                std::thread::sleep(*every);
+                return Noticed::Anything;
+            }
+        };
+        let mut paths = Vec::new();
+        let mut anything = false;
+        let mut note = |event: notify::Result<notify::Event>| match event {
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => false,
+            Ok(event) => {
+                anything |= event.paths.is_empty() || event.need_rescan();
+                paths.extend(event.paths);
+                true
+            }
+            // The system's queue overflowed, say: some changes may not be notified.
+            Err(_) => {
+                anything = true;
+                true
+            }
         };
         loop {
-            match events.recv() {
-                Ok(event) if may_change(&event) => break,
-                Ok(_) => {}
+            let Ok(event) = events.recv() else {
                 // The watcher stopped: look again after an interval, as when polling.
-                Err(_) => return std::thread::sleep(poll),
+                std::thread::sleep(poll);
+                return Noticed::Anything;
+            };
+            if note(event) {
+                break;
             }
         }
         // The rest of the burst: until a quiet spell of SETTLE (or the watcher stops).
-        while events.recv_timeout(SETTLE).is_ok() {}
-    }
-}
-
-/// Whether a notification may mean a file changed: not when it only says a file was
-/// opened or read. An error (the system's queue overflowed, say) may hide a change.
-fn may_change(event: &notify::Result<notify::Event>) -> bool {
-    match event {
-        Ok(event) => !matches!(event.kind, EventKind::Access(_)),
-        Err(_) => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_are_not_changes_and_errors_may_be() {
-        let event = |kind| Ok(notify::Event::new(kind));
-        let open = EventKind::Access(notify::event::AccessKind::Open(notify::event::AccessMode::Any));
-        let write = EventKind::Modify(notify::event::ModifyKind::Data(notify::event::DataChange::Any));
-        let create = EventKind::Create(notify::event::CreateKind::File);
-        assert!(!may_change(&event(open)));
-        assert!(may_change(&event(write)));
-        assert!(may_change(&event(create)));
-        assert!(may_change(&Err(notify::Error::generic("queue overflow"))));
+        while let Ok(event) = events.recv_timeout(SETTLE) {
+            note(event);
+        }
+        if anything { Noticed::Anything } else { Noticed::Paths(paths) }
     }
 }
