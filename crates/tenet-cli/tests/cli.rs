@@ -215,18 +215,18 @@ fn a_split_domain_reports_identically_with_one_or_two_threads() {
     }
 }
 
-/// `tenet watch policy --evidence evidence` in `dir` for `runs` runs: its output, and its
+/// `tenet watch POLICY --evidence evidence` in `dir` for `runs` runs: its output, and its
 /// exit status once it ends. Prompted by file notifications, or with `polled`, looking
 /// every 50 ms. A watch that misses a change waits forever, so it is stopped after a
 /// minute: the test then fails on what it printed instead of hanging.
 fn watch(
     dir: &Path,
-    as_of: &str,
+    (policy, as_of): (&str, &str),
     runs: usize,
     polled: bool,
 ) -> (std::process::ChildStdout, std::thread::JoinHandle<std::process::ExitStatus>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args(["watch", "policy", "--evidence", "evidence", "--as-of", as_of, "--poll-ms", "50"])
+        .args(["watch", policy, "--evidence", "evidence", "--as-of", as_of, "--poll-ms", "50"])
         .args(["--runs", &runs.to_string()])
         .args(polled.then_some("--poll"))
         .current_dir(dir)
@@ -263,7 +263,7 @@ fn watch_re_checks_after_an_evidence_edit_and_reports_what_changed() {
         }
     };
     copy(&fixtures().join("org"), dir.path());
-    let (mut stdout, ended) = watch(dir.path(), "2026-11-24", 2, true);
+    let (mut stdout, ended) = watch(dir.path(), ("policy", "2026-11-24"), 2, true);
     std::thread::sleep(std::time::Duration::from_millis(700));
     let inventory = dir.path().join("evidence/inventory/systems.yaml");
     let text = std::fs::read_to_string(&inventory)
@@ -331,7 +331,7 @@ fn watch_sees_the_files_of_directories_that_come_and_go() {
     );
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("outside/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
-    let (stdout, ended) = watch(dir.path(), "2025-03-01", 4, false);
+    let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 4, false);
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
     let mut transcript = Vec::new();
     let mut next_run = |transcript: &mut Vec<String>| {
@@ -381,6 +381,41 @@ re-checked in N ms: 1 result changed; 0 errors in policies or evidence
 
 changed: evidence/more/b.yaml (removed)
 re-checked in N ms: no result changed; 0 errors in policies or evidence"
+    );
+}
+
+/// A policy given as one file is watched through its directory, so that an editor's save
+/// (a new file renamed over the old one) is seen every time, not only the first.
+#[test]
+fn watch_follows_a_policy_file_saved_by_renaming_over_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
+                  control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+    write_under(dir.path(), "p.tenet", policy);
+    write_under(dir.path(), "evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    let (stdout, ended) = watch(dir.path(), ("p.tenet", "2025-03-01"), 3, false);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut summaries = Vec::new();
+    let mut next_summary = |summaries: &mut Vec<String>| {
+        let line = lines.by_ref().map(|l| l.expect("a line")).find(|l| l.contains("checked in "));
+        summaries.push(
+            line.unwrap_or_default().split_once(" ms: ").map(|(_, s)| s.to_owned()).unwrap_or_default(),
+        );
+    };
+    next_summary(&mut summaries);
+    for (from, to) in [("1 year", "2 years"), ("2 years", "1 year")] {
+        let text = std::fs::read_to_string(dir.path().join("p.tenet")).expect("read");
+        write_under(dir.path(), "p.tenet", &text.replace(from, to));
+        next_summary(&mut summaries);
+    }
+    assert!(ended.join().expect("the watch's status").success(), "{summaries:?}");
+    assert_eq!(
+        summaries,
+        [
+            "0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence",
+            "1 result changed; 0 errors in policies or evidence",
+            "1 result changed; 0 errors in policies or evidence",
+        ]
     );
 }
 
@@ -438,7 +473,7 @@ fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     write("policy/p.tenet", policy);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
-    let (stdout, ended) = watch(dir.path(), "2025-03-01", 6, false);
+    let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 6, false);
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
     let mut transcript = Vec::new();
     // Reads up to the next run's summary: a run prints all of its lines before the next

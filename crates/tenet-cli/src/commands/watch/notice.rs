@@ -55,7 +55,15 @@ impl Notice {
         });
         let watching = watcher.and_then(|mut watcher| {
             for path in paths {
-                watcher.watch(path, RecursiveMode::Recursive)?;
+                // A file is watched through its directory: an editor that saves by writing
+                // a new file and renaming it over the old one would end a watch on the file.
+                if path.is_file() {
+                    let parent =
+                        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                    watcher.watch(parent, RecursiveMode::NonRecursive)?;
+                } else {
+                    watcher.watch(path, RecursiveMode::Recursive)?;
+                }
             }
             Ok(watcher)
         });
