@@ -215,6 +215,53 @@ fn a_split_domain_reports_identically_with_one_or_two_threads() {
     }
 }
 
+/// A one-rule policy over `systems/*.yaml`: a system reviewed within the year passes.
+const EDGE_POLICY: &str = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
+                           control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+
+/// What a running watch prints, read a run at a time.
+struct Transcript {
+    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    seen: Vec<String>,
+}
+
+impl Transcript {
+    fn new(stdout: std::process::ChildStdout) -> Transcript {
+        Transcript { lines: std::io::BufRead::lines(std::io::BufReader::new(stdout)), seen: Vec::new() }
+    }
+
+    /// Reads up to the next run's summary: a run prints all of its lines before the next
+    /// one looks for changes.
+    fn next_run(&mut self) {
+        for line in self.lines.by_ref() {
+            let line = line.expect("a line");
+            let summary = line.starts_with("checked in ") || line.starts_with("re-checked in ");
+            self.seen.push(line);
+            if summary {
+                return;
+            }
+        }
+    }
+
+    /// Everything the watch printed, once it has ended with success, each run's time shown
+    /// as `N ms`.
+    fn finish(mut self, ended: std::thread::JoinHandle<std::process::ExitStatus>) -> String {
+        self.seen.extend(self.lines.map(|l| l.expect("a line")));
+        assert!(ended.join().expect("the watch's status").success(), "{:?}", self.seen);
+        let shown: Vec<String> = self
+            .seen
+            .iter()
+            .map(|l| {
+                match l.split_once(" in ").and_then(|(head, rest)| Some((head, rest.split_once(" ms")?.1))) {
+                    Some((head, rest)) => format!("{head} in N ms{rest}"),
+                    None => l.clone(),
+                }
+            })
+            .collect();
+        shown.join("\n")
+    }
+}
+
 /// `tenet watch POLICY --evidence evidence` in `dir` for `runs` runs: its output, and its
 /// exit status once it ends. Prompted by file notifications, or with `polled`, looking
 /// every 50 ms. A watch that misses a change waits forever, so it is stopped after a
@@ -324,52 +371,26 @@ fn a_long_run_on_a_terminal_shows_what_it_is_doing_and_erases_it() {
 fn watch_sees_the_files_of_directories_that_come_and_go() {
     let dir = tempfile::tempdir().expect("temp dir");
     let write = |path: &str, text: &str| write_under(dir.path(), path, text);
-    write(
-        "policy/p.tenet",
-        "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
-         control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n",
-    );
+    write("policy/p.tenet", EDGE_POLICY);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("outside/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
     let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 4, false);
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let mut transcript = Vec::new();
-    let mut next_run = |transcript: &mut Vec<String>| {
-        for line in lines.by_ref() {
-            let line = line.expect("a line");
-            let summary = line.starts_with("checked in ") || line.starts_with("re-checked in ");
-            transcript.push(line);
-            if summary {
-                return;
-            }
-        }
-    };
-    next_run(&mut transcript);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
     // A directory of evidence moved in whole.
     std::fs::rename(dir.path().join("outside/systems"), dir.path().join("evidence/more")).expect("move in");
-    next_run(&mut transcript);
+    transcript.next_run();
     // A temporary file that comes and goes, then a real edit.
     write("evidence/systems/.a.yaml.swp", "swap");
     std::fs::write(dir.path().join("evidence/systems/a.yaml~"), "id: a\n").expect("write");
     std::fs::remove_file(dir.path().join("evidence/systems/a.yaml~")).expect("remove");
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2025-01-01\n");
-    next_run(&mut transcript);
+    transcript.next_run();
     // The directory removed whole.
     std::fs::remove_dir_all(dir.path().join("evidence/more")).expect("remove");
-    next_run(&mut transcript);
-    transcript.extend(lines.map(|l| l.expect("a line")));
-    assert!(ended.join().expect("the watch's status").success(), "{transcript:?}");
-    let shown: Vec<String> = transcript
-        .iter()
-        .map(|l| {
-            match l.split_once(" in ").and_then(|(head, rest)| Some((head, rest.split_once(" ms")?.1))) {
-                Some((head, rest)) => format!("{head} in N ms{rest}"),
-                None => l.clone(),
-            }
-        })
-        .collect();
+    transcript.next_run();
     assert_eq!(
-        shown.join("\n"),
+        transcript.finish(ended),
         "checked in N ms: 0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
 
 changed: evidence/more/b.yaml (new)
@@ -389,8 +410,7 @@ re-checked in N ms: no result changed; 0 errors in policies or evidence"
 #[test]
 fn watch_follows_a_policy_file_saved_by_renaming_over_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
-                  control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+    let policy = EDGE_POLICY;
     write_under(dir.path(), "p.tenet", policy);
     write_under(dir.path(), "evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     let (stdout, ended) = watch(dir.path(), ("p.tenet", "2025-03-01"), 3, false);
@@ -468,50 +488,25 @@ fn watch_runs_under_the_step_budget_given_and_lists_problems_with_their_severity
 fn watch_names_new_and_removed_files_and_problems_found_and_fixed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let write = |path: &str, text: &str| write_under(dir.path(), path, text);
-    let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
-                  control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+    let policy = EDGE_POLICY;
     write("policy/p.tenet", policy);
     write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
     write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-01-31\n");
     let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 6, false);
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let mut transcript = Vec::new();
-    // Reads up to the next run's summary: a run prints all of its lines before the next
-    // one looks for changes.
-    let mut next_run = |transcript: &mut Vec<String>| {
-        for line in lines.by_ref() {
-            let line = line.expect("a line");
-            let summary = line.starts_with("checked in ") || line.starts_with("re-checked in ");
-            transcript.push(line);
-            if summary {
-                return;
-            }
-        }
-    };
-    next_run(&mut transcript);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
     write("evidence/systems/tabs.yaml", "id: t\nreviewed: 2025-01-01\n\tnote: x\n");
-    next_run(&mut transcript);
+    transcript.next_run();
     std::fs::remove_file(dir.path().join("evidence/systems/a.yaml")).expect("remove");
-    next_run(&mut transcript);
+    transcript.next_run();
     write("policy/p.tenet", &policy.replace("s.reviewed + 1 year", "s.reviewd + 1 year"));
-    next_run(&mut transcript);
+    transcript.next_run();
     write("policy/p.tenet", policy);
-    next_run(&mut transcript);
+    transcript.next_run();
     std::fs::remove_file(dir.path().join("evidence/systems/tabs.yaml")).expect("remove");
-    next_run(&mut transcript);
-    transcript.extend(lines.map(|l| l.expect("a line")));
-    assert!(ended.join().expect("the watch's status").success(), "{transcript:?}");
-    let shown: Vec<String> = transcript
-        .iter()
-        .map(|l| {
-            match l.split_once(" in ").and_then(|(head, rest)| Some((head, rest.split_once(" ms")?.1))) {
-                Some((head, rest)) => format!("{head} in N ms{rest}"),
-                None => l.clone(),
-            }
-        })
-        .collect();
+    transcript.next_run();
     assert_eq!(
-        shown.join("\n"),
+        transcript.finish(ended),
         "checked in N ms: 1 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
 
 changed: evidence/systems/tabs.yaml (new)
