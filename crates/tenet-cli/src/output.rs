@@ -1,7 +1,10 @@
 //! Printing diagnostics in the chosen format.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use tenet_db::{Database, EvidenceSet, Workspace};
 
 use tenet_diagnostics::Diagnostic;
 use tenet_diagnostics::render;
@@ -56,6 +59,38 @@ pub fn print_diagnostics(args: &DiagnosticArgs, diagnostics: &[Diagnostic], text
     };
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
+}
+
+/// A path under the evidence root as the user would open it: evidence diagnostics and
+/// citations name files relative to the root.
+pub fn evidence_path(dir: &Path, relative: &str) -> String {
+    tenet_db::display_path(&dir.join(relative))
+}
+
+/// The evidence's diagnostics, each naming its file as the user would open it (under
+/// `dir`), with the text of each file they point into added to `texts` for rendering.
+/// Only those files: a large evidence set is tens of thousands of files, most of them
+/// clean.
+pub fn evidence_diagnostics(
+    db: &Database,
+    workspace: Workspace,
+    evidence: EvidenceSet,
+    dir: &Path,
+    texts: &mut SourceTexts,
+) -> Vec<Diagnostic> {
+    let found = tenet_db::validate_evidence(db, workspace, evidence);
+    let named: HashSet<&str> = found.iter().map(|d| &*d.path).collect();
+    for file in evidence.files(db).iter().filter(|f| named.contains(f.path(db))) {
+        texts.add(&evidence_path(dir, file.path(db)), file.bytes(db));
+    }
+    found
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.path = evidence_path(dir, &d.path).into();
+            d
+        })
+        .collect()
 }
 
 /// Prints a one-line error about the invocation itself.

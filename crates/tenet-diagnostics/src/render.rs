@@ -41,11 +41,23 @@ pub fn human(diagnostics: &[Diagnostic], sources: &dyn Sources, color: bool) -> 
 
 /// Renders one line per diagnostic: `path:line:col: code message`.
 pub fn short(diagnostics: &[Diagnostic], sources: &dyn Sources) -> String {
+    short_lines(diagnostics, sources, false)
+}
+
+/// [`short`] with each line's severity before its code, `path:line:col: warning code
+/// message`: for a listing that mixes errors and warnings and has no colour to tell them
+/// apart (what `tenet watch` prints).
+pub fn short_with_severity(diagnostics: &[Diagnostic], sources: &dyn Sources) -> String {
+    short_lines(diagnostics, sources, true)
+}
+
+fn short_lines(diagnostics: &[Diagnostic], sources: &dyn Sources, severity: bool) -> String {
     let mut out = String::new();
     let mut index = Indexes::default();
     for d in diagnostics {
         let pos = index.position(sources, &d.path, d.span.start);
-        out.push_str(&format!("{}:{}:{}: {} {}\n", d.path, pos.0, pos.1, d.code, d.message));
+        let severity = if severity { format!("{} ", d.severity.as_str()) } else { String::new() };
+        out.push_str(&format!("{}:{}:{}: {severity}{} {}\n", d.path, pos.0, pos.1, d.code, d.message));
     }
     out
 }
@@ -234,5 +246,28 @@ impl miette::Diagnostic for Report {
         (!self.related.is_empty()).then(|| {
             Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as Box<dyn Iterator<Item = _>>
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::{Code, Severity, Span};
+
+    #[test]
+    fn short_lines_with_and_without_severity() {
+        let sources: HashMap<String, String> = [("a.yaml".to_owned(), "id: a\n\tx: 1\n".to_owned())].into();
+        let diagnostics = [
+            Diagnostic::new(Code::MALFORMED_EVIDENCE, "a.yaml", Span::new(6, 7), "found a tab"),
+            Diagnostic::new(Code::MALFORMED_EVIDENCE, "a.yaml", Span::new(0, 2), "odd")
+                .with_severity(Severity::Warning),
+        ];
+        assert_eq!(short(&diagnostics, &sources), "a.yaml:2:1: T0502 found a tab\na.yaml:1:1: T0502 odd\n");
+        assert_eq!(
+            short_with_severity(&diagnostics, &sources),
+            "a.yaml:2:1: error T0502 found a tab\na.yaml:1:1: warning T0502 odd\n"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use tenet_db::{
     Database, OsSystem, RunSettings, diagnostics, load_all_evidence_with_progress,
-    load_evidence_dir_with_progress, program, validate_evidence,
+    load_evidence_dir_with_progress, program,
 };
 use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
 use tenet_eval::report::RunReport;
@@ -13,7 +13,9 @@ use tenet_eval::{RuleResult, Status};
 
 use crate::cli::{CheckArgs, ErrorFormat, FailOn, ReportFormat, ReportTarget};
 use crate::exit::Exit;
-use crate::output::{SourceTexts, count, invocation_error, print_diagnostics};
+use crate::output::{
+    SourceTexts, count, evidence_diagnostics, evidence_path, invocation_error, print_diagnostics,
+};
 use crate::progress::{Progress, bar, megabytes, thousands};
 
 /// Runs the command.
@@ -69,18 +71,7 @@ pub fn run(args: &CheckArgs) -> Exit {
                 format!("loading evidence: {}{}/{} MB", bar(done, total), megabytes(done), megabytes(total))
             })
         });
-        let found = validate_evidence(&db, loaded.workspace, *set);
-        // Only the files a diagnostic points into need their text for rendering.
-        let named: std::collections::HashSet<&str> = found.iter().map(|d| &*d.path).collect();
-        for file in set.files(&db).iter().filter(|f| named.contains(f.path(&db))) {
-            // Evidence diagnostics name files relative to the evidence root; show them
-            // as the user would open them.
-            texts.add(&evidence_path(dir, file.path(&db)), file.bytes(&db));
-        }
-        all.extend(found.iter().cloned().map(|mut d| {
-            d.path = evidence_path(dir, &d.path).into();
-            d
-        }));
+        all.extend(evidence_diagnostics(&db, loaded.workspace, *set, dir, &mut texts));
     }
     progress.clear();
     print_diagnostics(&args.diagnostics, &all, &texts);
@@ -224,10 +215,6 @@ pub fn run(args: &CheckArgs) -> Exit {
 fn leave_to_exit(db: Database, report: RunReport) {
     std::mem::forget(db);
     std::mem::forget(report);
-}
-
-fn evidence_path(dir: &std::path::Path, relative: &str) -> String {
-    tenet_db::display_path(&dir.join(relative))
 }
 
 /// The HTML audit report, with the requirements of the EU AI Act and the NIST AI RMF.

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 use salsa::Setter;
 use tenet_db::{
     Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
-    evaluate_workspace, load_evidence_dir, validate_evidence,
+    evaluate_workspace, load_evidence_dir,
 };
 use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
@@ -27,7 +27,7 @@ use tenet_eval::{Change, ResultChange, RuleResult};
 use self::notice::{Notice, Noticed};
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
-use crate::output::{SourceTexts, count, invocation_error};
+use crate::output::{SourceTexts, count, evidence_diagnostics, invocation_error};
 
 type Stamp = (u64, Option<SystemTime>);
 
@@ -283,20 +283,13 @@ fn problems(
     packs: &PackProblems,
 ) -> (Problems, usize) {
     let mut all: Vec<Diagnostic> = diagnostics(db, loaded.workspace).to_vec();
-    let policy_count = all.len();
-    all.extend(validate_evidence(db, loaded.workspace, evidence).iter().cloned());
-    // Only the files a diagnostic points into need their text, for lines and columns.
+    // Only the policy files a diagnostic points into need their text, for lines and columns.
     let named: HashSet<&str> = all.iter().map(|d| &*d.path).collect();
     let mut texts = SourceTexts::default();
     for file in loaded.files.iter().filter(|f| named.contains(f.path(db))) {
         texts.add(file.path(db), file.bytes(db));
     }
-    for file in evidence.files(db).iter().filter(|f| named.contains(f.path(db))) {
-        texts.add(&display_path(&dir.join(file.path(db))), file.bytes(db));
-    }
-    for d in &mut all[policy_count..] {
-        d.path = display_path(&dir.join(&*d.path)).into();
-    }
+    all.extend(evidence_diagnostics(db, loaded.workspace, evidence, dir, &mut texts));
     let errors = all.iter().chain(&packs.diagnostics).filter(|d| d.is_error()).count();
     let mut problems = shown(&all, &texts);
     problems.extend(shown(&packs.diagnostics, &packs.texts));
@@ -306,15 +299,11 @@ fn problems(
 /// Each diagnostic's line: `path:line:column: warning T0508 …`, the short form with the
 /// severity.
 fn shown(diagnostics: &[Diagnostic], texts: &SourceTexts) -> Problems {
-    let lines = render::short(diagnostics, texts);
+    let lines = render::short_with_severity(diagnostics, texts);
     diagnostics
         .iter()
         .zip(lines.lines())
-        .map(|(d, line)| {
-            let code = format!(" {} ", d.code);
-            let line = line.replacen(&code, &format!(" {}{code}", d.severity.as_str()), 1);
-            ((d.path.to_string(), d.code.to_string(), d.message.clone()), line)
-        })
+        .map(|(d, line)| ((d.path.to_string(), d.code.to_string(), d.message.clone()), line.to_owned()))
         .collect()
 }
 
