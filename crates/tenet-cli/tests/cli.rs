@@ -439,6 +439,28 @@ fn watch_follows_a_policy_file_saved_by_renaming_over_it() {
     );
 }
 
+/// A policy directory named as `./policy` (as a shell completes it): an edit to one of its
+/// files is taken in, though the workspace names that file `policy/p.tenet`.
+#[test]
+fn watch_takes_in_policy_edits_under_a_path_that_starts_with_a_dot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_under(dir.path(), "policy/p.tenet", EDGE_POLICY);
+    write_under(dir.path(), "evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    let (stdout, ended) = watch(dir.path(), ("./policy", "2025-03-01"), 2, false);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
+    write_under(dir.path(), "policy/p.tenet", &EDGE_POLICY.replace("1 year", "2 years"));
+    transcript.next_run();
+    assert_eq!(
+        transcript.finish(ended),
+        "checked in N ms: 0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
+
+changed: policy/p.tenet
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  fail → pass  edge.E.1 rule recent AiSystem `a`"
+    );
+}
+
 /// `tenet watch` takes `--step-budget` as `tenet check` does, and its first run lists the
 /// problems in policies or evidence with their severity.
 #[test]

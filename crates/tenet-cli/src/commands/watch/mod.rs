@@ -5,15 +5,16 @@
 //! prints every problem).
 //!
 //! What changed is found by comparing files' sizes and modification times with the last
-//! look: the files the system's file notifications name (`notice.rs`), or every file, with
-//! `--poll` or where there are no notifications, after an interval.
+//! look (`looks.rs`): the files the system's file notifications name (`notice.rs`), or
+//! every file, with `--poll` or where there are no notifications, after an interval.
 
+mod looks;
 mod notice;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use salsa::Setter;
 use tenet_db::{
@@ -24,66 +25,11 @@ use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
 use tenet_eval::{Change, ResultChange, RuleResult};
 
+use self::looks::{Changes, LastLook};
 use self::notice::{Notice, Noticed};
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
 use crate::output::{SourceTexts, count, evidence_diagnostics, invocation_error};
-
-type Stamp = (u64, Option<SystemTime>);
-
-/// Every file's size and modification time, by path. Hashed, not ordered: at 46,970
-/// evidence files, ordering the paths took longer than reading the stamps. Only what
-/// changed is put in order, for showing.
-type Stamps = HashMap<PathBuf, Stamp>;
-
-fn stamps(root: &Path) -> Stamps {
-    let mut out = HashMap::new();
-    let walked = OsSystem.walk_metadata(root, &mut |path, metadata| {
-        out.insert(path, (metadata.len(), metadata.modified().ok()));
-    });
-    if walked.is_err()
-        && let Ok(metadata) = std::fs::metadata(root)
-    {
-        out.insert(root.to_path_buf(), (metadata.len(), metadata.modified().ok()));
-    }
-    out
-}
-
-/// `before`, with the stamps of the notified `paths` under `root` looked at again: a file
-/// gets its new stamp, one that is gone (or is no longer a plain file) loses it, and a
-/// path the walk passes over is left alone. `None` when that cannot be worked out from the
-/// paths alone (a directory came, went or was renamed, or a path could not be looked at):
-/// then every file is looked at again.
-fn restamped(before: &Stamps, root: &Path, paths: &[PathBuf]) -> Option<Stamps> {
-    // Notifications name paths under the current directory joined to the path watched.
-    let base = if root.is_absolute() { root.to_path_buf() } else { std::env::current_dir().ok()?.join(root) };
-    let mut now = before.clone();
-    for path in paths {
-        let Ok(relative) = path.strip_prefix(&base) else { continue };
-        if relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy())) {
-            continue;
-        }
-        let key = if relative.as_os_str().is_empty() { root.to_path_buf() } else { root.join(relative) };
-        match std::fs::symlink_metadata(&key) {
-            Ok(metadata) if metadata.is_file() => {
-                now.insert(key, (metadata.len(), metadata.modified().ok()));
-            }
-            Ok(metadata) if metadata.is_dir() => return None,
-            Ok(_) => {
-                now.remove(&key);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // A file that is gone, or a file that came and went (an editor's temporary
-                // one); unless it was a directory, whose files are gone with it.
-                if now.remove(&key).is_none() && before.keys().any(|k| k.starts_with(&key)) {
-                    return None;
-                }
-            }
-            Err(_) => return None,
-        }
-    }
-    Some(now)
-}
 
 /// Runs the command until interrupted (or for `--runs` runs, for tests and scripts).
 pub fn run(args: &WatchArgs) -> Exit {
@@ -107,45 +53,53 @@ pub fn run(args: &WatchArgs) -> Exit {
     let settings = RunSettings::new(&db, today, args.step_budget);
     // Watching starts before the first look, so that no change falls between the two.
     let notice = Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
-    let mut policy_stamps = stamps(&args.path);
-    let mut evidence_stamps = stamps(&args.evidence);
+    let mut policy_look = LastLook::new(&args.path);
+    let mut evidence_look = LastLook::new(&args.evidence);
+    // The evidence inputs by path, kept from run to run, so that a change costs what it
+    // touches: at 46,970 files, making this map each run took longer than the re-check.
+    let mut inputs: HashMap<String, EvidenceFile> =
+        evidence.files(&db).iter().map(|f| (f.path(&db).to_owned(), *f)).collect();
     let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, None);
+    // Files a look found changed whose change could not be taken in (the packs failed to
+    // load): looked at again with the next notification's.
+    let mut unsettled: Vec<PathBuf> = Vec::new();
     let mut runs = 1;
     loop {
         if args.runs.is_some_and(|max| runs >= max) {
             return Exit::Clean;
         }
-        let (now_policy, now_evidence) = match notice.wait() {
-            Noticed::Paths(paths) => match (
-                restamped(&policy_stamps, &args.path, &paths),
-                restamped(&evidence_stamps, &args.evidence, &paths),
-            ) {
-                (Some(policy), Some(evidence)) => (policy, evidence),
-                _ => (stamps(&args.path), stamps(&args.evidence)),
-            },
-            Noticed::Anything => (stamps(&args.path), stamps(&args.evidence)),
+        let (policy_changes, evidence_changes) = match notice.wait() {
+            Noticed::Paths(mut paths) => {
+                paths.append(&mut unsettled);
+                match (policy_look.look_at(&paths), evidence_look.look_at(&paths)) {
+                    (Some(policy), Some(evidence)) => (policy, evidence),
+                    _ => (policy_look.look_at_all(), evidence_look.look_at_all()),
+                }
+            }
+            Noticed::Anything => (policy_look.look_at_all(), evidence_look.look_at_all()),
         };
-        if now_policy == policy_stamps && now_evidence == evidence_stamps {
+        if policy_changes.is_empty() && evidence_changes.is_empty() {
             continue;
         }
         let mut changed: Vec<String> = Vec::new();
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
-        let same_policy_files = now_policy.len() == policy_stamps.len()
-            && now_policy.keys().all(|p| policy_stamps.contains_key(p));
+        let came_or_went =
+            policy_changes.iter().any(|(path, stamp)| stamp.is_none() || !policy_look.holds(path));
         // A new lock or manifest may bring other packs: reload as for new files.
-        let packs_changed = now_policy.iter().any(|(path, stamp)| {
+        let packs_changed = policy_changes.iter().any(|(path, _)| {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            (name == tenet_pack::LOCK_FILE || name == tenet_pack::MANIFEST_FILE)
-                && policy_stamps.get(path) != Some(stamp)
+            name == tenet_pack::LOCK_FILE || name == tenet_pack::MANIFEST_FILE
         });
-        if same_policy_files && !packs_changed {
+        if !came_or_went && !packs_changed {
+            // Named as the workspace names its files (`./policy/p.tenet` is `policy/p.tenet`).
+            let touched: HashMap<String, &PathBuf> =
+                policy_changes.iter().map(|(path, _)| (display_path(path), path)).collect();
             for file in &loaded.files {
-                let path = PathBuf::from(file.path(&db));
-                if now_policy.get(&path) != policy_stamps.get(&path)
-                    && let Ok(bytes) = std::fs::read(&path)
+                if let Some(path) = touched.get(file.path(&db))
+                    && let Ok(bytes) = std::fs::read(path)
                 {
-                    changed.push(display_path(&path));
+                    changed.push(display_path(path));
                     file.set_bytes(&mut db).to(bytes);
                 }
             }
@@ -153,16 +107,18 @@ pub fn run(args: &WatchArgs) -> Exit {
             if packs_changed {
                 changed.push(format!("{} (packs changed)", display_path(&args.path)));
             }
-            changed.extend(comings_and_goings(&policy_stamps, &now_policy));
+            changed.extend(comings_and_goings(&policy_look, &policy_changes));
             let reloaded = match crate::commands::packs::load(&mut db, &args.path) {
                 Ok(loaded) => {
                     packs = PackProblems { diagnostics: loaded.diagnostics, texts: loaded.texts };
                     loaded.files
                 }
-                // Said, and tried again at the next change (the stamps stay as they were).
+                // Said, and tried again at the next change, with these changes.
                 Err(e) => {
                     println!("\nchanged: {}", changed.join(", "));
                     invocation_error(&e.to_string());
+                    unsettled
+                        .extend(policy_changes.into_iter().chain(evidence_changes).map(|(path, _)| path));
                     continue;
                 }
             };
@@ -170,50 +126,51 @@ pub fn run(args: &WatchArgs) -> Exit {
             loaded.workspace.set_policy_files(&mut db).to(files);
         }
         // Evidence files: set changed bytes; rebuild the set when files come or go.
-        let by_path: HashMap<String, EvidenceFile> =
-            evidence.files(&db).iter().map(|f| (f.path(&db).to_owned(), *f)).collect();
-        let mut files: Vec<EvidenceFile> = Vec::new();
-        let mut set_changed = false;
         let mut edited: Vec<&PathBuf> = Vec::new();
-        for (path, stamp) in &now_evidence {
-            let rel = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
-            match by_path.get(&rel) {
-                Some(file) => {
-                    if evidence_stamps.get(path) != Some(stamp)
-                        && let Ok(bytes) = std::fs::read(path)
-                    {
+        let mut set_changed = false;
+        for (path, stamp) in &evidence_changes {
+            let shown = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
+            match (stamp, inputs.get(&shown)) {
+                (Some(_), Some(file)) => {
+                    if let Ok(bytes) = std::fs::read(path) {
                         edited.push(path);
                         file.set_bytes(&mut db).to(bytes.into());
                     }
-                    files.push(*file);
                 }
-                None => {
+                (Some(_), None) => {
                     let bytes = std::fs::read(path).unwrap_or_default();
-                    files.push(EvidenceFile::new(&db, rel, bytes.into()));
+                    inputs.insert(shown.clone(), EvidenceFile::new(&db, shown, bytes.into()));
                     set_changed = true;
                 }
+                (None, Some(_)) => {
+                    inputs.remove(&shown);
+                    set_changed = true;
+                }
+                (None, None) => {}
             }
         }
         edited.sort();
         changed.extend(edited.into_iter().map(|p| display_path(p)));
-        if set_changed || files.len() != by_path.len() {
-            changed.extend(comings_and_goings(&evidence_stamps, &now_evidence));
+        if set_changed {
+            changed.extend(comings_and_goings(&evidence_look, &evidence_changes));
+            let mut files: Vec<EvidenceFile> = inputs.values().copied().collect();
             files.sort_by(|a, b| a.path(&db).cmp(b.path(&db)));
             evidence.set_files(&mut db).to(files);
         }
-        policy_stamps = now_policy;
-        evidence_stamps = now_evidence;
+        policy_look.update(&policy_changes);
+        evidence_look.update(&evidence_changes);
         println!("\nchanged: {}", changed.join(", "));
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
     }
 }
 
-/// The files that came (`new`) or went (`removed`) between two looks at a directory, in
-/// order of path.
-fn comings_and_goings(before: &Stamps, now: &Stamps) -> Vec<String> {
-    let mut came: Vec<&PathBuf> = now.keys().filter(|p| !before.contains_key(*p)).collect();
-    let mut went: Vec<&PathBuf> = before.keys().filter(|p| !now.contains_key(*p)).collect();
+/// The files that came (`new`) or went (`removed`) since the last look, in order of path.
+fn comings_and_goings(last: &LastLook, changes: &Changes) -> Vec<String> {
+    let mut came: Vec<&PathBuf> =
+        changes.iter().filter(|(path, stamp)| stamp.is_some() && !last.holds(path)).map(|(p, _)| p).collect();
+    let mut went: Vec<&PathBuf> =
+        changes.iter().filter(|(_, stamp)| stamp.is_none()).map(|(p, _)| p).collect();
     came.sort();
     went.sort();
     let came = came.into_iter().map(|p| format!("{} (new)", display_path(p)));
