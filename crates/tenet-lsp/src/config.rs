@@ -26,11 +26,25 @@ pub struct Config {
     /// `tenet.toml` are registered after `initialized`, so files created or deleted on disk
     /// join or leave the workspace, and a new lock brings in the packs it names).
     pub watch_files: bool,
+    /// True when the client takes watch patterns relative to a base directory (LSP 3.17),
+    /// which is how the evidence roots are watched, wherever they are.
+    pub relative_patterns: bool,
+    /// True when the client can be asked to ask for code lenses again
+    /// (`workspace/codeLens/refresh`): evidence that changed on disk changes the live
+    /// counts of documents that did not change.
+    pub lens_refresh: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { root: None, evidence_roots: Vec::new(), debounce: DEFAULT_DEBOUNCE, watch_files: false }
+        Config {
+            root: None,
+            evidence_roots: Vec::new(),
+            debounce: DEFAULT_DEBOUNCE,
+            watch_files: false,
+            relative_patterns: false,
+            lens_refresh: false,
+        }
     }
 }
 
@@ -75,14 +89,13 @@ impl Config {
             options.evidence_roots.or_else(|| root.as_deref().and_then(manifest_roots)).unwrap_or_default();
         let base = root.clone().unwrap_or_default();
         let evidence_roots = listed.into_iter().map(|r| base.join(r)).collect();
-        let watch_files = params
-            .capabilities
-            .workspace
-            .as_ref()
-            .and_then(|w| w.did_change_watched_files.as_ref())
-            .and_then(|w| w.dynamic_registration)
-            .unwrap_or(false);
-        Config { root, evidence_roots, debounce, watch_files }
+        let workspace = params.capabilities.workspace.as_ref();
+        let watching = workspace.and_then(|w| w.did_change_watched_files.as_ref());
+        let watch_files = watching.and_then(|w| w.dynamic_registration).unwrap_or(false);
+        let relative_patterns = watching.and_then(|w| w.relative_pattern_support).unwrap_or(false);
+        let lens_refresh =
+            workspace.and_then(|w| w.code_lens.as_ref()).and_then(|c| c.refresh_support).unwrap_or(false);
+        Config { root, evidence_roots, debounce, watch_files, relative_patterns, lens_refresh }
     }
 }
 
@@ -139,5 +152,18 @@ mod tests {
         })));
         assert_eq!(config.evidence_roots, vec![dir.path().join("evidence")]);
         assert_eq!(config.debounce, DEFAULT_DEBOUNCE);
+    }
+
+    #[test]
+    fn the_client_capabilities_say_how_files_are_watched_and_lenses_refreshed() {
+        let config = Config::from_initialize(&params(json!({
+            "capabilities": {"workspace": {
+                "didChangeWatchedFiles": {"dynamicRegistration": true, "relativePatternSupport": true},
+                "codeLens": {"refreshSupport": true},
+            }},
+        })));
+        assert!(config.watch_files && config.relative_patterns && config.lens_refresh, "{config:?}");
+        let bare = Config::from_initialize(&params(json!({"capabilities": {}})));
+        assert!(!bare.watch_files && !bare.relative_patterns && !bare.lens_refresh, "{bare:?}");
     }
 }

@@ -3,9 +3,10 @@
 //! snapshot; notifications update the documents and schedule a check.
 
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -99,12 +100,23 @@ impl LanguageServer for Server {
 
     async fn initialized(&self, _: InitializedParams) {
         self.changed();
-        if self.config().watch_files {
-            let watchers = serde_json::json!({"watchers": [
-                {"globPattern": "**/*.tenet"},
-                {"globPattern": "**/tenet.lock"},
-                {"globPattern": "**/tenet.toml"},
-            ]});
+        let config = self.config();
+        if config.watch_files {
+            let mut watchers = vec![
+                json!({"globPattern": "**/*.tenet"}),
+                json!({"globPattern": "**/tenet.lock"}),
+                json!({"globPattern": "**/tenet.toml"}),
+            ];
+            // Every file under the evidence roots, which may lie outside the workspace.
+            for root in &config.evidence_roots {
+                let Some(uri) = crate::uri::uri_of(&root.to_string_lossy()) else { continue };
+                watchers.push(if config.relative_patterns {
+                    json!({"globPattern": {"baseUri": uri.as_str(), "pattern": "**/*"}})
+                } else {
+                    json!({"globPattern": format!("{}/**/*", root.display())})
+                });
+            }
+            let watchers = json!({ "watchers": watchers });
             let registration = Registration {
                 id: "tenet-watch-policies".to_owned(),
                 method: "workspace/didChangeWatchedFiles".to_owned(),
@@ -145,8 +157,20 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let config = self.config();
+        let evidence = params.changes.iter().any(|change| {
+            crate::uri::path_of(&change.uri).is_some_and(|path| {
+                config.evidence_roots.iter().any(|root| Path::new(&path).starts_with(root))
+            })
+        });
         if handlers::text_sync::watched(&mut lock(&self.state.documents), params) {
             self.changed();
+        }
+        // Lenses count results over the evidence: the editor asks for them again, and the
+        // request takes the change in.
+        if evidence && config.lens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.code_lens_refresh().await });
         }
     }
 

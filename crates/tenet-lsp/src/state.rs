@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use salsa::{Durability, Setter};
 use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path};
-use tenet_db::{EvidenceSet, RunSettings};
+use tenet_db::{EvidenceFile, EvidenceSet, RunSettings};
 use tenet_sema::Origin;
 use tower_lsp_server::ls_types::Uri;
 
@@ -69,6 +69,9 @@ pub struct Host {
     evidence: Option<(EvidenceSet, RunSettings)>,
     /// The directory the evidence was loaded from.
     evidence_root: Option<PathBuf>,
+    /// The evidence inputs by their path under the root, so that a file that changes on
+    /// disk changes its input, and only what reads it is checked again.
+    evidence_files: HashMap<String, EvidenceFile>,
 }
 
 impl Host {
@@ -79,8 +82,65 @@ impl Host {
         if let Ok(set) = tenet_db::load_evidence_dir(&mut self.db, &OsSystem, root) {
             let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
             let settings = RunSettings::new(&self.db, today, tenet_eval::DEFAULT_STEP_BUDGET);
+            self.evidence_files =
+                set.files(&self.db).iter().map(|f| (f.path(&self.db).to_owned(), *f)).collect();
             self.evidence = Some((set, settings));
             self.evidence_root = Some(root.clone());
+        }
+    }
+
+    /// Takes in evidence files that changed on disk (`paths`, absolute; those outside the
+    /// evidence root are not evidence): a file's input gets its new bytes, a new file (or
+    /// each file of a new directory) joins the set, and a file or directory that is gone
+    /// leaves it with every file it held.
+    fn evidence_changed(&mut self, paths: &[String]) {
+        let (Some((set, _)), Some(root)) = (self.evidence, self.evidence_root.clone()) else { return };
+        let mut came_or_went = false;
+        for path in paths {
+            let path = Path::new(path);
+            let Ok(relative) = path.strip_prefix(&root) else { continue };
+            let hidden = relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy()));
+            if hidden || relative.as_os_str().is_empty() {
+                continue;
+            }
+            let shown = display_path(relative);
+            if path.is_dir() {
+                for file in OsSystem.walk(path).unwrap_or_default() {
+                    let shown = display_path(file.strip_prefix(&root).unwrap_or(&file));
+                    came_or_went |= self.evidence_file_changed(&file, shown);
+                }
+            } else if path.exists() {
+                came_or_went |= self.evidence_file_changed(path, shown);
+            } else {
+                let before = self.evidence_files.len();
+                let under = format!("{shown}/");
+                self.evidence_files.retain(|p, _| *p != shown && !p.starts_with(&under));
+                came_or_went |= self.evidence_files.len() != before;
+            }
+        }
+        if came_or_went {
+            let mut files: Vec<EvidenceFile> = self.evidence_files.values().copied().collect();
+            files.sort_by(|a, b| a.path(&self.db).cmp(b.path(&self.db)));
+            set.set_files(&mut self.db).to(files);
+        }
+    }
+
+    /// The file at `path` read again into the input shown as `shown`, or into a new input;
+    /// true when it is new. A file that cannot be read keeps what was read before.
+    fn evidence_file_changed(&mut self, path: &Path, shown: String) -> bool {
+        let Ok(bytes) = OsSystem.read(path) else { return false };
+        match self.evidence_files.get(&shown) {
+            Some(file) => {
+                if **file.bytes(&self.db) != *bytes {
+                    file.set_bytes(&mut self.db).to(bytes.into());
+                }
+                false
+            }
+            None => {
+                let file = EvidenceFile::new(&self.db, shown.clone(), bytes.into());
+                self.evidence_files.insert(shown, file);
+                true
+            }
         }
     }
 
@@ -121,6 +181,7 @@ impl Host {
             open: Arc::default(),
             evidence: None,
             evidence_root: None,
+            evidence_files: HashMap::new(),
         };
         host.files_changed();
         host
@@ -161,6 +222,7 @@ impl Host {
             let on_disk = self.read_disk(&path);
             added_or_removed |= self.set(&path, on_disk);
         }
+        self.evidence_changed(&pending.on_disk);
         for path in pending.on_disk {
             // A new lock or manifest may bring other packs: verify and load them again.
             if path.ends_with(tenet_pack::LOCK_FILE) || path.ends_with(tenet_pack::MANIFEST_FILE) {

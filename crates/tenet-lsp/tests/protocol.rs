@@ -813,6 +813,93 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
     client.shutdown().await;
 }
 
+/// The titles of a document's code lenses.
+async fn lens_titles(client: &mut TestClient, uri: &str) -> Vec<String> {
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}})).await;
+    lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["command"]["title"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Evidence edited, added or removed on disk, as the editor's file watcher reports it: the
+/// evidence files' marks and the live counts follow, and the editor is asked to fetch the
+/// lenses again, since the policy document did not change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
+    let inventory = "- id: s1\n  name: Scorer\n  owner: Ana\n  risk_tier: high\n  deployed: true\n\
+                     - id: s2\n  name: Router\n  risk_tier: high\n  deployed: true\n";
+    let capabilities = json!({
+        "textDocument": {"publishDiagnostics": {"versionSupport": true}},
+        "workspace": {
+            "didChangeWatchedFiles": {"dynamicRegistration": true, "relativePatternSupport": true},
+            "codeLens": {"refreshSupport": true},
+        },
+    });
+    let mut client = TestClient::start_with_capabilities(
+        &[
+            ("base.tenet", BASE),
+            ("aims.tenet", AIMS),
+            ("evidence/inventory/systems.yaml", inventory),
+            ("evidence/inventory/broken.yaml", "id: s3\nname: Broken\nrisk_tier: hihg\ndeployed: true\n"),
+        ],
+        json!({"evidenceRoots": ["evidence"]}),
+        capabilities,
+    )
+    .await;
+    let registered = client.server_request("client/registerCapability").await;
+    let watchers = &registered["registrations"][0]["registerOptions"]["watchers"];
+    let evidence_root = client.uri("evidence");
+    assert!(
+        watchers
+            .as_array()
+            .unwrap()
+            .contains(&json!({"globPattern": {"baseUri": evidence_root, "pattern": "**/*"}})),
+        "{watchers}"
+    );
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, Some(1)).await;
+    let broken = client.uri("evidence/inventory/broken.yaml");
+    assert_eq!(client.diagnostics(&broken, None).await[0]["code"], "T0505");
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
+
+    // The broken document fixed on disk: its marks go, and its system now counts.
+    let path = client.dir.path().join("evidence/inventory/broken.yaml");
+    std::fs::write(&path, "id: s3\nname: Broken\nrisk_tier: high\ndeployed: true\n").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": broken, "type": 2}]})).await;
+    assert_eq!(client.diagnostics(&broken, None).await, Vec::<Value>::new());
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 2 failed · 1 rule");
+
+    // Every inventory file removed with its directory.
+    std::fs::remove_dir_all(client.dir.path().join("evidence/inventory")).unwrap();
+    let inventory_dir = client.uri("evidence/inventory");
+    client
+        .notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": inventory_dir, "type": 3}]}))
+        .await;
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "1 without evidence · 1 rule");
+
+    // A directory of evidence moved in, reported as the directory alone.
+    let moved = client.dir.path().join("elsewhere/inventory");
+    std::fs::create_dir_all(&moved).unwrap();
+    std::fs::write(moved.join("a.yaml"), inventory).unwrap();
+    std::fs::write(
+        moved.join("b.yaml"),
+        "id: s4\nname: Ranker\nowner: Bo\nrisk_tier: high\ndeployed: true\n",
+    )
+    .unwrap();
+    std::fs::rename(&moved, client.dir.path().join("evidence/inventory")).unwrap();
+    client
+        .notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": inventory_dir, "type": 1}]}))
+        .await;
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 2 passed · ✗ 1 failed · 1 rule");
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn show_failing_lists_the_first_hundred_failures_and_counts_them_all() {
     let inventory: String = (0..150)

@@ -21,6 +21,8 @@ pub struct TestClient {
     pending: VecDeque<Value>,
     /// Every notification received, in order.
     pub log: Vec<Value>,
+    /// Requests from the server (each answered with null) not yet taken by a test.
+    requests: VecDeque<Value>,
     pub dir: tempfile::TempDir,
     versions: std::collections::HashMap<String, i64>,
 }
@@ -38,6 +40,16 @@ impl TestClient {
 
     /// Starts a server with initialization options.
     pub async fn start_with(files: &[(&str, &str)], options: Value) -> TestClient {
+        let capabilities = json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}});
+        Self::start_with_capabilities(files, options, capabilities).await
+    }
+
+    /// Starts a server with initialization options, for a client with these capabilities.
+    pub async fn start_with_capabilities(
+        files: &[(&str, &str)],
+        options: Value,
+        capabilities: Value,
+    ) -> TestClient {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
             let path = dir.path().join(name);
@@ -55,6 +67,7 @@ impl TestClient {
             next_id: 0,
             pending: VecDeque::new(),
             log: Vec::new(),
+            requests: VecDeque::new(),
             dir,
             versions: Default::default(),
         };
@@ -66,7 +79,7 @@ impl TestClient {
                     "processId": null,
                     "rootUri": root,
                     "workspaceFolders": [{"uri": root, "name": "ws"}],
-                    "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": true}}},
+                    "capabilities": capabilities,
                     "initializationOptions": options,
                 }),
             )
@@ -87,21 +100,45 @@ impl TestClient {
         self.tx.flush().await.unwrap();
     }
 
-    /// The next message from the server; server-to-client requests are answered (null).
+    /// The next message from the server; server-to-client requests are answered (null) and
+    /// kept for [`TestClient::server_request`], and `None` stands for one.
+    async fn recv_or_request(&mut self) -> Option<Value> {
+        let msg = tokio::time::timeout(TIMEOUT, read_message(&mut self.rx))
+            .await
+            .expect("the server did not answer in time");
+        if msg.get("method").is_some() && msg.get("id").is_some() {
+            let id = msg["id"].clone();
+            self.send(json!({"jsonrpc": "2.0", "id": id, "result": null})).await;
+            self.requests.push_back(msg);
+            return None;
+        }
+        if msg.get("method").is_some() {
+            self.log.push(msg.clone());
+        }
+        Some(msg)
+    }
+
+    /// The next message from the server that is not a request of its own.
     async fn recv_raw(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(TIMEOUT, read_message(&mut self.rx))
-                .await
-                .expect("the server did not answer in time");
-            if msg.get("method").is_some() && msg.get("id").is_some() {
-                let id = msg["id"].clone();
-                self.send(json!({"jsonrpc": "2.0", "id": id, "result": null})).await;
-                continue;
+            if let Some(msg) = self.recv_or_request().await {
+                return msg;
             }
-            if msg.get("method").is_some() {
-                self.log.push(msg.clone());
+        }
+    }
+
+    /// The next request from the server of a method (its params); the server's requests are
+    /// answered as they come, whatever the test waits for.
+    pub async fn server_request(&mut self, method: &str) -> Value {
+        loop {
+            if let Some(i) = self.requests.iter().position(|m| m["method"] == method) {
+                return self.requests.remove(i).unwrap()["params"].clone();
             }
-            return msg;
+            if let Some(msg) = self.recv_or_request().await
+                && msg.get("method").is_some()
+            {
+                self.pending.push_back(msg);
+            }
         }
     }
 
