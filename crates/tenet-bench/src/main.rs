@@ -14,7 +14,9 @@
 //! ratios are taken run by run and shown as their median and range. Each measurement
 //! that needs a fresh process gets one (this binary re-invokes itself).
 //!
-//! To see where the time goes: `tenet-bench --child phases DIR THREADS` and
+//! To see where the time goes: `tenet-bench --child phases DIR THREADS` (or
+//! `long-lived-phases`, the same first check in a database that stays, as `tenet watch`'s
+//! and the language server's) and
 //! `tenet-bench --child recheck-phases DIR THREADS` print each phase of a cold check (with
 //! its CPU time, which over its wall time says how busy it kept the threads) and of a
 //! re-check, `--child recheck-repeat DIR THREADS` times forty re-checks in one warm
@@ -509,10 +511,17 @@ fn child(mode: &str, dir: &Path) {
             std::hint::black_box(report.summary.results.fail);
             start.elapsed()
         }
-        "phases" => {
-            // Where a cold check's time goes, printed to stderr.
+        "phases" | "long-lived-phases" => {
+            // Where a cold check's time goes, printed to stderr: as `tenet check` runs it, or
+            // as the first check of a database that stays (`tenet watch`, the language
+            // server), which keeps what later edits reuse and lists passing results.
+            let long_lived = mode == "long-lived-phases";
             let mut db = Database::default();
-            db.checks_once();
+            if long_lived {
+                db.long_lived();
+            } else {
+                db.checks_once();
+            }
             let mut last = Instant::now();
             // Each phase's CPU time over its wall time says how busy it kept the threads (to
             // within a tick of 10 ms each way, so only for phases of a hundred or more).
@@ -537,9 +546,9 @@ fn child(mode: &str, dir: &Path) {
             let _ = tenet_db::program(&db, loaded.workspace);
             lap("parse and check policy");
             // As `tenet check` evaluates for its text report: passing results counted.
-            let settings = RunSettings::builder(as_of(), tenet_eval::DEFAULT_STEP_BUDGET)
-                .passes(tenet_eval::Passes::Counted)
-                .new(&db);
+            let passes = if long_lived { tenet_eval::Passes::Listed } else { tenet_eval::Passes::Counted };
+            let settings =
+                RunSettings::builder(as_of(), tenet_eval::DEFAULT_STEP_BUDGET).passes(passes).new(&db);
             tenet_db::load_all_evidence(&db, loaded.workspace, evidence);
             lap("load evidence");
             let _ = tenet_db::validate_evidence(&db, loaded.workspace, evidence);
