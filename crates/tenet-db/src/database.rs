@@ -113,6 +113,10 @@ pub(crate) struct Preloaded {
     pub workspace: crate::Workspace,
     pub evidence: crate::EvidenceSet,
     pub schemas: Vec<tenet_sema::program::Schema>,
+    /// The order the set's groups were loaded in, largest first: the order later passes
+    /// over every group keep while the number of groups is the same (the sizes an edit
+    /// changes only move a group's turn, never which groups there are).
+    pub order: Vec<u32>,
 }
 
 /// A record of which queries ran, kept by databases built with
