@@ -72,6 +72,16 @@ pub struct Host {
     /// The evidence inputs by their path under the root, so that a file that changes on
     /// disk changes its input, and only what reads it is checked again.
     evidence_files: HashMap<String, EvidenceFile>,
+    /// What `today` is: the date in UTC, as `tenet check` takes it (a test sets its own).
+    clock: Clock,
+}
+
+/// Gives the current date.
+pub type Clock = Arc<dyn Fn() -> jiff::civil::Date + Send + Sync>;
+
+/// The date in UTC, as `tenet check` takes it when no `--as-of` is given.
+fn utc_today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date()
 }
 
 impl Host {
@@ -80,12 +90,22 @@ impl Host {
     pub fn load_evidence(&mut self, roots: &[PathBuf]) {
         let Some(root) = roots.iter().find(|r| r.is_dir()) else { return };
         if let Ok(set) = tenet_db::load_evidence_dir(&mut self.db, &OsSystem, root) {
-            let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
-            let settings = RunSettings::new(&self.db, today, tenet_eval::DEFAULT_STEP_BUDGET);
+            let settings = RunSettings::new(&self.db, (self.clock)(), tenet_eval::DEFAULT_STEP_BUDGET);
             self.evidence_files =
                 set.files(&self.db).iter().map(|f| (f.path(&self.db).to_owned(), *f)).collect();
             self.evidence = Some((set, settings));
             self.evidence_root = Some(root.clone());
+        }
+    }
+
+    /// Evaluates as of the new day once the date has changed: a server left running
+    /// overnight would otherwise show yesterday's results (a waiver that expired at
+    /// midnight as still waived, a review that fell due as still in time).
+    fn follow_the_date(&mut self) {
+        let Some((_, settings)) = self.evidence else { return };
+        let today = (self.clock)();
+        if settings.today(&self.db) != today {
+            settings.set_today(&mut self.db).to(today);
         }
     }
 
@@ -182,6 +202,7 @@ impl Host {
             evidence: None,
             evidence_root: None,
             evidence_files: HashMap::new(),
+            clock: Arc::new(utc_today),
         };
         host.files_changed();
         host
@@ -202,6 +223,7 @@ impl Host {
         if pending.generation != self.applied {
             self.apply(pending);
         }
+        self.follow_the_date();
         Snapshot {
             db: self.db.clone(),
             workspace: self.workspace,
@@ -427,6 +449,31 @@ mod tests {
         let snapshot = host.snapshot(&docs);
         assert_eq!(&*snapshot.text(file), "package disk\n");
         assert_eq!(snapshot.version(&path), None);
+    }
+
+    #[test]
+    fn live_results_move_to_the_new_day_when_the_date_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = "package edge\n\nschema AiSystem from \"systems/*.yaml\" {\n  id: string key\n  reviewed: date\n}\n\n\
+                      control E.1 \"Reviewed\" {\n  rule recent\n    for s: AiSystem\n    require s.reviewed + 1 year >= today\n}\n";
+        std::fs::write(dir.path().join("p.tenet"), policy).unwrap();
+        std::fs::create_dir_all(dir.path().join("evidence/systems")).unwrap();
+        std::fs::write(dir.path().join("evidence/systems/a.yaml"), "id: a\nreviewed: 2024-02-29\n").unwrap();
+        let date = Arc::new(Mutex::new(jiff::civil::date(2025, 2, 28)));
+        let docs = Mutex::new(Documents::default());
+        let mut host = Host::load(Some(dir.path()));
+        let now = date.clone();
+        host.clock = Arc::new(move || *lock(&now));
+        host.load_evidence(&[dir.path().join("evidence")]);
+        let live = crate::live::Live::default();
+        let counts = |host: &mut Host| {
+            let snapshot = host.snapshot(&docs);
+            let counts = live.control_counts(&snapshot, "edge.E.1").unwrap();
+            (counts.pass, counts.fail)
+        };
+        assert_eq!(counts(&mut host), (1, 0), "reviewed 2024-02-29, due 2025-02-28");
+        *lock(&date) = jiff::civil::date(2025, 3, 1);
+        assert_eq!(counts(&mut host), (0, 1), "a day later, overdue");
     }
 
     #[test]

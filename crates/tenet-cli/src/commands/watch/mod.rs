@@ -14,7 +14,7 @@ mod notice;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use salsa::Setter;
 use tenet_db::{
@@ -68,7 +68,9 @@ pub fn run(args: &WatchArgs) -> Exit {
         if args.runs.is_some_and(|max| runs >= max) {
             return Exit::Clean;
         }
-        let (policy_changes, evidence_changes) = match notice.wait() {
+        // Without `--as-of`, results are as of today, and a new day is a change.
+        let tomorrow = args.as_of.is_none().then(|| Instant::now() + until_tomorrow());
+        let (policy_changes, evidence_changes) = match notice.wait(tomorrow) {
             Noticed::Paths(mut paths) => {
                 paths.append(&mut unsettled);
                 match (policy_look.look_at(&paths), evidence_look.look_at(&paths)) {
@@ -77,11 +79,18 @@ pub fn run(args: &WatchArgs) -> Exit {
                 }
             }
             Noticed::Anything => (policy_look.look_at_all(), evidence_look.look_at_all()),
+            Noticed::Nothing => (Changes::new(), Changes::new()),
         };
-        if policy_changes.is_empty() && evidence_changes.is_empty() {
+        let now = crate::commands::today(args.as_of);
+        let new_day = settings.today(&db) != now;
+        if policy_changes.is_empty() && evidence_changes.is_empty() && !new_day {
             continue;
         }
         let mut changed: Vec<String> = Vec::new();
+        if new_day {
+            settings.set_today(&mut db).to(now);
+            changed.push(format!("the date ({now})"));
+        }
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
         let came_or_went =
@@ -163,6 +172,18 @@ pub fn run(args: &WatchArgs) -> Exit {
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
     }
+}
+
+/// How long until the date in UTC (what `today` is without `--as-of`) turns, and a second
+/// more, so that it has turned.
+fn until_tomorrow() -> Duration {
+    let now = jiff::Timestamp::now();
+    let utc = jiff::tz::TimeZone::UTC;
+    let midnight = utc.to_datetime(now).date().tomorrow().and_then(|d| utc.to_timestamp(d.at(0, 0, 0, 0)));
+    midnight
+        .ok()
+        .and_then(|m| Duration::try_from(m.duration_since(now)).ok())
+        .map_or(Duration::from_secs(3600), |left| left + Duration::from_secs(1))
 }
 
 /// The files that came (`new`) or went (`removed`) since the last look, in order of path.
@@ -322,4 +343,24 @@ fn check(
 
 fn suffix(message: &Option<Arc<str>>) -> String {
     message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn the_wait_for_a_new_day_ends_just_after_midnight_utc() {
+        let utc = jiff::tz::TimeZone::UTC;
+        let now = jiff::Timestamp::now();
+        let left = super::until_tomorrow();
+        assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(86_401), "{left:?}");
+        let at = |d: Duration| {
+            let d = jiff::SignedDuration::try_from(d).expect("a day at most");
+            utc.to_datetime(now.checked_add(d).expect("in range")).date()
+        };
+        let today = utc.to_datetime(now).date();
+        assert_eq!(at(left), today.tomorrow().expect("a tomorrow"));
+        assert_eq!(at(left - Duration::from_secs(2)), today);
+    }
 }

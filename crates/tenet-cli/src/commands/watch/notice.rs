@@ -7,8 +7,8 @@
 //! were lost, makes the watch look at every file again.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -24,6 +24,8 @@ pub enum Noticed {
     /// Anything may have changed: the interval passed, or a notification named no path or
     /// said that some were lost.
     Anything,
+    /// Nothing was notified before the deadline.
+    Nothing,
 }
 
 /// A source of "something may have changed".
@@ -81,12 +83,14 @@ impl Notice {
 
     /// Returns when files may have changed, with what may have: after the next
     /// notification that is not only a read (the watch's own reads are notified too) and
-    /// the rest of its burst, or after the polling interval.
-    pub fn wait(&self) -> Noticed {
+    /// the rest of its burst, or after the polling interval; or at `deadline`, if one is
+    /// given and comes first.
+    pub fn wait(&self, deadline: Option<Instant>) -> Noticed {
+        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let (events, poll) = match self {
             Notice::Notified { events, poll, .. } => (events, *poll),
             Notice::Polled(every) => {
-                std::thread::sleep(*every);
+                std::thread::sleep(left().map_or(*every, |left| left.min(*every)));
                 return Noticed::Anything;
             }
         };
@@ -106,7 +110,15 @@ impl Notice {
             }
         };
         loop {
-            let Ok(event) = events.recv() else {
+            let event = match left() {
+                Some(left) => match events.recv_timeout(left) {
+                    Ok(event) => Ok(event),
+                    Err(RecvTimeoutError::Timeout) => return Noticed::Nothing,
+                    Err(RecvTimeoutError::Disconnected) => Err(()),
+                },
+                None => events.recv().map_err(|_| ()),
+            };
+            let Ok(event) = event else {
                 // The watcher stopped: look again after an interval, as when polling.
                 std::thread::sleep(poll);
                 return Noticed::Anything;
