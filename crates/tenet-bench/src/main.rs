@@ -23,7 +23,8 @@
 //! database, `--child evaluate DIR THREADS` evaluates every rule twelve times over
 //! loaded evidence, for a profiler, and `--child typed-load DIR 1` times loading every file
 //! on one thread without the schemas (the floor's parsing) and with them (typing too), by
-//! format, seven rounds (`DIR` is an organisation the bench wrote, `/tmp/tenet-bench/org-N`).
+//! format, seven rounds; `--child watch-latency DIR 2` times `tenet watch` from an edit on
+//! disk to its output (`DIR` is an organisation the bench wrote, `/tmp/tenet-bench/org-N`).
 
 mod generate;
 
@@ -431,6 +432,13 @@ fn child(mode: &str, dir: &Path) {
             }
             start.elapsed()
         }
+        "watch-latency" => match watch_latency(dir) {
+            Ok(median) => median,
+            Err(e) => {
+                eprintln!("watch-latency: {e}");
+                return;
+            }
+        },
         "recheck" => {
             // What `tenet watch` and the language server do after a save: the evidence's
             // diagnostics and every rule's results, again.
@@ -643,6 +651,63 @@ impl Warm {
             file.set_bytes(&mut self.db).to(bytes);
         }
     }
+}
+
+/// From an edit on disk to `tenet watch`'s output of its re-check: the `tenet` binary
+/// watches the organisation at `dir`, and nine times a second apart a line is appended to
+/// one assessment (restored at the end). Each latency, then their median and range, go to
+/// stderr; the median is returned. It includes the watch's wait for the rest of a burst
+/// of notifications (50 ms).
+fn watch_latency(dir: &Path) -> std::io::Result<Duration> {
+    use std::io::BufRead;
+    let target = std::fs::read_dir(dir.join("evidence/assessments"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .min()
+        .ok_or_else(|| std::io::Error::other("no assessment to edit"))?;
+    let original = std::fs::read_to_string(&target)?;
+    let mut child = Command::new(tenet_binary())
+        .args(["watch", "policy", "--evidence", "evidence", "--as-of", generate::AS_OF])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout"))?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut until = |prefix: &str| -> std::io::Result<String> {
+        for line in lines.by_ref() {
+            let line = line?;
+            if line.starts_with(prefix) {
+                return Ok(line);
+            }
+        }
+        Err(std::io::Error::other("the watch ended"))
+    };
+    let measured = (|| {
+        eprintln!("{}", until("checked in")?);
+        let mut latencies = Vec::new();
+        for round in 0..9 {
+            std::thread::sleep(Duration::from_secs(1));
+            let start = Instant::now();
+            std::fs::write(&target, format!("{original}\n<!-- edit {round} -->\n"))?;
+            let line = until("re-checked in")?;
+            latencies.push(start.elapsed());
+            eprintln!("{:>6.1} ms  {line}", start.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok::<_, std::io::Error>(latencies)
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::write(&target, original)?;
+    let mut latencies = measured?;
+    latencies.sort();
+    let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    eprintln!(
+        "edit to output: median {:.1} ms, range {:.1} to {:.1} ms",
+        ms(latencies.get(latencies.len() / 2)),
+        ms(latencies.first()),
+        ms(latencies.last())
+    );
+    Ok(median(latencies))
 }
 
 /// The id of the first deployed system in an inventory file as the generator writes it.
