@@ -762,20 +762,25 @@ async fn nonsense_positions_and_unknown_documents_get_answers_not_crashes() {
     client.shutdown().await;
 }
 
+/// Two systems, one without an owner.
+const INVENTORY: &str = "- id: s1\n  name: Scorer\n  owner: Ana\n  risk_tier: high\n  deployed: true\n\
+                         - id: s2\n  name: Router\n  risk_tier: high\n  deployed: true\n";
+
+/// The fixture's policies, with [`INVENTORY`] and a document that breaks its schema as
+/// evidence.
+fn workspace_with_evidence() -> [(&'static str, &'static str); 4] {
+    [
+        ("base.tenet", BASE),
+        ("aims.tenet", AIMS),
+        ("evidence/inventory/systems.yaml", INVENTORY),
+        ("evidence/inventory/broken.yaml", "id: s3\nname: Broken\nrisk_tier: hihg\ndeployed: true\n"),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_lenses_show_live_counts_over_the_evidence() {
-    let inventory = "- id: s1\n  name: Scorer\n  owner: Ana\n  risk_tier: high\n  deployed: true\n\
-                     - id: s2\n  name: Router\n  risk_tier: high\n  deployed: true\n";
-    let mut client = TestClient::start_with(
-        &[
-            ("base.tenet", BASE),
-            ("aims.tenet", AIMS),
-            ("evidence/inventory/systems.yaml", inventory),
-            ("evidence/inventory/broken.yaml", "id: s3\nname: Broken\nrisk_tier: hihg\ndeployed: true\n"),
-        ],
-        json!({"evidenceRoots": ["evidence"]}),
-    )
-    .await;
+    let mut client =
+        TestClient::start_with(&workspace_with_evidence(), json!({"evidenceRoots": ["evidence"]})).await;
     let uri = client.open("aims.tenet", None).await;
     let _ = client.diagnostics(&uri, Some(1)).await;
     // An evidence document that breaks its schema is marked in the evidence file.
@@ -829,8 +834,6 @@ async fn lens_titles(client: &mut TestClient, uri: &str) -> Vec<String> {
 /// lenses again, since the policy document did not change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
-    let inventory = "- id: s1\n  name: Scorer\n  owner: Ana\n  risk_tier: high\n  deployed: true\n\
-                     - id: s2\n  name: Router\n  risk_tier: high\n  deployed: true\n";
     let capabilities = json!({
         "textDocument": {"publishDiagnostics": {"versionSupport": true}},
         "workspace": {
@@ -839,12 +842,7 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
         },
     });
     let mut client = TestClient::start_with_capabilities(
-        &[
-            ("base.tenet", BASE),
-            ("aims.tenet", AIMS),
-            ("evidence/inventory/systems.yaml", inventory),
-            ("evidence/inventory/broken.yaml", "id: s3\nname: Broken\nrisk_tier: hihg\ndeployed: true\n"),
-        ],
+        &workspace_with_evidence(),
         json!({"evidenceRoots": ["evidence"]}),
         capabilities,
     )
@@ -885,7 +883,7 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
     // A directory of evidence moved in, reported as the directory alone.
     let moved = client.dir.path().join("elsewhere/inventory");
     std::fs::create_dir_all(&moved).unwrap();
-    std::fs::write(moved.join("a.yaml"), inventory).unwrap();
+    std::fs::write(moved.join("a.yaml"), INVENTORY).unwrap();
     std::fs::write(
         moved.join("b.yaml"),
         "id: s4\nname: Ranker\nowner: Bo\nrisk_tier: high\ndeployed: true\n",
