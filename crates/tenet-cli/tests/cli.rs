@@ -405,6 +405,43 @@ re-checked in N ms: no result changed; 0 errors in policies or evidence"
     );
 }
 
+/// The evidence directory removed and made again (as a tool that writes it afresh does):
+/// the watch sees the files of the new one, and goes on seeing them.
+#[test]
+fn watch_follows_an_evidence_directory_removed_and_made_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| write_under(dir.path(), path, text);
+    write("policy/p.tenet", EDGE_POLICY);
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 4, false);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
+    std::fs::remove_dir_all(dir.path().join("evidence")).expect("remove");
+    transcript.next_run();
+    write("evidence/systems/b.yaml", "id: b\nreviewed: 2025-02-01\n");
+    transcript.next_run();
+    write("evidence/systems/c.yaml", "id: c\nreviewed: 2024-02-01\n");
+    transcript.next_run();
+    assert_eq!(
+        transcript.finish(ended),
+        "checked in N ms: 0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
+
+changed: evidence/systems/a.yaml (removed)
+re-checked in N ms: 2 results changed; 0 errors in policies or evidence
+  new no_evidence  edge.E.1 rule recent: no AiSystem documents
+  gone  edge.E.1 rule recent AiSystem `a`
+
+changed: evidence/systems/b.yaml (new)
+re-checked in N ms: 2 results changed; 0 errors in policies or evidence
+  new pass  edge.E.1 rule recent AiSystem `b`
+  gone  edge.E.1 rule recent
+
+changed: evidence/systems/c.yaml (new)
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  new fail  edge.E.1 rule recent AiSystem `c`: `c` does not satisfy edge.E.1 rule recent"
+    );
+}
+
 /// A policy given as one file is watched through its directory, so that an editor's save
 /// (a new file renamed over the old one) is seen every time, not only the first.
 #[test]

@@ -52,7 +52,8 @@ pub fn run(args: &WatchArgs) -> Exit {
     let today = crate::commands::today(args.as_of);
     let settings = RunSettings::new(&db, today, args.step_budget);
     // Watching starts before the first look, so that no change falls between the two.
-    let notice = Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
+    let mut notice =
+        Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
     let mut policy_look = LastLook::new(&args.path);
     let mut evidence_look = LastLook::new(&args.evidence);
     // The evidence inputs by path, kept from run to run, so that a change costs what it

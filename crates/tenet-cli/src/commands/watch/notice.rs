@@ -33,7 +33,11 @@ pub enum Notice {
     /// File notifications for the watched paths.
     Notified {
         /// Kept alive for as long as notifications are wanted.
-        _watcher: RecommendedWatcher,
+        watcher: RecommendedWatcher,
+        /// The directories watched with all they hold, as notifications name them: a
+        /// directory removed and made again (a tool that writes the evidence afresh) is
+        /// watched again, since the system's watch went with the old one.
+        roots: Vec<PathBuf>,
         events: Receiver<notify::Result<notify::Event>>,
         /// How long to wait instead, should the notifications stop.
         poll: Duration,
@@ -55,22 +59,27 @@ impl Notice {
             // The receiver is gone only when the watch is over.
             let _ = sender.send(event);
         });
+        let parent_of = |path: &Path| {
+            path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned()
+        };
+        let mut roots = Vec::new();
         let watching = watcher.and_then(|mut watcher| {
             for path in paths {
                 // A file is watched through its directory: an editor that saves by writing
                 // a new file and renaming it over the old one would end a watch on the file.
                 if path.is_file() {
-                    let parent =
-                        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                    watcher.watch(parent, RecursiveMode::NonRecursive)?;
+                    watcher.watch(&parent_of(path), RecursiveMode::NonRecursive)?;
                 } else {
                     watcher.watch(path, RecursiveMode::Recursive)?;
+                    // Its parent too, which notices the directory made again.
+                    watcher.watch(&parent_of(path), RecursiveMode::NonRecursive)?;
+                    roots.extend(std::path::absolute(path));
                 }
             }
             Ok(watcher)
         });
         match watching {
-            Ok(watcher) => Notice::Notified { _watcher: watcher, events, poll },
+            Ok(watcher) => Notice::Notified { watcher, roots, events, poll },
             Err(e) => {
                 eprintln!(
                     "note: file notifications are not available ({e}); looking for changes every {} ms",
@@ -85,10 +94,10 @@ impl Notice {
     /// notification that is not only a read (the watch's own reads are notified too) and
     /// the rest of its burst, or after the polling interval; or at `deadline`, if one is
     /// given and comes first.
-    pub fn wait(&self, deadline: Option<Instant>) -> Noticed {
+    pub fn wait(&mut self, deadline: Option<Instant>) -> Noticed {
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let (events, poll) = match self {
-            Notice::Notified { events, poll, .. } => (events, *poll),
+        let (watcher, roots, events, poll) = match self {
+            Notice::Notified { watcher, roots, events, poll } => (watcher, &*roots, &*events, *poll),
             Notice::Polled(every) => {
                 std::thread::sleep(left().map_or(*every, |left| left.min(*every)));
                 return Noticed::Anything;
@@ -130,6 +139,15 @@ impl Notice {
         // The rest of the burst: until a quiet spell of SETTLE (or the watcher stops).
         while let Ok(event) = events.recv_timeout(SETTLE) {
             note(event);
+        }
+        // A watched directory named itself came, went or was replaced: watched afresh (a
+        // second watch on one that stayed is the same watch), and every file looked at,
+        // since files may have come into it before it was watched again.
+        for root in roots.iter().filter(|root| paths.contains(root)) {
+            if root.is_dir() {
+                let _ = watcher.watch(root, RecursiveMode::Recursive);
+            }
+            anything = true;
         }
         if anything { Noticed::Anything } else { Noticed::Paths(paths) }
     }
