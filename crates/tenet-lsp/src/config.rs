@@ -85,8 +85,13 @@ impl Config {
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default();
         let debounce = options.diagnostics_delay_ms.map_or(DEFAULT_DEBOUNCE, Duration::from_millis);
-        let listed =
-            options.evidence_roots.or_else(|| root.as_deref().and_then(manifest_roots)).unwrap_or_default();
+        // An empty list is what an editor sends for a setting left alone: the manifest's
+        // roots apply then.
+        let listed = options
+            .evidence_roots
+            .filter(|roots| !roots.is_empty())
+            .or_else(|| root.as_deref().and_then(manifest_roots))
+            .unwrap_or_default();
         let base = root.clone().unwrap_or_default();
         let evidence_roots = listed.into_iter().map(|r| base.join(r)).collect();
         let workspace = params.capabilities.workspace.as_ref();
@@ -152,6 +157,13 @@ mod tests {
         })));
         assert_eq!(config.evidence_roots, vec![dir.path().join("evidence")]);
         assert_eq!(config.debounce, DEFAULT_DEBOUNCE);
+        // The VS Code extension sends its setting's default, an empty list.
+        let config = Config::from_initialize(&params(json!({
+            "capabilities": {},
+            "workspaceFolders": [{"uri": uri.as_str(), "name": "w"}],
+            "initializationOptions": {"evidenceRoots": []},
+        })));
+        assert_eq!(config.evidence_roots, vec![dir.path().join("evidence")]);
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub struct Host {
     evidence: Option<(EvidenceSet, RunSettings)>,
     /// The directory the evidence was loaded from.
     evidence_root: Option<PathBuf>,
+    /// The directories evidence may be in, the first that exists being loaded: one made
+    /// after the server started is loaded when a file appears in it.
+    evidence_roots: Vec<PathBuf>,
     /// The evidence inputs by their path under the root, so that a file that changes on
     /// disk changes its input, and only what reads it is checked again.
     evidence_files: HashMap<String, EvidenceFile>,
@@ -88,6 +91,7 @@ impl Host {
     /// Loads the evidence under the first evidence root that exists, evaluated as of
     /// today, so that lenses can show live results.
     pub fn load_evidence(&mut self, roots: &[PathBuf]) {
+        self.evidence_roots = roots.to_vec();
         let Some(root) = roots.iter().find(|r| r.is_dir()) else { return };
         if let Ok(set) = tenet_db::load_evidence_dir(&mut self.db, &OsSystem, root) {
             let settings = RunSettings::new(&self.db, (self.clock)(), tenet_eval::DEFAULT_STEP_BUDGET);
@@ -114,6 +118,13 @@ impl Host {
     /// each file of a new directory) joins the set, and a file or directory that is gone
     /// leaves it with every file it held.
     fn evidence_changed(&mut self, paths: &[String]) {
+        if self.evidence.is_none() {
+            let roots = self.evidence_roots.clone();
+            if paths.iter().any(|p| roots.iter().any(|root| Path::new(p).starts_with(root))) {
+                self.load_evidence(&roots);
+            }
+            return;
+        }
         let (Some((set, _)), Some(root)) = (self.evidence, self.evidence_root.clone()) else { return };
         let mut came_or_went = false;
         for path in paths {
@@ -201,6 +212,7 @@ impl Host {
             open: Arc::default(),
             evidence: None,
             evidence_root: None,
+            evidence_roots: Vec::new(),
             evidence_files: HashMap::new(),
             clock: Arc::new(utc_today),
         };

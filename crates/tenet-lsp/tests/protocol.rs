@@ -710,7 +710,10 @@ async fn code_lenses_count_rules_and_run_show_failing() {
         .await;
     assert_eq!(result, json!({"control": "acme.A.1", "results": null}));
     let message = client.notification("window/showMessage").await;
-    assert!(message["message"].as_str().unwrap().contains("no results yet"), "{message}");
+    assert_eq!(
+        message["message"],
+        "`acme.A.1`: no results, since no evidence directory is set (`[evidence] roots` in `tenet.toml`, or the editor's `tenet.evidence.roots`)"
+    );
     let unknown = client
         .request_raw(
             "workspace/executeCommand",
@@ -895,6 +898,35 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
         .await;
     let _ = client.server_request("workspace/codeLens/refresh").await;
     assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 2 passed · ✗ 1 failed · 1 rule");
+    client.shutdown().await;
+}
+
+/// An evidence directory made after the server started is loaded once a file appears in
+/// it; until then the command says where it looked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evidence_directory_made_later_is_loaded() {
+    let capabilities = json!({"workspace": {"codeLens": {"refreshSupport": true}}});
+    let files = [("base.tenet", BASE), ("aims.tenet", AIMS)];
+    let mut client =
+        TestClient::start_with_capabilities(&files, json!({"evidenceRoots": ["evidence"]}), capabilities)
+            .await;
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, None).await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "1 rule");
+    let show = json!({"command": "tenet.showFailing", "arguments": ["acme.A.1"]});
+    let _ = client.request("workspace/executeCommand", show.clone()).await;
+    let message = client.notification("window/showMessage").await;
+    let root = client.dir.path().join("evidence");
+    assert_eq!(
+        message["message"],
+        format!("`acme.A.1`: no results, since there is no evidence directory at `{}`", root.display())
+    );
+    std::fs::create_dir_all(root.join("inventory")).unwrap();
+    std::fs::write(root.join("inventory/systems.yaml"), INVENTORY).unwrap();
+    let created = json!({"changes": [{"uri": client.uri("evidence/inventory/systems.yaml"), "type": 1}]});
+    client.notify("workspace/didChangeWatchedFiles", created).await;
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
     client.shutdown().await;
 }
 

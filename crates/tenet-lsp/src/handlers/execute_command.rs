@@ -30,8 +30,19 @@ pub fn handle(snapshot: &Snapshot, live: &Live, params: ExecuteCommandParams) ->
         return Err(Error::invalid_params(format!("no control `{control}` in the workspace")));
     }
     let Some((failing, total)) = live.failing(snapshot, control) else {
-        let message =
-            format!("`{control}`: no results yet — evaluation over evidence is not connected to the editor");
+        let message = match live.evidence_roots.as_slice() {
+            [] => format!(
+                "`{control}`: no results, since no evidence directory is set (`[evidence] roots` in \
+                 `tenet.toml`, or the editor's `tenet.evidence.roots`)"
+            ),
+            roots => {
+                let roots: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
+                format!(
+                    "`{control}`: no results, since there is no evidence directory at {}",
+                    roots.join(" or ")
+                )
+            }
+        };
         return Ok(Outcome { value: json!({ "control": control, "results": null }), message });
     };
     let message = match total {
