@@ -79,7 +79,10 @@ pub fn run(args: &WatchArgs) -> Exit {
                     _ => (policy_look.look_at_all(), evidence_look.look_at_all()),
                 }
             }
-            Noticed::Anything => (policy_look.look_at_all(), evidence_look.look_at_all()),
+            Noticed::Anything => {
+                unsettled.clear();
+                (policy_look.look_at_all(), evidence_look.look_at_all())
+            }
             Noticed::Nothing => (Changes::new(), Changes::new()),
         };
         let now = crate::commands::today(args.as_of);
