@@ -32,7 +32,7 @@ impl ControlCounts {
         let parts: Vec<String> = [
             (self.pass, "✓ {} passed"),
             (self.fail, "✗ {} failed"),
-            (self.error, "{} errors"),
+            (self.error, if self.error == 1 { "{} error" } else { "{} errors" }),
             (self.waived, "{} waived"),
             (self.not_applicable, "{} not applicable"),
             (self.no_evidence, "{} without evidence"),
@@ -92,4 +92,22 @@ pub fn code_lenses(
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ControlCounts;
+
+    #[test]
+    fn a_summary_leaves_out_zeros_and_counts_errors_in_the_singular_and_plural() {
+        let counts = |pass, fail, error| ControlCounts { pass, fail, error, ..ControlCounts::default() };
+        assert_eq!(counts(3, 1, 0).summary(), "✓ 3 passed · ✗ 1 failed");
+        assert_eq!(counts(0, 0, 1).summary(), "1 error");
+        assert_eq!(counts(1, 0, 2).summary(), "✓ 1 passed · 2 errors");
+        assert_eq!(
+            ControlCounts { waived: 1, no_evidence: 2, ..ControlCounts::default() }.summary(),
+            "1 waived · 2 without evidence"
+        );
+        assert_eq!(ControlCounts::default().summary(), "no results");
+    }
 }
