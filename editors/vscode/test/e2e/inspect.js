@@ -7,6 +7,10 @@
 //
 //   node inspect.js --url URL --folder DIR --file NAME --out PNG
 //                   [--language Tenet] [--min-colours 3] [--min-errors 1]
+//                   [--lens TEXT --evidence-file PATH --evidence-text TEXT --lens-after TEXT]
+//
+// With `--lens`, a code lens must read TEXT; then EVIDENCE-TEXT is written to
+// EVIDENCE-FILE on disk, and a lens must come to read `--lens-after`.
 "use strict";
 const path = require("path");
 const { chromium } = require("playwright-core");
@@ -23,6 +27,10 @@ const out = path.resolve(option("out", "vscode.png"));
 const language = option("language", "Tenet");
 const minColours = Number(option("min-colours", "3"));
 const minErrors = Number(option("min-errors", "1"));
+const lens = option("lens", null);
+const evidenceFile = option("evidence-file", null);
+const evidenceText = option("evidence-text", "");
+const lensAfter = option("lens-after", null);
 
 async function poll(check, timeoutMs) {
   const until = Date.now() + timeoutMs;
@@ -58,13 +66,37 @@ async function main() {
       const n = await page.locator(".editor-instance .squiggly-error").count();
       return { done: n >= minErrors, value: n };
     }, 30000);
+    // The lenses' titles, as the editor draws them above the controls.
+    const lenses = async () => page.$$eval(".contentWidgets .codelens-decoration", (ls) => ls.map((l) => l.innerText.trim()));
+    const seenLens = async (want) =>
+      poll(async () => {
+        const titles = await lenses().catch(() => []);
+        return { done: titles.some((t) => t.includes(want)), value: titles };
+      }, 30000);
+    let lensBefore = null;
+    let lensAfterSeen = null;
+    if (lens) {
+      lensBefore = await seenLens(lens);
+      if (evidenceFile) require("fs").writeFileSync(evidenceFile, evidenceText);
+      if (lensAfter) lensAfterSeen = await seenLens(lensAfter);
+    }
     const colours = await page.$$eval(".editor-instance .view-lines span[class^='mtk']", (spans) =>
       new Set(spans.map((s) => s.className.split(" ")[0])).size,
     );
     await page.screenshot({ path: out });
-    const report = { language_mode: mode, token_colours: colours, error_squiggles: errors, screenshot: out, page_errors: pageErrors.length };
+    const report = {
+      language_mode: mode,
+      token_colours: colours,
+      error_squiggles: errors,
+      lenses_before: lensBefore,
+      lenses_after_evidence_edit: lensAfterSeen,
+      screenshot: out,
+      page_errors: pageErrors.length,
+    };
     console.log(JSON.stringify(report, null, 2));
-    const ok = mode.includes(language) && colours >= minColours && errors >= minErrors;
+    const has = (titles, want) => !want || (titles || []).some((t) => t.includes(want));
+    const ok =
+      mode.includes(language) && colours >= minColours && errors >= minErrors && has(lensBefore, lens) && has(lensAfterSeen, lensAfter);
     if (!ok) console.error("the extension did not show what a user should see");
     process.exitCode = ok ? 0 : 1;
   } finally {

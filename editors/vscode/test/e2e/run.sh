@@ -3,8 +3,9 @@
 # (from the npm registry, into target/code-server), installs the built .vsix, serves VS
 # Code on 127.0.0.1 with its own user-data and extensions directories, opens a .tenet file
 # with an error in headless Chromium (Debian's), and checks that the language mode is
-# Tenet, that the grammar colours tokens and that the language server's diagnostic
-# appears as a squiggle. Saves a screenshot to editors/vscode/test/e2e/out/.
+# Tenet, that the grammar colours tokens, that the language server's diagnostic appears
+# as a squiggle, and that a control's lens counts the evidence (found through
+# `tenet.toml`) and counts again once an evidence file is written on disk. Saves a screenshot to editors/vscode/test/e2e/out/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -36,7 +37,7 @@ mkdir -p "$work/workspace" "$work/user" "$work/extensions"
 cat > "$work/workspace/sample.tenet" <<'TENET'
 package sample
 
-schema AiSystem {
+schema AiSystem from "systems/*.yaml" {
   id: string key
   name: string
 }
@@ -46,7 +47,18 @@ control S.1 "Named systems" {
     for s: AiSystem
     require s.nme != ""
 }
+
+control S.2 "Owned systems" {
+  rule owned
+    for s: AiSystem
+    require s.name != "unowned"
+}
 TENET
+# Evidence found through the manifest's roots (the extension's own setting left alone),
+# edited on disk once the lenses show it.
+printf '[evidence]\nroots = ["evidence"]\n' > "$work/workspace/tenet.toml"
+mkdir -p "$work/workspace/evidence/systems"
+printf 'id: a\nname: Scorer\n' > "$work/workspace/evidence/systems/a.yaml"
 cat > "$work/user/settings.json" <<SETTINGS
 { "tenet.server.path": "$tenet", "security.workspace.trust.enabled": false, "telemetry.telemetryLevel": "off",
   "workbench.startupEditor": "none" }
@@ -62,4 +74,6 @@ pid=$!
 for _ in $(seq 1 60); do curl -s "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 1; done
 mkdir -p "$here/out"
 node "$here/inspect.js" --url "http://127.0.0.1:$port" --folder "$work/workspace" --file sample.tenet \
-  --language Tenet --min-errors 1 --min-colours 3 --out "$here/out/vscode-tenet.png"
+  --language Tenet --min-errors 1 --min-colours 3 --out "$here/out/vscode-tenet.png" \
+  --lens "✓ 1 passed · 1 rule" --evidence-file "$work/workspace/evidence/systems/b.yaml" \
+  --evidence-text $'id: b\nname: unowned\n' --lens-after "✓ 1 passed · ✗ 1 failed · 1 rule"
