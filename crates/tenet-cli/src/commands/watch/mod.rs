@@ -85,16 +85,11 @@ pub fn run(args: &WatchArgs) -> Exit {
             }
             Noticed::Nothing => (Changes::new(), Changes::new()),
         };
-        let now = crate::commands::today(args.as_of);
-        let new_day = settings.today(&db) != now;
-        if policy_changes.is_empty() && evidence_changes.is_empty() && !new_day {
+        let new_day = follow_the_date(&mut db, settings, crate::commands::today(args.as_of));
+        if policy_changes.is_empty() && evidence_changes.is_empty() && new_day.is_none() {
             continue;
         }
-        let mut changed: Vec<String> = Vec::new();
-        if new_day {
-            settings.set_today(&mut db).to(now);
-            changed.push(format!("the date ({now})"));
-        }
+        let mut changed: Vec<String> = new_day.into_iter().collect();
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
         let came_or_went =
@@ -176,6 +171,15 @@ pub fn run(args: &WatchArgs) -> Exit {
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
     }
+}
+
+/// Evaluates as of `today` from now on, if the run settings say another day: what changed,
+/// as a run names it.
+fn follow_the_date(db: &mut Database, settings: RunSettings, today: jiff::civil::Date) -> Option<String> {
+    (settings.today(db) != today).then(|| {
+        settings.set_today(db).to(today);
+        format!("the date ({today})")
+    })
 }
 
 /// How long until the date in UTC (what `today` is without `--as-of`) turns, and a second
@@ -352,6 +356,19 @@ fn suffix(message: &Option<Arc<str>>) -> String {
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use tenet_db::{Database, RunSettings};
+
+    #[test]
+    fn a_new_day_is_a_change_and_the_settings_move_to_it() {
+        let mut db = Database::default();
+        let settings = RunSettings::new(&db, jiff::civil::date(2026, 11, 27), 1_000);
+        assert_eq!(super::follow_the_date(&mut db, settings, jiff::civil::date(2026, 11, 27)), None);
+        let next = jiff::civil::date(2026, 11, 28);
+        assert_eq!(super::follow_the_date(&mut db, settings, next).as_deref(), Some("the date (2026-11-28)"));
+        assert_eq!(settings.today(&db), next);
+        assert_eq!(super::follow_the_date(&mut db, settings, next), None);
+    }
 
     #[test]
     fn the_wait_for_a_new_day_ends_just_after_midnight_utc() {
