@@ -114,9 +114,10 @@ impl Host {
     }
 
     /// Takes in evidence files that changed on disk (`paths`, absolute; those outside the
-    /// evidence root are not evidence): a file's input gets its new bytes, a new file (or
-    /// each file of a new directory) joins the set, and a file or directory that is gone
-    /// leaves it with every file it held.
+    /// evidence root are not evidence): a file's input gets its new bytes, a new file joins
+    /// the set, a directory named (the root among them) has its files read again and
+    /// those no longer in it leave, and a file or directory that is gone leaves the set
+    /// with every file it held.
     fn evidence_changed(&mut self, paths: &[String]) {
         if self.evidence.is_none() {
             let roots = self.evidence_roots.clone();
@@ -130,24 +131,28 @@ impl Host {
         for path in paths {
             let path = Path::new(path);
             let Ok(relative) = path.strip_prefix(&root) else { continue };
-            let hidden = relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy()));
-            if hidden || relative.as_os_str().is_empty() {
+            if relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy())) {
                 continue;
             }
-            let shown = display_path(relative);
+            // The root itself is named `""`, and everything is under it.
+            let shown = if relative.as_os_str().is_empty() { String::new() } else { display_path(relative) };
+            let under = if shown.is_empty() { String::new() } else { format!("{shown}/") };
+            let before = self.evidence_files.len();
             if path.is_dir() {
+                // A directory that came, or was replaced: its files now, and none other.
+                let mut found = std::collections::HashSet::new();
                 for file in OsSystem.walk(path).unwrap_or_default() {
                     let shown = display_path(file.strip_prefix(&root).unwrap_or(&file));
+                    found.insert(shown.clone());
                     came_or_went |= self.evidence_file_changed(&file, shown);
                 }
+                self.evidence_files.retain(|p, _| !p.starts_with(&under) || found.contains(p));
             } else if path.exists() {
                 came_or_went |= self.evidence_file_changed(path, shown);
             } else {
-                let before = self.evidence_files.len();
-                let under = format!("{shown}/");
                 self.evidence_files.retain(|p, _| *p != shown && !p.starts_with(&under));
-                came_or_went |= self.evidence_files.len() != before;
             }
+            came_or_went |= self.evidence_files.len() != before;
         }
         if came_or_went {
             let mut files: Vec<EvidenceFile> = self.evidence_files.values().copied().collect();

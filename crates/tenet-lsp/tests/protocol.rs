@@ -898,6 +898,16 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
         .await;
     let _ = client.server_request("workspace/codeLens/refresh").await;
     assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 2 passed · ✗ 1 failed · 1 rule");
+
+    // The evidence root written afresh, with one of its files, reported as the root alone.
+    let root = client.dir.path().join("evidence");
+    std::fs::remove_dir_all(&root).unwrap();
+    std::fs::create_dir_all(root.join("inventory")).unwrap();
+    std::fs::write(root.join("inventory/systems.yaml"), INVENTORY).unwrap();
+    let changed = json!({"changes": [{"uri": client.uri("evidence"), "type": 2}]});
+    client.notify("workspace/didChangeWatchedFiles", changed).await;
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
     client.shutdown().await;
 }
 
