@@ -832,6 +832,16 @@ async fn lens_titles(client: &mut TestClient, uri: &str) -> Vec<String> {
         .collect()
 }
 
+/// Reports a change on disk (`kind`: 1 created, 2 changed, 3 deleted) as the editor's file
+/// watcher does, waits for the server to ask for the lenses again, and gives the
+/// document's first lens.
+async fn first_lens_after(client: &mut TestClient, uri: &str, changed: &str, kind: u8) -> String {
+    let changes = json!({"changes": [{"uri": changed, "type": kind}]});
+    client.notify("workspace/didChangeWatchedFiles", changes).await;
+    let _ = client.server_request("workspace/codeLens/refresh").await;
+    lens_titles(client, uri).await.swap_remove(0)
+}
+
 /// Evidence edited, added or removed on disk, as the editor's file watcher reports it: the
 /// evidence files' marks and the live counts follow, and the editor is asked to fetch the
 /// lenses again, since the policy document did not change.
@@ -869,19 +879,15 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
     // The broken document fixed on disk: its marks go, and its system now counts.
     let path = client.dir.path().join("evidence/inventory/broken.yaml");
     std::fs::write(&path, "id: s3\nname: Broken\nrisk_tier: high\ndeployed: true\n").unwrap();
-    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": broken, "type": 2}]})).await;
+    let lens = first_lens_after(&mut client, &uri, &broken, 2).await;
+    assert_eq!(lens, "✓ 1 passed · ✗ 2 failed · 1 rule");
     assert_eq!(client.diagnostics(&broken, None).await, Vec::<Value>::new());
-    let _ = client.server_request("workspace/codeLens/refresh").await;
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 2 failed · 1 rule");
 
     // Every inventory file removed with its directory.
     std::fs::remove_dir_all(client.dir.path().join("evidence/inventory")).unwrap();
     let inventory_dir = client.uri("evidence/inventory");
-    client
-        .notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": inventory_dir, "type": 3}]}))
-        .await;
-    let _ = client.server_request("workspace/codeLens/refresh").await;
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "1 without evidence · 1 rule");
+    let lens = first_lens_after(&mut client, &uri, &inventory_dir, 3).await;
+    assert_eq!(lens, "1 without evidence · 1 rule");
 
     // A directory of evidence moved in, reported as the directory alone.
     let moved = client.dir.path().join("elsewhere/inventory");
@@ -893,21 +899,17 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
     )
     .unwrap();
     std::fs::rename(&moved, client.dir.path().join("evidence/inventory")).unwrap();
-    client
-        .notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": inventory_dir, "type": 1}]}))
-        .await;
-    let _ = client.server_request("workspace/codeLens/refresh").await;
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 2 passed · ✗ 1 failed · 1 rule");
+    let lens = first_lens_after(&mut client, &uri, &inventory_dir, 1).await;
+    assert_eq!(lens, "✓ 2 passed · ✗ 1 failed · 1 rule");
 
     // The evidence root written afresh, with one of its files, reported as the root alone.
     let root = client.dir.path().join("evidence");
     std::fs::remove_dir_all(&root).unwrap();
     std::fs::create_dir_all(root.join("inventory")).unwrap();
     std::fs::write(root.join("inventory/systems.yaml"), INVENTORY).unwrap();
-    let changed = json!({"changes": [{"uri": client.uri("evidence"), "type": 2}]});
-    client.notify("workspace/didChangeWatchedFiles", changed).await;
-    let _ = client.server_request("workspace/codeLens/refresh").await;
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
+    let root_uri = client.uri("evidence");
+    let lens = first_lens_after(&mut client, &uri, &root_uri, 2).await;
+    assert_eq!(lens, "✓ 1 passed · ✗ 1 failed · 1 rule");
     client.shutdown().await;
 }
 
@@ -933,10 +935,9 @@ async fn an_evidence_directory_made_later_is_loaded() {
     );
     std::fs::create_dir_all(root.join("inventory")).unwrap();
     std::fs::write(root.join("inventory/systems.yaml"), INVENTORY).unwrap();
-    let created = json!({"changes": [{"uri": client.uri("evidence/inventory/systems.yaml"), "type": 1}]});
-    client.notify("workspace/didChangeWatchedFiles", created).await;
-    let _ = client.server_request("workspace/codeLens/refresh").await;
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
+    let systems = client.uri("evidence/inventory/systems.yaml");
+    let lens = first_lens_after(&mut client, &uri, &systems, 1).await;
+    assert_eq!(lens, "✓ 1 passed · ✗ 1 failed · 1 rule");
     client.shutdown().await;
 }
 
