@@ -8,6 +8,7 @@
 //! **Architecture invariant:** queries are pure functions of their inputs. All I/O happens
 //! in the loaders, before inputs are set.
 
+mod clock;
 mod database;
 mod evaluation;
 mod evidence;
@@ -18,6 +19,7 @@ mod queries;
 mod system;
 mod workspace;
 
+pub use clock::{today_utc, until_tomorrow_utc};
 pub use database::{Database, Db, ExecutionLog, RuleMemos};
 pub use evaluation::{
     evaluate_workspace, evaluate_workspace_with_progress, rule_body, rule_results, run_params, tailor_control,

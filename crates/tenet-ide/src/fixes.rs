@@ -45,12 +45,8 @@ pub fn fixes(db: &dyn Db, workspace: Workspace, file: SourceFile, range: Span) -
         }
     }
     out.extend(add_else(db, workspace, file, range));
-    out.extend(expired_waivers(db, file, range, today()));
+    out.extend(expired_waivers(db, file, range, tenet_db::today_utc()));
     out
-}
-
-fn today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date()
 }
 
 /// A waiver whose `until` has passed fails its results (and says so in every report):

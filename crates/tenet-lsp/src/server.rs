@@ -101,6 +101,19 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         self.changed();
         let config = self.config();
+        // Live results are as of the date in UTC: when it turns, the editor asks for the
+        // lenses again, and the request evaluates as of the new day.
+        if config.lens_refresh && !config.evidence_roots.is_empty() {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(tenet_db::until_tomorrow_utc()).await;
+                    if client.code_lens_refresh().await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
         if config.watch_files {
             let mut watchers = vec![
                 json!({"globPattern": "**/*.tenet"}),

@@ -82,11 +82,6 @@ pub struct Host {
 /// Gives the current date.
 pub type Clock = Arc<dyn Fn() -> jiff::civil::Date + Send + Sync>;
 
-/// The date in UTC, as `tenet check` takes it when no `--as-of` is given.
-fn utc_today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date()
-}
-
 impl Host {
     /// Loads the evidence under the first evidence root that exists, evaluated as of
     /// today, so that lenses can show live results.
@@ -219,7 +214,7 @@ impl Host {
             evidence_root: None,
             evidence_roots: Vec::new(),
             evidence_files: HashMap::new(),
-            clock: Arc::new(utc_today),
+            clock: Arc::new(tenet_db::today_utc),
         };
         host.files_changed();
         host

@@ -15,5 +15,5 @@ pub mod watch;
 /// The date of the run: `--as-of` when given, else today in UTC. Reports record it, so a
 /// run can be repeated exactly.
 pub fn today(as_of: Option<jiff::civil::Date>) -> jiff::civil::Date {
-    as_of.unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())
+    as_of.unwrap_or_else(tenet_db::today_utc)
 }

@@ -70,7 +70,7 @@ pub fn run(args: &WatchArgs) -> Exit {
             return Exit::Clean;
         }
         // Without `--as-of`, results are as of today, and a new day is a change.
-        let tomorrow = args.as_of.is_none().then(|| Instant::now() + until_tomorrow());
+        let tomorrow = args.as_of.is_none().then(|| Instant::now() + tenet_db::until_tomorrow_utc());
         let (policy_changes, evidence_changes) = match notice.wait(tomorrow) {
             Noticed::Paths(mut paths) => {
                 paths.append(&mut unsettled);
@@ -180,18 +180,6 @@ fn follow_the_date(db: &mut Database, settings: RunSettings, today: jiff::civil:
         settings.set_today(db).to(today);
         format!("the date ({today})")
     })
-}
-
-/// How long until the date in UTC (what `today` is without `--as-of`) turns, and a second
-/// more, so that it has turned.
-fn until_tomorrow() -> Duration {
-    let now = jiff::Timestamp::now();
-    let utc = jiff::tz::TimeZone::UTC;
-    let midnight = utc.to_datetime(now).date().tomorrow().and_then(|d| utc.to_timestamp(d.at(0, 0, 0, 0)));
-    midnight
-        .ok()
-        .and_then(|m| Duration::try_from(m.duration_since(now)).ok())
-        .map_or(Duration::from_secs(3600), |left| left + Duration::from_secs(1))
 }
 
 /// The files that came (`new`) or went (`removed`) since the last look, in order of path.
@@ -355,8 +343,6 @@ fn suffix(message: &Option<Arc<str>>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use tenet_db::{Database, RunSettings};
 
     #[test]
@@ -368,20 +354,5 @@ mod tests {
         assert_eq!(super::follow_the_date(&mut db, settings, next).as_deref(), Some("the date (2026-11-28)"));
         assert_eq!(settings.today(&db), next);
         assert_eq!(super::follow_the_date(&mut db, settings, next), None);
-    }
-
-    #[test]
-    fn the_wait_for_a_new_day_ends_just_after_midnight_utc() {
-        let utc = jiff::tz::TimeZone::UTC;
-        let now = jiff::Timestamp::now();
-        let left = super::until_tomorrow();
-        assert!(left > Duration::from_secs(1) && left <= Duration::from_secs(86_401), "{left:?}");
-        let at = |d: Duration| {
-            let d = jiff::SignedDuration::try_from(d).expect("a day at most");
-            utc.to_datetime(now.checked_add(d).expect("in range")).date()
-        };
-        let today = utc.to_datetime(now).date();
-        assert_eq!(at(left), today.tomorrow().expect("a tomorrow"));
-        assert_eq!(at(left - Duration::from_secs(2)), today);
     }
 }
