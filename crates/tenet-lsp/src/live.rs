@@ -1,8 +1,9 @@
 //! Live results in the editor: the lenses over controls and the `tenet.showFailing`
 //! command read a control's results through [`Live`], computed by the same per-rule
-//! queries as `tenet check` over the evidence found at initialisation
-//! (`initializationOptions.evidenceRoots` or the `tenet.toml` roots), so the editor and CI
-//! cannot disagree. Without evidence, lenses show each control's rule count.
+//! queries as `tenet check` over the evidence under the first evidence root that exists
+//! (`initializationOptions.evidenceRoots` or the `tenet.toml` roots), kept up to date with
+//! the disk ([`crate::state::Host`]), so the editor and CI cannot disagree. Without
+//! evidence, lenses show each control's rule count.
 
 use std::path::PathBuf;
 
