@@ -1,5 +1,5 @@
-//! `textDocument/codeLens`: a lens over each control, with its rule count and, once the
-//! evaluator is connected ([`crate::live`]), its live pass/fail counts. Clicking one runs
+//! `textDocument/codeLens`: a lens over each control, with its rule count and, when the
+//! workspace has evidence ([`crate::live`]), its live pass/fail counts. Clicking one runs
 //! `tenet.showFailing` for the control.
 
 use tower_lsp_server::ls_types::{CodeLens, CodeLensParams, Command};
