@@ -5,6 +5,10 @@
 
 use std::time::Duration;
 
+use salsa::Setter;
+
+use crate::{Database, RunSettings};
+
 /// The date in UTC now.
 pub fn today_utc() -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date()
@@ -22,9 +26,32 @@ pub fn until_tomorrow_utc() -> Duration {
         .map_or(Duration::from_secs(3600), |left| left + Duration::from_secs(1))
 }
 
+/// Has `settings` evaluate as of `today` from now on; true when that is another day than
+/// they said (a write, so every result that reads the date is evaluated again).
+pub fn move_to_date(db: &mut Database, settings: RunSettings, today: jiff::civil::Date) -> bool {
+    let moved = settings.today(db) != today;
+    if moved {
+        settings.set_today(db).to(today);
+    }
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use crate::{Database, RunSettings};
+
+    #[test]
+    fn moving_to_another_day_sets_the_date_and_says_so() {
+        let mut db = Database::default();
+        let settings = RunSettings::new(&db, jiff::civil::date(2026, 11, 27), 1_000);
+        assert!(!super::move_to_date(&mut db, settings, jiff::civil::date(2026, 11, 27)));
+        let next = jiff::civil::date(2026, 11, 28);
+        assert!(super::move_to_date(&mut db, settings, next));
+        assert_eq!(settings.today(&db), next);
+        assert!(!super::move_to_date(&mut db, settings, next));
+    }
 
     #[test]
     fn the_wait_for_a_new_day_ends_just_after_midnight_utc() {

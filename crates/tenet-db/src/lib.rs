@@ -12,6 +12,7 @@ mod clock;
 mod database;
 mod evaluation;
 mod evidence;
+mod evidence_inputs;
 mod evidence_loading;
 mod inputs;
 mod long_lived;
@@ -19,7 +20,7 @@ mod queries;
 mod system;
 mod workspace;
 
-pub use clock::{today_utc, until_tomorrow_utc};
+pub use clock::{move_to_date, today_utc, until_tomorrow_utc};
 pub use database::{Database, Db, ExecutionLog, RuleMemos};
 pub use evaluation::{
     evaluate_workspace, evaluate_workspace_with_progress, rule_body, rule_results, run_params, tailor_control,
@@ -29,6 +30,7 @@ pub use evidence::{
     group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_all_evidence_with_progress,
     load_group, loaded_file, schemas, validate_evidence,
 };
+pub use evidence_inputs::EvidenceInputs;
 pub use inputs::{EvidenceFile, EvidenceSet, FileBytes, RunSettings, SourceFile, Workspace};
 pub use long_lived::{LastKinds, LoadedFiles};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};

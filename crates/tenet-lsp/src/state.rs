@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use salsa::{Durability, Setter};
 use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path};
-use tenet_db::{EvidenceFile, EvidenceSet, RunSettings};
+use tenet_db::{EvidenceInputs, EvidenceSet, RunSettings};
 use tenet_sema::Origin;
 use tower_lsp_server::ls_types::Uri;
 
@@ -74,7 +74,7 @@ pub struct Host {
     evidence_roots: Vec<PathBuf>,
     /// The evidence inputs by their path under the root, so that a file that changes on
     /// disk changes its input, and only what reads it is checked again.
-    evidence_files: HashMap<String, EvidenceFile>,
+    evidence_inputs: Option<EvidenceInputs>,
     /// What `today` is: the date in UTC, as `tenet check` takes it (a test sets its own).
     clock: Clock,
 }
@@ -90,8 +90,7 @@ impl Host {
         let Some(root) = roots.iter().find(|r| r.is_dir()) else { return };
         if let Ok(set) = tenet_db::load_evidence_dir(&mut self.db, &OsSystem, root) {
             let settings = RunSettings::new(&self.db, (self.clock)(), tenet_eval::DEFAULT_STEP_BUDGET);
-            self.evidence_files =
-                set.files(&self.db).iter().map(|f| (f.path(&self.db).to_owned(), *f)).collect();
+            self.evidence_inputs = Some(EvidenceInputs::of(&self.db, set));
             self.evidence = Some((set, settings));
             self.evidence_root = Some(root.clone());
         }
@@ -101,10 +100,8 @@ impl Host {
     /// overnight would otherwise show yesterday's results (a waiver that expired at
     /// midnight as still waived, a review that fell due as still in time).
     fn follow_the_date(&mut self) {
-        let Some((_, settings)) = self.evidence else { return };
-        let today = (self.clock)();
-        if settings.today(&self.db) != today {
-            settings.set_today(&mut self.db).to(today);
+        if let Some((_, settings)) = self.evidence {
+            tenet_db::move_to_date(&mut self.db, settings, (self.clock)());
         }
     }
 
@@ -114,65 +111,44 @@ impl Host {
     /// those no longer in it leave, and a file or directory that is gone leaves the set
     /// with every file it held.
     fn evidence_changed(&mut self, paths: &[String]) {
-        if self.evidence.is_none() {
+        let (Some(inputs), Some(root)) = (self.evidence_inputs.as_mut(), self.evidence_root.as_ref()) else {
             let roots = self.evidence_roots.clone();
             if paths.iter().any(|p| roots.iter().any(|root| Path::new(p).starts_with(root))) {
                 self.load_evidence(&roots);
             }
             return;
-        }
-        let (Some((set, _)), Some(root)) = (self.evidence, self.evidence_root.clone()) else { return };
-        let mut came_or_went = false;
+        };
+        let db = &mut self.db;
+        // A file that cannot be read keeps what was read before.
+        let read_into = |inputs: &mut EvidenceInputs, db: &mut Database, file: &Path, shown: String| {
+            if let Ok(bytes) = OsSystem.read(file) {
+                inputs.write(db, shown, bytes);
+            }
+        };
         for path in paths {
             let path = Path::new(path);
-            let Ok(relative) = path.strip_prefix(&root) else { continue };
+            let Ok(relative) = path.strip_prefix(root) else { continue };
             if relative.components().any(|c| OsSystem::skips(&c.as_os_str().to_string_lossy())) {
                 continue;
             }
             // The root itself is named `""`, and everything is under it.
             let shown = if relative.as_os_str().is_empty() { String::new() } else { display_path(relative) };
-            let under = if shown.is_empty() { String::new() } else { format!("{shown}/") };
-            let before = self.evidence_files.len();
             if path.is_dir() {
                 // A directory that came, or was replaced: its files now, and none other.
                 let mut found = std::collections::HashSet::new();
                 for file in OsSystem.walk(path).unwrap_or_default() {
-                    let shown = display_path(file.strip_prefix(&root).unwrap_or(&file));
+                    let shown = display_path(file.strip_prefix(root).unwrap_or(&file));
                     found.insert(shown.clone());
-                    came_or_went |= self.evidence_file_changed(&file, shown);
+                    read_into(inputs, db, &file, shown);
                 }
-                self.evidence_files.retain(|p, _| !p.starts_with(&under) || found.contains(p));
+                inputs.remove_under(&shown, &|p| found.contains(p));
             } else if path.exists() {
-                came_or_went |= self.evidence_file_changed(path, shown);
+                read_into(inputs, db, path, shown);
             } else {
-                self.evidence_files.retain(|p, _| *p != shown && !p.starts_with(&under));
-            }
-            came_or_went |= self.evidence_files.len() != before;
-        }
-        if came_or_went {
-            let mut files: Vec<EvidenceFile> = self.evidence_files.values().copied().collect();
-            files.sort_by(|a, b| a.path(&self.db).cmp(b.path(&self.db)));
-            set.set_files(&mut self.db).to(files);
-        }
-    }
-
-    /// The file at `path` read again into the input shown as `shown`, or into a new input;
-    /// true when it is new. A file that cannot be read keeps what was read before.
-    fn evidence_file_changed(&mut self, path: &Path, shown: String) -> bool {
-        let Ok(bytes) = OsSystem.read(path) else { return false };
-        match self.evidence_files.get(&shown) {
-            Some(file) => {
-                if **file.bytes(&self.db) != *bytes {
-                    file.set_bytes(&mut self.db).to(bytes.into());
-                }
-                false
-            }
-            None => {
-                let file = EvidenceFile::new(&self.db, shown.clone(), bytes.into());
-                self.evidence_files.insert(shown, file);
-                true
+                inputs.remove_under(&shown, &|_| false);
             }
         }
+        inputs.settle(db);
     }
 
     /// Loads the `.tenet` files under `root` (if any) and the built-in packs.
@@ -213,7 +189,7 @@ impl Host {
             evidence: None,
             evidence_root: None,
             evidence_roots: Vec::new(),
-            evidence_files: HashMap::new(),
+            evidence_inputs: None,
             clock: Arc::new(tenet_db::today_utc),
         };
         host.files_changed();

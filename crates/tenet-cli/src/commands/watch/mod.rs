@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use salsa::Setter;
 use tenet_db::{
-    Database, EvidenceFile, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
+    Database, EvidenceInputs, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
     evaluate_workspace, load_evidence_dir,
 };
 use tenet_diagnostics::{Diagnostic, render};
@@ -58,8 +58,7 @@ pub fn run(args: &WatchArgs) -> Exit {
     let mut evidence_look = LastLook::new(&args.evidence);
     // The evidence inputs by path, kept from run to run, so that a change costs what it
     // touches: at 46,970 files, making this map each run took longer than the re-check.
-    let mut inputs: HashMap<String, EvidenceFile> =
-        evidence.files(&db).iter().map(|f| (f.path(&db).to_owned(), *f)).collect();
+    let mut inputs = EvidenceInputs::of(&db, evidence);
     let mut previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, None);
     // Files a look found changed whose change could not be taken in (the packs failed to
     // load): looked at again with the next notification's.
@@ -85,11 +84,15 @@ pub fn run(args: &WatchArgs) -> Exit {
             }
             Noticed::Nothing => (Changes::new(), Changes::new()),
         };
-        let new_day = follow_the_date(&mut db, settings, crate::commands::today(args.as_of));
-        if policy_changes.is_empty() && evidence_changes.is_empty() && new_day.is_none() {
+        let today = crate::commands::today(args.as_of);
+        let new_day = tenet_db::move_to_date(&mut db, settings, today);
+        if policy_changes.is_empty() && evidence_changes.is_empty() && !new_day {
             continue;
         }
-        let mut changed: Vec<String> = new_day.into_iter().collect();
+        let mut changed: Vec<String> = Vec::new();
+        if new_day {
+            changed.push(format!("the date ({today})"));
+        }
         // Policy files: update the bytes of files that changed. New or removed policy
         // files change the package structure, so they reload the workspace input.
         let came_or_went =
@@ -135,35 +138,26 @@ pub fn run(args: &WatchArgs) -> Exit {
         }
         // Evidence files: set changed bytes; rebuild the set when files come or go.
         let mut edited: Vec<&PathBuf> = Vec::new();
-        let mut set_changed = false;
         for (path, stamp) in &evidence_changes {
             let shown = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
-            match (stamp, inputs.get(&shown)) {
-                (Some(_), Some(file)) => {
-                    if let Ok(bytes) = std::fs::read(path) {
+            match (stamp, std::fs::read(path)) {
+                (Some(_), Ok(bytes)) => {
+                    if !inputs.write(&mut db, shown, bytes) {
                         edited.push(path);
-                        file.set_bytes(&mut db).to(bytes.into());
                     }
                 }
-                (Some(_), None) => {
-                    let bytes = std::fs::read(path).unwrap_or_default();
-                    inputs.insert(shown.clone(), EvidenceFile::new(&db, shown, bytes.into()));
-                    set_changed = true;
+                // A new file that cannot be read joins empty; a known one keeps its bytes.
+                (Some(_), Err(_)) if !inputs.holds(&shown) => {
+                    inputs.write(&mut db, shown, Vec::new());
                 }
-                (None, Some(_)) => {
-                    inputs.remove(&shown);
-                    set_changed = true;
-                }
-                (None, None) => {}
+                (Some(_), Err(_)) => {}
+                (None, _) => inputs.remove_under(&shown, &|_| false),
             }
         }
         edited.sort();
         changed.extend(edited.into_iter().map(|p| display_path(p)));
-        if set_changed {
+        if inputs.settle(&mut db) {
             changed.extend(comings_and_goings(&evidence_look, &evidence_changes));
-            let mut files: Vec<EvidenceFile> = inputs.values().copied().collect();
-            files.sort_by(|a, b| a.path(&db).cmp(b.path(&db)));
-            evidence.set_files(&mut db).to(files);
         }
         policy_look.update(&policy_changes);
         evidence_look.update(&evidence_changes);
@@ -171,15 +165,6 @@ pub fn run(args: &WatchArgs) -> Exit {
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
     }
-}
-
-/// Evaluates as of `today` from now on, if the run settings say another day: what changed,
-/// as a run names it.
-fn follow_the_date(db: &mut Database, settings: RunSettings, today: jiff::civil::Date) -> Option<String> {
-    (settings.today(db) != today).then(|| {
-        settings.set_today(db).to(today);
-        format!("the date ({today})")
-    })
 }
 
 /// The files that came (`new`) or went (`removed`) since the last look, in order of path.
@@ -339,20 +324,4 @@ fn check(
 
 fn suffix(message: &Option<Arc<str>>) -> String {
     message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use tenet_db::{Database, RunSettings};
-
-    #[test]
-    fn a_new_day_is_a_change_and_the_settings_move_to_it() {
-        let mut db = Database::default();
-        let settings = RunSettings::new(&db, jiff::civil::date(2026, 11, 27), 1_000);
-        assert_eq!(super::follow_the_date(&mut db, settings, jiff::civil::date(2026, 11, 27)), None);
-        let next = jiff::civil::date(2026, 11, 28);
-        assert_eq!(super::follow_the_date(&mut db, settings, next).as_deref(), Some("the date (2026-11-28)"));
-        assert_eq!(settings.today(&db), next);
-        assert_eq!(super::follow_the_date(&mut db, settings, next), None);
-    }
 }

@@ -1,0 +1,73 @@
+//! The inputs of an evidence set by path, for the runners that keep the set in step with
+//! the disk (`tenet watch`, the language server): a changed file's input gets its new
+//! bytes, files join and leave, and the set's list of files is made again, in path order,
+//! only when some did. Each runner finds what changed its own way (stamps, the editor's
+//! notifications); what it does with a change is this one piece.
+
+use std::collections::HashMap;
+
+use salsa::Setter;
+
+use crate::{Database, EvidenceFile, EvidenceSet};
+
+/// An evidence set's inputs, by the path each is shown as (relative to the evidence root).
+pub struct EvidenceInputs {
+    set: EvidenceSet,
+    by_path: HashMap<String, EvidenceFile>,
+    /// Whether files came or went since the set's files were last set.
+    came_or_went: bool,
+}
+
+impl EvidenceInputs {
+    /// The inputs `set` holds now.
+    pub fn of(db: &Database, set: EvidenceSet) -> EvidenceInputs {
+        let by_path = set.files(db).iter().map(|f| (f.path(db).to_owned(), *f)).collect();
+        EvidenceInputs { set, by_path, came_or_went: false }
+    }
+
+    /// Whether a file is shown as `shown`.
+    pub fn holds(&self, shown: &str) -> bool {
+        self.by_path.contains_key(shown)
+    }
+
+    /// `bytes` as the file shown as `shown`: its input's new bytes (left as they are when
+    /// they are the same, so that nothing reading them is checked again), or a new input.
+    /// True when the file is new.
+    pub fn write(&mut self, db: &mut Database, shown: String, bytes: Vec<u8>) -> bool {
+        match self.by_path.get(&shown) {
+            Some(file) => {
+                if **file.bytes(db) != *bytes {
+                    file.set_bytes(db).to(bytes.into());
+                }
+                false
+            }
+            None => {
+                let file = EvidenceFile::new(db, shown.clone(), bytes.into());
+                self.by_path.insert(shown, file);
+                self.came_or_went = true;
+                true
+            }
+        }
+    }
+
+    /// The file shown as `shown` and every file under it (`shown/…`; every file, for `""`)
+    /// leave the set, except those `kept` names.
+    pub fn remove_under(&mut self, shown: &str, kept: &dyn Fn(&str) -> bool) {
+        let under = if shown.is_empty() { String::new() } else { format!("{shown}/") };
+        let before = self.by_path.len();
+        self.by_path.retain(|p, _| (p != shown && !p.starts_with(&under)) || kept(p));
+        self.came_or_went |= self.by_path.len() != before;
+    }
+
+    /// Gives the set its files, in path order, when files came or went since it was last
+    /// given them; true when it did.
+    pub fn settle(&mut self, db: &mut Database) -> bool {
+        if !std::mem::take(&mut self.came_or_went) {
+            return false;
+        }
+        let mut files: Vec<EvidenceFile> = self.by_path.values().copied().collect();
+        files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+        self.set.set_files(db).to(files);
+        true
+    }
+}
