@@ -71,3 +71,39 @@ impl EvidenceInputs {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EvidenceInputs;
+    use crate::{Database, EvidenceFile, EvidenceSet};
+
+    fn paths(db: &Database, set: EvidenceSet) -> Vec<String> {
+        set.files(db).iter().map(|f| f.path(db).to_owned()).collect()
+    }
+
+    #[test]
+    fn files_written_and_removed_reach_the_set_in_path_order_once_settled() {
+        let mut db = Database::default();
+        let a = EvidenceFile::new(&db, "a.yaml".into(), b"a: 1\n".to_vec().into());
+        let c = EvidenceFile::new(&db, "d/c.yaml".into(), b"c: 1\n".to_vec().into());
+        let set = EvidenceSet::new(&db, vec![a, c]);
+        let mut inputs = EvidenceInputs::of(&db, set);
+        // The same bytes leave the input as it was; others are set; neither is a new file.
+        let before = a.bytes(&db).clone();
+        assert!(!inputs.write(&mut db, "a.yaml".into(), b"a: 1\n".to_vec()));
+        assert!(a.bytes(&db).same(&before));
+        assert!(!inputs.write(&mut db, "a.yaml".into(), b"a: 2\n".to_vec()));
+        assert_eq!(&**a.bytes(&db), b"a: 2\n");
+        assert!(!inputs.settle(&mut db), "no file came or went");
+        // A new file, and a directory removed but for one file kept.
+        assert!(inputs.write(&mut db, "b.yaml".into(), b"b: 1\n".to_vec()));
+        inputs.write(&mut db, "d/e.yaml".into(), b"e: 1\n".to_vec());
+        inputs.remove_under("d", &|p| p == "d/e.yaml");
+        assert!(inputs.settle(&mut db));
+        assert_eq!(paths(&db, set), ["a.yaml", "b.yaml", "d/e.yaml"]);
+        // The root is `""`: every file leaves.
+        inputs.remove_under("", &|_| false);
+        assert!(inputs.settle(&mut db));
+        assert_eq!(paths(&db, set), Vec::<String>::new());
+    }
+}
