@@ -690,24 +690,25 @@ fn watch_latency(dir: &Path) -> std::io::Result<Duration> {
             let start = Instant::now();
             std::fs::write(&target, format!("{original}\n<!-- edit {round} -->\n"))?;
             let line = until("re-checked in")?;
-            latencies.push(start.elapsed());
-            eprintln!("{:>6.1} ms  {line}", start.elapsed().as_secs_f64() * 1000.0);
+            let latency = start.elapsed();
+            latencies.push(latency);
+            eprintln!("{:>6.1} ms  {line}", latency.as_secs_f64() * 1000.0);
         }
         Ok::<_, std::io::Error>(latencies)
     })();
     let _ = child.kill();
     let _ = child.wait();
     std::fs::write(&target, original)?;
-    let mut latencies = measured?;
-    latencies.sort();
+    let latencies = measured?;
     let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let mid = median(latencies.clone());
     eprintln!(
         "edit to output: median {:.1} ms, range {:.1} to {:.1} ms",
-        ms(latencies.get(latencies.len() / 2)),
-        ms(latencies.first()),
-        ms(latencies.last())
+        ms(Some(&mid)),
+        ms(latencies.iter().min()),
+        ms(latencies.iter().max())
     );
-    Ok(median(latencies))
+    Ok(mid)
 }
 
 /// The id of the first deployed system in an inventory file as the generator writes it.
