@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use tenet_diagnostics::Span;
 
+use crate::formats::yaml_block;
 use crate::limits::Limits;
 use crate::node::{Node, NodeKind, ParseError, Parsed, first_time};
 
@@ -68,6 +69,14 @@ enum Frame {
 /// documents completed before an error, and the completed entries of a top-level list,
 /// are kept.
 pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Parsed {
+    match yaml_block::parse(text, base, limits) {
+        Some(docs) => Parsed::ok(docs),
+        None => parse_events(text, base, limits),
+    }
+}
+
+/// [`parse`] through saphyr's events: any YAML, and every error.
+pub(crate) fn parse_events(text: &str, base: usize, limits: &Limits) -> Parsed {
     let mut state = State {
         offsets: Offsets::new(text, base),
         docs: Vec::new(),
