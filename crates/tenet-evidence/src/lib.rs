@@ -23,7 +23,7 @@
 //!   it never recurses, so depth is ours to limit. (`serde_yaml` is unmaintained, and
 //!   deserializing into values loses positions.) saphyr reads about 20 MB a second, so
 //!   the YAML most evidence is written in (one document of block mappings and lists of
-//!   one-line scalars, in ASCII) is read by a small block reader here
+//!   one-line scalars) is read by a small block reader here
 //!   (`formats/yaml_block.rs`) into the same nodes, about four times as fast; it declines
 //!   anything else, and every error, to saphyr.
 //! - JSON and JSON Lines: a small strict reader here (RFC 8259). `serde_json` drops
