@@ -1,12 +1,13 @@
 //! A fast reader for the YAML that evidence is mostly written in: one document of block
-//! mappings and sequences whose scalars each sit on one line, with line feeds only.
+//! mappings and sequences whose scalars each sit on one line.
 //! saphyr's scanner reads about 20 MB a second and took 42 % of a large check's CPU; this
 //! reads such a document into the very nodes saphyr's events build (`yaml.rs`), spans
 //! included, about four times as fast (`tenet-bench --child by-format`).
 //!
 //! It only ever declines: at anything outside that subset (flow collections, anchors,
 //! aliases, tags, block and multi-line scalars, escapes, merge keys, several documents,
-//! tabs, carriage returns, characters YAML may read as other than text) and at anything
+//! tabs, a carriage return but before a line feed, characters YAML may read as other
+//! than text) and at anything
 //! that is not valid YAML (a repeated key, a bad indent, a value where none may be), it
 //! returns `None` and saphyr reads the file from the start. So every error, and every construct it does not know,
 //! is saphyr's to report, and a file declined late costs one extra pass over what was
@@ -44,7 +45,7 @@ pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Option<Vec<Node
         if reader.bytes.get(first.at..first.at + 3) != Some(b"---") || !reader.rest_is_blank(first.at + 3) {
             return None;
         }
-        first = reader.next_content(reader.line_end(first.at) + 1, false)??;
+        first = reader.next_content(reader.next_line(reader.line_end(first.at)), false)??;
     }
     let (root, next) = reader.block(first, 0)?;
     // The root must end the text: anything after it at a lesser indent is not YAML.
@@ -54,20 +55,23 @@ pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Option<Vec<Node
     Some(vec![root])
 }
 
-/// Line feeds, printable ASCII, and the characters beyond ASCII that YAML only ever
-/// reads as text: a byte order mark, line and paragraph separators, control and
-/// non-characters, tabs and carriage returns are left to saphyr.
+/// Line breaks (`\n`, `\r\n`), printable ASCII, and the characters beyond ASCII that
+/// YAML only ever reads as text: a byte order mark, line and paragraph separators,
+/// control and non-characters, tabs and a lone `\r` are left to saphyr.
 fn readable(text: &str) -> bool {
     let printable = |b: u8| b == b'\n' || (b' '..=b'~').contains(&b);
     // Whole chunks without an early exit, which the compiler turns into vector code.
-    let ascii = text.as_bytes().chunks(64).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & printable(b)));
+    let bytes = text.as_bytes();
+    let ascii = bytes.chunks(64).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & printable(b)));
+    let crlf_only = || !bytes.ends_with(b"\r") && bytes.windows(2).all(|w| w[0] != b'\r' || w[1] == b'\n');
     ascii
         || text.chars().all(|c| match c {
+            '\r' => true,
             '\0'..='\u{7f}' => u8::try_from(c).is_ok_and(printable),
             '\u{2028}' | '\u{2029}' | '\u{feff}' => false,
             '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'.. => true,
             _ => false,
-        })
+        }) && crlf_only()
 }
 
 /// The first character of a line with content, and its column.
@@ -95,9 +99,26 @@ impl Reader<'_> {
         self.bytes.get(i).copied().unwrap_or(b'\n')
     }
 
+    /// Where the content of the line holding `from` ends: at its `\n`, the `\r` of its
+    /// `\r\n`, or the end.
     fn line_end(&self, from: usize) -> usize {
         let rest = self.bytes.get(from..).unwrap_or_default();
-        rest.iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |p| from + p)
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(p) if p > 0 && rest[p - 1] == b'\r' => from + p - 1,
+            Some(p) => from + p,
+            None => self.bytes.len(),
+        }
+    }
+
+    /// Where the line after the one whose content ends at `end` starts.
+    fn next_line(&self, end: usize) -> usize {
+        if self.byte(end) == b'\r' { end + 2 } else { end + 1 }
+    }
+
+    /// Whether `i` holds a space or a line break, or is past the end: what must follow a
+    /// `-` that opens an item or a `:` that ends a key.
+    fn space_or_break(&self, i: usize) -> bool {
+        matches!(self.byte(i), b' ' | b'\n' | b'\r')
     }
 
     /// The byte before `i`, a line feed at the start.
@@ -138,7 +159,8 @@ impl Reader<'_> {
             }
             match self.bytes[at] {
                 b'\n' => line_start = at + 1,
-                b'#' => line_start = self.line_end(at) + 1,
+                b'\r' => line_start = at + 2,
+                b'#' => line_start = self.next_line(self.line_end(at)),
                 _ if at == line_start && !markers && self.marker_at(at) => return None,
                 _ => return Some(Some(Content { at, col: at - line_start })),
             }
@@ -151,7 +173,7 @@ impl Reader<'_> {
     }
 
     fn is_entry(&self, at: usize) -> bool {
-        self.byte(at) == b'-' && matches!(self.byte(at + 1), b' ' | b'\n')
+        self.byte(at) == b'-' && self.space_or_break(at + 1)
     }
 
     fn count(&mut self, n: usize) -> Option<()> {
@@ -174,7 +196,7 @@ impl Reader<'_> {
         let mut i = at;
         while i < line_end {
             match self.bytes[i] {
-                b':' if matches!(self.byte(i + 1), b' ' | b'\n') => {
+                b':' if self.space_or_break(i + 1) => {
                     return (self.before(i) != b' ' && i - at <= 1024).then_some(i);
                 }
                 b'#' if self.before(i) == b' ' => return None,
@@ -204,9 +226,9 @@ impl Reader<'_> {
             let value_at = self.skip_spaces(colon + 1);
             let (value, next) = if value_at < line_end && self.bytes[value_at] != b'#' {
                 let value = self.scalar(value_at, line_end)?;
-                (value, self.next_content(line_end + 1, false)?)
+                (value, self.next_content(self.next_line(line_end), false)?)
             } else {
-                match self.next_content(line_end + 1, false)? {
+                match self.next_content(self.next_line(line_end), false)? {
                     Some(child) if child.col > col => self.block(child, depth + 1)?,
                     Some(child) if child.col == col && self.is_entry(child.at) => {
                         self.sequence(child, depth + 1, true)?
@@ -255,7 +277,7 @@ impl Reader<'_> {
             let line_end = self.line_end(at);
             let item_at = self.skip_spaces(at + 1);
             let (item, next) = if item_at >= line_end {
-                match self.next_content(line_end + 1, false)? {
+                match self.next_content(self.next_line(line_end), false)? {
                     Some(child) if child.col > col => self.block(child, depth + 1)?,
                     next => {
                         self.count(1)?;
@@ -269,7 +291,7 @@ impl Reader<'_> {
                 self.mapping(content, depth + 1)?
             } else {
                 let item = self.scalar(item_at, line_end)?;
-                (item, self.next_content(line_end + 1, false)?)
+                (item, self.next_content(self.next_line(line_end), false)?)
             };
             items.push(item);
             match next {
@@ -298,7 +320,7 @@ impl Reader<'_> {
         match self.bytes[at] {
             b'\'' => self.single_quoted(at, line_end),
             b'"' => self.double_quoted(at, line_end),
-            b'-' if !matches!(self.byte(at + 1), b' ' | b'\n') => self.plain(at, line_end),
+            b'-' if !self.space_or_break(at + 1) => self.plain(at, line_end),
             first if starts_with_indicator(first) => None,
             _ => self.plain(at, line_end),
         }
@@ -312,7 +334,7 @@ impl Reader<'_> {
         while i < line_end {
             match self.bytes[i] {
                 b'#' if self.before(i) == b' ' => break,
-                b':' if matches!(self.byte(i + 1), b' ' | b'\n') => return None,
+                b':' if self.space_or_break(i + 1) => return None,
                 b' ' => {}
                 _ => end = i + 1,
             }
@@ -437,6 +459,8 @@ mod tests {
             "name: Café — naïve\nowner: '名前 ''x'''\n",
             "- name: 'Zoë'  # ü\n  note: \"ő\"\n",
             "ключ: значение\n",
+            "a: x \r\nb: \"q\" \r\nc:\r\n- \r\n-\r\n  d: 1\r\n\r\n  # c\r\ne: 's' # c\r\n",
+            "---\r\n- k: v\r\n  l:\r\n",
         ];
         let refused = [
             "",
@@ -458,7 +482,8 @@ mod tests {
             "a: b: c\n",
             "a: b:\n",
             "a\t: 1\n",
-            "a: 1\r\n",
+            "a: 1\rb: 2\n",
+            "a: 1\r",
             "a: x\u{2028}y\n",
             "a: \u{85}\n",
             "\u{feff}a: 1\n",
@@ -758,7 +783,7 @@ mod tests {
         if rng.chance(3) {
             out.push_str("---\nb: 1\n");
         }
-        out
+        if rng.chance(10) { out.replace('\n', "\r\n") } else { out }
     }
 
     #[test]
@@ -775,6 +800,6 @@ mod tests {
         }
         // Most of them are plain block YAML, so most are read here: the comparison is
         // not vacuous. Every run reads the same documents, so the count is exact.
-        assert_eq!(accepted, 13_102, "{accepted} of {total} accepted");
+        assert_eq!(accepted, 13_145, "{accepted} of {total} accepted");
     }
 }
