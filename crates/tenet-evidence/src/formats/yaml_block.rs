@@ -544,7 +544,8 @@ mod tests {
         }
     }
 
-    /// Mostly what evidence looks like, now and then what it must not be mistaken for.
+    /// Keys mostly as evidence writes them, now and then what they must not be mistaken
+    /// for; values that are the exception (`value` picks the common ones).
     const KEYS: &[&str] = &[
         "id",
         "system",
@@ -575,12 +576,6 @@ mod tests {
         "a #b",
     ];
     const VALUES: &[&str] = &[
-        "x",
-        "sys-001",
-        "-5",
-        "1.5",
-        "2024-01-31",
-        "true",
         "no",
         "~",
         "null",
@@ -800,6 +795,6 @@ mod tests {
         }
         // Most of them are plain block YAML, so most are read here: the comparison is
         // not vacuous. Every run reads the same documents, so the count is exact.
-        assert_eq!(accepted, 13_145, "{accepted} of {total} accepted");
+        assert_eq!(accepted, 12_927, "{accepted} of {total} accepted");
     }
 }
