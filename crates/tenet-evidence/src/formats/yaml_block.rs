@@ -81,10 +81,12 @@ struct Content {
     col: usize,
 }
 
+/// One reading: the text, and the nodes made so far against the limits.
 struct Reader<'a> {
     text: &'a str,
     /// `text`'s bytes: structure is ASCII, so slices cut next to it fall on characters.
     bytes: &'a [u8],
+    /// Where `text` starts in its file: added to every span.
     base: usize,
     limits: &'a Limits,
     /// Nodes made so far, counted as `yaml.rs` counts them (keys included).
@@ -95,6 +97,7 @@ struct Reader<'a> {
 type Read = (Node, Option<Content>);
 
 impl Reader<'_> {
+    /// The byte at `i`; past the end, a line feed, which ends whatever was being read.
     fn byte(&self, i: usize) -> u8 {
         self.bytes.get(i).copied().unwrap_or(b'\n')
     }
