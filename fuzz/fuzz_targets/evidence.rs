@@ -1,5 +1,6 @@
 //! Any bytes as any evidence format, with default and with tiny limits: no panic, no
-//! stack overflow, and every span inside the loaded text (renderers slice it with them).
+//! stack overflow, every span inside the loaded text (renderers slice it with them), and
+//! documents typed as they are read equal to those typed after the whole file is read.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -122,5 +123,12 @@ fuzz_target!(|data: &[u8]| {
             out
         };
         assert_eq!(shown(&index), shown(&table), "{path}");
+    }
+    // The documents of a YAML or JSON Lines file typed as its reader gives them are
+    // those typed after reading them all.
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && let Err(both) = tenet_evidence::fuzzing::loadings_agree(path, text, schemas, &limits)
+    {
+        panic!("{path}: typed as read, and after reading, differ\n{both}");
     }
 });

@@ -195,6 +195,18 @@ pub mod fuzzing {
     pub fn yaml_readers_agree(text: &str, base: usize, limits: &Limits) -> Result<bool, String> {
         crate::formats::yaml_block::readers_agree(text, base, limits)
     }
+
+    /// Loads `text` as file `path`, with each document typed as its reader gives it and
+    /// with every document read first: `Err` with both loadings when they differ, else how
+    /// many documents and diagnostics it has.
+    pub fn loadings_agree(
+        path: &str,
+        text: &str,
+        schemas: &[tenet_sema::program::Schema],
+        limits: &Limits,
+    ) -> Result<(usize, usize), String> {
+        crate::load::loadings_agree(path, text, schemas, limits)
+    }
 }
 
 #[cfg(test)]

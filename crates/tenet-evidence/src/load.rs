@@ -1,6 +1,8 @@
 //! One file from bytes to typed documents: limits, decoding, the format's parser, the
 //! kind of each document, then typing by its schema. Every problem on the way is a
-//! diagnostic of this file; nothing here fails.
+//! diagnostic of this file; nothing here fails. YAML and JSON Lines documents are typed
+//! one by one as their readers give them, which keeps none of their nodes; the tests and
+//! a fuzz target hold that to typing them after the whole file is read.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use tenet_sema::ty::Ty;
 use crate::Loaded;
 use crate::decode::decode;
 use crate::formats::markdown::Markdown;
-use crate::formats::{csv, json, markdown, toml, yaml};
+use crate::formats::{csv, json, markdown, toml, yaml, yaml_block};
 use crate::limits::Limits;
 use crate::location::DocLocation;
 use crate::node::{Node, NodeKind, ParseError, Parsed};
@@ -28,6 +30,51 @@ pub(crate) fn load(
     sources: &Sources,
     limits: &Limits,
     locate: bool,
+) -> Loaded {
+    load_reading(path, bytes, schemas, sources, limits, locate, Reading::Streamed)
+}
+
+/// How a YAML or JSON Lines file's documents are read: each typed as its reader gives
+/// it, or all read before any is typed, which the tests compare the first with.
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    Streamed,
+    #[cfg(any(test, feature = "fuzzing"))]
+    Whole,
+}
+
+/// Loads `text` as file `path` as the loader does, typing each document as its reader
+/// gives it, and by reading every document first: `Err` with both loadings when they
+/// differ, with and without locations, else how many documents and diagnostics the
+/// loading has. What the tests and the `loading` fuzz target assert.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn loadings_agree(
+    path: &str,
+    text: &str,
+    schemas: &[Schema],
+    limits: &Limits,
+) -> Result<(usize, usize), String> {
+    let sources = Sources::new(schemas);
+    let mut counts = (0, 0);
+    for locate in [false, true] {
+        let load = |reading| load_reading(path, text.as_bytes(), schemas, &sources, limits, locate, reading);
+        let (streamed, whole) = (load(Reading::Streamed), load(Reading::Whole));
+        if streamed != whole {
+            return Err(format!("streamed: {streamed:?}\nwhole: {whole:?}"));
+        }
+        counts = (streamed.documents.len(), streamed.diagnostics.len());
+    }
+    Ok(counts)
+}
+
+fn load_reading(
+    path: &str,
+    bytes: &[u8],
+    schemas: &[Schema],
+    sources: &Sources,
+    limits: &Limits,
+    locate: bool,
+    reading: Reading,
 ) -> Loaded {
     let shown: Arc<str> = Arc::from(path);
     let mut loaded = Loaded::default();
@@ -84,9 +131,12 @@ pub(crate) fn load(
         loaded: &mut loaded,
     };
     match format {
+        Format::Yaml if reading == Reading::Streamed => cx.yaml(limits),
         Format::Yaml => cx.documents(yaml::parse(&text, 0, limits)),
         Format::Json => cx.documents(json::parse_documents(&text, limits)),
-        Format::JsonLines => cx.documents(json::parse_lines(&text, limits)),
+        #[cfg(any(test, feature = "fuzzing"))]
+        Format::JsonLines if reading == Reading::Whole => cx.documents(json::parse_lines(&text, limits)),
+        Format::JsonLines => cx.json_lines(limits),
         Format::Toml => cx.documents(toml::parse(&text, limits)),
         Format::Csv => cx.csv(limits),
         Format::Markdown => cx.markdown(limits),
@@ -99,6 +149,30 @@ pub(crate) fn load(
         other => Some(Arc::from(other)),
     };
     loaded
+}
+
+/// How far a file's loading had got, to go back to.
+struct Mark {
+    documents: usize,
+    locations: usize,
+    diagnostics: usize,
+}
+
+impl Mark {
+    fn of(loaded: &Loaded) -> Mark {
+        Mark {
+            documents: loaded.documents.len(),
+            locations: loaded.locations.len(),
+            diagnostics: loaded.diagnostics.len(),
+        }
+    }
+
+    /// Drops what `loaded` gained since the mark.
+    fn back(&self, loaded: &mut Loaded) {
+        loaded.documents.truncate(self.documents);
+        loaded.locations.truncate(self.locations);
+        loaded.diagnostics.truncate(self.diagnostics);
+    }
 }
 
 struct Context<'a> {
@@ -167,14 +241,38 @@ impl Context<'_> {
     /// register) holds one document per entry; empty YAML documents (a trailing `---`)
     /// hold none.
     fn documents(&mut self, parsed: Parsed) {
-        for doc in &parsed.docs {
-            match &doc.kind {
-                NodeKind::Seq(items) => items.iter().for_each(|item| self.document(item, None, true)),
-                _ if doc.is_null() => {}
-                _ => self.document(doc, None, true),
-            }
-        }
+        parsed.docs.iter().for_each(|doc| self.documents_of(doc));
         parsed.errors.into_iter().for_each(|e| self.parse_error(e));
+    }
+
+    /// What a format's document holds: a list's items are each a document, and nothing
+    /// is none.
+    fn documents_of(&mut self, doc: &Node) {
+        match &doc.kind {
+            NodeKind::Seq(items) => items.iter().for_each(|item| self.document(item, None, true)),
+            _ if doc.is_null() => {}
+            _ => self.document(doc, None, true),
+        }
+    }
+
+    /// A YAML file's documents, each typed as soon as the block reader has read it; when
+    /// it declines, what was made of the documents it gave is dropped and saphyr reads
+    /// the file.
+    fn yaml(&mut self, limits: &Limits) {
+        let text = self.text;
+        let before = Mark::of(self.loaded);
+        if yaml_block::stream(text, 0, limits, &mut |doc| self.document(doc, None, true)).is_none() {
+            before.back(self.loaded);
+            self.documents(yaml::parse_events(text, 0, limits));
+        }
+    }
+
+    /// A JSON Lines file's documents, each typed as soon as it is read; then the lines
+    /// that could not be read.
+    fn json_lines(&mut self, limits: &Limits) {
+        let text = self.text;
+        let errors = json::stream_lines(text, limits, &mut |doc| self.documents_of(doc));
+        errors.into_iter().for_each(|e| self.parse_error(e));
     }
 
     fn document(&mut self, node: &Node, markdown: Option<&Markdown>, warn_unknown: bool) {

@@ -99,6 +99,52 @@ impl Node {
     }
 }
 
+/// The strings and entry lists of documents already given away, emptied, for the next
+/// ones: a reader that hands each document over as it reads it ([`yaml_block::stream`],
+/// [`json::stream_lines`]) makes a file of many small documents with no allocation for
+/// each.
+///
+/// [`yaml_block::stream`]: crate::formats::yaml_block::stream
+/// [`json::stream_lines`]: crate::formats::json::stream_lines
+#[derive(Default)]
+pub(crate) struct Spare {
+    strings: Vec<String>,
+    entries: Vec<Vec<(String, Span, Node)>>,
+}
+
+impl Spare {
+    /// `text` as an owned string, in a spare one when there is one.
+    pub fn string(&mut self, text: &str) -> String {
+        match self.strings.pop() {
+            Some(mut spare) => {
+                spare.clear();
+                spare.push_str(text);
+                spare
+            }
+            None => text.to_owned(),
+        }
+    }
+
+    /// An empty list of a mapping's entries.
+    pub fn entries(&mut self) -> Vec<(String, Span, Node)> {
+        self.entries.pop().unwrap_or_default()
+    }
+
+    /// Keeps what a document given away holds for the next: its keys and scalars, and
+    /// its list of entries.
+    pub fn recycle(&mut self, document: Node) {
+        if let NodeKind::Map(mut entries) = document.kind {
+            for (key, _, value) in entries.drain(..) {
+                self.strings.push(key);
+                if let NodeKind::Text { text, .. } | NodeKind::Number(text) = value.kind {
+                    self.strings.push(text);
+                }
+            }
+            self.entries.push(entries);
+        }
+    }
+}
+
 /// Whether `name` is not yet a key of a mapping with `entries`, for the formats that make
 /// a repeated key an error. Most mappings are small and are scanned; a large one keeps its
 /// keys in `seen`, made the first time it is needed.

@@ -13,6 +13,9 @@
 //! is saphyr's to report, and a file declined late costs one extra pass over what was
 //! read. The tests compare the two readers over generated documents and edge cases.
 //!
+//! The loader takes a file's documents as they are read ([`stream`]): each item of a list
+//! at the top is typed as soon as it is read, and its strings serve the next item's.
+//!
 //! Spans follow saphyr's events exactly:
 //! - a plain scalar spans its text, trailing spaces trimmed;
 //! - a quoted scalar spans its quotes and the rest of its line (spaces, a comment);
@@ -28,17 +31,38 @@ use std::collections::HashSet;
 use tenet_diagnostics::Span;
 
 use crate::limits::Limits;
-use crate::node::{Node, NodeKind, first_time};
+use crate::node::{Node, NodeKind, Spare, first_time};
 
 /// Reads `text` when it is a single block document of the subset; `None` otherwise.
 /// `base` is where `text` starts in the file (for front matter).
 pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Option<Vec<Node>> {
+    read(text, base, limits, None).map(|root| vec![root])
+}
+
+/// [`parse`], giving each of the file's documents to `each` as soon as it is read, and
+/// keeping none: the items of a list at the top one by one (as the loader takes them,
+/// each a document), else the one document. A list's items are not kept, and the strings
+/// and entry lists of each are used again for the next, so a file of many small documents
+/// costs no allocation for each. `None` when [`parse`] declines, which may be after some
+/// documents were given: the caller then throws away what it made of them.
+pub(crate) fn stream(text: &str, base: usize, limits: &Limits, each: &mut dyn FnMut(&Node)) -> Option<()> {
+    let root = read(text, base, limits, Some(each))?;
+    // A top-level list's items have been given; anything else is the one document.
+    if !matches!(root.kind, NodeKind::Seq(_)) {
+        each(&root);
+    }
+    Some(())
+}
+
+/// The document of `text`, its top-level list's items each given to `stream` instead of
+/// kept when there is one.
+fn read(text: &str, base: usize, limits: &Limits, stream: Option<&mut dyn FnMut(&Node)>) -> Option<Node> {
     let bytes = text.as_bytes();
     if limits.max_documents == 0 || u32::try_from(base.checked_add(bytes.len())?).is_err() || !readable(text)
     {
         return None;
     }
-    let mut reader = Reader { text, bytes, base, limits, nodes: 0 };
+    let mut reader = Reader { text, bytes, base, limits, nodes: 0, stream, spare: Spare::default() };
     // One leading `---` alone on its line opens the document; any other marker declines.
     let mut first = reader.next_content(0, true)??;
     if first.col == 0 && reader.marker_at(first.at) {
@@ -52,7 +76,7 @@ pub(crate) fn parse(text: &str, base: usize, limits: &Limits) -> Option<Vec<Node
     if next.is_some() {
         return None;
     }
-    Some(vec![root])
+    Some(root)
 }
 
 /// Line breaks (`\n`, `\r\n`), printable ASCII, and the characters beyond ASCII that
@@ -82,7 +106,7 @@ struct Content {
 }
 
 /// One reading: the text, and the nodes made so far against the limits.
-struct Reader<'a> {
+struct Reader<'a, 's> {
     text: &'a str,
     /// `text`'s bytes: structure is ASCII, so slices cut next to it fall on characters.
     bytes: &'a [u8],
@@ -91,12 +115,16 @@ struct Reader<'a> {
     limits: &'a Limits,
     /// Nodes made so far, counted as `yaml.rs` counts them (keys included).
     nodes: usize,
+    /// Where a top-level list's items go as they are read, when they are not kept.
+    stream: Option<&'s mut dyn FnMut(&Node)>,
+    /// What given items leave to be used again.
+    spare: Spare,
 }
 
 /// A collection or scalar read, with the next line's content (`None` at the end).
 type Read = (Node, Option<Content>);
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     /// The byte at `i`; past the end, a line feed, which ends whatever was being read.
     fn byte(&self, i: usize) -> u8 {
         self.bytes.get(i).copied().unwrap_or(b'\n')
@@ -215,7 +243,7 @@ impl Reader<'_> {
             return None;
         }
         let col = first.col;
-        let mut entries: Vec<(String, Span, Node)> = Vec::new();
+        let mut entries: Vec<(String, Span, Node)> = self.spare.entries();
         let mut seen: Option<HashSet<String>> = None;
         let mut at = first.at;
         loop {
@@ -243,7 +271,8 @@ impl Reader<'_> {
                     }
                 }
             };
-            entries.push((name.to_owned(), key_span, value));
+            let name = self.spare.string(name);
+            entries.push((name, key_span, value));
             match next {
                 Some(c) if c.col == col && !self.is_entry(c.at) => at = c.at,
                 Some(c) if c.col < col => return self.close(first.at, NodeKind::Map(entries), next),
@@ -294,7 +323,13 @@ impl Reader<'_> {
                 let item = self.scalar(item_at, line_end)?;
                 (item, self.next_content(self.next_line(line_end), false)?)
             };
-            items.push(item);
+            match self.stream.as_mut() {
+                Some(each) if depth == 0 => {
+                    each(&item);
+                    self.spare.recycle(item);
+                }
+                _ => items.push(item),
+            }
             match next {
                 Some(c) if c.col == col && self.is_entry(c.at) => {
                     at = c.at;
@@ -323,7 +358,7 @@ impl Reader<'_> {
 
     /// A plain scalar: up to a comment or the line's end, trailing spaces trimmed. Declines
     /// `: ` or a final `:` in it (a second key on the line, which YAML refuses).
-    fn plain(&self, at: usize, line_end: usize) -> Option<Node> {
+    fn plain(&mut self, at: usize, line_end: usize) -> Option<Node> {
         let mut end = at;
         let mut i = at;
         while i < line_end {
@@ -335,13 +370,13 @@ impl Reader<'_> {
             }
             i += 1;
         }
-        let text = self.text.get(at..end)?;
-        Some(Node::new(NodeKind::Text { text: text.to_owned(), plain: true }, self.span(at, end)))
+        let text = self.spare.string(self.text.get(at..end)?);
+        Some(Node::new(NodeKind::Text { text, plain: true }, self.span(at, end)))
     }
 
     /// `'…'` on one line, `''` standing for a quote.
-    fn single_quoted(&self, at: usize, line_end: usize) -> Option<Node> {
-        let mut text = String::new();
+    fn single_quoted(&mut self, at: usize, line_end: usize) -> Option<Node> {
+        let mut text = self.spare.string("");
         let mut from = at + 1;
         loop {
             let rest = self.bytes.get(from..line_end)?;
@@ -357,13 +392,13 @@ impl Reader<'_> {
     }
 
     /// `"…"` on one line without escapes.
-    fn double_quoted(&self, at: usize, line_end: usize) -> Option<Node> {
+    fn double_quoted(&mut self, at: usize, line_end: usize) -> Option<Node> {
         let rest = self.bytes.get(at + 1..line_end)?;
         let close = at + 1 + rest.iter().position(|&b| b == b'"' || b == b'\\')?;
         if self.bytes[close] == b'\\' {
             return None;
         }
-        let text = self.text.get(at + 1..close)?.to_owned();
+        let text = self.spare.string(self.text.get(at + 1..close)?);
         self.quoted(at, close + 1, line_end, text)
     }
 
@@ -800,5 +835,85 @@ mod tests {
         // Most of them are plain block YAML, so most are read here: the comparison is
         // not vacuous. Every run reads the same documents, so the count is exact.
         assert_eq!(accepted, 12_927, "{accepted} of {total} accepted");
+    }
+
+    /// Loads `text` typing each document as it is read and reading all first; the two
+    /// must be equal. How many documents and diagnostics it has.
+    fn loads_alike(text: &str, schemas: &[tenet_sema::program::Schema], limits: &Limits) -> (usize, usize) {
+        crate::load::loadings_agree("e.yaml", text, schemas, limits)
+            .unwrap_or_else(|both| panic!("{text:?}\n{both}"))
+    }
+
+    #[test]
+    fn generated_documents_load_alike_typed_as_read_or_after() {
+        let schemas = crate::tests::item_schemas();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let tight = Limits { max_depth: 3, max_nodes: 30, ..Limits::default() };
+        let (mut documents, mut diagnostics) = (0, 0);
+        for i in 0..20_000 {
+            let text = document(&mut rng);
+            let limits = if i % 10 == 0 { &tight } else { &Limits::default() };
+            let (d, e) = loads_alike(&text, &schemas, limits);
+            documents += d;
+            diagnostics += e;
+        }
+        // Exact, as every run reads the same documents: some type, most do not.
+        assert_eq!((documents, diagnostics), (304, 59_106));
+    }
+
+    /// A register: a list of documents, mostly of the schema's fields with values that
+    /// type, now and then one that does not, a field the schema lacks, a key written twice,
+    /// or a line at the end that the block reader declines after giving every document.
+    fn register(rng: &mut Rng) -> String {
+        let mut out = String::new();
+        for i in 0..1 + rng.below(30) {
+            let mut fields: Vec<(&str, String)> = Vec::new();
+            if rng.chance(95) {
+                fields.push(("id0", format!("item-{i}")));
+            }
+            for (name, good) in
+                [("id1", "7"), ("system0", "sys-1"), ("approved_on0", "2024-02-29"), ("tier0", "yes")]
+            {
+                if rng.chance(60) {
+                    fields.push((name, if rng.chance(90) { good.to_owned() } else { value(rng) }));
+                }
+            }
+            if rng.chance(5) {
+                fields.push(("extra", "x".to_owned()));
+            }
+            if rng.chance(2) {
+                fields.push(("id1", "8".to_owned()));
+            }
+            if rng.chance(10) {
+                fields.reverse();
+            }
+            for (j, (name, value)) in fields.iter().enumerate() {
+                out.push_str(if j == 0 { "- " } else { "  " });
+                out.push_str(&format!("{name}: {value}\n"));
+            }
+            if rng.chance(5) {
+                out.push_str("  owner0:\n  - a\n  - b\n");
+            }
+            if fields.is_empty() {
+                out.push_str("- x\n");
+            }
+        }
+        if rng.chance(5) {
+            out.push_str(rng.pick(&["- [flow]\n", "- \tx\n", "x: 1\n", "- |\n  block\n"]));
+        }
+        out
+    }
+
+    #[test]
+    fn registers_load_alike_typed_as_read_or_after() {
+        let schemas = crate::tests::item_schemas();
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let (mut documents, mut diagnostics) = (0, 0);
+        for _ in 0..5_000 {
+            let (d, e) = loads_alike(&register(&mut rng), &schemas, &Limits::default());
+            documents += d;
+            diagnostics += e;
+        }
+        assert_eq!((documents, diagnostics), (50_188, 17_852));
     }
 }
