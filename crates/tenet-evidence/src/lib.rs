@@ -148,7 +148,7 @@ pub struct RefSite {
 /// first schema whose globs match. Files of unknown formats, and files that no glob
 /// reaches and no document of which names a kind, are not evidence and load to nothing.
 pub fn load_file(path: &str, bytes: &[u8], schemas: &[Schema], sources: &Sources, limits: &Limits) -> Loaded {
-    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, true))
+    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, true, load::Reading::Streamed))
 }
 
 /// [`load_file`] without [`Loaded::locations`]: what a database keeps for every file. A
@@ -162,7 +162,7 @@ pub fn load_file_unlocated(
     sources: &Sources,
     limits: &Limits,
 ) -> Loaded {
-    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, false))
+    guarded(path, bytes, || load::load(path, bytes, schemas, sources, limits, false, load::Reading::Streamed))
 }
 
 /// Runs `load` for the file at `path` with `bytes`. The parsers are written not to panic;

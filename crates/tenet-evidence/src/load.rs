@@ -23,21 +23,10 @@ use crate::node::{Node, NodeKind, ParseError, Parsed};
 use crate::sources::{Format, Sources};
 use crate::typing::Typer;
 
-pub(crate) fn load(
-    path: &str,
-    bytes: &[u8],
-    schemas: &[Schema],
-    sources: &Sources,
-    limits: &Limits,
-    locate: bool,
-) -> Loaded {
-    load_reading(path, bytes, schemas, sources, limits, locate, Reading::Streamed)
-}
-
 /// How a YAML or JSON Lines file's documents are read: each typed as its reader gives
 /// it, or all read before any is typed, which the tests compare the first with.
 #[derive(Clone, Copy, PartialEq)]
-enum Reading {
+pub(crate) enum Reading {
     Streamed,
     #[cfg(any(test, feature = "fuzzing"))]
     Whole,
@@ -46,7 +35,7 @@ enum Reading {
 /// Loads `text` as file `path` as the loader does, typing each document as its reader
 /// gives it, and by reading every document first: `Err` with both loadings when they
 /// differ, with and without locations, else how many documents and diagnostics the
-/// loading has. What the tests and the `loading` fuzz target assert.
+/// loading has. What the tests and the `evidence` fuzz target assert.
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn loadings_agree(
     path: &str,
@@ -57,7 +46,7 @@ pub(crate) fn loadings_agree(
     let sources = Sources::new(schemas);
     let mut counts = (0, 0);
     for locate in [false, true] {
-        let load = |reading| load_reading(path, text.as_bytes(), schemas, &sources, limits, locate, reading);
+        let load = |reading| load(path, text.as_bytes(), schemas, &sources, limits, locate, reading);
         let (streamed, whole) = (load(Reading::Streamed), load(Reading::Whole));
         if streamed != whole {
             return Err(format!("streamed: {streamed:?}\nwhole: {whole:?}"));
@@ -67,7 +56,7 @@ pub(crate) fn loadings_agree(
     Ok(counts)
 }
 
-fn load_reading(
+pub(crate) fn load(
     path: &str,
     bytes: &[u8],
     schemas: &[Schema],

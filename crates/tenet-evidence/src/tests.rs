@@ -38,7 +38,12 @@ schema Tag {
 "#;
 
 fn schemas() -> Vec<Schema> {
-    let (ast, errors) = tenet_syntax::parse(SCHEMAS);
+    compiled(SCHEMAS)
+}
+
+/// The schemas of a package with no errors.
+fn compiled(source: &str) -> Vec<Schema> {
+    let (ast, errors) = tenet_syntax::parse(source);
     assert!(errors.is_empty(), "{errors:?}");
     let path: Arc<str> = Arc::from("unit.tenet");
     let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
@@ -50,14 +55,10 @@ fn schemas() -> Vec<Schema> {
 /// keys the YAML generator writes, of several types, so that documents type, fail to,
 /// and have fields left over.
 pub(crate) fn item_schemas() -> Vec<Schema> {
-    let source = "package unit\nschema Item from \"*.yaml\", \"*.jsonl\" {\n  id0: string key\n  \
-                  id1: int?\n  system0: string?\n  approved_on0: date?\n  tier0: bool?\n  owner0: [string]?\n}\n";
-    let (ast, errors) = tenet_syntax::parse(source);
-    assert!(errors.is_empty(), "{errors:?}");
-    let path: Arc<str> = Arc::from("unit.tenet");
-    let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
-    assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
-    program.schemas
+    compiled(
+        "package unit\nschema Item from \"*.yaml\", \"*.jsonl\" {\n  id0: string key\n  id1: int?\n  \
+         system0: string?\n  approved_on0: date?\n  tier0: bool?\n  owner0: [string]?\n}\n",
+    )
 }
 
 fn load(path: &str, text: &str) -> Loaded {
