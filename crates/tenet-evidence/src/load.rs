@@ -140,8 +140,8 @@ pub(crate) fn load(
 }
 
 /// The line and column of each document cited, counted on from the one before: documents
-/// come in file order, so a file's lines are counted once, where indexing every line
-/// start of every file took a tenth of loading.
+/// come in file order, so a file's lines are counted once, up to its last document, and
+/// no index of its line starts is built.
 struct LineCursor<'t> {
     text: &'t str,
     /// Where the last count stopped, and the line breaks before it.
