@@ -14,4 +14,4 @@ pub mod render;
 
 pub use codes::{ALL_CODES, Code};
 pub use diagnostic::{Diagnostic, Label, Related, Severity, Suggestion};
-pub use span::{LineCol, LineIndex, Span};
+pub use span::{LineCol, LineCursor, LineIndex, Span};

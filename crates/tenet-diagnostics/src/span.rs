@@ -83,18 +83,82 @@ impl LineIndex {
     /// The line and character column of a byte offset; offsets past the end or inside a
     /// multi-byte character are moved back to the nearest valid position.
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
-        let mut offset = (offset as usize).min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = char_at_or_before(text, offset);
         let lc = self.inner.line_col(line_index::TextSize::from(offset as u32));
-        let line_start = offset - lc.col as usize;
-        let column = text.get(line_start..offset).map_or(0, |s| s.chars().count());
-        LineCol { line: lc.line + 1, column: column as u32 + 1 }
+        line_col(text, lc.line as usize, offset - lc.col as usize, offset)
     }
 
     /// The underlying index, for callers that need UTF-16 positions (the language server).
     pub fn raw(&self) -> &line_index::LineIndex {
         &self.inner
+    }
+}
+
+/// Offsets-to-lines for offsets asked mostly in order, as a loader cites the documents of
+/// a file: each look-up counts the line breaks since the one before, so a text's lines are
+/// counted once, up to its last offset asked, and no index of its line starts is built.
+/// Gives what [`LineIndex::line_col`] gives, in any order.
+#[derive(Debug, Clone)]
+pub struct LineCursor<'t> {
+    text: &'t str,
+    /// Where the last count stopped, and the line breaks before it.
+    at: usize,
+    breaks: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    /// A cursor at the start of `text`.
+    pub fn new(text: &'t str) -> LineCursor<'t> {
+        LineCursor { text, at: 0, breaks: 0 }
+    }
+
+    /// The line and character column of a byte offset, as [`LineIndex::line_col`]; an
+    /// offset before the last one asked counts again from the start.
+    pub fn line_col(&mut self, offset: u32) -> LineCol {
+        let offset = char_at_or_before(self.text, offset);
+        let bytes = self.text.as_bytes();
+        if offset < self.at {
+            (self.at, self.breaks) = (0, 0);
+        }
+        self.breaks += memchr::memchr_iter(b'\n', &bytes[self.at..offset]).count();
+        self.at = offset;
+        let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
+        line_col(self.text, self.breaks, line_start, offset)
+    }
+}
+
+/// `offset` within `text`, moved back to the start of the character it falls in.
+fn char_at_or_before(text: &str, offset: u32) -> usize {
+    let mut offset = (offset as usize).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The one-based position of `offset` on the line starting at `line_start`, which has
+/// `breaks` line breaks before it.
+fn line_col(text: &str, breaks: usize, line_start: usize, offset: usize) -> LineCol {
+    let column = text.get(line_start..offset).map_or(0, |s| s.chars().count());
+    let number = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
+    LineCol { line: number(breaks), column: number(column) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineCursor, LineIndex};
+
+    #[test]
+    fn the_line_cursor_counts_as_a_line_index_does_in_any_order() {
+        for text in ["", "a", "a\nb\n", "\n\n", "id: é\r\nname: 名前 x\n- 😀: y\nlast", "ü\n\u{2028}\n"]
+        {
+            let index = LineIndex::new(text);
+            let offsets: Vec<u32> = (0..=text.len() as u32 + 2).collect();
+            let mut cursor = LineCursor::new(text);
+            // Forwards, as documents come, then backwards and every other way.
+            for &o in offsets.iter().chain(offsets.iter().rev()).chain(offsets.iter().step_by(3)) {
+                assert_eq!(cursor.line_col(o), index.line_col(text, o), "{text:?} at {o}");
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use tenet_diagnostics::{Code, Diagnostic, Span};
+use tenet_diagnostics::{Code, Diagnostic, LineCursor, Span};
 use tenet_eval::{Citation, Doc, DocText};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
@@ -139,41 +139,6 @@ pub(crate) fn load(
     loaded
 }
 
-/// The line and column of each document cited, counted on from the one before: documents
-/// come in file order, so a file's lines are counted once, up to its last document, and
-/// no index of its line starts is built.
-struct LineCursor<'t> {
-    text: &'t str,
-    /// Where the last count stopped, and the line breaks before it.
-    at: usize,
-    breaks: usize,
-}
-
-impl<'t> LineCursor<'t> {
-    fn new(text: &'t str) -> LineCursor<'t> {
-        LineCursor { text, at: 0, breaks: 0 }
-    }
-
-    /// The one-based line and character column of byte `offset`; an offset past the end
-    /// or inside a character is moved back to the nearest character.
-    fn line_col(&mut self, offset: u32) -> (u32, u32) {
-        let mut offset = (offset as usize).min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let bytes = self.text.as_bytes();
-        if offset < self.at {
-            (self.at, self.breaks) = (0, 0);
-        }
-        self.breaks += memchr::memchr_iter(b'\n', &bytes[self.at..offset]).count();
-        self.at = offset;
-        let line_start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |i| i + 1);
-        let column = self.text[line_start..offset].chars().count();
-        let number = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
-        (number(self.breaks), number(column))
-    }
-}
-
 /// How far a file's loading had got, to go back to.
 struct Mark {
     documents: usize,
@@ -222,8 +187,8 @@ impl Context<'_> {
     }
 
     fn citation(&mut self, span: Span) -> Citation {
-        let (line, column) = self.lines.line_col(span.start);
-        Citation { path: self.path.clone(), line, column }
+        let at = self.lines.line_col(span.start);
+        Citation { path: self.path.clone(), line: at.line, column: at.column }
     }
 
     /// The kind the globs give this file.
@@ -450,27 +415,6 @@ impl Context<'_> {
                 if self.glob_kind().is_some() {
                     self.parse_error(e);
                 }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::LineCursor;
-    use tenet_diagnostics::LineIndex;
-
-    #[test]
-    fn the_line_cursor_counts_as_a_line_index_does_in_any_order() {
-        for text in ["", "a", "a\nb\n", "\n\n", "id: é\r\nname: 名前 x\n- 😀: y\nlast", "ü\n\u{2028}\n"]
-        {
-            let index = LineIndex::new(text);
-            let offsets: Vec<u32> = (0..=text.len() as u32 + 2).collect();
-            let mut cursor = LineCursor::new(text);
-            // Forwards, as documents come, then backwards and every other way.
-            for &o in offsets.iter().chain(offsets.iter().rev()).chain(offsets.iter().step_by(3)) {
-                let expected = index.line_col(text, o);
-                assert_eq!(cursor.line_col(o), (expected.line, expected.column), "{text:?} at {o}");
             }
         }
     }
