@@ -348,7 +348,13 @@ fn child(mode: &str, dir: &Path) {
             let total = std::sync::atomic::AtomicUsize::new(0);
             let sources = tenet_evidence::Sources::new(&[]);
             let parse_batch = |batch: Vec<PathBuf>| {
-                let read: Vec<(String, Vec<u8>)> = batch.iter().map(|p| read_under(&root, p)).collect();
+                // Read as a check reads them.
+                let bytes = tenet_db::System::read_each(&OsSystem, &batch);
+                let read: Vec<(String, Vec<u8>)> = batch
+                    .iter()
+                    .zip(bytes)
+                    .map(|(p, b)| (relative(&root, p), b.unwrap_or_default()))
+                    .collect();
                 let parsed: usize = read
                     .par_iter()
                     .with_max_len(1)
@@ -584,8 +590,12 @@ fn read_evidence(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// The file at `path`, with its path under `root` (empty bytes when it cannot be read).
 fn read_under(root: &Path, path: &Path) -> (String, Vec<u8>) {
-    let rel = path.strip_prefix(root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
-    (rel, std::fs::read(path).unwrap_or_default())
+    (relative(root, path), std::fs::read(path).unwrap_or_default())
+}
+
+/// `path` under `root`, as text.
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// A database that has checked the organisation once, for re-check measurements.

@@ -185,11 +185,13 @@ fn read_while_walking(
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
+        let bytes = system.read_each(&batch);
         let done: Vec<ReadFile> = batch
             .into_iter()
-            .map(|path| {
+            .zip(bytes)
+            .map(|(path, bytes)| {
                 let shown = display_path(path.strip_prefix(root).unwrap_or(&path));
-                let bytes = system.read(&path).map(FileBytes::from).map_err(|e| (path, e));
+                let bytes = bytes.map(FileBytes::from).map_err(|e| (path, e));
                 ReadFile { shown, bytes }
             })
             .collect();
