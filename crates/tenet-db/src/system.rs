@@ -21,8 +21,10 @@ pub trait System: Send + Sync {
         self.walk(root)?.into_iter().for_each(each);
         Ok(())
     }
-    /// The bytes of each file, in the order given: what reading many files at once costs
-    /// less than reading them one by one, when consecutive files share a directory.
+
+    /// The bytes of each of `paths`, in their order: a batch can cost less than its files
+    /// read one by one (on the disk, consecutive files of one directory are opened by
+    /// name in it, the directory opened once).
     fn read_each(&self, paths: &[PathBuf]) -> Vec<io::Result<Vec<u8>>> {
         paths.iter().map(|path| self.read(path)).collect()
     }
@@ -74,8 +76,8 @@ impl System for OsSystem {
 
 /// Reading files by name in their directory. Opening a file by its whole path looks up
 /// each directory on the way, and `std::fs::read` asks the file's size before reading it:
-/// for 46,970 small files, those look-ups and the extra system call cost a fifth of the
-/// time reading takes. A reader keeps its last directory open, opens each file by name
+/// for 46,970 small files, those look-ups and the extra system call were 15 % of the
+/// time reading them took on one thread (190 ms, against 162 ms read so). A reader keeps its last directory open, opens each file by name
 /// in it, and reads into one buffer that it copies from.
 #[cfg(unix)]
 mod in_directory {
