@@ -189,6 +189,12 @@ codes! {
     /// An `override` or `disable` of a rule of the package's own controls.
     OVERRIDE_OWN_RULE = "T0311", Error, "override of the package's own rule",
         "`override` and `disable` let a package tailor a rule of a package it uses, with a justification that reports show. A package's own rules are changed by editing them where they are declared.";
+    /// A schema's `from` glob that cannot be read as a glob.
+    INVALID_SOURCE_GLOB = "T0312", Error, "invalid source glob",
+        "A schema's `from` globs select its evidence files by their path under the evidence root: `*` and `?` stay within a directory, `**` crosses directories, `[abc]` and `{a,b}` choose, and `\\` escapes a special character. A glob that cannot be read would match nothing.";
+    /// A schema's `from` glob whose files are of a format Tenet does not read.
+    UNREAD_SOURCE_FORMAT = "T0313", Warning, "source in a format Tenet does not read",
+        "Tenet reads evidence from YAML (.yaml, .yml), JSON (.json), JSON Lines (.jsonl, .ndjson), TOML (.toml), CSV (.csv) and Markdown (.md, .markdown) files; other files under the evidence root are not read, so a glob that selects only such files gives its schema no documents.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.

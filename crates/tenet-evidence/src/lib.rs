@@ -66,7 +66,7 @@ use tenet_sema::value::SmolStr;
 pub use across::{KindKeys, Located, Place, check_across_files, dangling_refs};
 pub use limits::Limits;
 pub use location::{DocLocation, ValueLocation};
-pub use sources::Sources;
+pub use sources::{Sources, reads};
 
 /// One evidence file, loaded: what the evaluator needs of it, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -5,7 +5,7 @@
 //! directories: `*` stays within a directory and `**` crosses directories, as in a
 //! shell, so `assessments/*.md` does not reach `assessments/archive/old.md`.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 
@@ -39,7 +39,7 @@ struct SimpleGlob {
 }
 
 /// The characters that mean something in a glob.
-const SPECIAL: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+const SPECIAL: [char; 7] = tenet_sema::sources::GLOB_SPECIAL;
 
 impl SimpleGlob {
     /// The glob's parts, when it has this shape.
@@ -63,7 +63,7 @@ impl SimpleGlob {
 
 impl Sources {
     /// Compiles the `from` globs of every schema (schema `i` is `KindId(i)`). A glob that
-    /// does not compile matches nothing; the policy checker reports it.
+    /// does not compile matches nothing; the policy checker reports it (`T0312`).
     pub fn new(schemas: &[Schema]) -> Sources {
         let mut builder = GlobSetBuilder::new();
         let mut set_owners = Vec::new();
@@ -73,10 +73,7 @@ impl Sources {
         for (i, s) in schemas.iter().enumerate() {
             let kind = KindId(u32::try_from(i).unwrap_or(u32::MAX));
             for g in &s.sources {
-                let Ok(glob) = GlobBuilder::new(g).literal_separator(true).backslash_escape(true).build()
-                else {
-                    continue;
-                };
+                let Ok(glob) = tenet_sema::sources::source_glob(g) else { continue };
                 written.push((g.clone(), kind));
                 match SimpleGlob::of(g, kind) {
                     Some(s) => simple.push(s),
@@ -126,9 +123,16 @@ pub(crate) enum Format {
     Markdown,
 }
 
+/// Whether Tenet reads a file at `path` (relative, with `/` between directories) as
+/// evidence at all, by its extension: other files under an evidence root (a model's
+/// weights, images, archives) are neither read nor kept.
+pub fn reads(path: &str) -> bool {
+    Format::of(path).is_some()
+}
+
 impl Format {
     /// The format of `path`, from its extension (any case); `None` for files Tenet does
-    /// not read.
+    /// not read. The extensions are the checker's (`tenet_sema::sources`).
     pub fn of(path: &str) -> Option<Format> {
         let name = path.rsplit('/').next().unwrap_or(path);
         let (_, ext) = name.rsplit_once('.')?;
@@ -166,6 +170,19 @@ mod tests {
     }
 
     #[test]
+    fn the_loader_reads_the_extensions_the_checker_names_and_no_other() {
+        for (extension, _) in tenet_sema::sources::EVIDENCE_EXTENSIONS {
+            assert!(reads(&format!("dir/file.{extension}")), "{extension}");
+            assert!(reads(&format!("dir/file.{}", extension.to_uppercase())), "{extension}");
+        }
+        for other in ["txt", "bin", "png", "parquet", "safetensors", "yaml.bak", "xml", "tsv"] {
+            assert!(!reads(&format!("dir/file.{other}")), "{other}");
+            assert!(!tenet_sema::sources::reads_extension(other.rsplit('.').next().unwrap_or(other)));
+        }
+        assert!(!reads("dir/yaml") && !reads("dir.yaml/README"));
+    }
+
+    #[test]
     fn formats_come_from_the_extension() {
         assert_eq!(Format::of("a/b.YML"), Some(Format::Yaml));
         assert_eq!(Format::of("logs/x.ndjson"), Some(Format::JsonLines));
@@ -182,10 +199,7 @@ mod tests {
         let mut globs = 0;
         for glob in all(&['a', '.', '/', '*'], 5).into_iter().filter(|g| g.matches('*').count() == 1) {
             let simple = SimpleGlob::of(&glob, KindId(0)).expect("one star and nothing else special");
-            let Ok(compiled) = GlobBuilder::new(&glob).literal_separator(true).backslash_escape(true).build()
-            else {
-                continue;
-            };
+            let Ok(compiled) = tenet_sema::sources::source_glob(&glob) else { continue };
             let matcher = compiled.compile_matcher();
             for path in &paths {
                 assert_eq!(simple.matches(path), matcher.is_match(path), "glob `{glob}`, path `{path}`");
@@ -204,10 +218,7 @@ mod tests {
         let paths = all(&['a', 'b', '/', '.'], 5);
         let mut compared = 0;
         for glob in all(&['a', '/', '*', '?', '[', ']', '{', '}', ',', '\\'], 5) {
-            let Ok(compiled) = GlobBuilder::new(&glob).literal_separator(true).backslash_escape(true).build()
-            else {
-                continue;
-            };
+            let Ok(compiled) = tenet_sema::sources::source_glob(&glob) else { continue };
             let matcher = compiled.compile_matcher();
             let prefix = literal_prefix(&glob);
             for path in paths.iter().filter(|p| matcher.is_match(p.as_str())) {

@@ -13,6 +13,7 @@
 mod check;
 pub mod ir;
 pub mod program;
+pub mod sources;
 mod suggest;
 pub mod ty;
 pub mod value;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use tenet_syntax::ast::{self, Item, MetadataValue};
 
+use tenet_diagnostics::Code;
+
 use super::{Checker, doc_text};
 use crate::ir::{Expr, ExprKind};
 use crate::program::*;
@@ -49,6 +51,36 @@ impl<'a> Checker<'a> {
             span: s.name.span,
         });
         self.schema_asts.push(s);
+        for source in &s.sources {
+            self.check_source(file, source);
+        }
+    }
+
+    /// A `from` glob must read as a glob, and should select files Tenet reads.
+    fn check_source(&mut self, file: FileId, source: &ast::Str) {
+        let glob = &source.value;
+        if let Err(e) = crate::sources::source_glob(glob) {
+            let d = self
+                .diag(Code::INVALID_SOURCE_GLOB, file, source.span, format!("`{glob}` is not a glob: {}", e.kind()))
+                .with_help("`*` and `?` stay within a directory, `**` crosses directories, and `\\` escapes a special character");
+            self.report(d);
+            return;
+        }
+        let Some(extension) = crate::sources::literal_extension(glob) else { return };
+        if crate::sources::reads_extension(extension) {
+            return;
+        }
+        let read: Vec<String> =
+            crate::sources::EVIDENCE_EXTENSIONS.iter().map(|(e, _)| format!(".{e}")).collect();
+        let d = self
+            .diag(
+                Code::UNREAD_SOURCE_FORMAT,
+                file,
+                source.span,
+                format!("`{glob}` selects `.{extension}` files, which Tenet does not read as evidence"),
+            )
+            .with_help(format!("evidence is read from {} files", read.join(", ")));
+        self.report(d);
     }
 
     fn declare_param(&mut self, package: PackageId, file: FileId, p: &'a ast::Param) {
