@@ -51,6 +51,15 @@ pub struct DependencyPack {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+/// Whether the file at `path` is evidence Tenet reads, by its extension
+/// ([`tenet_evidence::reads`]). Other files under an evidence root (a model's weights,
+/// images, archives, notes) are neither read nor kept, by a check, `tenet watch` or the
+/// language server: reading a gigabyte of weights to set it aside would cost more than
+/// the evidence.
+pub fn is_evidence_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| tenet_evidence::reads(&name.to_string_lossy()))
+}
+
 /// A path as diagnostics show it: forward slashes, no leading `./`.
 pub fn display_path(path: &Path) -> String {
     // Most paths (every evidence file of a walk) are already written so: kept as they are,
@@ -173,9 +182,9 @@ struct ReadFile {
     bytes: Result<FileBytes, (PathBuf, std::io::Error)>,
 }
 
-/// Every file under `root`, read. Reading is many small system calls: batches of files are
-/// read on other threads while the walk goes on, which at 46,970 files takes as long as
-/// reading them. Each file's shown path and shared bytes are made there too, not one after
+/// Every evidence file under `root` ([`is_evidence_file`]), read. Reading is many small
+/// system calls: batches of files are read on other threads while the walk goes on, which
+/// at 46,970 files takes as long as reading them. Each file's shown path and shared bytes are made there too, not one after
 /// the other once the walk is done.
 fn read_while_walking(
     system: &dyn System,
@@ -206,6 +215,9 @@ fn read_while_walking(
     let walked = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
         let walked = system.walk_each(root, &mut |path| {
+            if !is_evidence_file(&path) {
+                return;
+            }
             batch.push(path);
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -219,8 +231,9 @@ fn read_while_walking(
     Ok(read.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
 }
 
-/// Creates the evidence inputs for every file under `root`, with paths relative to it.
-/// Which files hold which kinds is the loader's business (schema globs, `kind:` fields).
+/// Creates the evidence inputs for every evidence file under `root` (by extension,
+/// [`is_evidence_file`]), with paths relative to it. Which files hold which kinds is the
+/// loader's business (schema globs, `kind:` fields).
 pub fn load_evidence_dir(
     db: &mut Database,
     system: &dyn System,
@@ -259,8 +272,56 @@ pub fn load_evidence_dir_with_progress(
 
 #[cfg(test)]
 mod tests {
-    use super::display_path;
-    use std::path::Path;
+    use super::{display_path, load_evidence_dir};
+    use crate::{Database, MemorySystem, System};
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// Files in memory, and every path read from them.
+    struct Recording {
+        files: MemorySystem,
+        read: Mutex<Vec<PathBuf>>,
+    }
+
+    impl System for Recording {
+        fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            self.read.lock().expect("not poisoned").push(path.to_path_buf());
+            self.files.read(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.files.is_dir(path)
+        }
+        fn exists(&self, path: &Path) -> bool {
+            self.files.exists(path)
+        }
+        fn walk(&self, root: &Path) -> std::io::Result<Vec<PathBuf>> {
+            self.files.walk(root)
+        }
+    }
+
+    #[test]
+    fn only_evidence_files_are_read_and_kept() {
+        let mut files = MemorySystem::new();
+        for (path, text) in [
+            ("evidence/cards/a.yaml", "id: a\n"),
+            ("evidence/cards/weights.bin", "0000"),
+            ("evidence/cards/notes.txt", "notes\n"),
+            ("evidence/people.CSV", "id\np\n"),
+            ("evidence/reviews/r.md", "---\nid: r\n---\n"),
+            ("evidence/archive.tar.gz", "0000"),
+        ] {
+            files.write(path, text);
+        }
+        let system = Recording { files, read: Mutex::new(Vec::new()) };
+        let mut db = Database::default();
+        let set = load_evidence_dir(&mut db, &system, Path::new("evidence")).expect("evidence");
+        let kept: Vec<&str> = set.files(&db).iter().map(|f| f.path(&db)).collect();
+        assert_eq!(kept, ["cards/a.yaml", "people.CSV", "reviews/r.md"]);
+        let mut read = system.read.into_inner().expect("not poisoned");
+        read.sort();
+        let read: Vec<String> = read.iter().map(|p| display_path(p)).collect();
+        assert_eq!(read, ["evidence/cards/a.yaml", "evidence/people.CSV", "evidence/reviews/r.md"]);
+    }
 
     #[test]
     fn paths_show_with_forward_slashes_and_no_leading_dot() {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use salsa::{Durability, Setter};
-use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path};
+use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path, is_evidence_file};
 use tenet_db::{EvidenceInputs, EvidenceSet, RunSettings};
 use tenet_sema::Origin;
 use tower_lsp_server::ls_types::Uri;
@@ -136,14 +136,20 @@ impl Host {
             if path.is_dir() {
                 // A directory that came, or was replaced: its files now, and none other.
                 let mut found = std::collections::HashSet::new();
-                for file in OsSystem.walk(path).unwrap_or_default() {
+                for file in
+                    OsSystem.walk(path).unwrap_or_default().into_iter().filter(|f| is_evidence_file(f))
+                {
                     let shown = display_path(file.strip_prefix(root).unwrap_or(&file));
                     found.insert(shown.clone());
                     read_into(inputs, db, &file, shown);
                 }
                 inputs.remove_under(&shown, &|p| found.contains(p));
             } else if path.exists() {
-                read_into(inputs, db, path, shown);
+                // A file that is not evidence (a model's weights written beside its card)
+                // is not read.
+                if is_evidence_file(path) {
+                    read_into(inputs, db, path, shown);
+                }
             } else {
                 inputs.remove_under(&shown, &|_| false);
             }

@@ -20,13 +20,16 @@ pub type Changes = Vec<(PathBuf, Option<Stamp>)>;
 /// changed is put in order, for showing.
 pub struct LastLook {
     root: PathBuf,
+    /// Which files the look follows: under an evidence root, only evidence files, so that
+    /// a model's weights written there wake no run.
+    follows: fn(&Path) -> bool,
     stamps: HashMap<PathBuf, Stamp>,
 }
 
 impl LastLook {
-    /// Every file under `root`, looked at now.
-    pub fn new(root: &Path) -> LastLook {
-        LastLook { root: root.to_path_buf(), stamps: stamps(root) }
+    /// Every file under `root` that `follows` accepts, looked at now.
+    pub fn new(root: &Path, follows: fn(&Path) -> bool) -> LastLook {
+        LastLook { root: root.to_path_buf(), follows, stamps: stamps(root, follows) }
     }
 
     /// Whether `path` was there at the last look (a change to a path that was not came).
@@ -36,7 +39,7 @@ impl LastLook {
 
     /// Every file looked at again: what differs from the last look.
     pub fn look_at_all(&self) -> Changes {
-        let now = stamps(&self.root);
+        let now = stamps(&self.root, self.follows);
         let mut changes: Changes = now
             .iter()
             .filter(|(path, stamp)| self.stamps.get(*path) != Some(stamp))
@@ -68,6 +71,7 @@ impl LastLook {
             }
             let before = self.stamps.get(&key);
             match std::fs::symlink_metadata(&key) {
+                Ok(metadata) if metadata.is_file() && !(self.follows)(&key) => {}
                 Ok(metadata) if metadata.is_file() => {
                     let stamp = (metadata.len(), metadata.modified().ok());
                     if before != Some(&stamp) {
@@ -101,11 +105,14 @@ impl LastLook {
     }
 }
 
-/// Every file's stamp under `root` (`root`'s own, should the walk fail).
-fn stamps(root: &Path) -> HashMap<PathBuf, Stamp> {
+/// The stamp of every file under `root` that `follows` accepts (`root`'s own, should the
+/// walk fail).
+fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Stamp> {
     let mut out = HashMap::new();
     let walked = OsSystem.walk_metadata(root, &mut |path, metadata| {
-        out.insert(path, (metadata.len(), metadata.modified().ok()));
+        if follows(&path) {
+            out.insert(path, (metadata.len(), metadata.modified().ok()));
+        }
     });
     if walked.is_err()
         && let Ok(metadata) = std::fs::metadata(root)
@@ -149,7 +156,7 @@ mod tests {
         write(&root, "a.yaml", "a: 1\n");
         write(&root, "b.yaml", "b: 1\n");
         write(&root, "sub/c.yaml", "c: 1\n");
-        let mut last = LastLook::new(&root);
+        let mut last = LastLook::new(&root, |_| true);
         write(&root, "a.yaml", "a: 12\n");
         write(&root, "new.yaml", "n: 1\n");
         std::fs::remove_file(root.join("b.yaml")).expect("remove");
@@ -174,5 +181,30 @@ mod tests {
         assert_eq!(shown(&root, Some(last.look_at_all())), Some(vec!["sub/c.yaml: gone".into()]));
         write(&root, "more/d.yaml", "d: 1\n");
         assert_eq!(shown(&root, last.look_at(&[root.join("more")])), None);
+    }
+
+    #[test]
+    fn a_look_at_evidence_follows_evidence_files_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().canonicalize().expect("an absolute root");
+        write(&root, "cards/a.yaml", "a: 1\n");
+        write(&root, "cards/weights.bin", "0000");
+        let mut last = LastLook::new(&root, tenet_db::is_evidence_file);
+        write(&root, "cards/a.yaml", "a: 12\n");
+        write(&root, "cards/weights.bin", "00000000");
+        write(&root, "cards/notes.txt", "new\n");
+        write(&root, "cards/b.md", "# b\n");
+        let notified: Vec<PathBuf> = ["cards/a.yaml", "cards/weights.bin", "cards/notes.txt", "cards/b.md"]
+            .iter()
+            .map(|p| root.join(p))
+            .collect();
+        let changes = last.look_at(&notified);
+        let expected = Some(vec!["cards/a.yaml: 6 bytes".to_owned(), "cards/b.md: 4 bytes".to_owned()]);
+        assert_eq!(shown(&root, changes.clone()), expected);
+        assert_eq!(shown(&root, Some(last.look_at_all())), expected);
+        last.update(&changes.expect("changes"));
+        std::fs::remove_file(root.join("cards/weights.bin")).expect("remove");
+        assert_eq!(shown(&root, last.look_at(&[root.join("cards/weights.bin")])), Some(vec![]));
+        assert_eq!(shown(&root, Some(last.look_at_all())), Some(vec![]));
     }
 }

@@ -54,8 +54,8 @@ pub fn run(args: &WatchArgs) -> Exit {
     // Watching starts before the first look, so that no change falls between the two.
     let mut notice =
         Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
-    let mut policy_look = LastLook::new(&args.path);
-    let mut evidence_look = LastLook::new(&args.evidence);
+    let mut policy_look = LastLook::new(&args.path, |_| true);
+    let mut evidence_look = LastLook::new(&args.evidence, tenet_db::is_evidence_file);
     // The evidence inputs by path, kept from run to run, so that a change costs what it
     // touches: at 46,970 files, making this map each run took longer than the re-check.
     let mut inputs = EvidenceInputs::of(&db, evidence);
