@@ -147,6 +147,42 @@ fn the_json_report_is_identical_with_one_or_two_threads_and_across_runs() {
     assert_eq!(value["summary"]["results"]["fail"], 3);
 }
 
+/// A file over the size limit is refused with a diagnostic that shows where it is and a
+/// few hundred characters of it, not its 70 MB line; a file Tenet does not read (a
+/// model's weights) is passed over without a word; a schema's glob that selects only
+/// such files is a warning.
+#[test]
+fn large_and_foreign_files_under_the_evidence_cost_no_more_than_their_diagnostics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package demo\n\nschema Note from \"models/*.txt\" {\n  id: string key\n}\n\n\
+         schema Card from \"models/*.json\" {\n  id: string key\n  license: string\n}\n\n\
+         control C.1 \"Cards are licensed\" {\n  rule licensed\n    for c: Card\n    require c.license != \"\"\n}\n",
+    );
+    write_under(root, "evidence/models/card.json", "{\"id\": \"card-1\", \"license\": \"mit\"}\n");
+    write_under(root, "evidence/models/note.txt", "id: note-1\n");
+    write_under(root, "evidence/models/weights.bin", &"\0".repeat(1 << 20));
+    write_under(root, "evidence/models/huge.json", &format!("[{}]", "1,".repeat(35 * 1024 * 1024)));
+    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24"])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tenet");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.len() < 4_000, "{} bytes of diagnostics", err.len());
+    assert!(err.contains("warning[T0313]") && err.contains("`models/*.txt` selects `.txt` files"), "{err}");
+    assert!(err.contains("error[T0501]") && err.contains("[evidence/models/huge.json:1:1]"), "{err}");
+    assert!(!err.contains("weights.bin") && !err.contains("note.txt"), "{err}");
+    assert_eq!(err.matches("error[").count() + err.matches("warning[").count(), 2, "{err}");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("results:  1 pass, 0 fail"), "{report}");
+}
+
 /// Writes `text` to `path` under `root`, whole at once (written aside, then renamed), so
 /// that a `tenet watch` looking meanwhile never sees it half written.
 fn write_under(root: &Path, path: &str, text: &str) {

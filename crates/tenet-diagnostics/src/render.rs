@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceSpan,
+    SpanContents,
+};
 use serde_json::{Value, json};
 
 use crate::{Diagnostic, LineIndex, Severity, Span};
@@ -131,7 +134,7 @@ struct Report {
     code: &'static str,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -148,6 +151,7 @@ impl Report {
                 labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), visible_span(text, l.span)));
             }
         }
+        let spans: Vec<SourceSpan> = labels.iter().map(|l| *l.inner()).collect();
         if help.is_none()
             && let Some(s) = d.suggestions.first()
         {
@@ -158,14 +162,15 @@ impl Report {
             .iter()
             .map(|r| {
                 let text = sources.text(&r.path);
+                let span = text.map(|t| visible_span(t, r.span));
                 Report {
                     message: r.message.clone(),
                     code: "",
                     severity: Severity::Info,
                     help: None,
-                    source: text.map(|t| NamedSource::new(&r.path, t.to_owned())),
-                    labels: text
-                        .map(|t| vec![LabeledSpan::new_primary_with_span(None, visible_span(t, r.span))])
+                    source: text.zip(span).map(|(t, span)| Excerpt::around(&r.path, t, &[span])),
+                    labels: span
+                        .map(|span| vec![LabeledSpan::new_primary_with_span(None, span)])
                         .unwrap_or_default(),
                     related: Vec::new(),
                 }
@@ -176,10 +181,92 @@ impl Report {
             code: d.code.id(),
             severity: d.severity,
             help,
-            source: text.map(|t| NamedSource::new(&d.path, t.to_owned())),
+            source: text.map(|t| Excerpt::around(&d.path, t, &spans)),
             labels,
             related,
         }
+    }
+}
+
+/// The part of a file a report shows: the lines of its spans and two lines either side,
+/// cut to [`Excerpt::REACH`] bytes before the first span and after the last. A report then
+/// copies and scans that part, not the file: a diagnostic at the start of a 100 MB file on
+/// one line (minified JSON, a file over the size limit) shows a few hundred characters of
+/// it, not the whole line, and a file with many diagnostics is not copied for each.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Where `text` starts in the file.
+    start: usize,
+    /// The zero-based line of the file `text` starts on, counted as miette counts lines
+    /// (`\n`, `\r\n` or a lone `\r`).
+    line: usize,
+    /// The zero-based byte column `text` starts at on that line.
+    column: usize,
+}
+
+impl Excerpt {
+    /// How far an excerpt reaches before its first span and after its last.
+    const REACH: usize = 240;
+
+    fn around(name: &str, text: &str, spans: &[SourceSpan]) -> Excerpt {
+        let bytes = text.as_bytes();
+        let first = spans.iter().map(|s| s.offset()).min().unwrap_or(0).min(text.len());
+        let last = spans.iter().map(|s| s.offset() + s.len()).max().unwrap_or(0).clamp(first, text.len());
+        // Back to the start of the first span's line and two lines more, forward to the end
+        // of the last span's line and two lines more, neither beyond the reach.
+        let mut from = memchr::memrchr(b'\n', &bytes[..first]).map_or(0, |i| i + 1);
+        for _ in 0..2 {
+            if from == 0 {
+                break;
+            }
+            from = memchr::memrchr(b'\n', &bytes[..from - 1]).map_or(0, |i| i + 1);
+        }
+        let mut to = last;
+        for _ in 0..3 {
+            match memchr::memchr(b'\n', &bytes[to..]) {
+                Some(i) => to += i + 1,
+                None => {
+                    to = text.len();
+                    break;
+                }
+            }
+        }
+        let from = char_boundary(text, from.max(first.saturating_sub(Self::REACH)));
+        let to = char_boundary(text, to.min(last.saturating_add(Self::REACH)));
+        let before = &bytes[..from];
+        let lone_returns =
+            memchr::memchr_iter(b'\r', before).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
+        let line = memchr::memchr_iter(b'\n', before).count() + lone_returns;
+        let column = from - memchr::memrchr2(b'\n', b'\r', before).map_or(0, |i| i + 1);
+        Excerpt { name: name.to_owned(), text: text[from..to].to_owned(), start: from, line, column }
+    }
+}
+
+/// `at`, or the start of the character it falls inside.
+fn char_boundary(text: &str, at: usize) -> usize {
+    (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0)
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span.offset().checked_sub(self.start).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let inner = self.text.as_bytes().read_span(&local, context_lines_before, context_lines_after)?;
+        let column = if inner.line() == 0 { inner.column() + self.column } else { inner.column() };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + self.start).into(), inner.span().len()),
+            inner.line() + self.line,
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -269,5 +356,100 @@ mod tests {
             short_with_severity(&diagnostics, &sources),
             "a.yaml:2:1: error T0502 found a tab\na.yaml:1:1: warning T0502 odd\n"
         );
+    }
+
+    /// `d` rendered as `human` renders it, or with the whole file as the excerpt of each
+    /// report (what a report showed before excerpts).
+    fn rendered(d: &Diagnostic, sources: &HashMap<String, String>, whole: bool) -> String {
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        let mut report = Report::new(d, sources);
+        if whole {
+            let file = |path: &str| Excerpt {
+                name: path.to_owned(),
+                text: sources.get(path).cloned().unwrap_or_default(),
+                start: 0,
+                line: 0,
+                column: 0,
+            };
+            report.source = report.source.as_ref().map(|_| file(&d.path));
+            for (related, r) in report.related.iter_mut().zip(&d.related) {
+                related.source = related.source.as_ref().map(|_| file(&r.path));
+            }
+        }
+        let mut out = String::new();
+        handler.render_report(&mut out, &report).expect("renders");
+        out
+    }
+
+    #[test]
+    fn an_excerpt_renders_as_the_whole_file_renders() {
+        let texts = [
+            "one\ntwo\nthree\nfour\nfive\nsix\nseven\n",
+            "a: 1\r\nb: 2\r\n\r\nc: 3\r\nd: 4",
+            "lone\rreturn\nthen\r\nmixed\n\n\nend",
+            "é: ünïcode\n  ✓: ok\n# ß\nlast",
+            "",
+            "\n\n\n",
+            "1\n2\r3\n4\r\n5\r6\n7\n8\r\n9\n10\r11\n12\n",
+        ];
+        let mut compared = 0;
+        for text in texts {
+            let sources: HashMap<String, String> =
+                [("f".to_owned(), text.to_owned()), ("g".to_owned(), texts[0].to_owned())].into();
+            let len = text.len() as u32;
+            for start in (0..=len).filter(|i| text.is_char_boundary(*i as usize)) {
+                for end in [start, (start + 3).min(len), len]
+                    .into_iter()
+                    .filter(|i| text.is_char_boundary(*i as usize))
+                {
+                    let d = Diagnostic::new(Code::MALFORMED_EVIDENCE, "f", Span::new(start, end), "here")
+                        .with_label("this")
+                        .with_secondary(Span::new(len / 2, len / 2), "and this")
+                        .with_related("g", Span::new(start.min(30), start.min(30) + 1), "there");
+                    let alone = Diagnostic::new(Code::MALFORMED_EVIDENCE, "f", Span::new(start, end), "here");
+                    assert_eq!(
+                        rendered(&alone, &sources, false),
+                        rendered(&alone, &sources, true),
+                        "{text:?} {start}..{end}"
+                    );
+                    compared += 1;
+                    if !text.is_char_boundary((len / 2) as usize) {
+                        continue;
+                    }
+                    assert_eq!(
+                        rendered(&d, &sources, false),
+                        rendered(&d, &sources, true),
+                        "{text:?} {start}..{end}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 200, "{compared} renderings compared");
+    }
+
+    #[test]
+    fn a_long_line_shows_only_around_its_span() {
+        let line = "x".repeat(1_000_000);
+        let sources: HashMap<String, String> = [("big.json".to_owned(), line)].into();
+        for (at, place) in
+            [(0u32, "[big.json:1:1]"), (500_000, "[big.json:1:500001]"), (999_999, "[big.json:1:1000000]")]
+        {
+            let d = Diagnostic::new(Code::MALFORMED_EVIDENCE, "big.json", Span::new(at, at + 1), "here");
+            let out = human(&[d], &sources, false);
+            assert!(out.contains(place), "{out}");
+            assert!(out.len() < 2 * Excerpt::REACH + 400, "{} bytes shown", out.len());
+            // The underline sits under the character the span names: as far in as the
+            // excerpt starts before it.
+            let shown = out.lines().find(|l| l.contains("xxx")).expect("a source line");
+            let marks = out.lines().find(|l| l.trim_start().starts_with('·')).expect("an underline");
+            let lead = Excerpt::REACH.min(at as usize);
+            let x_at = shown.find('x').expect("x") + lead;
+            let mark_at = marks
+                .char_indices()
+                .find(|(_, c)| *c == '▲' || *c == '─')
+                .map(|(i, _)| marks[..i].chars().count());
+            assert_eq!(mark_at, Some(shown[..x_at].chars().count()), "{out}");
+        }
     }
 }

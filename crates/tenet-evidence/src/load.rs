@@ -84,7 +84,7 @@ pub(crate) fn load(
                         limits.max_file_bytes
                     ),
                 )
-                .with_help("split the file, or raise the limit"),
+                .with_help("split it into smaller files, which one glob can select together"),
             );
         }
         return loaded;
