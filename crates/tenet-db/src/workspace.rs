@@ -184,8 +184,8 @@ struct ReadFile {
 
 /// Every evidence file under `root` ([`is_evidence_file`]), read. Reading is many small
 /// system calls: batches of files are read on other threads while the walk goes on, which
-/// at 46,970 files takes as long as reading them. Each file's shown path and shared bytes are made there too, not one after
-/// the other once the walk is done.
+/// at 46,970 files takes as long as reading them. Each file's shown path and shared bytes
+/// are made there too, not one after the other once the walk is done.
 fn read_while_walking(
     system: &dyn System,
     root: &Path,
