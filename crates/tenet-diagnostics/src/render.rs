@@ -31,8 +31,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &dyn Sources, color: bool) -> 
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
+    let mut breaks = Breaks::default();
     for diagnostic in diagnostics {
-        let report = Report::new(diagnostic, sources);
+        let report = Report::new(diagnostic, sources, &mut breaks);
         // Rendering into a String cannot fail; a failure would only lose decoration.
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&diagnostic.message);
@@ -140,7 +141,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(d: &Diagnostic, sources: &dyn Sources) -> Report {
+    fn new(d: &Diagnostic, sources: &dyn Sources, breaks: &mut Breaks) -> Report {
         let text = sources.text(&d.path);
         let mut labels = Vec::new();
         let mut help = d.help.clone();
@@ -168,7 +169,7 @@ impl Report {
                     code: "",
                     severity: Severity::Info,
                     help: None,
-                    source: text.zip(span).map(|(t, span)| Excerpt::around(&r.path, t, &[span])),
+                    source: text.zip(span).map(|(t, span)| Excerpt::around(&r.path, t, &[span], breaks)),
                     labels: span
                         .map(|span| vec![LabeledSpan::new_primary_with_span(None, span)])
                         .unwrap_or_default(),
@@ -181,7 +182,7 @@ impl Report {
             code: d.code.id(),
             severity: d.severity,
             help,
-            source: text.map(|t| Excerpt::around(&d.path, t, &spans)),
+            source: text.map(|t| Excerpt::around(&d.path, t, &spans, breaks)),
             labels,
             related,
         }
@@ -209,7 +210,7 @@ impl Excerpt {
     /// How far an excerpt reaches before its first span and after its last.
     const REACH: usize = 240;
 
-    fn around(name: &str, text: &str, spans: &[SourceSpan]) -> Excerpt {
+    fn around(name: &str, text: &str, spans: &[SourceSpan], breaks: &mut Breaks) -> Excerpt {
         let bytes = text.as_bytes();
         let first = spans.iter().map(|s| s.offset()).min().unwrap_or(0).min(text.len());
         let last = spans.iter().map(|s| s.offset() + s.len()).max().unwrap_or(0).clamp(first, text.len());
@@ -234,12 +235,33 @@ impl Excerpt {
         }
         let from = char_boundary(text, from.max(first.saturating_sub(Self::REACH)));
         let to = char_boundary(text, to.min(last.saturating_add(Self::REACH)));
-        let before = &bytes[..from];
-        let lone_returns =
-            memchr::memchr_iter(b'\r', before).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
-        let line = memchr::memchr_iter(b'\n', before).count() + lone_returns;
-        let column = from - memchr::memrchr2(b'\n', b'\r', before).map_or(0, |i| i + 1);
+        let (line, column) = breaks.line_col(name, text, from);
         Excerpt { name: name.to_owned(), text: text[from..to].to_owned(), start: from, line, column }
+    }
+}
+
+/// Where each file's lines break, as miette counts them (`\n`, `\r\n` or a lone `\r`),
+/// found once per file for a batch of reports: a file with thousands of diagnostics is
+/// scanned once, not once for each.
+#[derive(Default)]
+struct Breaks {
+    /// For each file, the offset of each line break (of the `\n` of a `\r\n`).
+    by_path: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Breaks {
+    /// The zero-based line of `text` (the file at `path`) that `offset` is on, and its
+    /// byte column there.
+    fn line_col(&mut self, path: &str, text: &str, offset: usize) -> (usize, usize) {
+        let breaks = self.by_path.entry(path.to_owned()).or_insert_with(|| {
+            let bytes = text.as_bytes();
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                .collect()
+        });
+        let line = breaks.partition_point(|&b| b < offset);
+        let start = line.checked_sub(1).and_then(|l| breaks.get(l)).map_or(0, |b| b + 1);
+        (line, offset - start)
     }
 }
 
@@ -362,7 +384,7 @@ mod tests {
     /// report (what a report showed before excerpts).
     fn rendered(d: &Diagnostic, sources: &HashMap<String, String>, whole: bool) -> String {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
-        let mut report = Report::new(d, sources);
+        let mut report = Report::new(d, sources, &mut Breaks::default());
         if whole {
             let file = |path: &str| Excerpt {
                 name: path.to_owned(),
