@@ -1,6 +1,7 @@
 //! Any bytes as any evidence format, with default and with tiny limits: no panic, no
-//! stack overflow, every span inside the loaded text (renderers slice it with them), and
-//! documents typed as they are read equal to those typed after the whole file is read.
+//! stack overflow, every span inside the loaded text (renderers slice it with them),
+//! documents typed as they are read equal to those typed after the whole file is read, and
+//! each diagnostic rendered from an excerpt of the file as from the whole of it.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -81,6 +82,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(inside(site.span), "{path}: reference site {:?}", site.span);
     }
     assert_eq!(loaded.documents.len(), loaded.locations.len());
+    // Each diagnostic as people see it: an excerpt of the file renders as the whole file.
+    let texts: std::collections::HashMap<String, String> = [(path.to_owned(), text.to_owned())].into();
+    if let Err(e) = tenet_diagnostics::render::excerpts_agree(&loaded.diagnostics, &texts) {
+        panic!("{path}: {e}");
+    }
     // What a database keeps: the same file, all but the locations.
     let unlocated = load_file_unlocated(path, bytes, schemas, sources, &limits);
     assert_eq!(unlocated.documents, loaded.documents, "{path}");
