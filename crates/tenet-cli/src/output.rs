@@ -22,6 +22,11 @@ impl SourceTexts {
     pub fn add(&mut self, path: &str, bytes: &[u8]) {
         self.texts.insert(path.to_owned(), String::from_utf8_lossy(bytes).into_owned());
     }
+
+    /// Adds a file's text as it was decoded, which is what its diagnostics point into.
+    pub fn add_text(&mut self, path: &str, text: &str) {
+        self.texts.insert(path.to_owned(), text.to_owned());
+    }
 }
 
 impl SourceTexts {
@@ -80,8 +85,11 @@ pub fn evidence_diagnostics(
 ) -> Vec<Diagnostic> {
     let found = tenet_db::validate_evidence(db, workspace, evidence);
     let named: HashSet<&str> = found.iter().map(|d| &*d.path).collect();
-    for file in evidence.files(db).iter().filter(|f| named.contains(f.path(db))) {
-        texts.add(&evidence_path(dir, file.path(db)), file.bytes(db));
+    // An evidence file's diagnostics point into its text as decoded (a byte-order mark
+    // dropped, another encoding read), not into its bytes.
+    for (index, file) in evidence.files(db).iter().enumerate().filter(|(_, f)| named.contains(f.path(db))) {
+        let loaded = tenet_db::loaded_file(db, workspace, evidence, index);
+        texts.add_text(&evidence_path(dir, file.path(db)), loaded.text(file.bytes(db)));
     }
     found
         .iter()

@@ -183,6 +183,56 @@ fn large_and_foreign_files_under_the_evidence_cost_no_more_than_their_diagnostic
     assert!(report.contains("results:  1 pass, 0 fail"), "{report}");
 }
 
+/// An evidence file's diagnostics point into its text as decoded: after a byte-order mark
+/// is dropped, or a declared encoding read, the snippet, the line and the column are those
+/// of the text, not of the bytes.
+#[test]
+fn diagnostics_in_decoded_evidence_point_where_the_text_says() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package demo\n\nschema Card from \"cards/*.yaml\" {\n  id: string key\n  count: int\n}\n\n\
+         schema Sale from \"sales/*.csv\" encoding \"windows-1252\" {\n  id: string key\n  count: int\n}\n",
+    );
+    std::fs::create_dir_all(root.join("evidence/cards")).expect("mkdir");
+    std::fs::create_dir_all(root.join("evidence/sales")).expect("mkdir");
+    std::fs::write(root.join("evidence/cards/a.yaml"), b"\xef\xbb\xbfid: card-1\ncount: many\n")
+        .expect("write");
+    std::fs::write(root.join("evidence/sales/s.csv"), b"id,count\r\ncaf\xe9,lots\r\n").expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args([
+                "check",
+                "policy",
+                "--evidence",
+                "evidence",
+                "--as-of",
+                "2026-11-24",
+                "--error-format",
+                format,
+            ])
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run tenet")
+    };
+    let human = stderr(&run("human"));
+    assert!(
+        human.contains("[evidence/cards/a.yaml:2:8]\n 1 │ id: card-1\n 2 │ count: many\n   ·        ────"),
+        "{human}"
+    );
+    // Columns count characters, in every format: `lots` is the sixth of `café,lots`.
+    assert!(
+        human.contains("[evidence/sales/s.csv:2:6]\n 1 │ id,count\n 2 │ café,lots\n   ·      ────"),
+        "{human}"
+    );
+    let short = stderr(&run("short"));
+    assert!(short.contains("evidence/cards/a.yaml:2:8: T0504"), "{short}");
+    assert!(short.contains("evidence/sales/s.csv:2:6: T0504"), "{short}");
+}
+
 /// Writes `text` to `path` under `root`, whole at once (written aside, then renamed), so
 /// that a `tenet watch` looking meanwhile never sees it half written.
 fn write_under(root: &Path, path: &str, text: &str) {

@@ -202,9 +202,10 @@ struct Excerpt {
     /// The zero-based line of the file `text` starts on, counted as miette counts lines
     /// (`\n`, `\r\n` or a lone `\r`).
     line: usize,
-    /// The zero-based byte column `text` starts at on that line.
+    /// The zero-based character column `text` starts at on that line.
     column: usize,
     /// Whether a line was cut at the reach: the excerpt then shows less than the file.
+    #[cfg(any(test, feature = "fuzzing"))]
     cut: bool,
 }
 
@@ -235,12 +236,18 @@ impl Excerpt {
                 }
             }
         }
-        let (lines_from, lines_to) = (from, to);
-        let from = char_boundary(text, from.max(first.saturating_sub(Self::REACH)));
-        let to = char_boundary(text, to.min(last.saturating_add(Self::REACH)));
-        let cut = from != lines_from || to != lines_to;
-        let (line, column) = breaks.line_col(name, text, from);
-        Excerpt { name: name.to_owned(), text: text[from..to].to_owned(), start: from, line, column, cut }
+        let start = char_boundary(text, from.max(first.saturating_sub(Self::REACH)));
+        let end = char_boundary(text, to.min(last.saturating_add(Self::REACH)));
+        let (line, column) = breaks.line_col(name, text, start);
+        Excerpt {
+            name: name.to_owned(),
+            text: text[start..end].to_owned(),
+            start,
+            line,
+            column,
+            #[cfg(any(test, feature = "fuzzing"))]
+            cut: start != from || end != to,
+        }
     }
 }
 
@@ -255,7 +262,7 @@ struct Breaks {
 
 impl Breaks {
     /// The zero-based line of `text` (the file at `path`) that `offset` is on, and its
-    /// byte column there.
+    /// character column there.
     fn line_col(&mut self, path: &str, text: &str, offset: usize) -> (usize, usize) {
         let breaks = self.by_path.entry(path.to_owned()).or_insert_with(|| {
             let bytes = text.as_bytes();
@@ -265,7 +272,7 @@ impl Breaks {
         });
         let line = breaks.partition_point(|&b| b < offset);
         let start = line.checked_sub(1).and_then(|l| breaks.get(l)).map_or(0, |b| b + 1);
-        (line, offset - start)
+        (line, text.get(start..offset).map_or(0, |before| before.chars().count()))
     }
 }
 
@@ -284,7 +291,14 @@ impl miette::SourceCode for Excerpt {
         let offset = span.offset().checked_sub(self.start).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new(offset.into(), span.len());
         let inner = self.text.as_bytes().read_span(&local, context_lines_before, context_lines_after)?;
-        let column = if inner.line() == 0 { inner.column() + self.column } else { inner.column() };
+        // Columns in characters, as the other renderers and the editor count them (miette
+        // counts bytes): from the start of the line the data starts on.
+        let data_start = inner.span().offset();
+        let before = self.text.get(..data_start).unwrap_or_default();
+        let column = match before.rfind(['\n', '\r']) {
+            Some(line_start) => before[line_start + 1..].chars().count(),
+            None => self.column + before.chars().count(),
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -465,6 +479,22 @@ mod tests {
             }
         }
         assert!(compared > 200, "{compared} renderings compared");
+    }
+
+    #[test]
+    fn a_report_is_placed_at_the_line_and_character_column_the_short_form_gives() {
+        let text = "é: ünïcode\n  ✓: ok\r\n# ß ✓ ß\nlast ✓ line";
+        let sources: HashMap<String, String> = [("f".to_owned(), text.to_owned())].into();
+        let mut placed = 0;
+        for (at, _) in text.char_indices().filter(|(_, c)| !matches!(c, '\r' | '\n')) {
+            let d =
+                Diagnostic::new(Code::MALFORMED_EVIDENCE, "f", Span::new(at as u32, at as u32 + 1), "here");
+            let short = short(std::slice::from_ref(&d), &sources);
+            let place = short.split(": ").next().expect("a place");
+            assert!(human(&[d], &sources, false).contains(&format!("[{place}]")), "{place}");
+            placed += 1;
+        }
+        assert_eq!(placed, 35);
     }
 
     #[test]
