@@ -10,9 +10,14 @@ fn fixtures() -> PathBuf {
 
 /// Runs `tenet` in the fixtures directory, so paths in output are short and stable.
 fn tenet(args: &[&str]) -> Output {
+    tenet_in(&fixtures(), args)
+}
+
+/// `tenet args…` run in `dir`, without colour.
+fn tenet_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tenet"))
         .args(args)
-        .current_dir(fixtures())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .output()
         .expect("run tenet")
@@ -166,12 +171,7 @@ fn large_and_foreign_files_under_the_evidence_cost_no_more_than_their_diagnostic
     write_under(root, "evidence/models/note.txt", "id: note-1\n");
     write_under(root, "evidence/models/weights.bin", &"\0".repeat(1 << 20));
     write_under(root, "evidence/models/huge.json", &format!("[{}]", "1,".repeat(35 * 1024 * 1024)));
-    let out = Command::new(env!("CARGO_BIN_EXE_tenet"))
-        .args(["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24"])
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run tenet");
+    let out = tenet_in(root, &["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.len() < 4_000, "{} bytes of diagnostics", err.len());
@@ -202,21 +202,9 @@ fn diagnostics_in_decoded_evidence_point_where_the_text_says() {
         .expect("write");
     std::fs::write(root.join("evidence/sales/s.csv"), b"id,count\r\ncaf\xe9,lots\r\n").expect("write");
     let run = |format: &str| {
-        Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args([
-                "check",
-                "policy",
-                "--evidence",
-                "evidence",
-                "--as-of",
-                "2026-11-24",
-                "--error-format",
-                format,
-            ])
-            .current_dir(root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run tenet")
+        let args =
+            ["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--error-format", format];
+        tenet_in(root, &args)
     };
     let human = stderr(&run("human"));
     assert!(
