@@ -349,7 +349,7 @@ fn child(mode: &str, dir: &Path) {
             let sources = tenet_evidence::Sources::new(&[]);
             let parse_batch = |batch: Vec<PathBuf>| {
                 // Read as a check reads them.
-                let bytes = tenet_db::System::read_each(&OsSystem, &batch);
+                let bytes = tenet_db::System::read_each(&OsSystem, &batch, tenet_db::evidence_read_limit());
                 let read: Vec<(String, Vec<u8>)> = batch
                     .iter()
                     .zip(bytes)

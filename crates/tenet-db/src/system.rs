@@ -22,11 +22,20 @@ pub trait System: Send + Sync {
         Ok(())
     }
 
-    /// The bytes of each of `paths`, in their order: a batch can cost less than its files
-    /// read one by one (on the disk, consecutive files of one directory are opened by
-    /// name in it, the directory opened once).
-    fn read_each(&self, paths: &[PathBuf]) -> Vec<io::Result<Vec<u8>>> {
-        paths.iter().map(|path| self.read(path)).collect()
+    /// The first `at_most` bytes of a file (all of a shorter one): what reading a file
+    /// that a limit refuses beyond its first bytes needs, without holding the rest.
+    fn read_at_most(&self, path: &Path, at_most: usize) -> io::Result<Vec<u8>> {
+        let mut bytes = self.read(path)?;
+        bytes.truncate(at_most);
+        Ok(bytes)
+    }
+
+    /// The first `at_most` bytes of each of `paths` ([`System::read_at_most`]), in their
+    /// order: a batch can cost less than its files read one by one (on the disk,
+    /// consecutive files of one directory are opened by name in it, the directory opened
+    /// once).
+    fn read_each(&self, paths: &[PathBuf], at_most: usize) -> Vec<io::Result<Vec<u8>>> {
+        paths.iter().map(|path| self.read_at_most(path, at_most)).collect()
     }
 }
 
@@ -67,10 +76,17 @@ impl System for OsSystem {
         Ok(())
     }
 
+    fn read_at_most(&self, path: &Path, at_most: usize) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?.take(at_most as u64).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
     #[cfg(unix)]
-    fn read_each(&self, paths: &[PathBuf]) -> Vec<io::Result<Vec<u8>>> {
+    fn read_each(&self, paths: &[PathBuf], at_most: usize) -> Vec<io::Result<Vec<u8>>> {
         let mut reader = in_directory::Reader::default();
-        paths.iter().map(|path| reader.read(path)).collect()
+        paths.iter().map(|path| reader.read(path, at_most)).collect()
     }
 }
 
@@ -88,6 +104,8 @@ mod in_directory {
 
     use rustix::fs::{Mode, OFlags};
 
+    use super::{OsSystem, System};
+
     /// The buffer's size: most evidence files fit in it.
     const BUFFER: usize = 64 * 1024;
 
@@ -99,22 +117,23 @@ mod in_directory {
     }
 
     impl Reader {
-        /// The bytes of the file at `path`; its directory is opened unless it is the last
-        /// one's. Errors are those of opening or reading the file by its path.
-        pub(super) fn read(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        /// The first `at_most` bytes of the file at `path`; its directory is opened unless
+        /// it is the last one's. Errors are those of opening or reading the file by its path.
+        pub(super) fn read(&mut self, path: &Path, at_most: usize) -> io::Result<Vec<u8>> {
+            let whole = |path: &Path| OsSystem.read_at_most(path, at_most);
             let (Some(directory), Some(name)) = (path.parent(), path.file_name()) else {
-                return std::fs::read(path);
+                return whole(path);
             };
             let directory = if directory.as_os_str().is_empty() { Path::new(".") } else { directory };
             if self.directory.as_ref().is_none_or(|(open, _)| open != directory) {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let Ok(fd) = rustix::fs::open(directory, flags, Mode::empty()) else {
                     self.directory = None;
-                    return std::fs::read(path);
+                    return whole(path);
                 };
                 self.directory = Some((directory.to_path_buf(), fd));
             }
-            let Some((_, fd)) = &self.directory else { return std::fs::read(path) };
+            let Some((_, fd)) = &self.directory else { return whole(path) };
             let mut file = std::fs::File::from(rustix::fs::openat(
                 fd,
                 name,
@@ -126,20 +145,21 @@ mod in_directory {
             }
             // Read until a read gives nothing, without asking the size first
             // (`read_to_end` would, with two more system calls).
+            let first = self.buffer.len().min(at_most);
             let mut filled = 0;
-            while filled < self.buffer.len() {
-                match file.read(&mut self.buffer[filled..]) {
+            while filled < first {
+                match file.read(&mut self.buffer[filled..first]) {
                     Ok(0) => return Ok(self.buffer[..filled].to_vec()),
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(e),
                 }
             }
-            // A file longer than the buffer: the rest is read after asking its size, into a
-            // list made for it, so that a large file is held once, not in a buffer grown by
+            // A file longer than the buffer: the rest, up to `at_most`, is read into a list
+            // made for it, so that a large file is held once, not in a buffer grown by
             // doubling and then copied.
-            let mut long = self.buffer.clone();
-            file.read_to_end(&mut long)?;
+            let mut long = self.buffer[..filled].to_vec();
+            file.take((at_most - filled) as u64).read_to_end(&mut long)?;
             Ok(long)
         }
     }
@@ -269,19 +289,30 @@ mod tests {
         }
         paths.push(a.join("missing.txt"));
         paths.push(scratch.0.join("nowhere").join("missing.txt"));
-        let read = OsSystem.read_each(&paths);
-        assert_eq!(read.len(), paths.len());
-        for (path, got) in paths.iter().zip(&read) {
-            match (std::fs::read(path), got) {
-                (Ok(expected), Ok(got)) => assert!(expected == *got, "{}", path.display()),
-                (Err(expected), Err(got)) => assert_eq!(expected.kind(), got.kind(), "{}", path.display()),
-                (expected, got) => panic!("{}: {expected:?} against {got:?}", path.display()),
+        // Read whole, and read up to a limit that cuts the longest file and one other.
+        for at_most in [usize::MAX, 100_000, 64 * 1024] {
+            let read = OsSystem.read_each(&paths, at_most);
+            assert_eq!(read.len(), paths.len());
+            for (path, got) in paths.iter().zip(&read) {
+                let expected = std::fs::read(path).map(|mut b| {
+                    b.truncate(at_most);
+                    b
+                });
+                match (expected, got) {
+                    (Ok(expected), Ok(got)) => {
+                        assert!(expected == *got, "{} at most {at_most}", path.display())
+                    }
+                    (Err(expected), Err(got)) => {
+                        assert_eq!(expected.kind(), got.kind(), "{}", path.display())
+                    }
+                    (expected, got) => panic!("{}: {expected:?} against {got:?}", path.display()),
+                }
+                let one = OsSystem.read_at_most(path, at_most);
+                assert_eq!(one.as_ref().ok(), got.as_ref().ok(), "{}", path.display());
             }
+            assert_eq!(read.iter().filter(|r| r.is_err()).count(), 2);
+            let total: usize = sizes.iter().map(|s| *s.min(&at_most)).sum::<usize>() + 5 * sizes.len();
+            assert_eq!(read.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum::<usize>(), total);
         }
-        assert_eq!(read.iter().filter(|r| r.is_err()).count(), 2);
-        assert_eq!(
-            read.iter().map(|r| r.as_ref().map_or(0, Vec::len)).sum::<usize>(),
-            sizes.iter().sum::<usize>() + 5 * sizes.len()
-        );
     }
 }

@@ -60,6 +60,13 @@ pub fn is_evidence_file(path: &Path) -> bool {
     path.file_name().is_some_and(|name| tenet_evidence::reads(&name.to_string_lossy()))
 }
 
+/// How much of an evidence file is read: one byte more than a file may hold
+/// ([`tenet_evidence::Limits`]), so that the loader refuses a longer one (a 5 GB export
+/// left beside the evidence) without its being read whole, or held.
+pub fn evidence_read_limit() -> usize {
+    tenet_evidence::Limits::default().max_file_bytes.saturating_add(1)
+}
+
 /// A path as diagnostics show it: forward slashes, no leading `./`.
 pub fn display_path(path: &Path) -> String {
     // Most paths (every evidence file of a walk) are already written so: kept as they are,
@@ -194,7 +201,7 @@ fn read_while_walking(
     const BATCH: usize = 128;
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
-        let bytes = system.read_each(&batch);
+        let bytes = system.read_each(&batch, evidence_read_limit());
         let done: Vec<ReadFile> = batch
             .into_iter()
             .zip(bytes)

@@ -79,8 +79,7 @@ pub(crate) fn load(
                     shown,
                     Span::new(0, 0),
                     format!(
-                        "the file is {} bytes; evidence files may be at most {} bytes",
-                        bytes.len(),
+                        "the file is larger than {} bytes, the most an evidence file may hold",
                         limits.max_file_bytes
                     ),
                 )

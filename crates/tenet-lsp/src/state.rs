@@ -121,7 +121,7 @@ impl Host {
         let db = &mut self.db;
         // A file that cannot be read keeps what was read before.
         let read_into = |inputs: &mut EvidenceInputs, db: &mut Database, file: &Path, shown: String| {
-            if let Ok(bytes) = OsSystem.read(file) {
+            if let Ok(bytes) = OsSystem.read_at_most(file, tenet_db::evidence_read_limit()) {
                 inputs.write(db, shown, bytes);
             }
         };

@@ -140,7 +140,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         let mut edited: Vec<&PathBuf> = Vec::new();
         for (path, stamp) in &evidence_changes {
             let shown = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
-            match (stamp, std::fs::read(path)) {
+            match (stamp, tenet_db::System::read_at_most(&OsSystem, path, tenet_db::evidence_read_limit())) {
                 (Some(_), Ok(bytes)) => {
                     if !inputs.write(&mut db, shown, bytes) {
                         edited.push(path);
