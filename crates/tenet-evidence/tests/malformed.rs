@@ -147,7 +147,10 @@ fn the_size_limit_is_configurable() {
     let limits = Limits { max_file_bytes: 16, ..Limits::default() };
     let text = b"id: x\nname: seventeen bytes and more\n";
     let loaded = load_file("inventory/small.yaml", text, &schemas, &Sources::new(&schemas), &limits);
-    assert_eq!(loaded.diagnostics[0].message, "the file is larger than 16 bytes, the most an evidence file may hold");
+    assert_eq!(
+        loaded.diagnostics[0].message,
+        "the file is larger than 16 bytes, the most an evidence file may hold"
+    );
 }
 
 #[test]
