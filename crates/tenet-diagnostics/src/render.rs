@@ -9,6 +9,7 @@ use miette::{
 };
 use serde_json::{Value, json};
 
+use crate::span::char_at_or_before;
 use crate::{Diagnostic, LineIndex, Severity, Span};
 
 /// Where renderers get the text a diagnostic points into.
@@ -236,8 +237,8 @@ impl Excerpt {
                 }
             }
         }
-        let start = char_boundary(text, from.max(first.saturating_sub(Self::REACH)));
-        let end = char_boundary(text, to.min(last.saturating_add(Self::REACH)));
+        let start = char_at_or_before(text, from.max(first.saturating_sub(Self::REACH)));
+        let end = char_at_or_before(text, to.min(last.saturating_add(Self::REACH)));
         let (line, column) = breaks.line_col(name, text, start);
         Excerpt {
             name: name.to_owned(),
@@ -274,11 +275,6 @@ impl Breaks {
         let start = line.checked_sub(1).and_then(|l| breaks.get(l)).map_or(0, |b| b + 1);
         (line, text.get(start..offset).map_or(0, |before| before.chars().count()))
     }
-}
-
-/// `at`, or the start of the character it falls inside.
-fn char_boundary(text: &str, at: usize) -> usize {
-    (0..=at.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0)
 }
 
 impl miette::SourceCode for Excerpt {

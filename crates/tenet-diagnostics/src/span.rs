@@ -83,7 +83,7 @@ impl LineIndex {
     /// The line and character column of a byte offset; offsets past the end or inside a
     /// multi-byte character are moved back to the nearest valid position.
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
-        let offset = char_at_or_before(text, offset);
+        let offset = char_at_or_before(text, offset as usize);
         let lc = self.inner.line_col(line_index::TextSize::from(offset as u32));
         line_col(text, lc.line as usize, offset - lc.col as usize, offset)
     }
@@ -115,7 +115,7 @@ impl<'t> LineCursor<'t> {
     /// The line and character column of a byte offset, as [`LineIndex::line_col`]; an
     /// offset before the last one asked counts again from the start.
     pub fn line_col(&mut self, offset: u32) -> LineCol {
-        let offset = char_at_or_before(self.text, offset);
+        let offset = char_at_or_before(self.text, offset as usize);
         let bytes = self.text.as_bytes();
         if offset < self.at {
             (self.at, self.breaks) = (0, 0);
@@ -128,8 +128,8 @@ impl<'t> LineCursor<'t> {
 }
 
 /// `offset` within `text`, moved back to the start of the character it falls in.
-fn char_at_or_before(text: &str, offset: u32) -> usize {
-    let mut offset = (offset as usize).min(text.len());
+pub(crate) fn char_at_or_before(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
