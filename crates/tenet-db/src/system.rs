@@ -259,19 +259,10 @@ impl System for MemorySystem {
 mod tests {
     use super::*;
 
-    /// A directory of its own under the system's temporary directory, removed at the end.
-    struct Scratch(PathBuf);
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     #[test]
     fn reading_many_files_gives_what_reading_each_gives_in_the_order_asked() {
-        let scratch = Scratch(std::env::temp_dir().join(format!("tenet-read-each-{}", std::process::id())));
-        let (a, b) = (scratch.0.join("a"), scratch.0.join("b"));
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let (a, b) = (scratch.path().join("a"), scratch.path().join("b"));
         std::fs::create_dir_all(&a).and_then(|()| std::fs::create_dir_all(&b)).expect("directories");
         // Empty, short, exactly the buffer, one byte over, and several times over.
         let sizes = [0usize, 1, 150, 64 * 1024, 64 * 1024 + 1, 300_000];
@@ -288,7 +279,7 @@ mod tests {
             paths.push(short);
         }
         paths.push(a.join("missing.txt"));
-        paths.push(scratch.0.join("nowhere").join("missing.txt"));
+        paths.push(scratch.path().join("nowhere").join("missing.txt"));
         // Read whole, and read up to a limit that cuts the longest file and one other.
         for at_most in [usize::MAX, 100_000, 64 * 1024] {
             let read = OsSystem.read_each(&paths, at_most);

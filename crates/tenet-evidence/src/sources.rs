@@ -8,6 +8,7 @@
 use globset::{GlobSet, GlobSetBuilder};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
+use tenet_sema::sources::GLOB_SPECIAL;
 
 /// The schemas' source globs, compiled once for a whole set of files.
 #[derive(Debug, Clone)]
@@ -38,14 +39,11 @@ struct SimpleGlob {
     kind: KindId,
 }
 
-/// The characters that mean something in a glob.
-const SPECIAL: [char; 7] = tenet_sema::sources::GLOB_SPECIAL;
-
 impl SimpleGlob {
     /// The glob's parts, when it has this shape.
     fn of(glob: &str, kind: KindId) -> Option<SimpleGlob> {
         let (before, after) = glob.split_once('*')?;
-        if before.contains(SPECIAL) || after.contains(SPECIAL) {
+        if before.contains(GLOB_SPECIAL) || after.contains(GLOB_SPECIAL) {
             return None;
         }
         Some(SimpleGlob { before: before.to_owned(), after: after.to_owned(), kind })
@@ -103,7 +101,7 @@ impl Sources {
 
 /// The text of `glob` before its first character with a meaning in globs.
 fn literal_prefix(glob: &str) -> &str {
-    glob.find(SPECIAL).map_or(glob, |at| &glob[..at])
+    glob.find(GLOB_SPECIAL).map_or(glob, |at| &glob[..at])
 }
 
 impl PartialEq for Sources {
