@@ -368,7 +368,8 @@ fn child(mode: &str, dir: &Path) {
             };
             rayon::scope(|scope| {
                 let mut batch = Vec::with_capacity(128);
-                let _ = tenet_db::System::walk_each(&OsSystem, &root, &mut |path| {
+                let _ = tenet_db::System::walk_each(&OsSystem, &root, &mut |found| {
+                    let tenet_db::Found::File(path) = found else { return };
                     batch.push(path);
                     if batch.len() == 128 {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(128));

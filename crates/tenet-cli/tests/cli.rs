@@ -221,6 +221,56 @@ fn diagnostics_in_decoded_evidence_point_where_the_text_says() {
     assert!(short.contains("evidence/sales/s.csv:2:6: T0504"), "{short}");
 }
 
+/// Evidence gathered by links is evidence: a linked directory's files and a linked file
+/// are checked under the names the links give them. A link to nothing where an evidence
+/// file would be is an error; one to nothing else, and one that leads back to a directory
+/// that holds it, are warnings; an editor's lock file (a hidden link to nothing) is passed
+/// over. Each is reported where it is, and the rest is checked.
+#[cfg(unix)]
+#[test]
+fn evidence_reached_through_links_is_checked_and_broken_links_are_reported() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package demo\n\nschema Card from \"models/**/*.yaml\" {\n  id: string key\n  license: string\n}\n\n\
+         control C.1 \"Cards are licensed\" {\n  rule licensed\n    for c: Card\n    require c.license == \"mit\"\n}\n",
+    );
+    write_under(root, "kept-elsewhere/cards/a.yaml", "id: card-a\nlicense: mit\n");
+    write_under(root, "kept-elsewhere/cards/b.yaml", "id: card-b\nlicense: gpl\n");
+    write_under(root, "kept-elsewhere/c.yaml", "id: card-c\nlicense: mit\n");
+    std::fs::create_dir_all(root.join("evidence/models")).expect("mkdir");
+    let models = root.join("evidence/models");
+    symlink(root.join("kept-elsewhere/cards"), models.join("cards")).expect("link a directory");
+    symlink(root.join("kept-elsewhere/c.yaml"), models.join("c.yaml")).expect("link a file");
+    symlink("gone.yaml", models.join("d.yaml")).expect("link to a missing file");
+    symlink("../archive", models.join("archive")).expect("link to a missing directory");
+    symlink("..", models.join("up")).expect("link back");
+    symlink("nobody@host.1234", models.join(".#a.yaml")).expect("an editor's lock");
+    let out = tenet_in(
+        root,
+        &["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--error-format", "short"],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err,
+        "evidence/models/archive:1:1: T0510 this is a link to `../archive`, which does not exist: \
+         any evidence it stood for is not checked\n\
+         evidence/models/d.yaml:1:1: T0501 this is a link to `gone.yaml`, which does not exist\n\
+         evidence/models/up:1:1: T0510 this link leads back to the evidence directory, which holds it, \
+         so it is not followed\n"
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("results:  2 pass, 1 fail"), "{report}");
+    assert!(
+        report.contains("Card `card-b`") && report.contains("evidence/models/cards/b.yaml:1:1"),
+        "{report}"
+    );
+}
+
 /// Writes `text` to `path` under `root`, whole at once (written aside, then renamed), so
 /// that a `tenet watch` looking meanwhile never sees it half written.
 fn write_under(root: &Path, path: &str, text: &str) {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use salsa::Setter;
 
-use crate::{Database, EvidenceFile, EvidenceSet};
+use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, Unread};
 
 /// An evidence set's inputs, by the path each is shown as (relative to the evidence root).
 pub struct EvidenceInputs {
@@ -36,18 +36,36 @@ impl EvidenceInputs {
     pub fn write(&mut self, db: &mut Database, shown: String, bytes: Vec<u8>) -> bool {
         match self.by_path.get(&shown) {
             Some(file) => {
-                if **file.bytes(db) != *bytes {
+                let now = file.bytes(db);
+                if now.why_unread().is_some() || **now != *bytes {
                     file.set_bytes(db).to(bytes.into());
                 }
                 false
             }
-            None => {
-                let file = EvidenceFile::new(db, shown.clone(), bytes.into());
-                self.by_path.insert(shown, file);
-                self.came_or_went = true;
-                true
-            }
+            None => self.add(db, shown, bytes.into()),
         }
+    }
+
+    /// The file shown as `shown` could not be read, for `why`: its input holds that in
+    /// place of bytes, so its error is reported where it is, and what it held before is
+    /// no longer evaluated as if it were still there. True when the file is new.
+    pub fn write_unread(&mut self, db: &mut Database, shown: String, why: Unread) -> bool {
+        match self.by_path.get(&shown) {
+            Some(file) => {
+                if file.bytes(db).why_unread() != Some(&why) {
+                    file.set_bytes(db).to(FileBytes::unread(why));
+                }
+                false
+            }
+            None => self.add(db, shown, FileBytes::unread(why)),
+        }
+    }
+
+    fn add(&mut self, db: &mut Database, shown: String, bytes: FileBytes) -> bool {
+        let file = EvidenceFile::new(db, shown.clone(), bytes);
+        self.by_path.insert(shown, file);
+        self.came_or_went = true;
+        true
     }
 
     /// The file shown as `shown` and every file under it (`shown/…`; every file, for `""`)

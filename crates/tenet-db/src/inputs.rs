@@ -6,6 +6,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use tenet_sema::Origin;
 
+use crate::Unread;
+
 /// A policy file: its shown path, its bytes (not yet known to be UTF-8), and where it
 /// comes from.
 #[salsa::input(debug)]
@@ -29,7 +31,8 @@ pub struct Workspace {
     pub policy_files: Vec<SourceFile>,
 }
 
-/// One evidence file: its path relative to the evidence root, and its bytes.
+/// One evidence file: its path relative to the evidence root, and its bytes, or why it
+/// could not be read.
 #[salsa::input(debug)]
 pub struct EvidenceFile {
     /// The path, with `/` separators, relative to the evidence root.
@@ -43,27 +46,61 @@ pub struct EvidenceFile {
 /// A file's contents, shared: a long-lived database knows a file unchanged by its bytes
 /// being the same allocation ([`FileBytes::same`]). Held in the buffer they were read
 /// into, not copied out of it: a large organisation's evidence is tens of megabytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileBytes(Arc<Vec<u8>>);
+///
+/// Or why the file, or a directory or link in the file's place, could not be read: that
+/// place then stands in the evidence as a file without bytes whose loading is its error,
+/// so that the check, `tenet watch` and the language server report it where it is, and
+/// nothing else stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileBytes(Arc<Contents>);
+
+#[derive(Debug, PartialEq, Eq)]
+enum Contents {
+    Read(Vec<u8>),
+    Unread(Unread),
+}
 
 impl FileBytes {
+    /// What a place that could not be read holds.
+    pub fn unread(why: Unread) -> FileBytes {
+        FileBytes(Arc::new(Contents::Unread(why)))
+    }
+
+    /// Why the place could not be read, if it could not.
+    pub fn why_unread(&self) -> Option<&Unread> {
+        match &*self.0 {
+            Contents::Read(_) => None,
+            Contents::Unread(why) => Some(why),
+        }
+    }
+
     /// Whether both hold one read of a file, not merely equal bytes.
     pub fn same(&self, other: &FileBytes) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
+impl Default for FileBytes {
+    fn default() -> FileBytes {
+        FileBytes::from(Vec::new())
+    }
+}
+
+/// The bytes read; none for a place that could not be read.
 impl std::ops::Deref for FileBytes {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        &self.0
+        match &*self.0 {
+            Contents::Read(bytes) => bytes,
+            Contents::Unread(_) => &[],
+        }
     }
 }
 
 impl From<Vec<u8>> for FileBytes {
     fn from(bytes: Vec<u8>) -> FileBytes {
-        FileBytes(Arc::new(bytes))
+        FileBytes(Arc::new(Contents::Read(bytes)))
     }
 }
 

@@ -13,12 +13,17 @@ pub trait System: Send + Sync {
     /// True when the path exists.
     fn exists(&self, path: &Path) -> bool;
     /// Every file under `root`, recursively, sorted; hidden directories, `target` and
-    /// `node_modules` are skipped.
+    /// `node_modules` are skipped, links followed (those that lead to nothing, or round a
+    /// loop, passed over). The first file or directory under `root` that cannot be read is
+    /// an error: what a policy, which must be read whole, needs.
     fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>>;
-    /// The files [`System::walk`] finds, each given to `each` as soon as it is found, in
-    /// no particular order: so that a caller can read files while the walk goes on.
-    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(PathBuf)) -> io::Result<()> {
-        self.walk(root)?.into_iter().for_each(each);
+    /// What [`System::walk`] finds, each given to `each` as soon as it is found, in no
+    /// particular order, so that a caller can read files while the walk goes on: every
+    /// file, and every place under `root` that cannot be read or followed, after which the
+    /// walk goes on. An error only when `root` itself cannot be read. What evidence needs,
+    /// where one unreadable directory must not hide the others.
+    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(Found)) -> io::Result<()> {
+        self.walk(root)?.into_iter().for_each(|path| each(Found::File(path)));
         Ok(())
     }
 
@@ -36,6 +41,55 @@ pub trait System: Send + Sync {
     /// once).
     fn read_each(&self, paths: &[PathBuf], at_most: usize) -> Vec<io::Result<Vec<u8>>> {
         paths.iter().map(|path| self.read_at_most(path, at_most)).collect()
+    }
+}
+
+/// What a walk finds under its root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A file, or a link to one, by the path the walk reached it at.
+    File(PathBuf),
+    /// A place the walk could not read or follow, and why.
+    Unreadable(PathBuf, Unread),
+}
+
+/// Why a place under a walked root could not be read. Evidence keeps it as the place's
+/// contents ([`FileBytes`](crate::FileBytes)), so that every runner reports it at the
+/// place, and the rest of the evidence is checked as ever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unread {
+    /// A file that could not be read: the system's message.
+    File(String),
+    /// A directory that could not be listed, so nothing under it was read: the system's
+    /// message.
+    Directory(String),
+    /// A link to a path that does not exist: the path as the link writes it.
+    BrokenLink(PathBuf),
+    /// A link to a directory that holds it, which the walk does not follow round again:
+    /// that directory.
+    LinkLoop(PathBuf),
+}
+
+impl Unread {
+    /// The same, with a loop's directory named relative to `root` (the evidence root), as
+    /// diagnostics name places.
+    pub fn relative_to(self, root: &Path) -> Unread {
+        match self {
+            Unread::LinkLoop(ancestor) => Unread::LinkLoop(PathBuf::from(crate::display_path(
+                ancestor.strip_prefix(root).unwrap_or(&ancestor),
+            ))),
+            other => other,
+        }
+    }
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::File(message) | Unread::Directory(message) => f.write_str(message),
+            Unread::BrokenLink(target) => write!(f, "a link to `{}`, which does not exist", target.display()),
+            Unread::LinkLoop(ancestor) => write!(f, "a link to `{}`, which holds it", ancestor.display()),
+        }
     }
 }
 
@@ -62,16 +116,28 @@ impl System for OsSystem {
 
     fn walk(&self, root: &Path) -> io::Result<Vec<PathBuf>> {
         let mut out = Vec::new();
-        self.walk_each(root, &mut |path| out.push(path))?;
+        for step in steps_under(root) {
+            match step? {
+                Step::File(entry) => out.push(entry.into_path()),
+                // Links to nothing, or round a loop, hold no file to read.
+                Step::Unreadable(_, Unread::BrokenLink(_) | Unread::LinkLoop(_)) => {}
+                Step::Unreadable(path, why) => {
+                    return Err(io::Error::other(format!("`{}`: {why}", path.display())));
+                }
+            }
+        }
         // Sorted once, component by component: the order of a walk that visits each
         // directory's entries by name.
         out.sort_unstable();
         Ok(out)
     }
 
-    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(PathBuf)) -> io::Result<()> {
-        for entry in files_under(root) {
-            each(entry?.into_path());
+    fn walk_each(&self, root: &Path, each: &mut dyn FnMut(Found)) -> io::Result<()> {
+        for step in steps_under(root) {
+            each(match step? {
+                Step::File(entry) => Found::File(entry.into_path()),
+                Step::Unreadable(path, why) => Found::Unreadable(path, why),
+            });
         }
         Ok(())
     }
@@ -172,17 +238,19 @@ impl OsSystem {
         skipped(name)
     }
 
-    /// The files [`System::walk`] finds, each with its metadata, in no particular order:
-    /// what noticing a change needs (sizes and modification times), read from the
-    /// directory walk's own entries rather than by looking each path up again.
+    /// The files [`System::walk_each`] finds, each with its metadata (a link's target's),
+    /// in no particular order: what noticing a change needs (sizes and modification
+    /// times), read from the directory walk's own entries rather than by looking each path
+    /// up again. Places that cannot be read are passed over: loading reports them.
     pub fn walk_metadata(
         &self,
         root: &Path,
         each: &mut dyn FnMut(PathBuf, &std::fs::Metadata),
     ) -> io::Result<()> {
-        for entry in files_under(root) {
-            let entry = entry?;
-            if let Ok(metadata) = entry.metadata() {
+        for step in steps_under(root) {
+            if let Step::File(entry) = step?
+                && let Ok(metadata) = entry.metadata()
+            {
                 each(entry.into_path(), &metadata);
             }
         }
@@ -190,18 +258,52 @@ impl OsSystem {
     }
 }
 
-/// The files under `root`, skipping hidden, `target` and `node_modules` directories and
-/// files (not `root` itself), without following links.
-fn files_under(root: &Path) -> impl Iterator<Item = io::Result<walkdir::DirEntry>> {
+/// One step of a walk: a file's entry, or a place that cannot be read or followed.
+enum Step {
+    File(walkdir::DirEntry),
+    Unreadable(PathBuf, Unread),
+}
+
+/// The files under `root` and the places under it that cannot be read or followed,
+/// skipping hidden, `target` and `node_modules` entries (not `root` itself). Links are
+/// followed, to files and to directories alike: evidence gathered from elsewhere by links
+/// (a directory of model cards kept with the models, a mounted volume whose files are
+/// links) is evidence. An error only when `root` itself cannot be read.
+fn steps_under(root: &Path) -> impl Iterator<Item = io::Result<Step>> {
     walkdir::WalkDir::new(root)
-        .follow_links(false)
+        .follow_links(true)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy()))
         .filter_map(|entry| match entry {
-            Ok(entry) if entry.file_type().is_file() => Some(Ok(entry)),
+            Ok(entry) if entry.file_type().is_file() => Some(Ok(Step::File(entry))),
             Ok(_) => None,
-            Err(e) => Some(Err(io::Error::other(e))),
+            Err(e) => unreadable(root, e).map(|r| r.map(|(path, why)| Step::Unreadable(path, why))),
         })
+}
+
+/// What a walk's error says about the place it names: `Err` when it is `root` itself,
+/// `None` when the place is one the walk skips by name (an editor's lock file is a hidden
+/// link to nothing).
+fn unreadable(root: &Path, e: walkdir::Error) -> Option<io::Result<(PathBuf, Unread)>> {
+    let Some(path) = e.path().map(Path::to_path_buf).filter(|p| p != root) else {
+        return Some(Err(io::Error::other(e)));
+    };
+    if path.file_name().is_some_and(|name| skipped(&name.to_string_lossy())) {
+        return None;
+    }
+    let why = if let Some(ancestor) = e.loop_ancestor() {
+        Unread::LinkLoop(ancestor.to_path_buf())
+    } else {
+        let message = e.io_error().map_or_else(|| e.to_string(), io::Error::to_string);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() && !path.exists() => {
+                Unread::BrokenLink(std::fs::read_link(&path).unwrap_or_default())
+            }
+            Ok(m) if m.is_dir() || path.is_dir() => Unread::Directory(message),
+            _ => Unread::File(message),
+        }
+    };
+    Some(Ok((path, why)))
 }
 
 /// Files held in memory, keyed by path.
@@ -258,6 +360,55 @@ impl System for MemorySystem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Links are followed to files and directories; one to nothing, or round a loop, is
+    /// found as such by `walk_each` (a hidden one passed over, as hidden files are) and
+    /// passed over by `walk`, which a missing directory or file would stop.
+    #[cfg(unix)]
+    #[test]
+    fn walks_follow_links_and_find_those_that_lead_nowhere_or_round() {
+        use std::os::unix::fs::symlink;
+        let scratch = tempfile::tempdir().expect("temp dir");
+        let (root, elsewhere) = (scratch.path().join("root"), scratch.path().join("elsewhere"));
+        for dir in [root.join("d"), elsewhere.join("cards")] {
+            std::fs::create_dir_all(dir).expect("directories");
+        }
+        for file in [root.join("d/a.yaml"), elsewhere.join("cards/b.yaml"), elsewhere.join("c.yaml")] {
+            std::fs::write(file, "id: x\n").expect("write");
+        }
+        symlink(elsewhere.join("cards"), root.join("d/cards")).expect("link");
+        symlink(elsewhere.join("c.yaml"), root.join("c.yaml")).expect("link");
+        symlink("missing.yaml", root.join("d/gone.yaml")).expect("link");
+        symlink("..", root.join("d/up")).expect("link");
+        symlink("user@host", root.join("d/.#a.yaml")).expect("link");
+        let mut found = Vec::new();
+        OsSystem
+            .walk_each(&root, &mut |f| {
+                found.push(match f {
+                    Found::File(path) => {
+                        format!("file {}", path.strip_prefix(&root).unwrap_or(&path).display())
+                    }
+                    Found::Unreadable(path, why) => {
+                        format!("{} ({why})", path.strip_prefix(&root).unwrap_or(&path).display())
+                    }
+                })
+            })
+            .expect("walk");
+        found.sort();
+        let up = format!("d/up (a link to `{}`, which holds it)", root.display());
+        assert_eq!(
+            found,
+            [
+                "d/gone.yaml (a link to `missing.yaml`, which does not exist)",
+                up.as_str(),
+                "file c.yaml",
+                "file d/a.yaml",
+                "file d/cards/b.yaml",
+            ]
+        );
+        let walked: Vec<PathBuf> = OsSystem.walk(&root).expect("walk");
+        assert_eq!(walked, [root.join("c.yaml"), root.join("d/a.yaml"), root.join("d/cards/b.yaml")]);
+    }
 
     #[test]
     fn reading_many_files_gives_what_reading_each_gives_in_the_order_asked() {

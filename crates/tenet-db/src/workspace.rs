@@ -8,7 +8,7 @@ use tenet_diagnostics::{Code, Diagnostic};
 use tenet_sema::Origin;
 use tenet_syntax::ast::Item;
 
-use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, SourceFile, System, Workspace};
+use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, Found, SourceFile, System, Unread, Workspace};
 
 /// Why a workspace could not be loaded at all (a single unreadable file is a diagnostic,
 /// not a load error).
@@ -181,34 +181,34 @@ fn outside_namespace(pack: &str, path: &str, ast: &tenet_syntax::ast::Ast) -> Op
     })
 }
 
-/// A file found under the evidence root: the path diagnostics show, and its bytes or where
-/// it is and why it could not be read. The full path is kept only for that error, so that
-/// the 46,970 paths of a large set are freed by the threads that made them, in parallel.
+/// A file found under the evidence root: the path diagnostics show, and its bytes or why
+/// it could not be read (which a directory or link that could not be read has too).
 struct ReadFile {
     shown: String,
-    bytes: Result<FileBytes, (PathBuf, std::io::Error)>,
+    bytes: FileBytes,
 }
 
-/// Every evidence file under `root` ([`is_evidence_file`]), read. Reading is many small
-/// system calls: batches of files are read on other threads while the walk goes on, which
-/// at 46,970 files takes as long as reading them. Each file's shown path and shared bytes
-/// are made there too, not one after the other once the walk is done.
+/// Every evidence file under `root` ([`is_evidence_file`]), read, and every place under it
+/// that could not be read. Reading is many small system calls: batches of files are read
+/// on other threads while the walk goes on, which at 46,970 files takes as long as reading
+/// them. Each file's shown path and shared bytes are made there too, not one after the
+/// other once the walk is done.
 fn read_while_walking(
     system: &dyn System,
     root: &Path,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<ReadFile>, LoadError> {
     const BATCH: usize = 128;
+    let shown = |path: &Path| display_path(path.strip_prefix(root).unwrap_or(path));
     let read = std::sync::Mutex::new(Vec::new());
     let read_batch = |batch: Vec<PathBuf>| {
         let bytes = system.read_each(&batch, evidence_read_limit());
         let done: Vec<ReadFile> = batch
             .into_iter()
             .zip(bytes)
-            .map(|(path, bytes)| {
-                let shown = display_path(path.strip_prefix(root).unwrap_or(&path));
-                let bytes = bytes.map(FileBytes::from).map_err(|e| (path, e));
-                ReadFile { shown, bytes }
+            .map(|(path, bytes)| ReadFile {
+                shown: shown(&path),
+                bytes: bytes.map_or_else(|e| FileBytes::unread(Unread::File(e.to_string())), FileBytes::from),
             })
             .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
@@ -219,28 +219,37 @@ fn read_while_walking(
         };
         progress(files);
     };
+    let mut unreadable = Vec::new();
     let walked = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
-        let walked = system.walk_each(root, &mut |path| {
-            if !is_evidence_file(&path) {
-                return;
+        let walked = system.walk_each(root, &mut |found| match found {
+            Found::File(path) if is_evidence_file(&path) => {
+                batch.push(path);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    scope.spawn(|_| read_batch(full));
+                }
             }
-            batch.push(path);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                scope.spawn(|_| read_batch(full));
+            Found::File(_) => {}
+            Found::Unreadable(path, why) => {
+                let bytes = FileBytes::unread(why.relative_to(root));
+                unreadable.push(ReadFile { shown: shown(&path), bytes });
             }
         });
         read_batch(batch);
         walked
     });
     walked.map_err(|e| LoadError::Unreadable(root.to_path_buf(), e.to_string()))?;
-    Ok(read.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+    let mut read = read.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    read.extend(unreadable);
+    Ok(read)
 }
 
 /// Creates the evidence inputs for every evidence file under `root` (by extension,
 /// [`is_evidence_file`]), with paths relative to it. Which files hold which kinds is the
-/// loader's business (schema globs, `kind:` fields).
+/// loader's business (schema globs, `kind:` fields). A file, directory or link under
+/// `root` that cannot be read is in the set as a place without bytes, whose loading is
+/// its error; only `root` itself not being readable is an error here.
 pub fn load_evidence_dir(
     db: &mut Database,
     system: &dyn System,
@@ -263,16 +272,10 @@ pub fn load_evidence_dir_with_progress(
     // Named as diagnostics show them, and in that order, whatever order they were read in.
     let mut read = read_while_walking(system, root, progress)?;
     read.par_sort_unstable_by(|a, b| a.shown.cmp(&b.shown));
-    // The first file that could not be read, in path order, is the error.
-    let mut checked = Vec::with_capacity(read.len());
-    for file in read {
-        let bytes = file.bytes.map_err(|(path, e)| LoadError::Unreadable(path, e.to_string()))?;
-        checked.push((file.shown, bytes));
-    }
     // Inputs are made in parallel over database clones: 46,970 of them take a while.
-    let files: Vec<EvidenceFile> = checked
+    let files: Vec<EvidenceFile> = read
         .into_par_iter()
-        .map_with(db.clone(), |db, (shown, bytes)| EvidenceFile::new(&*db, shown, bytes))
+        .map_with(db.clone(), |db, file| EvidenceFile::new(&*db, file.shown, file.bytes))
         .collect();
     Ok(EvidenceSet::new(db, files))
 }

@@ -411,3 +411,115 @@ fn a_database_that_checks_once_finds_the_evidence_problems_one_that_lives_on_fin
         ]
     );
 }
+
+/// Files in memory, of which some cannot be read, and directories that cannot be listed.
+struct Unreadable {
+    files: MemorySystem,
+    unreadable_files: Vec<&'static str>,
+    unreadable_dirs: Vec<&'static str>,
+}
+
+impl tenet_db::System for Unreadable {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        if self.unreadable_files.iter().any(|p| path == std::path::Path::new(p)) {
+            return Err(std::io::ErrorKind::PermissionDenied.into());
+        }
+        self.files.read(path)
+    }
+    fn is_dir(&self, path: &std::path::Path) -> bool {
+        self.files.is_dir(path)
+    }
+    fn exists(&self, path: &std::path::Path) -> bool {
+        self.files.exists(path)
+    }
+    fn walk(&self, root: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+        self.files.walk(root)
+    }
+    fn walk_each(
+        &self,
+        root: &std::path::Path,
+        each: &mut dyn FnMut(tenet_db::Found),
+    ) -> std::io::Result<()> {
+        for dir in &self.unreadable_dirs {
+            let why = tenet_db::Unread::Directory("permission denied".into());
+            each(tenet_db::Found::Unreadable(dir.into(), why));
+        }
+        self.files.walk_each(root, each)
+    }
+}
+
+/// The evidence's diagnostics as `code path: message`.
+fn evidence_problems(db: &Database, loaded: &tenet_db::WorkspaceFiles, evidence: EvidenceSet) -> Vec<String> {
+    tenet_db::validate_evidence(db, loaded.workspace, evidence)
+        .iter()
+        .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
+        .collect()
+}
+
+#[test]
+fn a_file_or_directory_that_cannot_be_read_is_reported_where_it_is_and_stops_nothing_else() {
+    let mut db = Database::default();
+    let mut files = MemorySystem::new();
+    files.write(
+        "pack/policy.tenet",
+        POLICY
+            .replace("schema AiSystem {", "schema AiSystem from \"systems/*.yaml\" {")
+            .replace("schema Review {", "schema Review from \"reviews/*.yaml\" {"),
+    );
+    files.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
+    files.write("evidence/systems/b.yaml", "id: b\nname: \"\"\n");
+    files.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
+    files.write("evidence/reviews/r2.yaml", "id: r2\nsystem: z\n");
+    let system = Unreadable {
+        files,
+        unreadable_files: vec!["evidence/reviews/r2.yaml"],
+        unreadable_dirs: vec!["evidence/private"],
+    };
+    let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
+    let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
+    db.long_lived();
+    assert_eq!(
+        evidence_problems(&db, &loaded, evidence),
+        [
+            "T0501 private: cannot read this directory, so no file in it is checked: permission denied",
+            "T0501 reviews/r2.yaml: cannot read this file: permission denied",
+        ]
+    );
+    // The rest is evaluated: a is named and reviewed, b is neither.
+    let settings = RunSettings::new(&db, jiff::civil::date(2026, 6, 30), tenet_eval::DEFAULT_STEP_BUDGET);
+    let statuses = |db: &Database| -> Vec<String> {
+        let report = evaluate_workspace(db, loaded.workspace, evidence, settings, &|_, _| 1);
+        let mut out: Vec<String> = report
+            .controls
+            .iter()
+            .flat_map(|c| c.results.iter())
+            .map(|r| format!("{} {} {:?}", r.rule, r.subject.as_ref().map_or("-", |s| &*s.key), r.status))
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(statuses(&db), ["named a Pass", "named b Fail", "reviewed a Pass", "reviewed b Fail"]);
+
+    // Once r2 can be read, it is loaded (and names a system that does not exist); once
+    // a system's file cannot be read, its system is no longer evaluated, and r1's
+    // reference to it dangles.
+    let mut inputs = tenet_db::EvidenceInputs::of(&db, evidence);
+    assert!(!inputs.write(&mut db, "reviews/r2.yaml".into(), b"id: r2\nsystem: z\n".to_vec()));
+    let denied = tenet_db::Unread::File("permission denied".into());
+    assert!(!inputs.write_unread(&mut db, "systems/a.yaml".into(), denied));
+    assert_eq!(
+        evidence_problems(&db, &loaded, evidence),
+        [
+            "T0501 private: cannot read this directory, so no file in it is checked: permission denied",
+            "T0506 reviews/r1.yaml: no AiSystem has the key `a`",
+            "T0506 reviews/r2.yaml: no AiSystem has the key `z`",
+            "T0501 systems/a.yaml: cannot read this file: permission denied",
+        ]
+    );
+    assert_eq!(statuses(&db), ["named b Fail", "reviewed b Fail"]);
+
+    // Readable again, even as an empty file, it is no longer reported.
+    assert!(!inputs.write(&mut db, "systems/a.yaml".into(), Vec::new()));
+    let problems = evidence_problems(&db, &loaded, evidence);
+    assert!(!problems.iter().any(|p| p.contains("systems/a.yaml")), "{problems:#?}");
+}

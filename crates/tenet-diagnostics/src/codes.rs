@@ -205,9 +205,10 @@ codes! {
         "The package is already in scope.";
 
     // T05xx: evidence.
-    /// An evidence file that cannot be read as text, or is too large.
+    /// An evidence file or directory that cannot be read, a file that is not text, or one
+    /// too large.
     UNREADABLE_EVIDENCE = "T0501", Error, "unreadable evidence file",
-        "The file is not valid text in its encoding, or is larger than the limit. Save it as UTF-8, or declare its encoding on the schema that reads it (`encoding \"windows-1252\"`).";
+        "The file or directory cannot be read (the user running Tenet may not read it, or it is a link to nothing), the file is not valid text in its encoding, or it is larger than the limit. Give the user running Tenet permission to read it; save the file as UTF-8, or declare its encoding on the schema that reads it (`encoding \"windows-1252\"`); split a large file into smaller ones. The rest of the evidence is still evaluated.";
     /// An evidence file that does not follow its format.
     MALFORMED_EVIDENCE = "T0502", Error, "malformed evidence file",
         "The file is not valid YAML, JSON, TOML, CSV or Markdown front matter, repeats a key (or a column that a field reads), or exceeds a nesting or document limit. The documents before the error, and the other files, are still evaluated.";
@@ -232,6 +233,10 @@ codes! {
     /// A `kind:` that names no schema.
     UNKNOWN_EVIDENCE_KIND = "T0509", Error, "unknown evidence kind",
         "The document's `kind` names no schema of the packs being checked.";
+    /// A link under the evidence root that leads nowhere, or back to a directory that
+    /// holds it.
+    EVIDENCE_LINK = "T0510", Warning, "evidence link not followed",
+        "Links under the evidence root are followed, to files and directories alike. This one points to nothing, so if it stood for evidence none of that is checked; or it leads back to a directory that holds it, whose files are checked once, not again through the link.";
 
     // T06xx: packs.
     /// A `tenet.toml` that cannot be read as a manifest.

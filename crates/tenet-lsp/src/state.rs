@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use salsa::{Durability, Setter};
 use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path, is_evidence_file};
-use tenet_db::{EvidenceInputs, EvidenceSet, RunSettings};
+use tenet_db::{EvidenceInputs, EvidenceSet, Found, RunSettings, Unread};
 use tenet_sema::Origin;
 use tower_lsp_server::ls_types::Uri;
 
@@ -119,11 +119,12 @@ impl Host {
             return;
         };
         let db = &mut self.db;
-        // A file that cannot be read keeps what was read before.
+        // A file that cannot be read is reported where it is, as a check reports it.
         let read_into = |inputs: &mut EvidenceInputs, db: &mut Database, file: &Path, shown: String| {
-            if let Ok(bytes) = OsSystem.read_at_most(file, tenet_db::evidence_read_limit()) {
-                inputs.write(db, shown, bytes);
-            }
+            match OsSystem.read_at_most(file, tenet_db::evidence_read_limit()) {
+                Ok(bytes) => inputs.write(db, shown, bytes),
+                Err(e) => inputs.write_unread(db, shown, Unread::File(e.to_string())),
+            };
         };
         for path in paths {
             let path = Path::new(path);
@@ -136,12 +137,27 @@ impl Host {
             if path.is_dir() {
                 // A directory that came, or was replaced: its files now, and none other.
                 let mut found = std::collections::HashSet::new();
-                for file in
-                    OsSystem.walk(path).unwrap_or_default().into_iter().filter(|f| is_evidence_file(f))
-                {
-                    let shown = display_path(file.strip_prefix(root).unwrap_or(&file));
+                let walked = OsSystem.walk_each(path, &mut |place| {
+                    let (at, why) = match place {
+                        Found::File(file) if is_evidence_file(&file) => (file, None),
+                        Found::File(_) => return,
+                        Found::Unreadable(at, why) => (at, Some(why.relative_to(root))),
+                    };
+                    let shown = display_path(at.strip_prefix(root).unwrap_or(&at));
                     found.insert(shown.clone());
-                    read_into(inputs, db, &file, shown);
+                    match why {
+                        None => read_into(inputs, db, &at, shown),
+                        Some(why) => {
+                            inputs.write_unread(db, shown, why);
+                        }
+                    }
+                });
+                if let Err(e) = walked
+                    && !shown.is_empty()
+                {
+                    // The directory itself cannot be listed: it stands for what it held.
+                    found.insert(shown.clone());
+                    inputs.write_unread(db, shown.clone(), Unread::Directory(e.to_string()));
                 }
                 inputs.remove_under(&shown, &|p| found.contains(p));
             } else if path.exists() {

@@ -146,11 +146,13 @@ pub fn run(args: &WatchArgs) -> Exit {
                         edited.push(path);
                     }
                 }
-                // A new file that cannot be read joins empty; a known one keeps its bytes.
-                (Some(_), Err(_)) if !inputs.holds(&shown) => {
-                    inputs.write(&mut db, shown, Vec::new());
+                // A file that cannot be read is reported where it is, as a check reports
+                // it, and what it held before is no longer evaluated.
+                (Some(_), Err(e)) => {
+                    if !inputs.write_unread(&mut db, shown, tenet_db::Unread::File(e.to_string())) {
+                        edited.push(path);
+                    }
                 }
-                (Some(_), Err(_)) => {}
                 (None, _) => inputs.remove_under(&shown, &|_| false),
             }
         }
