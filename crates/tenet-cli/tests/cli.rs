@@ -529,6 +529,45 @@ re-checked in N ms: no result changed; 0 errors in policies or evidence"
     );
 }
 
+/// A link to nothing is reported as a check reports it; made to lead to a file, it is that
+/// file, and the problem is gone; removed, the file leaves.
+#[cfg(unix)]
+#[test]
+fn watch_reports_a_link_to_nothing_until_it_leads_to_a_file() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| write_under(dir.path(), path, text);
+    write("policy/p.tenet", EDGE_POLICY);
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    write("kept/b.yaml", "id: b\nreviewed: 2025-02-01\n");
+    let link = dir.path().join("evidence/systems/b.yaml");
+    symlink("../../kept/gone.yaml", &link).expect("link");
+    let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 3, false);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
+    // The link made again, to a file that is there: the new link is renamed over the old.
+    let aside = dir.path().join("evidence/systems/.b.yaml.new");
+    symlink("../../kept/b.yaml", &aside).expect("link");
+    std::fs::rename(&aside, &link).expect("rename");
+    transcript.next_run();
+    std::fs::remove_file(&link).expect("remove");
+    transcript.next_run();
+    assert_eq!(
+        transcript.finish(ended),
+        "checked in N ms: 0 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 1 error in policies or evidence
+  evidence/systems/b.yaml:1:1: error T0501 this is a link to `../../kept/gone.yaml`, which does not exist
+
+changed: evidence/systems/b.yaml
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  new pass  edge.E.1 rule recent AiSystem `b`
+  fixed  evidence/systems/b.yaml: T0501 this is a link to `../../kept/gone.yaml`, which does not exist
+
+changed: evidence/systems/b.yaml (removed)
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  gone  edge.E.1 rule recent AiSystem `b`"
+    );
+}
+
 /// The evidence directory removed and made again (as a tool that writes it afresh does):
 /// the watch sees the files of the new one, and goes on seeing them.
 #[test]

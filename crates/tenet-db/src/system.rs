@@ -238,20 +238,26 @@ impl OsSystem {
         skipped(name)
     }
 
-    /// The files [`System::walk_each`] finds, each with its metadata (a link's target's),
+    /// What [`System::walk_each`] finds, each file with its metadata (a link's target's),
     /// in no particular order: what noticing a change needs (sizes and modification
     /// times), read from the directory walk's own entries rather than by looking each path
-    /// up again. Places that cannot be read are passed over: loading reports them.
+    /// up again; and each place that cannot be read or followed, with why.
     pub fn walk_metadata(
         &self,
         root: &Path,
-        each: &mut dyn FnMut(PathBuf, &std::fs::Metadata),
+        each: &mut dyn FnMut(PathBuf, Result<&std::fs::Metadata, Unread>),
     ) -> io::Result<()> {
         for step in steps_under(root) {
-            if let Step::File(entry) = step?
-                && let Ok(metadata) = entry.metadata()
-            {
-                each(entry.into_path(), &metadata);
+            match step? {
+                Step::File(entry) => match entry.metadata() {
+                    Ok(metadata) => each(entry.into_path(), Ok(&metadata)),
+                    Err(e) => {
+                        let why =
+                            Unread::File(e.io_error().map_or_else(|| e.to_string(), io::Error::to_string));
+                        each(entry.into_path(), Err(why));
+                    }
+                },
+                Step::Unreadable(path, why) => each(path, Err(why)),
             }
         }
         Ok(())

@@ -166,6 +166,10 @@ impl Host {
                 if is_evidence_file(path) {
                     read_into(inputs, db, path, shown);
                 }
+            } else if let Ok(target) = std::fs::read_link(path) {
+                // A link to nothing, reported as a check reports it.
+                inputs.remove_under(&shown, &|p| p == shown);
+                inputs.write_unread(db, shown, Unread::BrokenLink(target));
             } else {
                 inputs.remove_under(&shown, &|_| false);
             }

@@ -913,6 +913,63 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
     client.shutdown().await;
 }
 
+/// Evidence reached through links counts as it does in a check: a directory linked in is
+/// read, a link to nothing is marked where it is, and once it leads to a file, that file
+/// counts and the mark goes.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_through_links_counts_and_a_link_to_nothing_is_marked() {
+    use std::os::unix::fs::symlink;
+    let capabilities = json!({"workspace": {"codeLens": {"refreshSupport": true}}});
+    let files = [("base.tenet", BASE), ("aims.tenet", AIMS), ("evidence/inventory/systems.yaml", INVENTORY)];
+    let mut client =
+        TestClient::start_with_capabilities(&files, json!({"evidenceRoots": ["evidence"]}), capabilities)
+            .await;
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, None).await;
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
+
+    // The inventory moved elsewhere, with one more system, and linked in its place.
+    let (inventory, elsewhere) =
+        (client.dir.path().join("evidence/inventory"), client.dir.path().join("elsewhere"));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::rename(&inventory, elsewhere.join("inventory")).unwrap();
+    std::fs::write(
+        elsewhere.join("inventory/b.yaml"),
+        "id: s4\nname: Ranker\nowner: Bo\nrisk_tier: high\ndeployed: true\n",
+    )
+    .unwrap();
+    symlink("../elsewhere/inventory", &inventory).unwrap();
+    let linked = client.uri("evidence/inventory");
+    let lens = first_lens_after(&mut client, &uri, &linked, 1).await;
+    assert_eq!(lens, "✓ 2 passed · ✗ 1 failed · 1 rule");
+
+    // A link to a file that is not there.
+    symlink("../../kept/c.yaml", inventory.join("c.yaml")).unwrap();
+    let c = client.uri("evidence/inventory/c.yaml");
+    let lens = first_lens_after(&mut client, &uri, &c, 1).await;
+    assert_eq!(lens, "✓ 2 passed · ✗ 1 failed · 1 rule");
+    let marked = client.diagnostics(&c, None).await;
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert_eq!(marked[0]["code"], "T0501");
+    assert_eq!(
+        marked[0]["message"],
+        "this is a link to `../../kept/c.yaml`, which does not exist\nhelp: restore the file it points to, or remove the link"
+    );
+
+    // The file it names written: it counts, and the mark goes.
+    std::fs::create_dir_all(client.dir.path().join("kept")).unwrap();
+    std::fs::write(
+        client.dir.path().join("kept/c.yaml"),
+        "id: s5\nname: Scorer\nowner: Al\nrisk_tier: high\ndeployed: true\n",
+    )
+    .unwrap();
+    let lens = first_lens_after(&mut client, &uri, &c, 2).await;
+    assert_eq!(lens, "✓ 3 passed · ✗ 1 failed · 1 rule");
+    assert_eq!(client.diagnostics(&c, None).await, Vec::<Value>::new());
+    client.shutdown().await;
+}
+
 /// An evidence directory made after the server started is loaded once a file appears in
 /// it; until then the command says where it looked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,19 +1,29 @@
 //! What the watch last saw of a watched path (the policy file or directory, the evidence
-//! directory): each file's size and modification time. A look at some or all of the files
-//! gives what changed since, as a list of files, so that after one edit the rest of a re-check
-//! costs what that edit touched, not what the directory holds.
+//! directory): each file's size and modification time, and each place that could not be
+//! read or followed (a directory, a link to nothing), with why. A look at some or all of
+//! the files gives what changed since, as a list of files, so that after one edit the rest
+//! of a re-check costs what that edit touched, not what the directory holds.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use tenet_db::OsSystem;
+use tenet_db::{OsSystem, Unread};
 
 /// A file's size and modification time.
 pub type Stamp = (u64, Option<SystemTime>);
 
-/// What a look found changed: each file with its new stamp, or `None` when it is gone.
-pub type Changes = Vec<(PathBuf, Option<Stamp>)>;
+/// What a look saw at a path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// A file, with its stamp.
+    File(Stamp),
+    /// A place that could not be read or followed, and why: the check reports it.
+    Unreadable(Unread),
+}
+
+/// What a look found changed: each path with what is there now, or `None` when it is gone.
+pub type Changes = Vec<(PathBuf, Option<Place>)>;
 
 /// The files under one watched path, as last seen. Hashed, not ordered: at 46,970
 /// evidence files, ordering the paths took longer than reading the stamps. Only what
@@ -23,7 +33,7 @@ pub struct LastLook {
     /// Which files the look follows: under an evidence root, only evidence files, so that
     /// a model's weights written there wake no run.
     follows: fn(&Path) -> bool,
-    stamps: HashMap<PathBuf, Stamp>,
+    stamps: HashMap<PathBuf, Place>,
 }
 
 impl LastLook {
@@ -42,8 +52,8 @@ impl LastLook {
         let now = stamps(&self.root, self.follows);
         let mut changes: Changes = now
             .iter()
-            .filter(|(path, stamp)| self.stamps.get(*path) != Some(stamp))
-            .map(|(path, stamp)| (path.clone(), Some(*stamp)))
+            .filter(|(path, seen)| self.stamps.get(*path) != Some(seen))
+            .map(|(path, seen)| (path.clone(), Some(seen.clone())))
             .collect();
         changes.extend(self.stamps.keys().filter(|p| !now.contains_key(*p)).map(|p| (p.clone(), None)));
         changes
@@ -71,11 +81,14 @@ impl LastLook {
             }
             let before = self.stamps.get(&key);
             match std::fs::symlink_metadata(&key) {
+                // A link came, went or was changed: where it leads, and whether it leads
+                // anywhere, is for a walk to say.
+                Ok(metadata) if metadata.file_type().is_symlink() => return None,
                 Ok(metadata) if metadata.is_file() && !(self.follows)(&key) => {}
                 Ok(metadata) if metadata.is_file() => {
-                    let stamp = (metadata.len(), metadata.modified().ok());
-                    if before != Some(&stamp) {
-                        changes.push((key, Some(stamp)));
+                    let seen = Place::File((metadata.len(), metadata.modified().ok()));
+                    if before != Some(&seen) {
+                        changes.push((key, Some(seen)));
                     }
                 }
                 Ok(metadata) if metadata.is_dir() => return None,
@@ -96,35 +109,40 @@ impl LastLook {
 
     /// Takes in what a look found.
     pub fn update(&mut self, changes: &Changes) {
-        for (path, stamp) in changes {
-            match stamp {
-                Some(stamp) => self.stamps.insert(path.clone(), *stamp),
+        for (path, seen) in changes {
+            match seen {
+                Some(seen) => self.stamps.insert(path.clone(), seen.clone()),
                 None => self.stamps.remove(path),
             };
         }
     }
 }
 
-/// The stamp of every file under `root` that `follows` accepts (`root`'s own, should the
-/// walk fail).
-fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Stamp> {
+/// What is seen of every file under `root` that `follows` accepts, and of every place
+/// under it that could not be read or followed (`root`'s own stamp, should `root` itself
+/// not be readable).
+fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Place> {
     let mut out = HashMap::new();
-    let walked = OsSystem.walk_metadata(root, &mut |path, metadata| {
-        if follows(&path) {
-            out.insert(path, (metadata.len(), metadata.modified().ok()));
+    let walked = OsSystem.walk_metadata(root, &mut |path, metadata| match metadata {
+        Ok(metadata) if follows(&path) => {
+            out.insert(path, Place::File((metadata.len(), metadata.modified().ok())));
+        }
+        Ok(_) => {}
+        Err(why) => {
+            out.insert(path, Place::Unreadable(why));
         }
     });
     if walked.is_err()
         && let Ok(metadata) = std::fs::metadata(root)
     {
-        out.insert(root.to_path_buf(), (metadata.len(), metadata.modified().ok()));
+        out.insert(root.to_path_buf(), Place::File((metadata.len(), metadata.modified().ok())));
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Changes, LastLook};
+    use super::{Changes, LastLook, Place};
     use std::path::{Path, PathBuf};
 
     fn write(root: &Path, path: &str, text: &str) {
@@ -133,14 +151,16 @@ mod tests {
         std::fs::write(path, text).expect("write");
     }
 
-    /// The changes as `path: new size` or `path: gone`, in order.
+    /// The changes as `path: new size`, `path: why it cannot be read` or `path: gone`, in
+    /// order.
     fn shown(root: &Path, changes: Option<Changes>) -> Option<Vec<String>> {
         let mut shown: Vec<String> = changes?
             .into_iter()
-            .map(|(path, stamp)| {
+            .map(|(path, seen)| {
                 let path = path.strip_prefix(root).expect("under the root").display().to_string();
-                match stamp {
-                    Some((size, _)) => format!("{path}: {size} bytes"),
+                match seen {
+                    Some(Place::File((size, _))) => format!("{path}: {size} bytes"),
+                    Some(Place::Unreadable(why)) => format!("{path}: {why}"),
                     None => format!("{path}: gone"),
                 }
             })
@@ -206,5 +226,34 @@ mod tests {
         std::fs::remove_file(root.join("cards/weights.bin")).expect("remove");
         assert_eq!(shown(&root, last.look_at(&[root.join("cards/weights.bin")])), Some(vec![]));
         assert_eq!(shown(&root, Some(last.look_at_all())), Some(vec![]));
+    }
+
+    /// A link is looked at where it leads: a file through a link is a file, a link to
+    /// nothing is seen as such (and, notified, sends the watch to look at everything),
+    /// and once it leads to a file again, that file is seen.
+    #[cfg(unix)]
+    #[test]
+    fn a_look_follows_links_and_sees_those_that_lead_nowhere() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().canonicalize().expect("an absolute root");
+        write(&root, "kept/a.yaml", "a: 1\n");
+        std::fs::create_dir_all(root.join("evidence")).expect("mkdir");
+        let evidence = root.join("evidence");
+        symlink(root.join("kept/a.yaml"), evidence.join("a.yaml")).expect("link");
+        symlink(root.join("kept/b.yaml"), evidence.join("b.yaml")).expect("link");
+        let mut last = LastLook::new(&evidence, tenet_db::is_evidence_file);
+        assert_eq!(
+            last.stamps.get(&evidence.join("a.yaml")).map(|s| matches!(s, Place::File((5, _)))),
+            Some(true)
+        );
+        let missing = tenet_db::Unread::BrokenLink(root.join("kept/b.yaml"));
+        assert_eq!(last.stamps.get(&evidence.join("b.yaml")), Some(&Place::Unreadable(missing)));
+        write(&root, "kept/b.yaml", "b: 12\n");
+        assert_eq!(shown(&evidence, last.look_at(&[evidence.join("b.yaml")])), None);
+        let changes = last.look_at_all();
+        assert_eq!(shown(&evidence, Some(changes.clone())), Some(vec!["b.yaml: 6 bytes".to_owned()]));
+        last.update(&changes);
+        assert_eq!(shown(&evidence, Some(last.look_at_all())), Some(vec![]));
     }
 }

@@ -18,14 +18,14 @@ use std::time::{Duration, Instant};
 
 use salsa::Setter;
 use tenet_db::{
-    Database, EvidenceInputs, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
+    Database, EvidenceInputs, EvidenceSet, OsSystem, RunSettings, Unread, diagnostics, display_path,
     evaluate_workspace, load_evidence_dir,
 };
 use tenet_diagnostics::{Diagnostic, render};
 use tenet_eval::report::RunReport;
 use tenet_eval::{Change, ResultChange, RuleResult};
 
-use self::looks::{Changes, LastLook};
+use self::looks::{Changes, LastLook, Place};
 use self::notice::{Notice, Noticed};
 use crate::cli::WatchArgs;
 use crate::exit::Exit;
@@ -138,22 +138,28 @@ pub fn run(args: &WatchArgs) -> Exit {
         }
         // Evidence files: set changed bytes; rebuild the set when files come or go.
         let mut edited: Vec<&PathBuf> = Vec::new();
-        for (path, stamp) in &evidence_changes {
+        for (path, seen) in &evidence_changes {
             let shown = display_path(path.strip_prefix(&args.evidence).unwrap_or(path));
-            match (stamp, tenet_db::System::read_at_most(&OsSystem, path, tenet_db::evidence_read_limit())) {
-                (Some(_), Ok(bytes)) => {
-                    if !inputs.write(&mut db, shown, bytes) {
-                        edited.push(path);
+            // A place that cannot be read is reported where it is, as a check reports it,
+            // and what it held before is no longer evaluated.
+            let known = match seen {
+                Some(Place::File(_)) => {
+                    match tenet_db::System::read_at_most(&OsSystem, path, tenet_db::evidence_read_limit()) {
+                        Ok(bytes) => !inputs.write(&mut db, shown, bytes),
+                        Err(e) => !inputs.write_unread(&mut db, shown, Unread::File(e.to_string())),
                     }
                 }
-                // A file that cannot be read is reported where it is, as a check reports
-                // it, and what it held before is no longer evaluated.
-                (Some(_), Err(e)) => {
-                    if !inputs.write_unread(&mut db, shown, tenet_db::Unread::File(e.to_string())) {
-                        edited.push(path);
-                    }
+                Some(Place::Unreadable(why)) => {
+                    !inputs.write_unread(&mut db, shown, why.clone().relative_to(&args.evidence))
                 }
-                (None, _) => inputs.remove_under(&shown, &|_| false),
+                // Every file gone is a change of its own: this one alone leaves.
+                None => {
+                    inputs.remove_under(&shown, &|p| p != shown);
+                    false
+                }
+            };
+            if known {
+                edited.push(path);
             }
         }
         edited.sort();
