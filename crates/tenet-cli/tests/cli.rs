@@ -64,6 +64,23 @@ fn check_of_a_missing_path_is_an_invocation_error() {
     assert_eq!(stderr(&out), "error: `no-such-dir` does not exist\n");
 }
 
+/// Globs are relative to the evidence directory: a file given in its place would match
+/// none of them, and every rule would find no evidence without a word.
+#[test]
+fn evidence_given_as_a_file_is_an_invocation_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_under(dir.path(), "policy/p.tenet", EDGE_POLICY);
+    write_under(dir.path(), "evidence/systems/a.yaml", "id: a\nreviewed: 2024-02-29\n");
+    let out = tenet_in(dir.path(), &["check", "policy", "--evidence", "evidence/systems/a.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: evidence: `evidence/systems/a.yaml` is a file; give the directory that holds the evidence, \
+         which the schemas' `from` globs are relative to\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn unknown_arguments_exit_two() {
     let out = tenet(&["check", "--frobnicate"]);

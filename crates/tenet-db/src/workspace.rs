@@ -18,6 +18,9 @@ pub enum LoadError {
     NotFound(PathBuf),
     /// The directory could not be listed.
     Unreadable(PathBuf, String),
+    /// A directory was needed (the evidence root, which globs are relative to), and the
+    /// path is a file.
+    NotADirectory(PathBuf),
 }
 
 impl std::fmt::Display for LoadError {
@@ -25,6 +28,11 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::NotFound(p) => write!(f, "`{}` does not exist", p.display()),
             LoadError::Unreadable(p, e) => write!(f, "cannot read `{}`: {e}", p.display()),
+            LoadError::NotADirectory(p) => write!(
+                f,
+                "`{}` is a file; give the directory that holds the evidence, which the schemas' `from` globs are relative to",
+                p.display()
+            ),
         }
     }
 }
@@ -268,6 +276,9 @@ pub fn load_evidence_dir_with_progress(
 ) -> Result<EvidenceSet, LoadError> {
     if !system.exists(root) {
         return Err(LoadError::NotFound(root.to_path_buf()));
+    }
+    if !system.is_dir(root) {
+        return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
     // Named as diagnostics show them, and in that order, whatever order they were read in.
     let mut read = read_while_walking(system, root, progress)?;
