@@ -240,9 +240,11 @@ fn diagnostics_in_decoded_evidence_point_where_the_text_says() {
 
 /// Evidence gathered by links is evidence: a linked directory's files and a linked file
 /// are checked under the names the links give them. A link to nothing where an evidence
-/// file would be is an error; one to nothing else, and one that leads back to a directory
-/// that holds it, are warnings; an editor's lock file (a hidden link to nothing) is passed
-/// over. Each is reported where it is, and the rest is checked.
+/// file would be is an error; one to nothing with no extension (it may have been a
+/// directory), and one that leads back to a directory that holds it, are warnings; an
+/// editor's lock file (a hidden link to nothing) and a link to weights that are not there
+/// are passed over, as the weights would be. Each is reported where it is, and the rest is
+/// checked.
 #[cfg(unix)]
 #[test]
 fn evidence_reached_through_links_is_checked_and_broken_links_are_reported() {
@@ -266,6 +268,7 @@ fn evidence_reached_through_links_is_checked_and_broken_links_are_reported() {
     symlink("../archive", models.join("archive")).expect("link to a missing directory");
     symlink("..", models.join("up")).expect("link back");
     symlink("nobody@host.1234", models.join(".#a.yaml")).expect("an editor's lock");
+    symlink("/mnt/models/weights.bin", models.join("weights.bin")).expect("weights not mounted here");
     let out = tenet_in(
         root,
         &["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--error-format", "short"],

@@ -71,6 +71,19 @@ pub enum Unread {
 }
 
 impl Unread {
+    /// Whether the place at `path` may have held files a walk looks for, which `files`
+    /// tells by name: a directory, or one a loop leads back to, may hold any; a file only
+    /// what its name says; a link to nothing what its name says, or anything when it has
+    /// no extension, since it may have led to a directory. A link to a model's weights
+    /// that are not there is no more evidence than the weights would be.
+    pub fn may_hold(&self, path: &Path, files: impl Fn(&Path) -> bool) -> bool {
+        match self {
+            Unread::Directory(_) | Unread::LinkLoop(_) => true,
+            Unread::File(_) => files(path),
+            Unread::BrokenLink(_) => files(path) || path.extension().is_none(),
+        }
+    }
+
     /// The same, with a loop's directory named relative to `root` (the evidence root), as
     /// diagnostics name places.
     pub fn relative_to(self, root: &Path) -> Unread {

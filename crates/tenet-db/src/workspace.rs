@@ -239,10 +239,11 @@ fn read_while_walking(
                 }
             }
             Found::File(_) => {}
-            Found::Unreadable(path, why) => {
+            Found::Unreadable(path, why) if why.may_hold(&path, is_evidence_file) => {
                 let bytes = FileBytes::unread(why.relative_to(root));
                 unreadable.push(ReadFile { shown: shown(&path), bytes });
             }
+            Found::Unreadable(..) => {}
         });
         read_batch(batch);
         walked

@@ -141,7 +141,10 @@ impl Host {
                     let (at, why) = match place {
                         Found::File(file) if is_evidence_file(&file) => (file, None),
                         Found::File(_) => return,
-                        Found::Unreadable(at, why) => (at, Some(why.relative_to(root))),
+                        Found::Unreadable(at, why) if why.may_hold(&at, is_evidence_file) => {
+                            (at, Some(why.relative_to(root)))
+                        }
+                        Found::Unreadable(..) => return,
                     };
                     let shown = display_path(at.strip_prefix(root).unwrap_or(&at));
                     found.insert(shown.clone());
@@ -166,10 +169,14 @@ impl Host {
                 if is_evidence_file(path) {
                     read_into(inputs, db, path, shown);
                 }
-            } else if let Ok(target) = std::fs::read_link(path) {
+            } else if let Some(why) = std::fs::read_link(path)
+                .ok()
+                .map(Unread::BrokenLink)
+                .filter(|why| why.may_hold(path, is_evidence_file))
+            {
                 // A link to nothing, reported as a check reports it.
                 inputs.remove_under(&shown, &|p| p == shown);
-                inputs.write_unread(db, shown, Unread::BrokenLink(target));
+                inputs.write_unread(db, shown, why);
             } else {
                 inputs.remove_under(&shown, &|_| false);
             }
