@@ -77,10 +77,9 @@ fn editing_one_rule_re_evaluates_only_that_rule() {
 
 /// The policy with its kinds read from `systems/` and `reviews/`, over systems a and b and
 /// review r1 of a, plus `more` files (path under the evidence root, text).
-fn with_evidence(
-    more: &[(&str, &str)],
-) -> (Database, tenet_db::ExecutionLog, tenet_db::WorkspaceFiles, EvidenceSet) {
-    let (mut db, log) = Database::with_execution_log();
+/// The policy, its schemas reading `systems/*.yaml` and `reviews/*.yaml`, with two systems
+/// and a review as evidence, and `more` files written after them.
+fn pack_with_evidence(more: &[(&str, &str)]) -> MemorySystem {
     let mut system = MemorySystem::new();
     system.write(
         "pack/policy.tenet",
@@ -94,6 +93,14 @@ fn with_evidence(
     for (path, text) in more {
         system.write(format!("evidence/{path}"), *text);
     }
+    system
+}
+
+fn with_evidence(
+    more: &[(&str, &str)],
+) -> (Database, tenet_db::ExecutionLog, tenet_db::WorkspaceFiles, EvidenceSet) {
+    let (mut db, log) = Database::with_execution_log();
+    let system = pack_with_evidence(more);
     let loaded = load_workspace(&mut db, &system, "pack".as_ref()).expect("load");
     let evidence = tenet_db::load_evidence_dir(&mut db, &system, "evidence".as_ref()).expect("evidence");
     (db, log, loaded, evidence)
@@ -459,17 +466,10 @@ fn evidence_problems(db: &Database, loaded: &tenet_db::WorkspaceFiles, evidence:
 #[test]
 fn a_file_or_directory_that_cannot_be_read_is_reported_where_it_is_and_stops_nothing_else() {
     let mut db = Database::default();
-    let mut files = MemorySystem::new();
-    files.write(
-        "pack/policy.tenet",
-        POLICY
-            .replace("schema AiSystem {", "schema AiSystem from \"systems/*.yaml\" {")
-            .replace("schema Review {", "schema Review from \"reviews/*.yaml\" {"),
-    );
-    files.write("evidence/systems/a.yaml", "id: a\nname: Alpha\n");
-    files.write("evidence/systems/b.yaml", "id: b\nname: \"\"\n");
-    files.write("evidence/reviews/r1.yaml", "id: r1\nsystem: a\n");
-    files.write("evidence/reviews/r2.yaml", "id: r2\nsystem: z\n");
+    let files = pack_with_evidence(&[
+        ("systems/b.yaml", "id: b\nname: \"\"\n"),
+        ("reviews/r2.yaml", "id: r2\nsystem: z\n"),
+    ]);
     let system = Unreadable {
         files,
         unreadable_files: vec!["evidence/reviews/r2.yaml"],
