@@ -588,6 +588,35 @@ re-checked in N ms: 1 result changed; 0 errors in policies or evidence
     );
 }
 
+/// A file linked into the evidence from elsewhere, edited where it is kept: no
+/// notification under the evidence directory names it, yet the watch, following the
+/// link's target, re-checks.
+#[cfg(unix)]
+#[test]
+fn watch_sees_a_linked_file_edited_where_it_is_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| write_under(dir.path(), path, text);
+    write("policy/p.tenet", EDGE_POLICY);
+    write("evidence/systems/a.yaml", "id: a\nreviewed: 2025-02-01\n");
+    write("kept/b.yaml", "id: b\nreviewed: 2024-02-29\n");
+    std::os::unix::fs::symlink("../../kept/b.yaml", dir.path().join("evidence/systems/b.yaml"))
+        .expect("link");
+    let (stdout, ended) = watch(dir.path(), ("policy", "2025-03-01"), 2, false);
+    let mut transcript = Transcript::new(stdout);
+    transcript.next_run();
+    // Edited in place, as an editor that writes over the file does.
+    std::fs::write(dir.path().join("kept/b.yaml"), "id: b\nreviewed: 2025-01-01\n").expect("write");
+    transcript.next_run();
+    assert_eq!(
+        transcript.finish(ended),
+        "checked in N ms: 1 pass, 1 fail, 0 error, 0 waived, 0 not applicable, 0 no evidence; 0 errors in policies or evidence
+
+changed: evidence/systems/b.yaml
+re-checked in N ms: 1 result changed; 0 errors in policies or evidence
+  fail → pass  edge.E.1 rule recent AiSystem `b`"
+    );
+}
+
 /// The evidence directory removed and made again (as a tool that writes it afresh does):
 /// the watch sees the files of the new one, and goes on seeing them.
 #[test]

@@ -251,19 +251,23 @@ impl OsSystem {
         skipped(name)
     }
 
-    /// What [`System::walk_each`] finds, each file with its metadata (a link's target's),
-    /// in no particular order: what noticing a change needs (sizes and modification
-    /// times), read from the directory walk's own entries rather than by looking each path
-    /// up again; and each place that cannot be read or followed, with why.
+    /// What [`System::walk_each`] finds, each file with its metadata (a link's target's)
+    /// and whether it is itself a link, in no particular order: what noticing a change
+    /// needs (sizes and modification times, and which files change where their links'
+    /// targets are), read from the directory walk's own entries rather than by looking each
+    /// path up again; and each place that cannot be read or followed, with why.
     pub fn walk_metadata(
         &self,
         root: &Path,
-        each: &mut dyn FnMut(PathBuf, Result<&std::fs::Metadata, Unread>),
+        each: &mut dyn FnMut(PathBuf, Result<(&std::fs::Metadata, bool), Unread>),
     ) -> io::Result<()> {
         for step in steps_under(root) {
             match step? {
                 Step::File(entry) => match entry.metadata() {
-                    Ok(metadata) => each(entry.into_path(), Ok(&metadata)),
+                    Ok(metadata) => {
+                        let linked = entry.path_is_symlink();
+                        each(entry.into_path(), Ok((&metadata, linked)));
+                    }
                     Err(e) => {
                         let why =
                             Unread::File(e.io_error().map_or_else(|| e.to_string(), io::Error::to_string));

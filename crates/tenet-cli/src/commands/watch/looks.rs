@@ -18,6 +18,9 @@ pub type Stamp = (u64, Option<SystemTime>);
 pub enum Place {
     /// A file, with its stamp.
     File(Stamp),
+    /// A file reached through a link of its own, with its target's stamp: its target may
+    /// be changed where no notification under the watched path names it.
+    Linked(Stamp),
     /// A place that could not be read or followed, and why: the check reports it.
     Unreadable(Unread),
 }
@@ -81,9 +84,20 @@ impl LastLook {
             }
             let before = self.stamps.get(&key);
             match std::fs::symlink_metadata(&key) {
-                // A link came, went or was changed: where it leads, and whether it leads
-                // anywhere, is for a walk to say.
-                Ok(metadata) if metadata.file_type().is_symlink() => return None,
+                // A link to a file seen before through it, its target changed; any other
+                // link came, went or was changed, and where it leads, and whether it
+                // leads anywhere, is for a walk to say.
+                Ok(metadata) if metadata.file_type().is_symlink() => {
+                    match (before, std::fs::metadata(&key)) {
+                        (Some(Place::Linked(_)), Ok(target)) if target.is_file() => {
+                            let seen = Place::Linked((target.len(), target.modified().ok()));
+                            if before != Some(&seen) {
+                                changes.push((key, Some(seen)));
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
                 Ok(metadata) if metadata.is_file() && !(self.follows)(&key) => {}
                 Ok(metadata) if metadata.is_file() => {
                     let seen = Place::File((metadata.len(), metadata.modified().ok()));
@@ -107,6 +121,12 @@ impl LastLook {
         Some(changes)
     }
 
+    /// The files reached through links of their own, whose targets the notifications
+    /// must follow too.
+    pub fn links(&self) -> impl Iterator<Item = &PathBuf> {
+        self.stamps.iter().filter(|(_, place)| matches!(place, Place::Linked(_))).map(|(path, _)| path)
+    }
+
     /// Takes in what a look found.
     pub fn update(&mut self, changes: &Changes) {
         for (path, seen) in changes {
@@ -124,8 +144,9 @@ impl LastLook {
 fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Place> {
     let mut out = HashMap::new();
     let walked = OsSystem.walk_metadata(root, &mut |path, metadata| match metadata {
-        Ok(metadata) if follows(&path) => {
-            out.insert(path, Place::File((metadata.len(), metadata.modified().ok())));
+        Ok((metadata, linked)) if follows(&path) => {
+            let stamp = (metadata.len(), metadata.modified().ok());
+            out.insert(path, if linked { Place::Linked(stamp) } else { Place::File(stamp) });
         }
         Ok(_) => {}
         Err(why) if why.may_hold(&path, follows) => {
@@ -161,6 +182,7 @@ mod tests {
                 let path = path.strip_prefix(root).expect("under the root").display().to_string();
                 match seen {
                     Some(Place::File((size, _))) => format!("{path}: {size} bytes"),
+                    Some(Place::Linked((size, _))) => format!("{path}: {size} bytes through a link"),
                     Some(Place::Unreadable(why)) => format!("{path}: {why}"),
                     None => format!("{path}: gone"),
                 }
@@ -229,9 +251,11 @@ mod tests {
         assert_eq!(shown(&root, Some(last.look_at_all())), Some(vec![]));
     }
 
-    /// A link is looked at where it leads: a file through a link is a file, a link to
-    /// nothing where an evidence file would be is seen as such (and, notified, sends the
-    /// watch to look at everything), and once it leads to a file again, that file is seen.
+    /// A link is looked at where it leads: a file through a link of its own is seen with
+    /// its target's stamp, and is one of the look's links; a link to nothing where an
+    /// evidence file would be is seen as such (and, notified, sends the watch to look at
+    /// everything); once it leads to a file, that file is seen, and a notified change to
+    /// its target is found from the link's path alone.
     #[cfg(unix)]
     #[test]
     fn a_look_follows_links_and_sees_those_that_lead_nowhere() {
@@ -248,16 +272,20 @@ mod tests {
         // Weights that are not there are no more followed than weights that are.
         assert!(!last.holds(&evidence.join("weights.bin")));
         assert_eq!(
-            last.stamps.get(&evidence.join("a.yaml")).map(|s| matches!(s, Place::File((5, _)))),
+            last.stamps.get(&evidence.join("a.yaml")).map(|s| matches!(s, Place::Linked((5, _)))),
             Some(true)
         );
+        assert_eq!(last.links().collect::<Vec<_>>(), [&evidence.join("a.yaml")]);
         let missing = tenet_db::Unread::BrokenLink(root.join("kept/b.yaml"));
         assert_eq!(last.stamps.get(&evidence.join("b.yaml")), Some(&Place::Unreadable(missing)));
         write(&root, "kept/b.yaml", "b: 12\n");
         assert_eq!(shown(&evidence, last.look_at(&[evidence.join("b.yaml")])), None);
         let changes = last.look_at_all();
-        assert_eq!(shown(&evidence, Some(changes.clone())), Some(vec!["b.yaml: 6 bytes".to_owned()]));
+        let through = |size: usize| Some(vec![format!("b.yaml: {size} bytes through a link")]);
+        assert_eq!(shown(&evidence, Some(changes.clone())), through(6));
         last.update(&changes);
         assert_eq!(shown(&evidence, Some(last.look_at_all())), Some(vec![]));
+        write(&root, "kept/b.yaml", "b: 123\n");
+        assert_eq!(shown(&evidence, last.look_at(&[evidence.join("b.yaml")])), through(7));
     }
 }

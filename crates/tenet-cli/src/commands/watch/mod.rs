@@ -56,6 +56,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         Notice::new(&[&args.path, &args.evidence], Duration::from_millis(args.poll_ms), args.poll);
     let mut policy_look = LastLook::new(&args.path, |_| true);
     let mut evidence_look = LastLook::new(&args.evidence, tenet_db::is_evidence_file);
+    notice.follow_links(policy_look.links().chain(evidence_look.links()));
     // The evidence inputs by path, kept from run to run, so that a change costs what it
     // touches: at 46,970 files, making this map each run took longer than the re-check.
     let mut inputs = EvidenceInputs::of(&db, evidence);
@@ -143,7 +144,7 @@ pub fn run(args: &WatchArgs) -> Exit {
             // A place that cannot be read is reported where it is, as a check reports it,
             // and what it held before is no longer evaluated.
             let known = match seen {
-                Some(Place::File(_)) => {
+                Some(Place::File(_) | Place::Linked(_)) => {
                     match tenet_db::System::read_at_most(&OsSystem, path, tenet_db::evidence_read_limit()) {
                         Ok(bytes) => !inputs.write(&mut db, shown, bytes),
                         Err(e) => !inputs.write_unread(&mut db, shown, Unread::File(e.to_string())),
@@ -169,6 +170,7 @@ pub fn run(args: &WatchArgs) -> Exit {
         }
         policy_look.update(&policy_changes);
         evidence_look.update(&evidence_changes);
+        notice.follow_links(policy_look.links().chain(evidence_look.links()));
         println!("\nchanged: {}", changed.join(", "));
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;

@@ -6,6 +6,7 @@
 //! looked at again; a notification that names a directory, or none, or says that some
 //! were lost, makes the watch look at every file again.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -41,6 +42,12 @@ pub enum Notice {
         events: Receiver<notify::Result<notify::Event>>,
         /// How long to wait instead, should the notifications stop.
         poll: Duration,
+        /// Each linked file's target (as notifications name it) and the links to it (as a
+        /// look names them): a target edited in place is notified in its own directory,
+        /// which is watched too, and stands for its links.
+        targets: HashMap<PathBuf, Vec<PathBuf>>,
+        /// The targets' directories watched so far.
+        target_dirs: HashSet<PathBuf>,
     },
     /// Looking again after each interval.
     Polled(Duration),
@@ -79,7 +86,14 @@ impl Notice {
             Ok(watcher)
         });
         match watching {
-            Ok(watcher) => Notice::Notified { watcher, roots, events, poll },
+            Ok(watcher) => Notice::Notified {
+                watcher,
+                roots,
+                events,
+                poll,
+                targets: HashMap::new(),
+                target_dirs: HashSet::new(),
+            },
             Err(e) => {
                 eprintln!(
                     "note: file notifications are not available ({e}); looking for changes every {} ms",
@@ -90,14 +104,37 @@ impl Notice {
         }
     }
 
+    /// Follows the targets of `links` (files reached through links of their own, as a look
+    /// found them), each through its directory, so that an edit to a target outside the
+    /// watched paths, or where their notifications are passed over (a hidden directory a
+    /// mounted volume swaps), is noticed as a change to its links.
+    pub fn follow_links<'p>(&mut self, links: impl Iterator<Item = &'p PathBuf>) {
+        let Notice::Notified { watcher, targets, target_dirs, .. } = self else { return };
+        targets.clear();
+        for link in links {
+            let (Ok(target), Ok(link)) = (std::fs::canonicalize(link), std::path::absolute(link)) else {
+                continue;
+            };
+            if let Some(dir) = target.parent()
+                && !target_dirs.contains(dir)
+                && watcher.watch(dir, RecursiveMode::NonRecursive).is_ok()
+            {
+                target_dirs.insert(dir.to_path_buf());
+            }
+            targets.entry(target).or_default().push(link);
+        }
+    }
+
     /// Returns when files may have changed, with what may have: after the next
     /// notification that is not only a read (the watch's own reads are notified too) and
     /// the rest of its burst, or after the polling interval; or at `deadline`, if one is
     /// given and comes first.
     pub fn wait(&mut self, deadline: Option<Instant>) -> Noticed {
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let (watcher, roots, events, poll) = match self {
-            Notice::Notified { watcher, roots, events, poll } => (watcher, &*roots, &*events, *poll),
+        let (watcher, roots, events, poll, targets) = match self {
+            Notice::Notified { watcher, roots, events, poll, targets, .. } => {
+                (watcher, &*roots, &*events, *poll, &*targets)
+            }
             Notice::Polled(every) => {
                 std::thread::sleep(left().map_or(*every, |left| left.min(*every)));
                 return Noticed::Anything;
@@ -140,6 +177,9 @@ impl Notice {
         while let Ok(event) = events.recv_timeout(SETTLE) {
             note(event);
         }
+        // A linked file's target stands for its links.
+        let linked: Vec<PathBuf> = paths.iter().filter_map(|p| targets.get(p)).flatten().cloned().collect();
+        paths.extend(linked);
         // A watched directory named itself came, went or was replaced: watched afresh (a
         // second watch on one that stayed is the same watch), and every file looked at,
         // since files may have come into it before it was watched again.
