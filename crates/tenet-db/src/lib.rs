@@ -34,7 +34,7 @@ pub use evidence_inputs::EvidenceInputs;
 pub use inputs::{EvidenceFile, EvidenceSet, FileBytes, RunSettings, SourceFile, Workspace};
 pub use long_lived::{LastKinds, LoadedFiles};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
-pub use system::{Found, MemorySystem, OsSystem, System, Unread};
+pub use system::{Found, MemorySystem, Metadata, OsSystem, System, Unread};
 pub use workspace::{
     DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, evidence_read_limit,
     is_evidence_file, load_evidence_dir, load_evidence_dir_with_progress, load_workspace,

@@ -256,11 +256,7 @@ impl OsSystem {
     /// needs (sizes and modification times, and which files change where their links'
     /// targets are), read from the directory walk's own entries rather than by looking each
     /// path up again; and each place that cannot be read or followed, with why.
-    pub fn walk_metadata(
-        &self,
-        root: &Path,
-        each: &mut dyn FnMut(PathBuf, Result<(&std::fs::Metadata, bool), Unread>),
-    ) -> io::Result<()> {
+    pub fn walk_metadata(&self, root: &Path, each: &mut dyn FnMut(PathBuf, Metadata<'_>)) -> io::Result<()> {
         for step in steps_under(root) {
             match step? {
                 Step::File(entry) => match entry.metadata() {
@@ -280,6 +276,10 @@ impl OsSystem {
         Ok(())
     }
 }
+
+/// What [`OsSystem::walk_metadata`] gives for each place: a file's metadata (a link's
+/// target's) and whether the file is itself a link, or why the place could not be read.
+pub type Metadata<'a> = Result<(&'a std::fs::Metadata, bool), Unread>;
 
 /// One step of a walk: a file's entry, or a place that cannot be read or followed.
 enum Step {
