@@ -13,6 +13,11 @@ use tenet_db::{OsSystem, Unread};
 /// A file's size and modification time.
 pub type Stamp = (u64, Option<SystemTime>);
 
+/// The stamp `metadata` gives.
+fn stamp(metadata: &std::fs::Metadata) -> Stamp {
+    (metadata.len(), metadata.modified().ok())
+}
+
 /// What a look saw at a path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Place {
@@ -90,7 +95,7 @@ impl LastLook {
                 Ok(metadata) if metadata.file_type().is_symlink() => {
                     match (before, std::fs::metadata(&key)) {
                         (Some(Place::Linked(_)), Ok(target)) if target.is_file() => {
-                            let seen = Place::Linked((target.len(), target.modified().ok()));
+                            let seen = Place::Linked(stamp(&target));
                             if before != Some(&seen) {
                                 changes.push((key, Some(seen)));
                             }
@@ -100,7 +105,7 @@ impl LastLook {
                 }
                 Ok(metadata) if metadata.is_file() && !(self.follows)(&key) => {}
                 Ok(metadata) if metadata.is_file() => {
-                    let seen = Place::File((metadata.len(), metadata.modified().ok()));
+                    let seen = Place::File(stamp(&metadata));
                     if before != Some(&seen) {
                         changes.push((key, Some(seen)));
                     }
@@ -145,7 +150,7 @@ fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Place> {
     let mut out = HashMap::new();
     let walked = OsSystem.walk_metadata(root, &mut |path, metadata| match metadata {
         Ok((metadata, linked)) if follows(&path) => {
-            let stamp = (metadata.len(), metadata.modified().ok());
+            let stamp = stamp(metadata);
             out.insert(path, if linked { Place::Linked(stamp) } else { Place::File(stamp) });
         }
         Ok(_) => {}
@@ -157,7 +162,7 @@ fn stamps(root: &Path, follows: fn(&Path) -> bool) -> HashMap<PathBuf, Place> {
     if walked.is_err()
         && let Ok(metadata) = std::fs::metadata(root)
     {
-        out.insert(root.to_path_buf(), Place::File((metadata.len(), metadata.modified().ok())));
+        out.insert(root.to_path_buf(), Place::File(stamp(&metadata)));
     }
     out
 }
