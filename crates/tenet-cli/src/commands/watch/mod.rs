@@ -168,9 +168,18 @@ pub fn run(args: &WatchArgs) -> Exit {
         if inputs.settle(&mut db) {
             changed.extend(comings_and_goings(&evidence_look, &evidence_changes));
         }
+        // Link targets are followed again only when a look saw a link come or change: the
+        // looks hold every file, and a re-check should cost what its edit touched. A link
+        // that went leaves its target followed, whose notifications then name nothing.
+        let links_changed = policy_changes
+            .iter()
+            .chain(&evidence_changes)
+            .any(|(_, place)| matches!(place, Some(Place::Linked(_))));
         policy_look.update(&policy_changes);
         evidence_look.update(&evidence_changes);
-        notice.follow_links(policy_look.links().chain(evidence_look.links()));
+        if links_changed {
+            notice.follow_links(policy_look.links().chain(evidence_look.links()));
+        }
         println!("\nchanged: {}", changed.join(", "));
         previous = check(&db, &loaded, (evidence, &args.evidence), settings, &packs, Some(&previous));
         runs += 1;
