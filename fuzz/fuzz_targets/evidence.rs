@@ -29,9 +29,16 @@ schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" {
   findings: int?
   score: float?
 }
+schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "records",
+  "registers/*.jsonl" at "event", "registers/*.toml" at "entries", "registers/*.toml" at "more.entries",
+  "registers/*" at "records" {
+  id: string key
+  kind: string?
+  since: date?
+}
 "#;
 
-const PATHS: [&str; 9] = [
+const PATHS: [&str; 14] = [
     "inventory/f.yaml",
     "inventory/f.json",
     "inventory/f.jsonl",
@@ -41,6 +48,11 @@ const PATHS: [&str; 9] = [
     "reviews/f.md",
     "elsewhere/f.yaml",
     "elsewhere/f.csv",
+    "registers/f.yaml",
+    "registers/f.json",
+    "registers/f.jsonl",
+    "registers/f.toml",
+    "registers/f.csv",
 ];
 
 fn program() -> &'static (Vec<Schema>, Sources) {

@@ -1146,3 +1146,36 @@ fn overridden_rules_are_marked_with_their_justification() {
         Command::new("python3").args(["-c", script]).arg(&schema).arg(&sarif).output().expect("python3");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn schema_export_describes_a_register_read_at_a_place_by_a_schema_of_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics/places/policy.tenet");
+    let out = tenet(&[
+        "schema",
+        "export",
+        "--out",
+        &dir.path().display().to_string(),
+        &policy.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join(file)).expect(file)).expect("JSON")
+    };
+    let index = read("index.json");
+    let review =
+        index["schemas"].as_array().expect("kinds").iter().find(|k| k["kind"] == "Review").expect("Review");
+    // Its only glob reads documents under `reviews`: no file is one Review document.
+    assert_eq!(review["sources"], serde_json::json!([]));
+    assert_eq!(
+        review["registers"],
+        serde_json::json!([{ "glob": "inventory/*.yaml", "at": "reviews", "schema": "Review.at.reviews.schema.json" }])
+    );
+    let register = read("Review.at.reviews.schema.json");
+    assert_eq!(register["required"], serde_json::json!(["reviews"]));
+    assert_eq!(register["properties"]["reviews"]["anyOf"][0]["items"]["$ref"], "#/$defs/document");
+    assert_eq!(register["$defs"]["document"]["required"], serde_json::json!(["system", "reviewed_on"]));
+    // Two keys deep: a mapping with `event` holding a mapping with `system`.
+    let events = read("AiSystem.at.event.system.schema.json");
+    assert_eq!(events["properties"]["event"]["required"], serde_json::json!(["system"]));
+}

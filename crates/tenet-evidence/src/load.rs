@@ -20,7 +20,7 @@ use crate::formats::{csv, json, markdown, toml, yaml, yaml_block};
 use crate::limits::Limits;
 use crate::location::DocLocation;
 use crate::node::{Node, NodeKind, ParseError, Parsed};
-use crate::sources::{Format, Sources};
+use crate::sources::{Format, Match, Sources};
 use crate::typing::Typer;
 
 /// How a YAML or JSON Lines file's documents are read: each typed as its reader gives
@@ -68,9 +68,14 @@ pub(crate) fn load(
     let shown: Arc<str> = Arc::from(path);
     let mut loaded = Loaded::default();
     let Some(format) = Format::of(path) else { return loaded };
-    let by_glob = sources.kinds_for(path);
+    // The kinds whose globs read the file's documents, and those that read documents at a
+    // place in it (`at`).
+    let (placed, whole): (Vec<Match>, Vec<Match>) =
+        sources.matches(path).into_iter().partition(|m| !m.at.is_empty());
+    let mut by_glob: Vec<KindId> = whole.iter().map(|m| m.kind).collect();
+    by_glob.dedup();
     // Only files that are evidence at all deserve an error before they are parsed.
-    let evidence = !by_glob.is_empty() || format.self_describing();
+    let evidence = !by_glob.is_empty() || !placed.is_empty() || format.self_describing();
     if bytes.len() > limits.max_file_bytes {
         if evidence {
             loaded.diagnostics.push(
@@ -88,8 +93,9 @@ pub(crate) fn load(
         }
         return loaded;
     }
-    let schema = by_glob.iter().find_map(|k| schemas.get(k.index()));
-    let declared = by_glob.iter().find_map(|k| schemas.get(k.index()).and_then(|s| s.encoding.as_deref()));
+    let reading_kinds = || by_glob.iter().chain(placed.iter().map(|m| &m.kind));
+    let schema = reading_kinds().find_map(|k| schemas.get(k.index()));
+    let declared = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.encoding.as_deref()));
     let text = match decode(bytes, declared, schema.map(|s| &*s.name)) {
         Ok(text) => text,
         Err(e) => {
@@ -110,6 +116,7 @@ pub(crate) fn load(
         lines: LineCursor::new(&text),
         schemas,
         by_glob: &by_glob,
+        placed: &placed,
         locate,
         kind_is_data: by_glob
             .first()
@@ -118,15 +125,23 @@ pub(crate) fn load(
         loaded: &mut loaded,
     };
     match format {
-        Format::Yaml if reading == Reading::Streamed => cx.yaml(limits),
+        // A place in a document is found once the document is read whole.
+        Format::Yaml if reading == Reading::Streamed && placed.is_empty() => cx.yaml(limits),
         Format::Yaml => cx.documents(yaml::parse(&text, 0, limits)),
-        Format::Json => cx.documents(json::parse_documents(&text, limits)),
+        Format::Json if placed.is_empty() => cx.documents(json::parse_documents(&text, limits)),
+        Format::Json => cx.documents(json::parse_whole(&text, limits)),
         #[cfg(any(test, feature = "fuzzing"))]
         Format::JsonLines if reading == Reading::Whole => cx.documents(json::parse_lines(&text, limits)),
         Format::JsonLines => cx.json_lines(limits),
         Format::Toml => cx.documents(toml::parse(&text, limits)),
-        Format::Csv => cx.csv(limits),
-        Format::Markdown => cx.markdown(limits),
+        Format::Csv => {
+            cx.csv(limits);
+            cx.keyless("a CSV file's rows have");
+        }
+        Format::Markdown => {
+            cx.markdown(limits);
+            cx.keyless("a Markdown file has");
+        }
     }
     // Stable, so a document's diagnostics stay in field order.
     loaded.diagnostics.sort_by_key(|d| d.span.start);
@@ -168,6 +183,8 @@ struct Context<'a> {
     lines: LineCursor<'a>,
     schemas: &'a [Schema],
     by_glob: &'a [KindId],
+    /// The kinds whose globs read documents at a place in the file.
+    placed: &'a [Match],
     /// Whether to keep where each document and value is written.
     locate: bool,
     /// Whether the glob's schema has a field called `kind`, which is then data, not the
@@ -197,8 +214,14 @@ impl Context<'_> {
 
     /// The kind of a document: its `kind:` field, else the schema whose globs match.
     fn kind_of(&mut self, node: &Node) -> Option<KindId> {
-        let named = if self.kind_is_data { None } else { node.get("kind").filter(|k| !k.is_null()) };
-        let Some(kind) = named else { return self.glob_kind() };
+        self.kind_or(node, self.glob_kind(), self.kind_is_data)
+    }
+
+    /// The kind of a document: its `kind:` field (unless `kind` is a field of the data),
+    /// else `default`.
+    fn kind_or(&mut self, node: &Node, default: Option<KindId>, kind_is_data: bool) -> Option<KindId> {
+        let named = if kind_is_data { None } else { node.get("kind").filter(|k| !k.is_null()) };
+        let Some(kind) = named else { return default };
         let Some(name) = kind.as_text().map(str::trim) else {
             self.loaded.diagnostics.push(Diagnostic::new(
                 Code::UNKNOWN_EVIDENCE_KIND,
@@ -228,8 +251,97 @@ impl Context<'_> {
     /// register) holds one document per entry; empty YAML documents (a trailing `---`)
     /// hold none.
     fn documents(&mut self, parsed: Parsed) {
-        parsed.docs.iter().for_each(|doc| self.documents_of(doc));
+        parsed.docs.iter().for_each(|doc| {
+            self.documents_of(doc);
+            self.placed(doc);
+        });
         parsed.errors.into_iter().for_each(|e| self.parse_error(e));
+    }
+
+    /// The documents each `at` of the globs that read the file finds in `doc`.
+    fn placed(&mut self, doc: &Node) {
+        let placed = self.placed;
+        for m in placed {
+            self.at(doc, m);
+        }
+    }
+
+    /// The documents of `m`'s kind at its place in `doc`: the list there, each item a
+    /// document, or the one mapping there. A document without the place, or with
+    /// something else there, is an error at it; an empty document has no documents.
+    fn at(&mut self, doc: &Node, m: &Match) {
+        let schemas = self.schemas;
+        let Some(schema) = schemas.get(m.kind.index()) else { return };
+        if doc.is_null() {
+            return;
+        }
+        let place = m.at.join(".");
+        let reads = format!("where {} documents are read (`at \"{place}\"`)", schema.name);
+        // Errors point at the key that led to the node, or at the document's start: a
+        // register's whole mapping would show every line of the file.
+        let (mut node, mut at) = (doc, Span::new(doc.span.start, doc.span.start));
+        for (depth, key) in m.at.iter().enumerate() {
+            let what = match depth {
+                0 => "the document".to_owned(),
+                _ => format!("`{}`", m.at[..depth].join(".")),
+            };
+            let entry = match &node.kind {
+                NodeKind::Map(entries) => entries.iter().find(|(k, _, _)| k == key),
+                _ => None,
+            };
+            let message = match (&node.kind, entry) {
+                (_, Some((_, key_span, next))) => {
+                    (node, at) = (next, *key_span);
+                    continue;
+                }
+                (NodeKind::Map(_), None) => format!("{what} has no `{key}`, {reads}"),
+                _ => format!("{what} is {}, not a mapping with `{key}`, {reads}", node.describe()),
+            };
+            self.place_error(at, message);
+            return;
+        }
+        let kind_is_data = schema.record.fields.iter().any(|f| f.source_name() == "kind");
+        let document = |cx: &mut Self, node: &Node| {
+            if let Some(kind) = cx.kind_or(node, Some(m.kind), kind_is_data) {
+                cx.typed(node, kind, None, true);
+            }
+        };
+        match &node.kind {
+            NodeKind::Seq(items) => items.iter().for_each(|item| document(self, item)),
+            NodeKind::Map(_) => document(self, node),
+            _ if node.is_null() => {}
+            _ => {
+                let message =
+                    format!("`{place}` is {}, not a list of {} documents", node.describe(), schema.name);
+                self.place_error(at, message);
+            }
+        }
+    }
+
+    fn place_error(&mut self, span: Span, message: String) {
+        self.loaded.diagnostics.push(
+            Diagnostic::new(Code::EVIDENCE_PLACE, self.path.clone(), span, message)
+                .with_help("check the file against the schema's `at`: the keys, separated by dots, that lead to its documents"),
+        );
+    }
+
+    /// One error for each glob that reads documents at a place in a file whose format has
+    /// no places: a glob such as `registers/*` that also matches CSV or Markdown files.
+    /// `format_has` says what the file is (`"a Markdown file has"`).
+    fn keyless(&mut self, format_has: &str) {
+        let (placed, schemas) = (self.placed, self.schemas);
+        for m in placed {
+            let Some(schema) = schemas.get(m.kind.index()) else { continue };
+            let message = format!(
+                "{} documents are read at `{}`, but {format_has} no keys to find it by",
+                schema.name,
+                m.at.join(".")
+            );
+            self.loaded.diagnostics.push(
+                Diagnostic::new(Code::EVIDENCE_PLACE, self.path.clone(), Span::new(0, 0), message)
+                    .with_help("narrow the schema's glob to the YAML, JSON, JSON Lines or TOML files that hold its documents"),
+            );
+        }
     }
 
     /// What a format's document holds: a list's items are each a document, and nothing
@@ -258,7 +370,10 @@ impl Context<'_> {
     /// that could not be read.
     fn json_lines(&mut self, limits: &Limits) {
         let text = self.text;
-        let errors = json::stream_lines(text, limits, &mut |doc| self.documents_of(doc));
+        let errors = json::stream_lines(text, limits, &mut |doc| {
+            self.documents_of(doc);
+            self.placed(doc);
+        });
         errors.into_iter().for_each(|e| self.parse_error(e));
     }
 

@@ -5,6 +5,8 @@
 //! directories: `*` stays within a directory and `**` crosses directories, as in a
 //! shell, so `assessments/*.md` does not reach `assessments/archive/old.md`.
 
+use std::sync::Arc;
+
 use globset::{GlobSet, GlobSetBuilder};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
@@ -17,15 +19,27 @@ pub struct Sources {
     simple: Vec<SimpleGlob>,
     /// The other globs, compiled into one matcher.
     set: GlobSet,
-    /// For each glob in `set`, the kind it belongs to.
-    set_owners: Vec<KindId>,
+    /// For each glob in `set`, the kind it belongs to and where in its files the kind's
+    /// documents are.
+    set_owners: Vec<(KindId, At)>,
     /// For each glob in `set`, the text before its first special character, which every
     /// path it matches starts with: a path that starts with none of them is not asked of
     /// the matcher (the built-in attestation schema's `attestations/**/*.md` would
     /// otherwise run a regular expression over every evidence file).
     set_prefixes: Vec<String>,
-    /// Every glob as written, with its kind, for equality.
-    written: Vec<(String, KindId)>,
+    /// Every glob as written, with its `at` and its kind, for equality.
+    written: Vec<(String, At, KindId)>,
+}
+
+/// The mapping keys leading from a document of a file to the kind's documents (a schema's
+/// `at`); empty for the file's documents themselves.
+pub(crate) type At = Arc<[String]>;
+
+/// A kind whose glob matches a file, and where in the file its documents are.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Match {
+    pub kind: KindId,
+    pub at: At,
 }
 
 /// A glob with one `*` and no other special character: what almost every schema writes
@@ -37,16 +51,17 @@ struct SimpleGlob {
     before: String,
     after: String,
     kind: KindId,
+    at: At,
 }
 
 impl SimpleGlob {
     /// The glob's parts, when it has this shape.
-    fn of(glob: &str, kind: KindId) -> Option<SimpleGlob> {
+    fn of(glob: &str, kind: KindId, at: &At) -> Option<SimpleGlob> {
         let (before, after) = glob.split_once('*')?;
         if before.contains(GLOB_SPECIAL) || after.contains(GLOB_SPECIAL) {
             return None;
         }
-        Some(SimpleGlob { before: before.to_owned(), after: after.to_owned(), kind })
+        Some(SimpleGlob { before: before.to_owned(), after: after.to_owned(), kind, at: at.clone() })
     }
 
     fn matches(&self, path: &str) -> bool {
@@ -70,14 +85,18 @@ impl Sources {
         let mut written = Vec::new();
         for (i, s) in schemas.iter().enumerate() {
             let kind = KindId(u32::try_from(i).unwrap_or(u32::MAX));
-            for g in &s.sources {
+            for source in &s.sources {
+                let g = &source.glob;
                 let Ok(glob) = tenet_sema::sources::source_glob(g) else { continue };
-                written.push((g.clone(), kind));
-                match SimpleGlob::of(g, kind) {
+                if tenet_sema::sources::place_fault(g, &source.at).is_some() {
+                    continue;
+                }
+                written.push((g.clone(), source.at.clone(), kind));
+                match SimpleGlob::of(g, kind, &source.at) {
                     Some(s) => simple.push(s),
                     None => {
                         builder.add(glob);
-                        set_owners.push(kind);
+                        set_owners.push((kind, source.at.clone()));
                         set_prefixes.push(literal_prefix(g).to_owned());
                     }
                 }
@@ -89,13 +108,32 @@ impl Sources {
 
     /// The kinds whose globs match `path`, in program order.
     pub fn kinds_for(&self, path: &str) -> Vec<KindId> {
-        let mut kinds: Vec<KindId> = self.simple.iter().filter(|g| g.matches(path)).map(|g| g.kind).collect();
-        if self.set_prefixes.iter().any(|p| path.starts_with(p.as_str())) {
-            kinds.extend(self.set.matches(path).into_iter().filter_map(|i| self.set_owners.get(i).copied()));
-        }
-        kinds.sort();
+        let mut kinds: Vec<KindId> = self.matches(path).into_iter().map(|m| m.kind).collect();
         kinds.dedup();
         kinds
+    }
+
+    /// The kinds whose globs match `path`, each with where its documents are in the file,
+    /// in program order.
+    pub(crate) fn matches(&self, path: &str) -> Vec<Match> {
+        let mut matches: Vec<Match> = self
+            .simple
+            .iter()
+            .filter(|g| g.matches(path))
+            .map(|g| Match { kind: g.kind, at: g.at.clone() })
+            .collect();
+        if self.set_prefixes.iter().any(|p| path.starts_with(p.as_str())) {
+            matches.extend(
+                self.set
+                    .matches(path)
+                    .into_iter()
+                    .filter_map(|i| self.set_owners.get(i))
+                    .map(|(kind, at)| Match { kind: *kind, at: at.clone() }),
+            );
+        }
+        matches.sort();
+        matches.dedup();
+        matches
     }
 }
 
@@ -196,7 +234,8 @@ mod tests {
         let paths = all(&['a', '.', '/'], 5);
         let mut globs = 0;
         for glob in all(&['a', '.', '/', '*'], 5).into_iter().filter(|g| g.matches('*').count() == 1) {
-            let simple = SimpleGlob::of(&glob, KindId(0)).expect("one star and nothing else special");
+            let simple =
+                SimpleGlob::of(&glob, KindId(0), &At::from([])).expect("one star and nothing else special");
             let Ok(compiled) = tenet_sema::sources::source_glob(&glob) else { continue };
             let matcher = compiled.compile_matcher();
             for path in &paths {

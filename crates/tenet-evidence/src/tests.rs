@@ -374,3 +374,116 @@ fn a_glob_that_crosses_directories_finds_its_kind_at_any_depth_under_its_prefix(
     assert_eq!(sources.kinds_for("archive/inventory/systems.yaml"), Vec::<KindId>::new());
     assert_eq!(sources.kinds_for("reviews/r1.md"), vec![KindId(1)]);
 }
+
+/// Schemas that read documents at places in their files (`at`).
+fn placed_schemas() -> Vec<Schema> {
+    compiled(
+        r#"
+package unit
+schema System from "registers/*.json" at "records", "registers/*.yaml" at "data.systems",
+  "registers/*.jsonl" at "event.system", "registers/sheets/*" at "records" {
+  id: string key
+  kind: string?
+}
+schema Review from "registers/*.yaml" at "reviews", "registers/*.toml" at "reviews" {
+  id: string key
+}
+"#,
+    )
+}
+
+fn load_placed(path: &str, text: &str) -> Loaded {
+    let schemas = placed_schemas();
+    load_file(path, text.as_bytes(), &schemas, &Sources::new(&schemas), &Limits::default())
+}
+
+/// Each document's kind and key, in order.
+fn kinds_and_keys(loaded: &Loaded, schemas: &[Schema]) -> Vec<String> {
+    loaded
+        .documents
+        .iter()
+        .map(|(kind, doc)| format!("{} {}", schemas[kind.index()].name, doc.key_text().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn a_glob_with_a_place_reads_the_documents_there_and_nothing_else() {
+    let schemas = placed_schemas();
+    let register = r#"{"meta": {"n": 2}, "records": [{"id": "a"}, {"id": "b", "kind": "model"}]}"#;
+    let loaded = load_placed("registers/export.json", register);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    // `kind` is a field of System, so it is data here too.
+    assert_eq!(kinds_and_keys(&loaded, &schemas), ["System a", "System b"]);
+    // One file, two kinds, each from its own key, a path two keys deep included.
+    let yaml = "data:\n  systems:\n    - id: s1\nreviews:\n  - id: r1\n  - id: r2\n";
+    assert_eq!(
+        kinds_and_keys(&load_placed("registers/both.yaml", yaml), &schemas),
+        ["System s1", "Review r1", "Review r2"]
+    );
+    // TOML's arrays of tables, and one mapping standing for one document.
+    let toml = "title = \"Reviews\"\n\n[[reviews]]\nid = \"t1\"\n\n[[reviews]]\nid = \"t2\"\n";
+    assert_eq!(kinds_and_keys(&load_placed("registers/r.toml", toml), &schemas), ["Review t1", "Review t2"]);
+    let lines =
+        "{\"event\": {\"system\": {\"id\": \"j1\"}}}\n{\"event\": {\"system\": [{\"id\": \"j2\"}]}}\n";
+    assert_eq!(
+        kinds_and_keys(&load_placed("registers/e.jsonl", lines), &schemas),
+        ["System j1", "System j2"]
+    );
+    // Nothing there, or an empty list, is no documents and no error.
+    let empty = load_placed("registers/empty.yaml", "data:\n  systems: []\nreviews:\n");
+    assert_eq!((empty.documents.len(), empty.diagnostics.len()), (0, 0));
+}
+
+#[test]
+fn a_document_without_the_place_is_an_error_at_the_key_that_leads_there() {
+    let text = "data:\n  other: 1\nreviews: text\n";
+    let loaded = load_placed("registers/wrong.yaml", text);
+    assert_eq!(
+        messages(&loaded),
+        [
+            "T0511 `data` has no `systems`, where System documents are read (`at \"data.systems\"`)",
+            "T0511 `reviews` is \"text\", not a list of Review documents",
+        ]
+    );
+    let at: Vec<&str> =
+        loaded.diagnostics.iter().map(|d| &text[d.span.start as usize..d.span.end as usize]).collect();
+    assert_eq!(at, ["data", "reviews"]);
+    let list = load_placed("registers/list.json", "[{\"id\": \"a\"}]");
+    assert_eq!(
+        messages(&list),
+        [
+            "T0511 the document is a list, not a mapping with `records`, where System documents are read (`at \"records\"`)"
+        ]
+    );
+    // A glob without an extension that reaches a spreadsheet: it has no keys.
+    let csv = load_placed("registers/sheets/sheet.csv", "id\na\n");
+    assert_eq!(
+        messages(&csv),
+        ["T0511 System documents are read at `records`, but a CSV file's rows have no keys to find it by"]
+    );
+}
+
+#[test]
+fn documents_at_a_place_load_alike_typed_as_read_and_after_reading() {
+    let schemas = placed_schemas();
+    for (path, text) in [
+        ("registers/both.yaml", "data:\n  systems:\n    - id: s1\n    - id: 2\nreviews:\n  - id: r1\n"),
+        ("registers/e.jsonl", "{\"event\": {\"system\": {\"id\": \"j1\"}}}\n{\"event\": 1}\n{\"x\": \n"),
+    ] {
+        assert!(crate::load::loadings_agree(path, text, &schemas, &Limits::default()).is_ok(), "{path}");
+    }
+}
+
+#[test]
+fn a_source_whose_place_names_nothing_reads_no_file() {
+    let source = "package unit\nschema S from \"a/*.json\" at \"records..x\", \"b/*.csv\" at \"rows\", \"c/*.json\" {\n  id: string key\n}\n";
+    let (ast, _) = tenet_syntax::parse(source);
+    let path: Arc<str> = Arc::from("unit.tenet");
+    let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+    // The checker reports both (`T0314`); the loader reads neither anywhere.
+    assert_eq!(program.diagnostics.iter().map(|d| d.code.id()).collect::<Vec<_>>(), ["T0314", "T0314"]);
+    let schemas = program.schemas;
+    let sources = Sources::new(&schemas);
+    assert!(sources.kinds_for("a/x.json").is_empty() && sources.kinds_for("b/x.csv").is_empty());
+    assert_eq!(sources.kinds_for("c/x.json"), [KindId(0)]);
+}

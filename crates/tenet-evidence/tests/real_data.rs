@@ -1,7 +1,8 @@
 //! Real documents, not ones written for the tests: the US federal AI use case inventory
 //! of 2024 (both releases, as kept in `policies/us-federal-inventory/evidence/`; one is
 //! UTF-8 with a byte-order mark, the other Windows-1252 with question wording as column
-//! names), and Hugging Face model cards (`tests/data/model-cards/`, see its README).
+//! names), Hugging Face model cards (`tests/data/model-cards/`, see its README), and a UK
+//! transparency register whose records sit under a key (`tests/data/registers/`).
 #![allow(clippy::expect_used, clippy::panic, reason = "test set-up fails loudly")]
 
 mod support;
@@ -226,4 +227,42 @@ fn a_card_whose_license_is_a_list_and_one_with_a_model_index() {
         .and_then(|l| l.field(2))
         .expect("nested location");
     assert_eq!(&helsinki.text(&bytes)[value_at.span().range()], "52.2");
+}
+
+const REGISTER: &str = r#"
+package real
+schema TransparencyRecord from "registers/uk_atrs_*.json" at "records" {
+  url: string key
+  publishing_body: string
+  tool_name: string
+  published: datetime
+  description: string
+  listed_organisations: [string]
+}
+"#;
+
+#[test]
+fn a_register_that_wraps_its_records_loads_them_from_under_their_key() {
+    let schemas = support::schemas(REGISTER);
+    let name = "uk_atrs_records_published_2024.json";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/registers").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let loaded = load(&format!("registers/{name}"), &bytes, &schemas);
+    let text = loaded.text(&bytes);
+    // The export's `meta` is not a record, so nothing in it is reported; each record's
+    // `title`, which the schema leaves out, is one warning. Every record loads.
+    let warned: Vec<String> =
+        loaded.diagnostics.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect();
+    assert_eq!(warned, vec!["T0508 this TransparencyRecord has no field `title`; no rule can read it"; 23]);
+    assert_eq!(loaded.documents.len(), 23);
+    let schema = schema(&schemas, "TransparencyRecord");
+    let (tool, at) = field(schema, &loaded, 0, "tool_name");
+    assert_eq!(as_written(tool).as_deref(), Some("Pension Calculator"));
+    let Some(ValueLocation::Scalar(span)) = at else { panic!("{at:?}") };
+    assert_eq!(&text[span.start as usize..span.end as usize], "\"Pension Calculator\"");
+    let (organisations, _) = field(schema, &loaded, 0, "listed_organisations");
+    assert!(matches!(organisations, Value::List(items) if items.len() == 3), "{organisations:?}");
+    // Each record is cited at its own line in the file.
+    let (_, first) = &loaded.documents[0];
+    assert_eq!((first.citation.line, first.citation.column), (10, 3));
 }

@@ -133,6 +133,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "as",
     "schema",
     "from",
+    "at",
     "to",
     "encoding",
     "key",

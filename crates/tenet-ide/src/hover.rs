@@ -123,7 +123,7 @@ impl Cx<'_> {
     fn schema(&self, index: usize) -> Option<String> {
         let s = self.program.schemas.get(index)?;
         let mut out = String::new();
-        let sources: Vec<String> = s.sources.iter().map(|g| quoted(g)).collect();
+        let sources: Vec<String> = s.sources.iter().map(tenet_sema::program::Source::written).collect();
         let from = if sources.is_empty() { String::new() } else { format!(" from {}", sources.join(", ")) };
         code(&mut out, &format!("schema {}{from}", s.name));
         doc(&mut out, s.doc.as_deref());

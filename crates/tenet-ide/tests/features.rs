@@ -202,6 +202,25 @@ fn hover_on_a_nested_field_a_variable_and_a_keyword() {
     assert!(f.hover().starts_with("`severity`:"), "{}", f.hover());
 }
 
+#[test]
+fn a_schema_read_at_a_place_shows_it_in_hover_and_highlights_at_as_a_keyword_only_there() {
+    use tenet_ide::HighlightKind;
+    let f = fixture(
+        "schema Rec$0ord from \"registers/*.json\" at \"records\" {\n  id: string key\n  at: date\n}\n\n\
+         control A.1 \"x\" {\n  require count(r: Record where r.at < today) > 0\n}\n",
+    );
+    let hover = f.hover();
+    assert!(hover.contains("schema Record from \"registers/*.json\" at \"records\""), "{hover}");
+    let tokens = tenet_ide::highlight(&f.db, f.workspace, f.file("aims.tenet"));
+    let text = f.text(f.file("aims.tenet"));
+    let ats: Vec<HighlightKind> =
+        tokens.iter().filter(|t| &text[t.span.range()] == "at").map(|t| t.kind).collect();
+    // The source's `at`, then the field declared `at` and the field read as `r.at`.
+    assert_eq!(ats.len(), 3, "{ats:?}");
+    assert_eq!(ats[0], HighlightKind::Keyword, "{ats:?}");
+    assert!(ats[1..].iter().all(|k| *k != HighlightKind::Keyword), "{ats:?}");
+}
+
 fn definition(f: &Fixture) -> String {
     let target = tenet_ide::definition(&f.db, f.workspace, f.cursor()).expect("a definition");
     f.show(target.file, target.focus)

@@ -133,8 +133,8 @@ pub struct Schema {
     pub package: PackageId,
     /// Doc comment.
     pub doc: Option<String>,
-    /// Globs selecting its files, relative to an evidence root.
-    pub sources: Vec<String>,
+    /// Where its documents are read from.
+    pub sources: Vec<Source>,
     /// Declared encoding of its files.
     pub encoding: Option<String>,
     /// Its fields.
@@ -147,6 +147,29 @@ pub struct Schema {
     pub file: FileId,
     /// Where its name is declared.
     pub span: Span,
+}
+
+/// One place a kind's documents are read from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source {
+    /// A glob selecting files, relative to an evidence root.
+    pub glob: String,
+    /// The mapping keys leading from each of the files' documents to the list (or the one
+    /// mapping) that holds the kind's documents; empty when the documents are the files'
+    /// own, as they mostly are.
+    pub at: Arc<[String]>,
+}
+
+impl Source {
+    /// The glob as a schema writes it, with its `at` when it has one: how hovers, reports
+    /// and scaffolding show where a kind is read from.
+    pub fn written(&self) -> String {
+        let glob = tenet_syntax::string_literal(&self.glob);
+        match self.at.is_empty() {
+            true => glob,
+            false => format!("{glob} at {}", tenet_syntax::string_literal(&self.at.join("."))),
+        }
+    }
 }
 
 /// A parameter and its effective value.

@@ -34,6 +34,36 @@ pub fn literal_extension(glob: &str) -> Option<&str> {
     (!extension.is_empty() && !extension.contains(GLOB_SPECIAL)).then_some(extension)
 }
 
+/// The format Tenet reads files with this extension (any case) as, such as `"CSV"`.
+pub fn format_of_extension(extension: &str) -> Option<&'static str> {
+    EVIDENCE_EXTENSIONS.iter().find(|(e, _)| e.eq_ignore_ascii_case(extension)).map(|(_, format)| *format)
+}
+
+/// What makes an `at` name no place in a glob's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceFault {
+    /// A key in the dotted path is empty (`records..x`, `.records`).
+    EmptyKey,
+    /// The glob selects files of a format without keys: `"CSV"` or `"Markdown"`.
+    Keyless(&'static str),
+}
+
+/// What is wrong with reading documents at `at` (its keys) in the files `glob` selects,
+/// if anything. The checker reports it (`T0314`), and the loader reads such a source
+/// nowhere, as it does a glob that does not compile.
+pub fn place_fault(glob: &str, at: &[String]) -> Option<PlaceFault> {
+    if at.is_empty() {
+        return None;
+    }
+    if at.iter().any(String::is_empty) {
+        return Some(PlaceFault::EmptyKey);
+    }
+    literal_extension(glob)
+        .and_then(format_of_extension)
+        .filter(|format| matches!(*format, "CSV" | "Markdown"))
+        .map(PlaceFault::Keyless)
+}
+
 /// Whether Tenet reads files with this extension (any case) as evidence.
 pub fn reads_extension(extension: &str) -> bool {
     EVIDENCE_EXTENSIONS.iter().any(|(e, _)| e.eq_ignore_ascii_case(extension))

@@ -167,14 +167,25 @@ pub struct Schema {
     pub doc: Option<Doc>,
     /// The kind's name.
     pub name: Name,
-    /// Globs, relative to an evidence root, selecting this kind's files.
-    pub sources: Vec<Str>,
+    /// Where this kind's documents are read from.
+    pub sources: Vec<Source>,
     /// The declared text encoding of the source files, such as `windows-1252`.
     pub encoding: Option<Str>,
     /// The fields.
     pub fields: Vec<Field>,
     /// Extent.
     pub span: Span,
+}
+
+/// One place a schema's documents are read from: `"registers/*.json" at "records"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// A glob, relative to an evidence root, selecting files.
+    pub glob: Str,
+    /// `at "path"`: the mapping keys, separated by dots, leading from each of the files'
+    /// documents to the list (or the one mapping) that holds the kind's documents, for a
+    /// register that wraps its entries (`{"meta": …, "records": [ … ]}`).
+    pub at: Option<Str>,
 }
 
 /// A field of a schema or record type.

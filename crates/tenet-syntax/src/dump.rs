@@ -85,7 +85,13 @@ fn item_sexp(item: &Item) -> S {
         Item::Schema(s) => {
             parts.insert(0, atom(&s.name.text));
             if !s.sources.is_empty() {
-                parts.push(list("from", s.sources.iter().map(|s| quoted(&s.value))));
+                parts.push(list(
+                    "from",
+                    s.sources.iter().map(|s| match &s.at {
+                        Some(at) => list("at", [quoted(&s.glob.value), quoted(&at.value)]),
+                        None => quoted(&s.glob.value),
+                    }),
+                ));
             }
             if let Some(e) = &s.encoding {
                 parts.push(list("encoding", [quoted(&e.value)]));

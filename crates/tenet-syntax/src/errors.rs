@@ -237,6 +237,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_schema => "`schema`",
         kw_from => "`from`",
         kw_to => "`to`",
+        kw_at | source_at => "`at`",
         kw_encoding => "`encoding`",
         kw_key => "`key`",
         kw_effective => "`effective`",

@@ -19,6 +19,6 @@ mod parse;
 
 pub use dump::dump;
 pub use errors::{SyntaxError, SyntaxErrorKind};
-pub use format::{FormatError, format, format_ast};
+pub use format::{FormatError, format, format_ast, string_literal};
 pub use limits::{MAX_NESTING, MAX_SOURCE_BYTES};
 pub use parse::{parse, parse_bytes};

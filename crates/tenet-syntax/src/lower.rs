@@ -131,13 +131,28 @@ impl Lower {
             match p.as_rule() {
                 Rule::doc => schema.doc = Some(self.doc(p)),
                 Rule::schema_name => schema.name = self.name(&p),
-                Rule::schema_source => schema.sources = self.strings(p),
+                Rule::schema_source => {
+                    schema.sources = p
+                        .into_inner()
+                        .filter(|s| s.as_rule() == Rule::source)
+                        .map(|s| self.source(s))
+                        .collect();
+                }
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
                 Rule::field_decl => schema.fields.push(self.field(p)),
                 _ => {}
             }
         }
         schema
+    }
+
+    fn source(&self, pair: Pair<'_, Rule>) -> Source {
+        let mut strings = pair.into_inner().flat_map(|p| match p.as_rule() {
+            Rule::source_at => self.strings(p),
+            _ => vec![self.string(p)],
+        });
+        let glob = strings.next().unwrap_or_else(|| Str { value: String::new(), span: Span::new(0, 0) });
+        Source { glob, at: strings.next() }
     }
 
     fn strings(&self, pair: Pair<'_, Rule>) -> Vec<Str> {

@@ -44,8 +44,9 @@ function runInTerminal(args: string[]): void {
   terminal.sendText([server, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" "));
 }
 
-/// Writes a JSON Schema per evidence kind (`tenet schema export`) and associates each with
-/// the files its schema reads, through the YAML extension's `yaml.schemas` setting.
+/// Writes a JSON Schema per evidence kind (`tenet schema export`), and one per register a
+/// kind is read from, and associates each with the files it describes, through the YAML
+/// extension's `yaml.schemas` setting.
 async function exportSchemas(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return;
@@ -60,12 +61,18 @@ async function exportSchemas(): Promise<void> {
   });
   const index = path.join(out, "index.json");
   if (!fs.existsSync(index)) return;
-  const { schemas } = JSON.parse(fs.readFileSync(index, "utf8")) as { schemas: { schema: string; sources: string[] }[] };
+  type Register = { glob: string; schema: string };
+  type Kind = { schema: string; sources: string[]; registers?: Register[] };
+  const { schemas } = JSON.parse(fs.readFileSync(index, "utf8")) as { schemas: Kind[] };
   const yaml = vscode.workspace.getConfiguration("yaml");
   if (yaml.inspect("schemas") === undefined) return;
   const associations: Record<string, string[]> = { ...(yaml.get<Record<string, string[]>>("schemas") ?? {}) };
   for (const s of schemas) {
     associations[path.join(out, s.schema)] = s.sources.map((g) => `**/${g}`);
+    // A register's files hold the documents under keys (`at`): each has a schema of its own.
+    for (const r of s.registers ?? []) {
+      associations[path.join(out, r.schema)] = [`**/${r.glob}`];
+    }
   }
   await yaml.update("schemas", associations, vscode.ConfigurationTarget.Workspace);
 }

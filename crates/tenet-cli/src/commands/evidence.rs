@@ -56,7 +56,7 @@ pub fn template(args: &TemplateArgs) -> Exit {
         return Exit::Errors;
     };
     let format = args.format.unwrap_or_else(|| {
-        if schema.sources.iter().any(|s| s.ends_with(".md")) {
+        if schema.sources.iter().any(|s| s.glob.ends_with(".md")) {
             TemplateFormat::Markdown
         } else {
             TemplateFormat::Yaml
@@ -91,7 +91,15 @@ pub fn render_template(
         }
     }
     if !schema.sources.is_empty() {
-        let _ = writeln!(yaml, "# Tenet reads this kind from: {}", schema.sources.join(", "));
+        let sources: Vec<String> = schema
+            .sources
+            .iter()
+            .map(|s| match s.at.is_empty() {
+                true => s.glob.clone(),
+                false => format!("{} at \"{}\"", s.glob, s.at.join(".")),
+            })
+            .collect();
+        let _ = writeln!(yaml, "# Tenet reads this kind from: {}", sources.join(", "));
     }
     let _ = writeln!(yaml, "kind: {}", schema.name);
     for field in &schema.record.fields {
@@ -225,15 +233,36 @@ pub fn export(args: &SchemaExportArgs) -> Exit {
         return Exit::Errors;
     }
     let mut index = Vec::new();
+    let write = |file: &str, schema: &Json| {
+        let text = format!("{}\n", serde_json::to_string_pretty(schema).unwrap_or_default());
+        std::fs::write(args.out.join(file), text).map_err(|e| format!("cannot write `{file}`: {e}"))
+    };
     for schema in &program.schemas {
         let file = format!("{}.schema.json", schema.name);
-        let text =
-            format!("{}\n", serde_json::to_string_pretty(&json_schema(program, schema)).unwrap_or_default());
-        if let Err(e) = std::fs::write(args.out.join(&file), text) {
-            invocation_error(&format!("cannot write `{file}`: {e}"));
+        let document = json_schema(program, schema);
+        if let Err(e) = write(&file, &document) {
+            invocation_error(&e);
             return Exit::Errors;
         }
-        index.push(json!({ "kind": &*schema.name, "schema": file, "sources": schema.sources }));
+        // `sources`: the globs whose files are the kind's documents. A glob that reads them
+        // at a place in its files (`at`) gets a schema of that file: the keys leading to
+        // the list of documents.
+        let globs: Vec<&str> = schema.sources.iter().filter(|s| s.at.is_empty()).map(|s| &*s.glob).collect();
+        let mut entry = json!({ "kind": &*schema.name, "schema": file, "sources": globs });
+        let mut registers = Vec::new();
+        for source in schema.sources.iter().filter(|s| !s.at.is_empty()) {
+            let at = source.at.join(".");
+            let file = format!("{}.at.{at}.schema.json", schema.name);
+            if let Err(e) = write(&file, &register_schema(&document, &source.at)) {
+                invocation_error(&e);
+                return Exit::Errors;
+            }
+            registers.push(json!({ "glob": &source.glob, "at": at, "schema": file }));
+        }
+        if !registers.is_empty() {
+            entry["registers"] = registers.into();
+        }
+        index.push(entry);
     }
     let text =
         format!("{}\n", serde_json::to_string_pretty(&json!({ "schemas": index })).unwrap_or_default());
@@ -260,6 +289,28 @@ pub fn json_schema(program: &Program, schema: &Schema) -> Json {
         }
     }
     root
+}
+
+/// A JSON Schema of a file that holds a kind's documents at `at`: a mapping with each key
+/// in turn, the last holding a list of documents, one document, or nothing, as the loader
+/// reads it.
+fn register_schema(document: &Json, at: &[String]) -> Json {
+    let mut document = document.clone();
+    let title = document.as_object_mut().and_then(|map| {
+        map.remove("$schema");
+        map.get("title").and_then(Json::as_str).map(str::to_owned)
+    });
+    let one = json!({ "$ref": "#/$defs/document" });
+    let mut inner = json!({ "anyOf": [{ "type": "array", "items": one }, one, { "type": "null" }] });
+    for key in at.iter().rev() {
+        inner = json!({ "type": "object", "properties": { key: inner }, "required": [key] });
+    }
+    if let Some(map) = inner.as_object_mut() {
+        map.insert("$schema".to_owned(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert("title".to_owned(), json!(format!("{} register", title.unwrap_or_default())));
+        map.insert("$defs".to_owned(), json!({ "document": document }));
+    }
+    inner
 }
 
 fn record_schema(program: &Program, fields: &[FieldDef]) -> Json {

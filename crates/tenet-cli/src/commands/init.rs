@@ -116,8 +116,12 @@ fn templates(program: &Program, evidence: &Path, today: jiff::civil::Date) -> Ve
         }
         // The template takes the first format of the kind's sources that people write by
         // hand: YAML, Markdown with front matter, or a spreadsheet's CSV.
-        let Some(glob) =
-            schema.sources.iter().find(|g| g.ends_with(".yaml") || g.ends_with(".md") || g.ends_with(".csv"))
+        let Some(glob) = schema
+            .sources
+            .iter()
+            .filter(|s| s.at.is_empty())
+            .map(|s| &s.glob)
+            .find(|g| g.ends_with(".yaml") || g.ends_with(".md") || g.ends_with(".csv"))
         else {
             continue;
         };

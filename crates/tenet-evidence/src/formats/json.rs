@@ -37,6 +37,17 @@ pub(crate) fn parse_documents(text: &str, limits: &Limits) -> Parsed {
     }
 }
 
+/// Parses a JSON file as one value, a top-level array included: where a schema reads
+/// documents at a place in the file, the file is one document that has the place or not.
+pub(crate) fn parse_whole(text: &str, limits: &Limits) -> Parsed {
+    let mut r = Reader::new(text, 0, limits);
+    r.skip_ws();
+    match r.whole_value() {
+        Ok(node) => Parsed::ok(vec![node]),
+        Err(e) => Parsed::failed(e),
+    }
+}
+
 /// Parses JSON Lines: one document per non-blank line. A bad line is an error of its
 /// own; the other lines still load.
 #[cfg(any(test, feature = "fuzzing"))]

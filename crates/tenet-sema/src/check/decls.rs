@@ -42,7 +42,17 @@ impl<'a> Checker<'a> {
             name,
             package,
             doc: doc_text(&s.doc),
-            sources: s.sources.iter().map(|s| s.value.clone()).collect(),
+            sources: s
+                .sources
+                .iter()
+                .map(|s| Source {
+                    glob: s.glob.value.clone(),
+                    at: s
+                        .at
+                        .as_ref()
+                        .map_or_else(|| Arc::from([]), |at| at.value.split('.').map(str::to_owned).collect()),
+                })
+                .collect(),
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
             record: Arc::new(RecordTy { fields: Vec::new() }),
             key: None,
@@ -56,8 +66,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A `from` glob must read as a glob, and should select files Tenet reads.
-    fn check_source(&mut self, file: FileId, source: &ast::Str) {
+    /// A `from` glob must read as a glob, and should select files Tenet reads; its `at`
+    /// must name keys, in files that have them.
+    fn check_source(&mut self, file: FileId, source: &ast::Source) {
+        if let Some(at) = &source.at {
+            let keys: Vec<String> = at.value.split('.').map(str::to_owned).collect();
+            if let Some(fault) = crate::sources::place_fault(&source.glob.value, &keys) {
+                self.place_fault(file, &source.glob.value, at, fault);
+            }
+        }
+        let source = &source.glob;
         let glob = &source.value;
         if let Err(e) = crate::sources::source_glob(glob) {
             let d = self
@@ -80,6 +98,22 @@ impl<'a> Checker<'a> {
                 format!("`{glob}` selects `.{extension}` files, which Tenet does not read as evidence"),
             )
             .with_help(format!("evidence is read from {} files", read.join(", ")));
+        self.report(d);
+    }
+
+    /// An `at` that names no place in its glob's files.
+    fn place_fault(&mut self, file: FileId, glob: &str, at: &ast::Str, fault: crate::sources::PlaceFault) {
+        let (message, help) = match fault {
+            crate::sources::PlaceFault::EmptyKey => (
+                format!("`{}` is not a place in a document: a key in it is empty", at.value),
+                "name the mapping keys that lead to the documents, separated by dots: `at \"records\"`, `at \"data.items\"`",
+            ),
+            crate::sources::PlaceFault::Keyless(format) => (
+                format!("`{glob}` selects {format} files, which have no keys for `at` to name"),
+                "`at` reads into YAML, JSON, JSON Lines and TOML documents; remove it for this glob",
+            ),
+        };
+        let d = self.diag(Code::INVALID_SOURCE_PLACE, file, at.span, message).with_help(help);
         self.report(d);
     }
 

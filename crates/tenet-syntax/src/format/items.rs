@@ -115,15 +115,49 @@ impl Printer<'_> {
     }
 
     fn schema(&mut self, s: &Schema) {
-        let mut header = format!("schema {}", s.name.text);
-        if !s.sources.is_empty() {
-            let sources: Vec<String> = s.sources.iter().map(|s| string(&s.value)).collect();
-            header.push_str(&format!(" from {}", sources.join(", ")));
+        let head = format!("schema {}", s.name.text);
+        let sources: Vec<String> = s
+            .sources
+            .iter()
+            .map(|s| match &s.at {
+                Some(at) => format!("{} at {}", string(&s.glob.value), string(&at.value)),
+                None => string(&s.glob.value),
+            })
+            .collect();
+        let from = (!sources.is_empty()).then(|| format!("from {}", sources.join(", ")));
+        let encoding = s.encoding.as_ref().map(|e| format!("encoding {}", string(&e.value)));
+        let one_line = [Some(head.clone()), from, encoding.clone()].into_iter().flatten().collect::<Vec<_>>();
+        let one_line = one_line.join(" ");
+        if self.indent + one_line.len() + 2 <= WIDTH {
+            self.open(one_line);
+        } else {
+            // The name on its own line, then the sources packed under it, each kept whole,
+            // and the encoding after them.
+            let mut lines: Vec<String> = Vec::new();
+            for (i, source) in sources.iter().enumerate() {
+                let separator = if i + 1 < sources.len() { "," } else { "" };
+                match lines.last_mut() {
+                    Some(last) if self.indent + last.len() + 1 + source.len() + separator.len() < WIDTH => {
+                        last.push(' ');
+                        last.push_str(source);
+                        last.push_str(separator);
+                    }
+                    Some(_) => lines.push(format!("    {source}{separator}")),
+                    None => lines.push(format!("  from {source}{separator}")),
+                }
+            }
+            if let Some(encoding) = encoding {
+                lines.push(format!("  {encoding}"));
+            }
+            match lines.pop() {
+                Some(last) => {
+                    self.line(head);
+                    lines.into_iter().for_each(|l| self.line(l));
+                    self.open(last);
+                }
+                None => self.open(head),
+            }
         }
-        if let Some(e) = &s.encoding {
-            header.push_str(&format!(" encoding {}", string(&e.value)));
-        }
-        self.open(header);
         self.fields(&s.fields);
         self.close(s.span.end);
     }

@@ -37,6 +37,12 @@ pub fn format_ast(ast: &Ast) -> String {
     Printer::new("").file(ast)
 }
 
+/// A string as a policy writes it, in quotes with the escapes it needs: for tools that
+/// show a policy's strings back to its authors.
+pub fn string_literal(s: &str) -> String {
+    expr::string(s)
+}
+
 /// The output under construction, one line at a time, with the comments still to place.
 pub(crate) struct Printer<'a> {
     source: &'a str,
