@@ -70,10 +70,10 @@ pub(crate) fn load(
     let Some(format) = Format::of(path) else { return loaded };
     // The kinds whose globs read the file's documents, and those that read documents at a
     // place in it (`at`).
-    let (placed, whole): (Vec<Match>, Vec<Match>) =
-        sources.matches(path).into_iter().partition(|m| !m.at.is_empty());
-    let mut by_glob: Vec<KindId> = whole.iter().map(|m| m.kind).collect();
+    let matches = sources.matches(path);
+    let mut by_glob: Vec<KindId> = matches.iter().filter(|m| m.at.is_none()).map(|m| m.kind).collect();
     by_glob.dedup();
+    let placed: Vec<Match> = matches.into_iter().filter(|m| m.at.is_some()).collect();
     // Only files that are evidence at all deserve an error before they are parsed.
     let evidence = !by_glob.is_empty() || !placed.is_empty() || format.self_describing();
     if bytes.len() > limits.max_file_bytes {
@@ -271,19 +271,19 @@ impl Context<'_> {
     /// something else there, is an error at it; an empty document has no documents.
     fn at(&mut self, doc: &Node, m: &Match) {
         let schemas = self.schemas;
-        let Some(schema) = schemas.get(m.kind.index()) else { return };
+        let (Some(schema), Some(keys)) = (schemas.get(m.kind.index()), &m.at) else { return };
         if doc.is_null() {
             return;
         }
-        let place = m.at.join(".");
+        let place = keys.join(".");
         let reads = format!("where {} documents are read (`at \"{place}\"`)", schema.name);
         // Errors point at the key that led to the node, or at the document's start: a
         // register's whole mapping would show every line of the file.
         let (mut node, mut at) = (doc, Span::new(doc.span.start, doc.span.start));
-        for (depth, key) in m.at.iter().enumerate() {
+        for (depth, key) in keys.iter().enumerate() {
             let what = match depth {
                 0 => "the document".to_owned(),
-                _ => format!("`{}`", m.at[..depth].join(".")),
+                _ => format!("`{}`", keys[..depth].join(".")),
             };
             let entry = match &node.kind {
                 NodeKind::Map(entries) => entries.iter().find(|(k, _, _)| k == key),
@@ -335,7 +335,7 @@ impl Context<'_> {
             let message = format!(
                 "{} documents are read at `{}`, but {format_has} no keys to find it by",
                 schema.name,
-                m.at.join(".")
+                m.at.as_deref().unwrap_or_default().join(".")
             );
             self.loaded.diagnostics.push(
                 Diagnostic::new(Code::EVIDENCE_PLACE, self.path.clone(), Span::new(0, 0), message)

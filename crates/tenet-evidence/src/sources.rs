@@ -32,8 +32,9 @@ pub struct Sources {
 }
 
 /// The mapping keys leading from a document of a file to the kind's documents (a schema's
-/// `at`); empty for the file's documents themselves.
-pub(crate) type At = Arc<[String]>;
+/// `at`); `None` for the file's documents themselves, which is what almost every glob
+/// reads, and costs nothing to hand out for every file.
+pub(crate) type At = Option<Arc<[String]>>;
 
 /// A kind whose glob matches a file, and where in the file its documents are.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,12 +92,13 @@ impl Sources {
                 if tenet_sema::sources::place_fault(g, &source.at).is_some() {
                     continue;
                 }
-                written.push((g.clone(), source.at.clone(), kind));
-                match SimpleGlob::of(g, kind, &source.at) {
+                let at: At = (!source.at.is_empty()).then(|| source.at.clone());
+                written.push((g.clone(), at.clone(), kind));
+                match SimpleGlob::of(g, kind, &at) {
                     Some(s) => simple.push(s),
                     None => {
                         builder.add(glob);
-                        set_owners.push((kind, source.at.clone()));
+                        set_owners.push((kind, at));
                         set_prefixes.push(literal_prefix(g).to_owned());
                     }
                 }
@@ -234,8 +236,7 @@ mod tests {
         let paths = all(&['a', '.', '/'], 5);
         let mut globs = 0;
         for glob in all(&['a', '.', '/', '*'], 5).into_iter().filter(|g| g.matches('*').count() == 1) {
-            let simple =
-                SimpleGlob::of(&glob, KindId(0), &At::from([])).expect("one star and nothing else special");
+            let simple = SimpleGlob::of(&glob, KindId(0), &None).expect("one star and nothing else special");
             let Ok(compiled) = tenet_sema::sources::source_glob(&glob) else { continue };
             let matcher = compiled.compile_matcher();
             for path in &paths {
