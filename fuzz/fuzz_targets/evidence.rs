@@ -34,7 +34,8 @@ schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "r
   "registers/*" at "records" {
   id: string key
   kind: string?
-  since: date?
+  since: date? format "%d/%m/%Y"
+  held: [date] format "%d %b %Y"
 }
 "#;
 

@@ -1179,3 +1179,20 @@ fn schema_export_describes_a_register_read_at_a_place_by_a_schema_of_the_file() 
     let events = read("AiSystem.at.event.system.schema.json");
     assert_eq!(events["properties"]["event"]["required"], serde_json::json!(["system"]));
 }
+
+#[test]
+fn an_evidence_template_writes_dates_in_the_fields_own_format() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics/date-formats");
+    let out = tenet_in(&case, &["evidence", "template", "Review", "--as-of", "2026-06-30"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("held_on")).collect();
+    assert_eq!(
+        lines,
+        [
+            "held_on: \"30.06.2026\"  # date; the date this document speaks for; written as `%d.%m.%Y`",
+            "sessions:  # list of date; written as `%d %b %Y`",
+            "  - \"30 Jun 2026\"",
+        ]
+    );
+}

@@ -156,6 +156,9 @@ codes! {
     /// A parameter value that is not a constant.
     NOT_CONSTANT = "T0212", Error, "not a constant",
         "Parameter values may use literals, other parameters, operators, functions and `today`, but not evidence or variables, and parameters may not depend on themselves.";
+    /// A field's `format` that is not on a date field, or cannot read a date.
+    INVALID_DATE_FORMAT = "T0213", Error, "invalid date format",
+        "`format` says how evidence writes a date field's dates when not as `YYYY-MM-DD`, with `strptime` directives: `%Y` the year, `%m` the month in digits (one or two), `%b` its name, `%d` the day. `date format \"%m/%d/%Y\"` reads 6/1/2024 and 12/17/2024. It applies to `date`, `date?` and `[date]` fields, and must give the year, the month and the day.";
 
     // T03xx: declarations and tailoring.
     /// Two declarations with the same id or name.

@@ -202,9 +202,15 @@ impl Typer<'_> {
                 Some(x) if x.is_finite() => scalar(Value::Float(x)),
                 _ => wrong(self, "a number"),
             },
-            Ty::Date => match node.as_text().and_then(|t| parse_date(t.trim())) {
-                Some(d) => scalar(Value::Date(d)),
-                None => wrong(self, "a date (YYYY-MM-DD)"),
+            Ty::Date => match &field.date_format {
+                None => match node.as_text().and_then(|t| parse_date(t.trim())) {
+                    Some(d) => scalar(Value::Date(d)),
+                    None => wrong(self, "a date (YYYY-MM-DD)"),
+                },
+                Some(format) => match node.as_text().and_then(|t| parse_date_as(t.trim(), format)) {
+                    Some(d) => scalar(Value::Date(d)),
+                    None => wrong(self, &format!("a date written as `{format}`")),
+                },
             },
             Ty::DateTime => match node.as_text().and_then(|t| t.trim().parse::<jiff::Timestamp>().ok()) {
                 Some(t) => scalar(Value::DateTime(t)),
@@ -360,6 +366,11 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     text.parse::<Date>().ok()
 }
 
+/// A date written as `format` says (`%m/%d/%Y`), which must be all of the text.
+pub(crate) fn parse_date_as(text: &str, format: &str) -> Option<Date> {
+    jiff::fmt::strtime::parse(format, text).ok()?.to_date().ok()
+}
+
 /// `12 months`, `1 year 6 months`, `30 days`, `2 weeks`, `6 hours`, or ISO 8601
 /// (`P1Y6M`, `P30D`, `PT6H`).
 pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
@@ -466,6 +477,18 @@ mod tests {
         assert!(parse_date("2023-02-29").is_none());
         assert!(parse_date("2024-2-9").is_none());
         assert!(parse_date("2024-02-29T10:00:00").is_none());
+    }
+
+    #[test]
+    fn dates_in_a_declared_format_read_one_or_two_digits_and_nothing_more() {
+        let date = |y, m, d| Some(jiff::civil::date(y, m, d));
+        assert_eq!(parse_date_as("6/1/2024", "%m/%d/%Y"), date(2024, 6, 1));
+        assert_eq!(parse_date_as("12/17/2024", "%m/%d/%Y"), date(2024, 12, 17));
+        assert_eq!(parse_date_as("17.12.2024", "%d.%m.%Y"), date(2024, 12, 17));
+        assert_eq!(parse_date_as("17 Dec 2024", "%d %b %Y"), date(2024, 12, 17));
+        for wrong in ["N/A", "", "2/30/2024", "13/1/2024", "6/1/2024 extra", "2024-06-01", "24-Nov"] {
+            assert_eq!(parse_date_as(wrong, "%m/%d/%Y"), None, "{wrong}");
+        }
     }
 
     #[test]

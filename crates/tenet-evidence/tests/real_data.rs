@@ -266,3 +266,33 @@ fn a_register_that_wraps_its_records_loads_them_from_under_their_key() {
     let (_, first) = &loaded.documents[0];
     assert_eq!((first.citation.line, first.citation.column), (10, 3));
 }
+
+#[test]
+fn the_inventorys_us_dates_read_with_the_format_the_schema_declares() {
+    let schemas = support::schemas(
+        r#"
+package real
+schema UseCase from "inventory/2024_consolidated_ai_inventory_raw.csv" {
+  name: string key as "2_use_case_name"
+  initiated: date? as "18_date_initiated" format "%m/%d/%Y"
+}
+"#,
+    );
+    let bytes = inventory("2024_consolidated_ai_inventory_raw.csv");
+    let loaded = load("inventory/2024_consolidated_ai_inventory_raw.csv", &bytes, &schemas);
+    let text = loaded.text(&bytes);
+    // 1,191 rows write a month, a day and a year, one or two digits each, and 514 leave the
+    // cell blank; the other 52 write something else (`N/A` 17 times, `24-Nov`, `Q4FY25`,
+    // `2022-08 (estimated)`, …), each an error at its cell that names the format.
+    let wrong: Vec<_> = loaded.diagnostics.iter().filter(|d| d.code.id() == "T0504").collect();
+    assert_eq!(wrong.len(), 52);
+    assert!(wrong.iter().all(|d| d.message.contains("a date written as `%m/%d/%Y`")), "{:?}", wrong[0]);
+    let not_applicable = wrong.iter().filter(|d| support::underlined(text, d) == "N/A").count();
+    assert_eq!(not_applicable, 17);
+    assert_eq!(loaded.documents.len(), 1757 - 52);
+    let schema = schema(&schemas, "UseCase");
+    assert_eq!(field(schema, &loaded, 0, "initiated").0, &Value::Date(jiff::civil::date(2023, 7, 1)));
+    let dated =
+        (0..loaded.documents.len()).filter(|&i| field(schema, &loaded, i, "initiated").0 != &Value::None);
+    assert_eq!(dated.count(), 1191);
+}

@@ -136,6 +136,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "at",
     "to",
     "encoding",
+    "format",
     "key",
     "effective",
     "ref",

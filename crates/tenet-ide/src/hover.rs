@@ -336,5 +336,8 @@ fn field_marks(f: &FieldDef) -> String {
     if f.effective {
         marks.push_str(" · effective date");
     }
+    if let Some(format) = &f.date_format {
+        marks.push_str(&format!(" · written as `{format}`"));
+    }
     marks
 }

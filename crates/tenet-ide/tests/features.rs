@@ -203,7 +203,7 @@ fn hover_on_a_nested_field_a_variable_and_a_keyword() {
 }
 
 #[test]
-fn a_schema_read_at_a_place_shows_it_in_hover_and_highlights_at_as_a_keyword_only_there() {
+fn places_and_date_formats_show_in_hover_and_at_is_a_keyword_only_in_a_source() {
     use tenet_ide::HighlightKind;
     let f = fixture(
         "schema Rec$0ord from \"registers/*.json\" at \"records\" {\n  id: string key\n  at: date\n}\n\n\
@@ -211,6 +211,8 @@ fn a_schema_read_at_a_place_shows_it_in_hover_and_highlights_at_as_a_keyword_onl
     );
     let hover = f.hover();
     assert!(hover.contains("schema Record from \"registers/*.json\" at \"records\""), "{hover}");
+    let dated = fixture("schema Sheet {\n  id: string key\n  sig$0ned: date format \"%m/%d/%Y\"\n}\n");
+    assert!(dated.hover().contains("field of `Sheet` · written as `%m/%d/%Y`"), "{}", dated.hover());
     let tokens = tenet_ide::highlight(&f.db, f.workspace, f.file("aims.tenet"));
     let text = f.text(f.file("aims.tenet"));
     let ats: Vec<HighlightKind> =

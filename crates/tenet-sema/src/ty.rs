@@ -69,6 +69,9 @@ pub struct FieldDef {
     pub effective: bool,
     /// Its name in evidence files, when it differs (`as "Use Case Name"`).
     pub alias: Option<Arc<str>>,
+    /// How evidence writes a date field's dates (`format "%m/%d/%Y"`, jiff's `strptime`
+    /// directives), when not as `YYYY-MM-DD`; only a valid format on a date field is kept.
+    pub date_format: Option<Arc<str>>,
     /// Doc comment.
     pub doc: Option<String>,
     /// The file that declares it.

@@ -203,6 +203,9 @@ pub struct Field {
     pub effective: bool,
     /// `as "Source Name"`: the name in the evidence file, when it differs.
     pub alias: Option<Str>,
+    /// `format "%m/%d/%Y"`: how the evidence writes a date field's dates, when not as
+    /// `YYYY-MM-DD` (a spreadsheet's US or European dates).
+    pub format: Option<Str>,
     /// Extent.
     pub span: Span,
 }

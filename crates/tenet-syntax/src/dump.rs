@@ -244,6 +244,9 @@ fn field(f: &Field) -> S {
     if let Some(a) = &f.alias {
         v.push(list("as", [quoted(&a.value)]));
     }
+    if let Some(format) = &f.format {
+        v.push(list("format", [quoted(&format.value)]));
+    }
     v.extend(doc(&f.doc));
     list("field", v)
 }

@@ -168,6 +168,7 @@ impl Lower {
             key: false,
             effective: false,
             alias: None,
+            format: None,
             span,
         };
         for p in pair.into_inner() {
@@ -178,6 +179,7 @@ impl Lower {
                 Rule::mod_key => field.key = true,
                 Rule::mod_effective => field.effective = true,
                 Rule::mod_alias => field.alias = self.strings(p).into_iter().next(),
+                Rule::mod_format => field.format = self.strings(p).into_iter().next(),
                 _ => {}
             }
         }

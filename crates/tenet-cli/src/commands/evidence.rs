@@ -130,7 +130,11 @@ fn field_lines(
         }
     }
     let optional = matches!(field.ty, Ty::Optional(_));
-    let mut notes = vec![type_name(program, &field.ty)];
+    let mut notes = vec![match &field.date_format {
+        // The field's own format is noted below, in place of the usual one.
+        Some(_) => type_name(program, &field.ty).replace("date (YYYY-MM-DD)", "date"),
+        None => type_name(program, &field.ty),
+    }];
     if field.key {
         notes.push("key: unique across all documents of this kind".to_owned());
     }
@@ -140,6 +144,16 @@ fn field_lines(
     if optional {
         notes.push("optional".to_owned());
     }
+    if let Some(format) = &field.date_format {
+        notes.push(format!("written as `{format}`"));
+    }
+    // A date in the field's own format, when it has one.
+    let sample = |ty: &Ty| match (&field.date_format, ty.non_optional()) {
+        (Some(format), Ty::Date) => {
+            format!("\"{}\"", jiff::fmt::strtime::format(&**format, today).unwrap_or_default())
+        }
+        _ => sample(ty, today),
+    };
     let name = yaml_key(field.source_name());
     match field.ty.non_optional() {
         Ty::Record(record) => {
@@ -167,12 +181,12 @@ fn field_lines(
                     }
                 }
                 other => {
-                    let _ = writeln!(out, "{pad}  - {}", sample(other, today));
+                    let _ = writeln!(out, "{pad}  - {}", sample(other));
                 }
             }
         }
         other => {
-            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(other, today), notes.join("; "));
+            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(other), notes.join("; "));
         }
     }
 }
@@ -317,7 +331,14 @@ fn record_schema(program: &Program, fields: &[FieldDef]) -> Json {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for f in fields {
-        let mut s = type_schema(program, f.ty.non_optional());
+        let mut s = match (&f.date_format, f.ty.non_optional()) {
+            // Dates in a format of the schema's own are text to JSON Schema.
+            (Some(_), Ty::Date) => json!({ "type": "string" }),
+            (Some(_), Ty::List(element)) if matches!(element.non_optional(), Ty::Date) => {
+                json!({ "type": "array", "items": { "type": "string" } })
+            }
+            (_, ty) => type_schema(program, ty),
+        };
         if let (Some(doc), Some(map)) = (&f.doc, s.as_object_mut()) {
             map.insert("description".to_owned(), json!(doc));
         }

@@ -85,18 +85,66 @@ impl Checker<'_> {
                 continue;
             }
             let ty = self.type_of(package, file, &field.ty);
+            let date_format =
+                field.format.as_ref().and_then(|format| self.date_format(file, field, &ty, format));
             defs.push(FieldDef {
                 name: Arc::from(field.name.text.as_str()),
                 ty,
                 key: field.key,
                 effective: field.effective,
                 alias: field.alias.as_ref().map(|a| Arc::from(a.value.as_str())),
+                date_format,
                 doc: doc_text(&field.doc),
                 file,
                 span: field.name.span,
             });
         }
         RecordTy { fields: defs }
+    }
+
+    /// A field's `format`, when it is on a date field (or a list of dates) and reads a
+    /// date: the format writes a sample date that it then reads back as the same date.
+    fn date_format(
+        &mut self,
+        file: FileId,
+        field: &ast::Field,
+        ty: &Ty,
+        format: &ast::Str,
+    ) -> Option<Arc<str>> {
+        let element = match ty.non_optional() {
+            Ty::List(element) => element.non_optional(),
+            other => other,
+        };
+        if matches!(element, Ty::Error) {
+            return None;
+        }
+        if !matches!(element, Ty::Date) {
+            let message = format!(
+                "`format` says how dates are written, but `{}` is `{}`",
+                field.name.text,
+                ty.display(&self.program)
+            );
+            let d = self
+                .diag(Code::INVALID_DATE_FORMAT, file, format.span, message)
+                .with_help("declare the field `date`, `date?` or `[date]`, or remove the format");
+            self.report(d);
+            return None;
+        }
+        let sample = jiff::civil::date(2024, 12, 17);
+        let reads_back = jiff::fmt::strtime::format(format.value.as_str(), sample)
+            .ok()
+            .and_then(|written| jiff::fmt::strtime::parse(format.value.as_str(), &written).ok())
+            .and_then(|parsed| parsed.to_date().ok());
+        if reads_back == Some(sample) {
+            return Some(Arc::from(format.value.as_str()));
+        }
+        let message =
+            format!("`{}` cannot read a date: it must give the year, the month and the day", format.value);
+        let d = self.diag(Code::INVALID_DATE_FORMAT, file, format.span, message).with_help(
+            "write it with `%Y` (2024), `%m` (12, or 6) or `%b` (Dec), and `%d` (17): `%m/%d/%Y` reads 12/17/2024, `%d.%m.%Y` reads 17.12.2024",
+        );
+        self.report(d);
+        None
     }
 
     /// The type a type expression denotes in a package.

@@ -428,6 +428,9 @@ fn modifiers(f: &Field) -> String {
     if let Some(a) = &f.alias {
         out.push_str(&format!(" as {}", string(&a.value)));
     }
+    if let Some(format) = &f.format {
+        out.push_str(&format!(" format {}", string(&format.value)));
+    }
     out
 }
 
