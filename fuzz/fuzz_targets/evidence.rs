@@ -31,7 +31,7 @@ schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" {
 }
 schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "records",
   "registers/*.jsonl" at "event", "registers/*.toml" at "entries", "registers/*.toml" at "more.entries",
-  "registers/*" at "records" {
+  "registers/*" at "records" none "N/A", "-" {
   id: string key
   kind: string?
   since: date? format "%d/%m/%Y"

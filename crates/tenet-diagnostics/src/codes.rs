@@ -220,7 +220,7 @@ codes! {
         "The file is not valid YAML, JSON, TOML, CSV or Markdown front matter, repeats a key (or a column that a field reads), or exceeds a nesting or document limit. The documents before the error, and the other files, are still evaluated.";
     /// A document without a field its schema requires.
     MISSING_EVIDENCE_FIELD = "T0503", Error, "missing required field",
-        "The schema declares the field without `?`, so every document must have it. Add it, or make the field optional in the schema.";
+        "The schema declares the field without `?`, so every document must have it. A word the schema says its files write for no value (`none \"N/A\"`) counts as missing. Add it, or make the field optional in the schema.";
     /// A value of the wrong type for its field.
     EVIDENCE_TYPE = "T0504", Error, "wrong type in evidence",
         "The value cannot be read as the field's type: dates are `YYYY-MM-DD`, durations `12 months`, booleans `true` or `false`.";

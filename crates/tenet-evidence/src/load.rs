@@ -390,6 +390,7 @@ impl Context<'_> {
             diagnostics: &mut self.loaded.diagnostics,
             warn_unknown,
             locate: self.locate,
+            none: &schema.none,
         };
         // Named in messages only, so formatted only for them.
         let what = format_args!("this {}", schema.name);

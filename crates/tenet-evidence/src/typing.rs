@@ -20,6 +20,8 @@ pub(crate) struct Typer<'a> {
     /// Whether to keep where each value is written ([`Typed::locations`]); when false,
     /// the locations are left empty.
     pub locate: bool,
+    /// The words the schema says mean no value (`none "N/A"`), read as empty.
+    pub none: &'a [Arc<str>],
 }
 
 /// A record's values and their locations, both in the record type's field order.
@@ -29,6 +31,13 @@ pub(crate) struct Typed {
 }
 
 impl Typer<'_> {
+    /// Whether a value is empty: nothing, or one of the schema's words for nothing.
+    fn is_empty(&self, node: &Node) -> bool {
+        node.is_null()
+            || (!self.none.is_empty()
+                && node.as_text().is_some_and(|t| self.none.iter().any(|w| w.eq_ignore_ascii_case(t.trim()))))
+    }
+
     fn report(&mut self, code: Code, span: Span, message: String) {
         self.diagnostics.push(Diagnostic::new(code, self.path.clone(), span, message));
     }
@@ -59,7 +68,7 @@ impl Typer<'_> {
             matched += usize::from(found.is_some());
             let optional = matches!(field.ty, Ty::Optional(_));
             let (value, at) = match found {
-                Some((_, _, value)) if !value.is_null() => match self.value(value, &field.ty, field) {
+                Some((_, _, value)) if !self.is_empty(value) => match self.value(value, &field.ty, field) {
                     Some((v, at)) => (v, Some(at)),
                     None => {
                         ok = false;
@@ -69,12 +78,21 @@ impl Typer<'_> {
                 Some((_, _, value)) if optional => (Value::None, Some(ValueLocation::Scalar(value.span))),
                 None if optional => (Value::None, None),
                 Some((_, key_span, value)) => {
+                    let message = match value.as_text().filter(|_| !value.is_null()) {
+                        Some(word) => {
+                            format!(
+                                "`{name}` is \"{}\", which this kind's files write for no value, but {what} requires it",
+                                word.trim()
+                            )
+                        }
+                        None => format!("`{name}` is empty, but {what} requires it"),
+                    };
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::MISSING_EVIDENCE_FIELD,
                             self.path.clone(),
                             key_span.cover(value.span),
-                            format!("`{name}` is empty, but {what} requires it"),
+                            message,
                         )
                         .with_help("give it a value, or declare it optional (`?`) in the schema"),
                     );
@@ -134,7 +152,7 @@ impl Typer<'_> {
     /// Types one value of `field`.
     pub fn value(&mut self, node: &Node, ty: &Ty, field: &FieldDef) -> Option<(Value, ValueLocation)> {
         let here = ValueLocation::Scalar(node.span);
-        if node.is_null() {
+        if self.is_empty(node) {
             if matches!(ty, Ty::Optional(_)) {
                 return Some((Value::None, here));
             }

@@ -124,7 +124,12 @@ impl Cx<'_> {
         let s = self.program.schemas.get(index)?;
         let mut out = String::new();
         let sources: Vec<String> = s.sources.iter().map(tenet_sema::program::Source::written).collect();
-        let from = if sources.is_empty() { String::new() } else { format!(" from {}", sources.join(", ")) };
+        let mut from =
+            if sources.is_empty() { String::new() } else { format!(" from {}", sources.join(", ")) };
+        if !s.none.is_empty() {
+            let words: Vec<String> = s.none.iter().map(|w| quoted(w)).collect();
+            from.push_str(&format!(" none {}", words.join(", ")));
+        }
         code(&mut out, &format!("schema {}{from}", s.name));
         doc(&mut out, s.doc.as_deref());
         let _ = writeln!(out, "\nevidence kind of package `{}`\n", self.package_name(s.package));

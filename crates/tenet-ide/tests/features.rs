@@ -213,6 +213,12 @@ fn places_and_date_formats_show_in_hover_and_at_is_a_keyword_only_in_a_source() 
     assert!(hover.contains("schema Record from \"registers/*.json\" at \"records\""), "{hover}");
     let dated = fixture("schema Sheet {\n  id: string key\n  sig$0ned: date format \"%m/%d/%Y\"\n}\n");
     assert!(dated.hover().contains("field of `Sheet` · written as `%m/%d/%Y`"), "{}", dated.hover());
+    let blanks = fixture("schema Sh$0eet from \"s/*.csv\" none \"N/A\", \"-\" {\n  id: string key\n}\n");
+    assert!(
+        blanks.hover().contains("schema Sheet from \"s/*.csv\" none \"N/A\", \"-\""),
+        "{}",
+        blanks.hover()
+    );
     let tokens = tenet_ide::highlight(&f.db, f.workspace, f.file("aims.tenet"));
     let text = f.text(f.file("aims.tenet"));
     let ats: Vec<HighlightKind> =

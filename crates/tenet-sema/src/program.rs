@@ -137,6 +137,9 @@ pub struct Schema {
     pub sources: Vec<Source>,
     /// Declared encoding of its files.
     pub encoding: Option<String>,
+    /// The words its files write where a field has no value (`none "N/A", "NA"`), read
+    /// as empty, in any case.
+    pub none: Vec<Arc<str>>,
     /// Its fields.
     pub record: Arc<RecordTy>,
     /// The index of its key field.

@@ -125,8 +125,15 @@ impl Lower {
 
     fn schema(&self, pair: Pair<'_, Rule>) -> Schema {
         let span = self.span(&pair);
-        let mut schema =
-            Schema { doc: None, name: missing(span), sources: vec![], encoding: None, fields: vec![], span };
+        let mut schema = Schema {
+            doc: None,
+            name: missing(span),
+            sources: vec![],
+            encoding: None,
+            none: vec![],
+            fields: vec![],
+            span,
+        };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc => schema.doc = Some(self.doc(p)),
@@ -139,6 +146,7 @@ impl Lower {
                         .collect();
                 }
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
+                Rule::schema_none => schema.none = self.strings(p),
                 Rule::field_decl => schema.fields.push(self.field(p)),
                 _ => {}
             }

@@ -54,6 +54,7 @@ impl<'a> Checker<'a> {
                 })
                 .collect(),
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
+            none: s.none.iter().map(|w| Arc::from(w.value.trim())).collect(),
             record: Arc::new(RecordTy { fields: Vec::new() }),
             key: None,
             effective: None,

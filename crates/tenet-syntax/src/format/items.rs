@@ -126,7 +126,13 @@ impl Printer<'_> {
             .collect();
         let from = (!sources.is_empty()).then(|| format!("from {}", sources.join(", ")));
         let encoding = s.encoding.as_ref().map(|e| format!("encoding {}", string(&e.value)));
-        let one_line = [Some(head.clone()), from, encoding.clone()].into_iter().flatten().collect::<Vec<_>>();
+        let none = (!s.none.is_empty()).then(|| {
+            format!("none {}", s.none.iter().map(|w| string(&w.value)).collect::<Vec<_>>().join(", "))
+        });
+        let one_line = [Some(head.clone()), from, encoding.clone(), none.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
         let one_line = one_line.join(" ");
         if self.indent + one_line.len() + 2 <= WIDTH {
             self.open(one_line);
@@ -146,9 +152,7 @@ impl Printer<'_> {
                     None => lines.push(format!("  from {source}{separator}")),
                 }
             }
-            if let Some(encoding) = encoding {
-                lines.push(format!("  {encoding}"));
-            }
+            lines.extend(encoding.into_iter().chain(none).map(|clause| format!("  {clause}")));
             match lines.pop() {
                 Some(last) => {
                     self.line(head);
