@@ -168,9 +168,10 @@ impl Source {
     /// and scaffolding show where a kind is read from.
     pub fn written(&self) -> String {
         let glob = tenet_syntax::string_literal(&self.glob);
-        match self.at.is_empty() {
-            true => glob,
-            false => format!("{glob} at {}", tenet_syntax::string_literal(&self.at.join("."))),
+        if self.at.is_empty() {
+            glob
+        } else {
+            format!("{glob} at {}", tenet_syntax::string_literal(&self.at.join(".")))
         }
     }
 }

@@ -213,11 +213,31 @@ fn field_type() -> impl Strategy<Value = String> {
 }
 
 fn schema() -> impl Strategy<Value = String> {
-    (name(), prop::collection::vec((name(), field_type()), 1..5), any::<bool>()).prop_map(
-        |(n, fields, src)| {
-            let fields: Vec<String> = fields.iter().map(|(f, t)| format!("  {f}: {t}")).collect();
-            let source = if src { " from \"inventory/**/*.yaml\"" } else { "" };
-            format!("/// Evidence.\nschema S{n}{source} {{\n  id: string key\n{}\n}}", fields.join("\n"))
+    let source = prop_oneof![
+        Just(String::new()),
+        Just(" from \"inventory/**/*.yaml\"".to_owned()),
+        Just(" from \"registers/*.json\" at \"records\", \"inventory/**/*.yaml\"".to_owned()),
+        Just(
+            " from \"registers/**/*.json\" at \"data.records\", \"inventory/**/*.yaml\" at \"systems\", \"lab/*.toml\" at \"systems\""
+                .to_owned()
+        ),
+    ];
+    let none = prop_oneof![Just(String::new()), Just(" none \"N/A\", \"-\"".to_owned())];
+    let format = prop_oneof![Just(String::new()), Just(" format \"%m/%d/%Y\"".to_owned())];
+    (name(), prop::collection::vec((name(), field_type(), format), 1..5), source, none).prop_map(
+        |(n, fields, source, none)| {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(f, t, format)| {
+                    // A format belongs to date fields; elsewhere the checker refuses it, which
+                    // the formatter need not know.
+                    format!("  {f}: {t}{format}")
+                })
+                .collect();
+            format!(
+                "/// Evidence.\nschema S{n}{source}{none} {{\n  id: string key\n{}\n}}",
+                fields.join("\n")
+            )
         },
     )
 }

@@ -94,9 +94,8 @@ pub fn render_template(
         let sources: Vec<String> = schema
             .sources
             .iter()
-            .map(|s| match s.at.is_empty() {
-                true => s.glob.clone(),
-                false => format!("{} at \"{}\"", s.glob, s.at.join(".")),
+            .map(|s| {
+                if s.at.is_empty() { s.glob.clone() } else { format!("{} at \"{}\"", s.glob, s.at.join(".")) }
             })
             .collect();
         let _ = writeln!(yaml, "# Tenet reads this kind from: {}", sources.join(", "));

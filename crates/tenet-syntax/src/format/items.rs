@@ -132,18 +132,22 @@ impl Printer<'_> {
         let one_line = [Some(head.clone()), from, encoding.clone(), none.clone()]
             .into_iter()
             .flatten()
-            .collect::<Vec<_>>();
-        let one_line = one_line.join(" ");
+            .collect::<Vec<_>>()
+            .join(" ");
         if self.indent + one_line.len() + 2 <= WIDTH {
             self.open(one_line);
         } else {
             // The name on its own line, then the sources packed under it, each kept whole,
-            // and the encoding after them.
+            // then the encoding and the words for no value, each on its line.
+            let clauses = encoding.is_some() || none.is_some();
             let mut lines: Vec<String> = Vec::new();
             for (i, source) in sources.iter().enumerate() {
-                let separator = if i + 1 < sources.len() { "," } else { "" };
+                let last_source = i + 1 == sources.len();
+                let separator = if last_source { "" } else { "," };
+                // What follows the source on its line: a comma, or ` {` closing the header.
+                let tail = separator.len() + if last_source && !clauses { 2 } else { 0 };
                 match lines.last_mut() {
-                    Some(last) if self.indent + last.len() + 1 + source.len() + separator.len() < WIDTH => {
+                    Some(last) if self.indent + last.len() + 1 + source.len() + tail <= WIDTH => {
                         last.push(' ');
                         last.push_str(source);
                         last.push_str(separator);
