@@ -31,7 +31,7 @@ schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" {
 }
 schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "records",
   "registers/*.jsonl" at "event", "registers/*.toml" at "entries", "registers/*.toml" at "more.entries",
-  "registers/*" at "records" none "N/A", "-" {
+  "registers/*" at "records", "registers/*.yml" at "entries.*" none "N/A", "-" {
   id: string key
   kind: string?
   since: date? format "%d/%m/%Y"
@@ -39,7 +39,7 @@ schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "r
 }
 "#;
 
-const PATHS: [&str; 14] = [
+const PATHS: [&str; 15] = [
     "inventory/f.yaml",
     "inventory/f.json",
     "inventory/f.jsonl",
@@ -54,6 +54,7 @@ const PATHS: [&str; 14] = [
     "registers/f.jsonl",
     "registers/f.toml",
     "registers/f.csv",
+    "registers/f.yml",
 ];
 
 fn program() -> &'static (Vec<Schema>, Sources) {

@@ -1178,6 +1178,11 @@ fn schema_export_describes_a_register_read_at_a_place_by_a_schema_of_the_file() 
     // Two keys deep: a mapping with `event` holding a mapping with `system`.
     let events = read("AiSystem.at.event.system.schema.json");
     assert_eq!(events["properties"]["event"]["required"], serde_json::json!(["system"]));
+    // Entries named by their keys: each entry's value is a document that need not write it.
+    let vendors = read("Vendor.at.vendors.each.schema.json");
+    let entries = &vendors["properties"]["vendors"]["anyOf"][0];
+    assert_eq!(entries["additionalProperties"]["$ref"], "#/$defs/document");
+    assert_eq!(vendors["$defs"]["document"]["required"], serde_json::json!(["country"]));
 }
 
 #[test]

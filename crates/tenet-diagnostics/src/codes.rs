@@ -200,7 +200,7 @@ codes! {
         "Tenet reads evidence from YAML (.yaml, .yml), JSON (.json), JSON Lines (.jsonl, .ndjson), TOML (.toml), CSV (.csv) and Markdown (.md, .markdown) files; other files under the evidence root are not read, so a glob that selects only such files gives its schema no documents.";
     /// A source's `at` that names no place a document can have.
     INVALID_SOURCE_PLACE = "T0314", Error, "invalid source place",
-        "`at` names the mapping keys, separated by dots, that lead from each document of a file to the list holding the kind's documents: `from \"registers/*.json\" at \"records\"`, or `at \"data.items\"` for a list two levels down. No key may be empty. YAML, JSON, JSON Lines and TOML documents have such keys; a CSV file's rows and a Markdown file do not.";
+        "`at` names the mapping keys, separated by dots, that lead from each document of a file to the list holding the kind's documents: `from \"registers/*.json\" at \"records\"`, or `at \"data.items\"` for a list two levels down. A last key `*` makes each entry of the mapping there a document, its key filling the kind's `key` field (`at \"systems.*\"`), so `*` comes last and the kind needs a key. No key may be empty. YAML, JSON, JSON Lines and TOML documents have such keys; a CSV file's rows and a Markdown file do not.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.
@@ -245,7 +245,7 @@ codes! {
         "Links under the evidence root are followed, to files and directories alike. This one points to nothing, so if it stood for evidence none of that is checked; or it leads back to a directory that holds it, whose files are checked once, not again through the link.";
     /// A file read at a place (`at`) that does not have it.
     EVIDENCE_PLACE = "T0511", Error, "documents not where the schema reads them",
-        "The schema reads this kind's documents at a place in its files (`from \"registers/*.json\" at \"records\"`): each document of the file must be a mapping with that key, through each key of a dotted path, holding a list of documents, one document, or nothing. Check the file's structure against the schema's `at`.";
+        "The schema reads this kind's documents at a place in its files (`from \"registers/*.json\" at \"records\"`): each document of the file must be a mapping with that key, through each key of a dotted path, holding a list of documents, one document, or nothing; with a last key `*`, a mapping whose entries are documents, each of which writes its key, if at all, as its entry's name. Check the file's structure against the schema's `at`.";
 
     // T06xx: packs.
     /// A `tenet.toml` that cannot be read as a manifest.

@@ -267,8 +267,9 @@ impl Context<'_> {
     }
 
     /// The documents of `m`'s kind at its place in `doc`: the list there, each item a
-    /// document, or the one mapping there. A document without the place, or with
-    /// something else there, is an error at it; an empty document has no documents.
+    /// document, or the one mapping there; with a last key `*`, each entry of the mapping
+    /// there, its key the document's key. A document without the place, or with something
+    /// else there, is an error at it; an empty document has no documents.
     fn at(&mut self, doc: &Node, m: &Match) {
         let schemas = self.schemas;
         let (Some(schema), Some(keys)) = (schemas.get(m.kind.index()), &m.at) else { return };
@@ -277,6 +278,10 @@ impl Context<'_> {
         }
         let place = keys.join(".");
         let reads = format!("where {} documents are read (`at \"{place}\"`)", schema.name);
+        let (keys, entries) = match keys.split_last() {
+            Some((last, before)) if last == tenet_sema::sources::ENTRIES => (before, true),
+            _ => (&keys[..], false),
+        };
         // Errors point at the key that led to the node, or at the document's start: a
         // register's whole mapping would show every line of the file.
         let (mut node, mut at) = (doc, Span::new(doc.span.start, doc.span.start));
@@ -307,13 +312,53 @@ impl Context<'_> {
             }
         };
         match &node.kind {
-            NodeKind::Seq(items) => items.iter().for_each(|item| document(self, item)),
+            NodeKind::Map(named) if entries => {
+                for (name, name_span, value) in named {
+                    if let Some(entry) = self.named_entry(schema, name, *name_span, value) {
+                        document(self, &entry);
+                    }
+                }
+            }
+            NodeKind::Seq(items) if !entries => items.iter().for_each(|item| document(self, item)),
             NodeKind::Map(_) => document(self, node),
             _ if node.is_null() => {}
             _ => {
+                let shape = if entries { "a mapping of" } else { "a list of" };
                 let message =
-                    format!("`{place}` is {}, not a list of {} documents", node.describe(), schema.name);
+                    format!("`{place}` is {}, not {shape} {} documents", node.describe(), schema.name);
                 self.place_error(at, message);
+            }
+        }
+    }
+
+    /// An entry of a mapping whose entries are documents (`at "systems.*"`), as the
+    /// document it stands for: its fields, with its name as the key field's value, written
+    /// where the name is. A document that writes its key otherwise is an error at it.
+    fn named_entry(&mut self, schema: &Schema, name: &str, name_span: Span, value: &Node) -> Option<Node> {
+        let span = name_span.cover(value.span);
+        let key_name = schema.key.and_then(|k| schema.record.fields.get(k)).map(|f| f.source_name());
+        // An entry with nothing under its name is a document of its key alone.
+        let no_fields = NodeKind::Map(Vec::new());
+        let kind = if value.is_null() { &no_fields } else { &value.kind };
+        let (NodeKind::Map(fields), Some(key_name)) = (kind, key_name) else {
+            // Not a mapping of fields: typing says so, at the value.
+            return Some(Node::new(value.kind.clone(), span));
+        };
+        match fields.iter().find(|(k, _, _)| k == key_name) {
+            Some((_, _, written)) if written.as_text().map(str::trim) != Some(name) => {
+                let message = format!(
+                    "the entry `{name}` writes its `{key_name}` as {}; an entry's name is its document's key",
+                    written.describe()
+                );
+                self.place_error(written.span, message);
+                None
+            }
+            Some(_) => Some(Node::new(kind.clone(), span)),
+            None => {
+                let key = Node::new(NodeKind::Text { text: name.to_owned(), plain: true }, name_span);
+                let mut fields = fields.clone();
+                fields.insert(0, (key_name.to_owned(), name_span, key));
+                Some(Node::new(NodeKind::Map(fields), span))
             }
         }
     }

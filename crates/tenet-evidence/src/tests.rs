@@ -464,6 +464,34 @@ fn a_document_without_the_place_is_an_error_at_the_key_that_leads_there() {
 }
 
 #[test]
+fn each_entry_of_a_mapping_read_at_a_star_is_a_document_named_by_its_key() {
+    let schemas = compiled(
+        "package unit\nschema Vendor from \"v/*.yaml\" at \"vendors.*\", \"v/*.json\" at \"*\" {\n  id: string key\n  country: string?\n}\n",
+    );
+    let load = |path: &str, text: &str| {
+        load_file(path, text.as_bytes(), &schemas, &Sources::new(&schemas), &Limits::default())
+    };
+    let text =
+        "vendors:\n  lumen:\n    country: NL\n  orbit:\n    id: orbit\n  bare:\n  mirage:\n    id: other\n";
+    let loaded = load("v/a.yaml", text);
+    assert_eq!(kinds_and_keys(&loaded, &schemas), ["Vendor lumen", "Vendor orbit", "Vendor bare"]);
+    assert_eq!(
+        messages(&loaded),
+        ["T0511 the entry `mirage` writes its `id` as \"other\"; an entry's name is its document's key"]
+    );
+    // The key is written where the entry's name is, and the document is cited there.
+    let located = &loaded.locations[0];
+    let key_span = located.field(0).expect("the key").span();
+    assert_eq!(&text[key_span.range()], "lumen");
+    assert_eq!(loaded.documents[0].1.citation.line, 2);
+    // The file itself a mapping of entries; a list there is not one.
+    let json = load("v/b.json", r#"{"atlas": {"country": "SE"}, "beacon": {}}"#);
+    assert_eq!(kinds_and_keys(&json, &schemas), ["Vendor atlas", "Vendor beacon"]);
+    let list = load("v/c.yaml", "vendors:\n  - id: x\n");
+    assert_eq!(messages(&list), ["T0511 `vendors.*` is a list, not a mapping of Vendor documents"]);
+}
+
+#[test]
 fn documents_at_a_place_load_alike_typed_as_read_and_after_reading() {
     let schemas = placed_schemas();
     for (path, text) in [

@@ -46,7 +46,13 @@ pub enum PlaceFault {
     EmptyKey,
     /// The glob selects files of a format without keys: `"CSV"` or `"Markdown"`.
     Keyless(&'static str),
+    /// `*` (each entry a document) anywhere but last.
+    EntriesNotLast,
 }
+
+/// The last key of an `at` that makes each entry of the mapping there a document, named
+/// by its key: `at "systems.*"` reads `systems: {triage: {…}, scorer: {…}}`.
+pub const ENTRIES: &str = "*";
 
 /// What is wrong with reading documents at `at` (its keys) in the files `glob` selects,
 /// if anything. The checker reports it (`T0314`), and the loader reads such a source
@@ -57,6 +63,9 @@ pub fn place_fault(glob: &str, at: &[String]) -> Option<PlaceFault> {
     }
     if at.iter().any(String::is_empty) {
         return Some(PlaceFault::EmptyKey);
+    }
+    if at.iter().rev().skip(1).any(|k| k == ENTRIES) {
+        return Some(PlaceFault::EntriesNotLast);
     }
     literal_extension(glob)
         .and_then(format_of_extension)

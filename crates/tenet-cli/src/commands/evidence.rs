@@ -265,8 +265,15 @@ pub fn export(args: &SchemaExportArgs) -> Exit {
         let mut registers = Vec::new();
         for source in schema.sources.iter().filter(|s| !s.at.is_empty()) {
             let at = source.at.join(".");
-            let file = format!("{}.at.{at}.schema.json", schema.name);
-            if let Err(e) = write(&file, &register_schema(&document, &source.at)) {
+            // A file name any system takes: `*` and characters paths give meaning to replaced.
+            let named: String = at
+                .replace(tenet_sema::sources::ENTRIES, "each")
+                .chars()
+                .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+                .collect();
+            let file = format!("{}.at.{named}.schema.json", schema.name);
+            let key = schema.key.and_then(|k| schema.record.fields.get(k)).map(FieldDef::source_name);
+            if let Err(e) = write(&file, &register_schema(&document, &source.at, key)) {
                 invocation_error(&e);
                 return Exit::Errors;
             }
@@ -306,15 +313,29 @@ pub fn json_schema(program: &Program, schema: &Schema) -> Json {
 
 /// A JSON Schema of a file that holds a kind's documents at `at`: a mapping with each key
 /// in turn, the last holding a list of documents, one document, or nothing, as the loader
-/// reads it.
-fn register_schema(document: &Json, at: &[String]) -> Json {
+/// reads it; or, for a last key `*`, a mapping whose entries are documents, each named by
+/// its key, so that the key field (`key`) need not be written.
+fn register_schema(document: &Json, at: &[String], key: Option<&str>) -> Json {
     let mut document = document.clone();
     let title = document.as_object_mut().and_then(|map| {
         map.remove("$schema");
         map.get("title").and_then(Json::as_str).map(str::to_owned)
     });
     let one = json!({ "$ref": "#/$defs/document" });
-    let mut inner = json!({ "anyOf": [{ "type": "array", "items": one }, one, { "type": "null" }] });
+    let (at, mut inner) = match at.split_last() {
+        Some((last, before)) if last == tenet_sema::sources::ENTRIES => {
+            if let (Some(required), Some(key)) =
+                (document.get_mut("required").and_then(Json::as_array_mut), key)
+            {
+                required.retain(|r| r != key);
+            }
+            (
+                before,
+                json!({ "anyOf": [{ "type": "object", "additionalProperties": one }, { "type": "null" }] }),
+            )
+        }
+        _ => (at, json!({ "anyOf": [{ "type": "array", "items": one }, one, { "type": "null" }] })),
+    };
     for key in at.iter().rev() {
         inner = json!({ "type": "object", "properties": { key: inner }, "required": [key] });
     }

@@ -113,6 +113,10 @@ impl<'a> Checker<'a> {
                 format!("`{glob}` selects {format} files, which have no keys for `at` to name"),
                 "`at` reads into YAML, JSON, JSON Lines and TOML documents; remove it for this glob",
             ),
+            crate::sources::PlaceFault::EntriesNotLast => (
+                format!("`{}` has `*` before its last key", at.value),
+                "`*` makes each entry of a mapping a document, named by its key, so it ends the place: `at \"systems.*\"`",
+            ),
         };
         let d = self.diag(Code::INVALID_SOURCE_PLACE, file, at.span, message).with_help(help);
         self.report(d);

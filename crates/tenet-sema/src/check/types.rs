@@ -69,6 +69,27 @@ impl Checker<'_> {
                     }
                 }
             }
+            // `at "systems.*"` names each document by its entry's key, which goes to the key field.
+            if key.is_none() {
+                for at in ast.sources.iter().filter_map(|s| s.at.as_ref()) {
+                    if at.value.rsplit('.').next() == Some(crate::sources::ENTRIES) {
+                        let d = self
+                            .diag(
+                                Code::INVALID_SOURCE_PLACE,
+                                file,
+                                at.span,
+                                format!(
+                                    "`{}` names each document by its key, but `{}` has no `key` field",
+                                    at.value, ast.name.text
+                                ),
+                            )
+                            .with_help(
+                                "mark the field that identifies a document `key`; each entry's key fills it",
+                            );
+                        self.report(d);
+                    }
+                }
+            }
             let s = &mut self.program.schemas[index];
             s.record = Arc::new(record);
             s.key = key;
