@@ -1201,3 +1201,28 @@ fn an_evidence_template_writes_dates_in_the_fields_own_format() {
         ]
     );
 }
+
+#[test]
+fn a_report_into_a_directory_that_does_not_exist_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("reports/2026/check.json");
+    let places = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics/places");
+    let target = format!("json={}", missing.display());
+    for args in
+        [vec!["--format", "json", "--output", missing.to_str().expect("UTF-8")], vec!["--format", &target]]
+    {
+        let mut all = vec!["check", "policy.tenet", "--evidence", "evidence"];
+        all.extend(args);
+        let out = tenet_in(&places, &all);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error: cannot write `{}`: the directory `{}` does not exist\n",
+                missing.display(),
+                dir.path().join("reports/2026").display()
+            )
+        );
+    }
+}

@@ -20,6 +20,10 @@ use crate::progress::{Progress, bar, megabytes, thousands};
 
 /// Runs the command.
 pub fn run(args: &CheckArgs) -> Exit {
+    if let Some(message) = unwritable_output(args) {
+        invocation_error(&message);
+        return Exit::Errors;
+    }
     if let Some(jobs) = args.jobs {
         // Only the first call in a process can configure the global pool.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global();
@@ -230,6 +234,18 @@ fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Wr
 }
 
 /// Writes a report to `path`, or to standard output, through a buffer.
+/// A report path whose directory does not exist, said before any work: a large check
+/// takes a while, and its report would otherwise be lost at the end.
+fn unwritable_output(args: &CheckArgs) -> Option<String> {
+    let paths = args.format.iter().filter_map(|t| t.path.as_deref()).chain(args.output.as_deref());
+    paths.into_iter().find_map(|path| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        (!dir.is_dir()).then(|| {
+            format!("cannot write `{}`: the directory `{}` does not exist", path.display(), dir.display())
+        })
+    })
+}
+
 fn write_output(
     path: Option<&std::path::Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
