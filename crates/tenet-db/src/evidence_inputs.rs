@@ -5,10 +5,11 @@
 //! notifications); what it does with a change is this one piece.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use salsa::Setter;
 
-use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, Unread};
+use crate::{Database, EvidenceFile, EvidenceSet, FileBytes, System, Unread, evidence_read_limit};
 
 /// An evidence set's inputs, by the path each is shown as (relative to the evidence root).
 pub struct EvidenceInputs {
@@ -34,38 +35,38 @@ impl EvidenceInputs {
     /// they are the same, so that nothing reading them is checked again), or a new input.
     /// True when the file is new.
     pub fn write(&mut self, db: &mut Database, shown: String, bytes: Vec<u8>) -> bool {
-        match self.by_path.get(&shown) {
-            Some(file) => {
-                let now = file.bytes(db);
-                if now.why_unread().is_some() || **now != *bytes {
-                    file.set_bytes(db).to(bytes.into());
-                }
-                false
-            }
-            None => self.add(db, shown, bytes.into()),
-        }
+        self.set(db, shown, bytes.into())
     }
 
     /// The file shown as `shown` could not be read, for `why`: its input holds that in
     /// place of bytes, so its error is reported where it is, and what it held before is
     /// no longer evaluated as if it were still there. True when the file is new.
     pub fn write_unread(&mut self, db: &mut Database, shown: String, why: Unread) -> bool {
+        self.set(db, shown, FileBytes::unread(why))
+    }
+
+    /// What reading the file at `path` gives (as much as evidence may hold), as the file
+    /// shown as `shown`: its bytes, or why it could not be read. True when the file is new.
+    pub fn read(&mut self, db: &mut Database, system: &dyn System, path: &Path, shown: String) -> bool {
+        self.set(db, shown, FileBytes::of_read(system.read_at_most(path, evidence_read_limit())))
+    }
+
+    /// `contents` as the file shown as `shown`, left as they were when they are the same.
+    fn set(&mut self, db: &mut Database, shown: String, contents: FileBytes) -> bool {
         match self.by_path.get(&shown) {
             Some(file) => {
-                if file.bytes(db).why_unread() != Some(&why) {
-                    file.set_bytes(db).to(FileBytes::unread(why));
+                if *file.bytes(db) != contents {
+                    file.set_bytes(db).to(contents);
                 }
                 false
             }
-            None => self.add(db, shown, FileBytes::unread(why)),
+            None => {
+                let file = EvidenceFile::new(db, shown.clone(), contents);
+                self.by_path.insert(shown, file);
+                self.came_or_went = true;
+                true
+            }
         }
-    }
-
-    fn add(&mut self, db: &mut Database, shown: String, bytes: FileBytes) -> bool {
-        let file = EvidenceFile::new(db, shown.clone(), bytes);
-        self.by_path.insert(shown, file);
-        self.came_or_went = true;
-        true
     }
 
     /// The file shown as `shown` and every file under it (`shown/…`; every file, for `""`)

@@ -66,6 +66,11 @@ impl FileBytes {
         FileBytes(Arc::new(Contents::Unread(why)))
     }
 
+    /// What a read gave: the bytes, or why the file could not be read.
+    pub fn of_read(read: std::io::Result<Vec<u8>>) -> FileBytes {
+        read.map_or_else(|e| FileBytes::unread(Unread::File(e.to_string())), FileBytes::from)
+    }
+
     /// Why the place could not be read, if it could not.
     pub fn why_unread(&self) -> Option<&Unread> {
         match &*self.0 {

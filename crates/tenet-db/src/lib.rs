@@ -36,7 +36,7 @@ pub use long_lived::{LastKinds, LoadedFiles};
 pub use queries::{Parsed, checked_files, diagnostics, parse, parse_all, program};
 pub use system::{Found, MemorySystem, Metadata, OsSystem, System, Unread};
 pub use workspace::{
-    DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, evidence_read_limit,
-    is_evidence_file, load_evidence_dir, load_evidence_dir_with_progress, load_workspace,
-    load_workspace_with_packs,
+    DependencyPack, LoadError, WorkspaceFiles, dependency_files, display_path, evidence_found,
+    evidence_read_limit, is_evidence_file, load_evidence_dir, load_evidence_dir_with_progress,
+    load_workspace, load_workspace_with_packs,
 };

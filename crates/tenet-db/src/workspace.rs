@@ -68,6 +68,21 @@ pub fn is_evidence_file(path: &Path) -> bool {
     path.file_name().is_some_and(|name| tenet_evidence::reads(&name.to_string_lossy()))
 }
 
+/// What a walk under the evidence root `root` found, as evidence: a file Tenet reads
+/// ([`is_evidence_file`]), with no reason; or a place that could not be read or followed
+/// and may have held such files ([`Unread::may_hold`]), with why, a loop's directory named
+/// relative to `root`. `None` for anything else. One rule for the check, which reads the
+/// whole root, and for the language server, which reads a directory that changed.
+pub fn evidence_found(found: Found, root: &Path) -> Option<(PathBuf, Option<Unread>)> {
+    match found {
+        Found::File(path) if is_evidence_file(&path) => Some((path, None)),
+        Found::Unreadable(path, why) if why.may_hold(&path, is_evidence_file) => {
+            Some((path, Some(why.relative_to(root))))
+        }
+        Found::File(_) | Found::Unreadable(..) => None,
+    }
+}
+
 /// How much of an evidence file is read: one byte more than a file may hold
 /// ([`tenet_evidence::Limits`]), so that the loader refuses a longer one (a 5 GB export
 /// left beside the evidence) without its being read whole, or held.
@@ -214,10 +229,7 @@ fn read_while_walking(
         let done: Vec<ReadFile> = batch
             .into_iter()
             .zip(bytes)
-            .map(|(path, bytes)| ReadFile {
-                shown: shown(&path),
-                bytes: bytes.map_or_else(|e| FileBytes::unread(Unread::File(e.to_string())), FileBytes::from),
-            })
+            .map(|(path, bytes)| ReadFile { shown: shown(&path), bytes: FileBytes::of_read(bytes) })
             .collect();
         // A lock poisoned by a panicking reader still holds what was read before.
         let files = {
@@ -230,20 +242,18 @@ fn read_while_walking(
     let mut unreadable = Vec::new();
     let walked = rayon::scope(|scope| {
         let mut batch = Vec::with_capacity(BATCH);
-        let walked = system.walk_each(root, &mut |found| match found {
-            Found::File(path) if is_evidence_file(&path) => {
+        let walked = system.walk_each(root, &mut |found| match evidence_found(found, root) {
+            Some((path, None)) => {
                 batch.push(path);
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     scope.spawn(|_| read_batch(full));
                 }
             }
-            Found::File(_) => {}
-            Found::Unreadable(path, why) if why.may_hold(&path, is_evidence_file) => {
-                let bytes = FileBytes::unread(why.relative_to(root));
-                unreadable.push(ReadFile { shown: shown(&path), bytes });
+            Some((path, Some(why))) => {
+                unreadable.push(ReadFile { shown: shown(&path), bytes: FileBytes::unread(why) });
             }
-            Found::Unreadable(..) => {}
+            None => {}
         });
         read_batch(batch);
         walked

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use salsa::{Durability, Setter};
 use tenet_db::{Database, OsSystem, SourceFile, System, Workspace, display_path, is_evidence_file};
-use tenet_db::{EvidenceInputs, EvidenceSet, Found, RunSettings, Unread};
+use tenet_db::{EvidenceInputs, EvidenceSet, RunSettings, Unread, evidence_found};
 use tenet_sema::Origin;
 use tower_lsp_server::ls_types::Uri;
 
@@ -120,12 +120,6 @@ impl Host {
         };
         let db = &mut self.db;
         // A file that cannot be read is reported where it is, as a check reports it.
-        let read_into = |inputs: &mut EvidenceInputs, db: &mut Database, file: &Path, shown: String| {
-            match OsSystem.read_at_most(file, tenet_db::evidence_read_limit()) {
-                Ok(bytes) => inputs.write(db, shown, bytes),
-                Err(e) => inputs.write_unread(db, shown, Unread::File(e.to_string())),
-            };
-        };
         for path in paths {
             let path = Path::new(path);
             let Ok(relative) = path.strip_prefix(root) else { continue };
@@ -138,22 +132,13 @@ impl Host {
                 // A directory that came, or was replaced: its files now, and none other.
                 let mut found = std::collections::HashSet::new();
                 let walked = OsSystem.walk_each(path, &mut |place| {
-                    let (at, why) = match place {
-                        Found::File(file) if is_evidence_file(&file) => (file, None),
-                        Found::File(_) => return,
-                        Found::Unreadable(at, why) if why.may_hold(&at, is_evidence_file) => {
-                            (at, Some(why.relative_to(root)))
-                        }
-                        Found::Unreadable(..) => return,
-                    };
+                    let Some((at, why)) = evidence_found(place, root) else { return };
                     let shown = display_path(at.strip_prefix(root).unwrap_or(&at));
                     found.insert(shown.clone());
                     match why {
-                        None => read_into(inputs, db, &at, shown),
-                        Some(why) => {
-                            inputs.write_unread(db, shown, why);
-                        }
-                    }
+                        None => inputs.read(db, &OsSystem, &at, shown),
+                        Some(why) => inputs.write_unread(db, shown, why),
+                    };
                 });
                 if let Err(e) = walked
                     && !shown.is_empty()
@@ -167,7 +152,7 @@ impl Host {
                 // A file that is not evidence (a model's weights written beside its card)
                 // is not read.
                 if is_evidence_file(path) {
-                    read_into(inputs, db, path, shown);
+                    inputs.read(db, &OsSystem, path, shown);
                 }
             } else if let Some(why) = std::fs::read_link(path)
                 .ok()

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use salsa::Setter;
 use tenet_db::{
-    Database, EvidenceInputs, EvidenceSet, OsSystem, RunSettings, Unread, diagnostics, display_path,
+    Database, EvidenceInputs, EvidenceSet, OsSystem, RunSettings, diagnostics, display_path,
     evaluate_workspace, load_evidence_dir,
 };
 use tenet_diagnostics::{Diagnostic, render};
@@ -144,12 +144,7 @@ pub fn run(args: &WatchArgs) -> Exit {
             // A place that cannot be read is reported where it is, as a check reports it,
             // and what it held before is no longer evaluated.
             let known = match seen {
-                Some(Place::File(_) | Place::Linked(_)) => {
-                    match tenet_db::System::read_at_most(&OsSystem, path, tenet_db::evidence_read_limit()) {
-                        Ok(bytes) => !inputs.write(&mut db, shown, bytes),
-                        Err(e) => !inputs.write_unread(&mut db, shown, Unread::File(e.to_string())),
-                    }
-                }
+                Some(Place::File(_) | Place::Linked(_)) => !inputs.read(&mut db, &OsSystem, path, shown),
                 Some(Place::Unreadable(why)) => {
                     !inputs.write_unread(&mut db, shown, why.clone().relative_to(&args.evidence))
                 }
