@@ -233,7 +233,6 @@ fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Wr
     tenet_report::write_html(report, paths, &frameworks, out)
 }
 
-/// Writes a report to `path`, or to standard output, through a buffer.
 /// A report path whose directory does not exist, said before any work: a large check
 /// takes a while, and its report would otherwise be lost at the end.
 fn unwritable_output(args: &CheckArgs) -> Option<String> {
@@ -246,6 +245,7 @@ fn unwritable_output(args: &CheckArgs) -> Option<String> {
     })
 }
 
+/// Writes a report to `path`, or to standard output, through a buffer.
 fn write_output(
     path: Option<&std::path::Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,

@@ -147,7 +147,7 @@ fn field_lines(
         notes.push(format!("written as `{format}`"));
     }
     // A date in the field's own format, when it has one.
-    let sample = |ty: &Ty| match (&field.date_format, ty.non_optional()) {
+    let example = |ty: &Ty| match (&field.date_format, ty.non_optional()) {
         (Some(format), Ty::Date) => {
             format!("\"{}\"", jiff::fmt::strtime::format(&**format, today).unwrap_or_default())
         }
@@ -180,12 +180,12 @@ fn field_lines(
                     }
                 }
                 other => {
-                    let _ = writeln!(out, "{pad}  - {}", sample(other));
+                    let _ = writeln!(out, "{pad}  - {}", example(other));
                 }
             }
         }
         other => {
-            let _ = writeln!(out, "{pad}{name}: {}  # {}", sample(other), notes.join("; "));
+            let _ = writeln!(out, "{pad}{name}: {}  # {}", example(other), notes.join("; "));
         }
     }
 }

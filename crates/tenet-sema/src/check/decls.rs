@@ -38,21 +38,25 @@ impl<'a> Checker<'a> {
         }
         let id = KindId(self.program.schemas.len() as u32);
         self.kinds[package.index()].insert(name.clone(), id);
+        let sources: Vec<Source> = s
+            .sources
+            .iter()
+            .map(|s| Source {
+                glob: s.glob.value.clone(),
+                at: s
+                    .at
+                    .as_ref()
+                    .map_or_else(|| Arc::from([]), |at| at.value.split('.').map(str::to_owned).collect()),
+            })
+            .collect();
+        for (written, source) in s.sources.iter().zip(&sources) {
+            self.check_source(file, written, &source.at);
+        }
         self.program.schemas.push(Schema {
             name,
             package,
             doc: doc_text(&s.doc),
-            sources: s
-                .sources
-                .iter()
-                .map(|s| Source {
-                    glob: s.glob.value.clone(),
-                    at: s
-                        .at
-                        .as_ref()
-                        .map_or_else(|| Arc::from([]), |at| at.value.split('.').map(str::to_owned).collect()),
-                })
-                .collect(),
+            sources,
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
             none: s.none.iter().map(|w| Arc::from(w.value.trim())).collect(),
             record: Arc::new(RecordTy { fields: Vec::new() }),
@@ -62,19 +66,15 @@ impl<'a> Checker<'a> {
             span: s.name.span,
         });
         self.schema_asts.push(s);
-        for source in &s.sources {
-            self.check_source(file, source);
-        }
     }
 
     /// A `from` glob must read as a glob, and should select files Tenet reads; its `at`
     /// must name keys, in files that have them.
-    fn check_source(&mut self, file: FileId, source: &ast::Source) {
-        if let Some(at) = &source.at {
-            let keys: Vec<String> = at.value.split('.').map(str::to_owned).collect();
-            if let Some(fault) = crate::sources::place_fault(&source.glob.value, &keys) {
-                self.place_fault(file, &source.glob.value, at, fault);
-            }
+    fn check_source(&mut self, file: FileId, source: &ast::Source, keys: &[String]) {
+        if let Some(at) = &source.at
+            && let Some(fault) = crate::sources::place_fault(&source.glob.value, keys)
+        {
+            self.place_fault(file, &source.glob.value, at, fault);
         }
         let source = &source.glob;
         let glob = &source.value;

@@ -71,23 +71,24 @@ impl Checker<'_> {
             }
             // `at "systems.*"` names each document by its entry's key, which goes to the key field.
             if key.is_none() {
-                for at in ast.sources.iter().filter_map(|s| s.at.as_ref()) {
-                    if at.value.rsplit('.').next() == Some(crate::sources::ENTRIES) {
-                        let d = self
-                            .diag(
-                                Code::INVALID_SOURCE_PLACE,
-                                file,
-                                at.span,
-                                format!(
-                                    "`{}` names each document by its key, but `{}` has no `key` field",
-                                    at.value, ast.name.text
-                                ),
-                            )
-                            .with_help(
-                                "mark the field that identifies a document `key`; each entry's key fills it",
-                            );
-                        self.report(d);
-                    }
+                let named: Vec<&ast::Str> = ast
+                    .sources
+                    .iter()
+                    .zip(&self.program.schemas[index].sources)
+                    .filter(|(_, source)| {
+                        source.at.last().map(String::as_str) == Some(crate::sources::ENTRIES)
+                    })
+                    .filter_map(|(written, _)| written.at.as_ref())
+                    .collect();
+                for at in named {
+                    let message = format!(
+                        "`{}` names each document by its key, but `{}` has no `key` field",
+                        at.value, ast.name.text
+                    );
+                    let d = self.diag(Code::INVALID_SOURCE_PLACE, file, at.span, message).with_help(
+                        "mark the field that identifies a document `key`; each entry's key fills it",
+                    );
+                    self.report(d);
                 }
             }
             let s = &mut self.program.schemas[index];
