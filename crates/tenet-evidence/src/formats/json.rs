@@ -25,10 +25,7 @@ pub(crate) fn parse_documents(text: &str, limits: &Limits) -> Parsed {
     let mut r = Reader::new(text, 0, limits);
     r.skip_ws();
     if r.peek() != Some(b'[') {
-        return match r.whole_value() {
-            Ok(node) => Parsed::ok(vec![node]),
-            Err(e) => Parsed::failed(e),
-        };
+        return r.one_document();
     }
     let mut docs = Vec::new();
     match r.top_level_array(&mut docs) {
@@ -42,10 +39,7 @@ pub(crate) fn parse_documents(text: &str, limits: &Limits) -> Parsed {
 pub(crate) fn parse_whole(text: &str, limits: &Limits) -> Parsed {
     let mut r = Reader::new(text, 0, limits);
     r.skip_ws();
-    match r.whole_value() {
-        Ok(node) => Parsed::ok(vec![node]),
-        Err(e) => Parsed::failed(e),
-    }
+    r.one_document()
 }
 
 /// Parses JSON Lines: one document per non-blank line. A bad line is an error of its
@@ -97,6 +91,14 @@ fn lines(text: &str, limits: &Limits, each: &mut dyn FnMut(Node, &mut Spare)) ->
 }
 
 impl<'a> Reader<'a> {
+    /// The rest of the text as one document.
+    fn one_document(&mut self) -> Parsed {
+        match self.whole_value() {
+            Ok(node) => Parsed::ok(vec![node]),
+            Err(e) => Parsed::failed(e),
+        }
+    }
+
     fn new(text: &'a str, base: usize, limits: &'a Limits) -> Reader<'a> {
         Reader { text, bytes: text.as_bytes(), pos: 0, base, limits, nodes: 0, spare: Spare::default() }
     }
