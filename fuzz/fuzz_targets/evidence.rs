@@ -13,7 +13,7 @@ use tenet_sema::{CheckInput, Origin};
 
 const SCHEMAS: &str = r#"
 package fuzz
-schema System from "inventory/*.yaml", "inventory/*.json", "inventory/*.jsonl", "inventory/*.toml", "inventory/*.csv" {
+schema System from "inventory/*.yaml", "inventory/*.json", "inventory/*.jsonl", "inventory/*.toml", "inventory/*.csv", "inventory/*.tsv" {
   id: string key
   tier: "low" | "high"
   deployed: bool
@@ -21,7 +21,7 @@ schema System from "inventory/*.yaml", "inventory/*.json", "inventory/*.jsonl", 
   tags: [string]?
   owner: { name: string, email: string? }?
 }
-schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" {
+schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" delimiter ";" {
   id: string key
   systems: [ref System]
   held: datetime effective
@@ -39,12 +39,13 @@ schema Entry from "registers/*.yaml" at "data.entries", "registers/*.json" at "r
 }
 "#;
 
-const PATHS: [&str; 15] = [
+const PATHS: [&str; 16] = [
     "inventory/f.yaml",
     "inventory/f.json",
     "inventory/f.jsonl",
     "inventory/f.toml",
     "inventory/f.csv",
+    "inventory/f.tsv",
     "legacy/f.csv",
     "reviews/f.md",
     "elsewhere/f.yaml",

@@ -197,10 +197,13 @@ codes! {
         "A schema's `from` globs select its evidence files by their path under the evidence root: `*` and `?` stay within a directory, `**` crosses directories, `[abc]` and `{a,b}` choose, and `\\` escapes a special character. A glob that cannot be read would match nothing.";
     /// A schema's `from` glob whose files are of a format Tenet does not read.
     UNREAD_SOURCE_FORMAT = "T0313", Warning, "source in a format Tenet does not read",
-        "Tenet reads evidence from YAML (.yaml, .yml), JSON (.json), JSON Lines (.jsonl, .ndjson), TOML (.toml), CSV (.csv) and Markdown (.md, .markdown) files; other files under the evidence root are not read, so a glob that selects only such files gives its schema no documents.";
+        "Tenet reads evidence from YAML (.yaml, .yml), JSON (.json), JSON Lines (.jsonl, .ndjson), TOML (.toml), CSV (.csv), TSV (.tsv) and Markdown (.md, .markdown) files; other files under the evidence root are not read, so a glob that selects only such files gives its schema no documents.";
     /// A source's `at` that names no place a document can have.
     INVALID_SOURCE_PLACE = "T0314", Error, "invalid source place",
-        "`at` names the mapping keys, separated by dots, that lead from each document of a file to the list holding the kind's documents: `from \"registers/*.json\" at \"records\"`, or `at \"data.items\"` for a list two levels down. A last key `*` makes each entry of the mapping there a document, its key filling the kind's `key` field (`at \"systems.*\"`), so `*` comes last and the kind needs a key. No key may be empty. YAML, JSON, JSON Lines and TOML documents have such keys; a CSV file's rows and a Markdown file do not.";
+        "`at` names the mapping keys, separated by dots, that lead from each document of a file to the list holding the kind's documents: `from \"registers/*.json\" at \"records\"`, or `at \"data.items\"` for a list two levels down. A last key `*` makes each entry of the mapping there a document, its key filling the kind's `key` field (`at \"systems.*\"`), so `*` comes last and the kind needs a key. No key may be empty. YAML, JSON, JSON Lines and TOML documents have such keys; a CSV or TSV file's rows and a Markdown file do not.";
+    /// A schema's `delimiter` that cannot separate cells, or that no file takes.
+    INVALID_DELIMITER = "T0315", Error, "invalid delimiter",
+        "`delimiter` names the one character between the cells of a row in the kind's CSV files, when it is not a comma: `delimiter \";\"` for the files a spreadsheet saves where the decimal mark is a comma, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`. It is one ASCII character, not a letter, a digit, a quote or a line break. It applies to the `.csv` files the schema's `from` globs select; `.tsv` files are always separated by tabs.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.

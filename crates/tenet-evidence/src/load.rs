@@ -135,8 +135,13 @@ pub(crate) fn load(
         Format::JsonLines => cx.json_lines(limits),
         Format::Toml => cx.documents(toml::parse(&text, limits)),
         Format::Csv => {
-            cx.csv(limits);
+            let delimiter = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.delimiter));
+            cx.csv(delimiter.unwrap_or(b','), limits);
             cx.keyless("a CSV file's rows have");
+        }
+        Format::Tsv => {
+            cx.csv(b'\t', limits);
+            cx.keyless("a TSV file's rows have");
         }
         Format::Markdown => {
             cx.markdown(limits);
@@ -450,8 +455,8 @@ impl Context<'_> {
         }
     }
 
-    fn csv(&mut self, limits: &Limits) {
-        let table = match csv::parse(self.text, limits) {
+    fn csv(&mut self, delimiter: u8, limits: &Limits) {
+        let table = match csv::parse(self.text, delimiter, limits) {
             Ok(table) => table,
             Err(e) => {
                 if self.glob_kind().is_some() {
@@ -473,7 +478,7 @@ impl Context<'_> {
             }
             return;
         };
-        if !self.header_fits(glob_kind, &table.header, &table.repeated) {
+        if !self.header_fits(glob_kind, &table.header, &table.repeated, delimiter) {
             return;
         }
         for row in table.rows {
@@ -487,8 +492,25 @@ impl Context<'_> {
     /// Checks a CSV header against the schema once, instead of once per row: a missing
     /// column is an error (and no row is read), so is a column a field reads that the
     /// header names twice; columns the schema lacks are one warning.
-    fn header_fits(&mut self, kind: KindId, header: &[(String, Span)], repeated: &[(String, Span)]) -> bool {
+    fn header_fits(
+        &mut self,
+        kind: KindId,
+        header: &[(String, Span)],
+        repeated: &[(String, Span)],
+        delimiter: u8,
+    ) -> bool {
         let Some(schema) = self.schemas.get(kind.index()) else { return false };
+        let header_span = match (header.first(), header.last()) {
+            (Some((_, first)), Some((_, last))) => first.cover(*last),
+            _ => Span::new(0, 0),
+        };
+        if let Some(likely) = self.text.get(header_span.range()).and_then(|line| {
+            let wanted = |name: &str| schema.record.fields.iter().any(|f| f.source_name() == name);
+            csv::likely_delimiter(line, delimiter, &wanted)
+        }) {
+            self.wrong_delimiter(schema, header_span, delimiter, likely);
+            return false;
+        }
         for (name, span) in repeated {
             if let Some(field) = schema.record.fields.iter().find(|f| f.source_name() == name) {
                 self.loaded.diagnostics.push(
@@ -505,10 +527,6 @@ impl Context<'_> {
                 );
             }
         }
-        let header_span = match (header.first(), header.last()) {
-            (Some((_, first)), Some((_, last))) => first.cover(*last),
-            _ => Span::new(0, 0),
-        };
         let mut fits = true;
         for field in &schema.record.fields {
             let present = header.iter().any(|(h, _)| h == field.source_name());
@@ -565,6 +583,37 @@ impl Context<'_> {
             ));
         }
         fits
+    }
+
+    /// A header whose columns are separated by another character than the one the file
+    /// is read with: one error, which says what to declare, in place of an error for
+    /// each column the header then lacks.
+    fn wrong_delimiter(&mut self, schema: &Schema, header: Span, used: u8, likely: u8) {
+        let message = format!(
+            "this header's columns are separated by {}, but {} files are read with {} between cells",
+            csv::delimiter_name(likely),
+            schema.name,
+            csv::delimiter_name(used)
+        );
+        let written = csv::delimiter_literal(likely);
+        let help = if Format::of(&self.path) == Some(Format::Tsv) {
+            format!(
+                "a `.tsv` file's cells are separated by tabs: save it with tabs, or as `.csv` with `delimiter {written}` on schema {}",
+                schema.name
+            )
+        } else if schema.delimiter.is_some() {
+            let declared = csv::delimiter_literal(used);
+            format!(
+                "schema {} declares `delimiter {declared}`: save the file with {} between cells",
+                schema.name,
+                csv::delimiter_name(used)
+            )
+        } else {
+            format!("declare it on schema {}, after its `from` globs: `delimiter {written}`", schema.name)
+        };
+        self.loaded.diagnostics.push(
+            Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), header, message).with_help(help),
+        );
     }
 
     fn markdown(&mut self, limits: &Limits) {

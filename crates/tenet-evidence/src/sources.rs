@@ -158,6 +158,8 @@ pub(crate) enum Format {
     JsonLines,
     Toml,
     Csv,
+    /// CSV separated by tabs.
+    Tsv,
     Markdown,
 }
 
@@ -180,6 +182,7 @@ impl Format {
             "jsonl" | "ndjson" => Format::JsonLines,
             "toml" => Format::Toml,
             "csv" => Format::Csv,
+            "tsv" => Format::Tsv,
             "md" | "markdown" => Format::Markdown,
             _ => return None,
         })
@@ -213,7 +216,7 @@ mod tests {
             assert!(reads(&format!("dir/file.{extension}")), "{extension}");
             assert!(reads(&format!("dir/file.{}", extension.to_uppercase())), "{extension}");
         }
-        for other in ["txt", "bin", "png", "parquet", "safetensors", "yaml.bak", "xml", "tsv"] {
+        for other in ["txt", "bin", "png", "parquet", "safetensors", "yaml.bak", "xml", "xlsx"] {
             assert!(!reads(&format!("dir/file.{other}")), "{other}");
             assert!(!tenet_sema::sources::reads_extension(other.rsplit('.').next().unwrap_or(other)));
         }
@@ -224,6 +227,7 @@ mod tests {
     fn formats_come_from_the_extension() {
         assert_eq!(Format::of("a/b.YML"), Some(Format::Yaml));
         assert_eq!(Format::of("logs/x.ndjson"), Some(Format::JsonLines));
+        assert_eq!(Format::of("exports/x.TSV"), Some(Format::Tsv));
         assert_eq!(Format::of("notes.txt"), None);
         assert_eq!(Format::of("dir.yaml/README"), None);
     }

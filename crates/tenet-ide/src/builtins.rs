@@ -136,6 +136,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "at",
     "to",
     "encoding",
+    "delimiter",
     "format",
     "key",
     "effective",

@@ -86,7 +86,10 @@ fn doc(out: &mut String, doc: Option<&str>) {
 }
 
 fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\").replace('"', "\\\"").replace('\t', "\\t").replace('\n', "\\n")
+    )
 }
 
 impl Cx<'_> {
@@ -126,6 +129,12 @@ impl Cx<'_> {
         let sources: Vec<String> = s.sources.iter().map(tenet_sema::program::Source::written).collect();
         let mut from =
             if sources.is_empty() { String::new() } else { format!(" from {}", sources.join(", ")) };
+        if let Some(encoding) = &s.encoding {
+            from.push_str(&format!(" encoding {}", quoted(encoding)));
+        }
+        if let Some(delimiter) = s.delimiter {
+            from.push_str(&format!(" delimiter {}", quoted(&char::from(delimiter).to_string())));
+        }
         if !s.none.is_empty() {
             let words: Vec<String> = s.none.iter().map(|w| quoted(w)).collect();
             from.push_str(&format!(" none {}", words.join(", ")));

@@ -203,7 +203,7 @@ fn hover_on_a_nested_field_a_variable_and_a_keyword() {
 }
 
 #[test]
-fn places_and_date_formats_show_in_hover_and_at_is_a_keyword_only_in_a_source() {
+fn places_date_formats_and_csv_dialects_show_in_hover_and_at_is_a_keyword_only_in_a_source() {
     use tenet_ide::HighlightKind;
     let f = fixture(
         "schema Rec$0ord from \"registers/*.json\" at \"records\" {\n  id: string key\n  at: date\n}\n\n\
@@ -218,6 +218,16 @@ fn places_and_date_formats_show_in_hover_and_at_is_a_keyword_only_in_a_source() 
         blanks.hover().contains("schema Sheet from \"s/*.csv\" none \"N/A\", \"-\""),
         "{}",
         blanks.hover()
+    );
+    let export = fixture(
+        "schema Ex$0port from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" {\n  id: string key\n}\n",
+    );
+    assert!(
+        export
+            .hover()
+            .contains("schema Export from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\"\n"),
+        "{}",
+        export.hover()
     );
     let tokens = tenet_ide::highlight(&f.db, f.workspace, f.file("aims.tenet"));
     let text = f.text(f.file("aims.tenet"));

@@ -137,6 +137,9 @@ pub struct Schema {
     pub sources: Vec<Source>,
     /// Declared encoding of its files.
     pub encoding: Option<String>,
+    /// What separates the cells of its CSV files (`delimiter ";"`), when not a comma.
+    /// TSV files are separated by tabs whatever it says.
+    pub delimiter: Option<u8>,
     /// The words its files write where a field has no value (`none "N/A", "NA"`), read
     /// as empty, in any case.
     pub none: Vec<Arc<str>>,

@@ -13,7 +13,7 @@ pub const GLOB_SPECIAL: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
 
 /// The extensions (in lower case) of the files Tenet reads as evidence, with the format
 /// each is read as. Any other file under an evidence root is neither read nor kept.
-pub const EVIDENCE_EXTENSIONS: [(&str, &str); 9] = [
+pub const EVIDENCE_EXTENSIONS: [(&str, &str); 10] = [
     ("yaml", "YAML"),
     ("yml", "YAML"),
     ("json", "JSON"),
@@ -21,6 +21,7 @@ pub const EVIDENCE_EXTENSIONS: [(&str, &str); 9] = [
     ("ndjson", "JSON Lines"),
     ("toml", "TOML"),
     ("csv", "CSV"),
+    ("tsv", "TSV"),
     ("md", "Markdown"),
     ("markdown", "Markdown"),
 ];
@@ -44,7 +45,7 @@ pub fn format_of_extension(extension: &str) -> Option<&'static str> {
 pub enum PlaceFault {
     /// A key in the dotted path is empty (`records..x`, `.records`).
     EmptyKey,
-    /// The glob selects files of a format without keys: `"CSV"` or `"Markdown"`.
+    /// The glob selects files of a format without keys: `"CSV"`, `"TSV"` or `"Markdown"`.
     Keyless(&'static str),
     /// `*` (each entry a document) anywhere but last.
     EntriesNotLast,
@@ -69,8 +70,30 @@ pub fn place_fault(glob: &str, at: &[String]) -> Option<PlaceFault> {
     }
     literal_extension(glob)
         .and_then(format_of_extension)
-        .filter(|format| matches!(*format, "CSV" | "Markdown"))
+        .filter(|format| matches!(*format, "CSV" | "TSV" | "Markdown"))
         .map(PlaceFault::Keyless)
+}
+
+/// Whether `glob` may select CSV files, which a schema's `delimiter` applies to: it
+/// writes out `.csv`, or no extension at all (`exports/*`, `*.{csv,json}`).
+pub fn may_select_csv(glob: &str) -> bool {
+    literal_extension(glob).is_none_or(|extension| extension.eq_ignore_ascii_case("csv"))
+}
+
+/// What keeps `written` from separating a CSV file's cells, if anything: it must be one
+/// ASCII character that is not a letter, a digit, a quote or a line break.
+pub fn delimiter_fault(written: &str) -> Option<&'static str> {
+    let mut chars = written.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return Some("a delimiter is one character");
+    };
+    match c {
+        _ if !c.is_ascii() => Some("a delimiter is an ASCII character"),
+        _ if c.is_ascii_alphanumeric() => Some("letters and digits are the cells' own text"),
+        '"' => Some("a quote encloses a cell that holds the delimiter"),
+        '\n' | '\r' => Some("a line break ends a row"),
+        _ => None,
+    }
 }
 
 /// Whether Tenet reads files with this extension (any case) as evidence.
@@ -97,6 +120,35 @@ mod tests {
             ("**", None),
         ] {
             assert_eq!(literal_extension(glob), extension, "{glob}");
+        }
+    }
+
+    #[test]
+    fn a_delimiter_is_one_ascii_character_that_is_not_text_a_quote_or_a_line_break() {
+        for good in [",", ";", "\t", "|", " ", ":", "^"] {
+            assert_eq!(delimiter_fault(good), None, "{good:?}");
+        }
+        for (bad, fault) in [
+            ("", "a delimiter is one character"),
+            (";;", "a delimiter is one character"),
+            ("§", "a delimiter is an ASCII character"),
+            ("x", "letters and digits are the cells' own text"),
+            ("0", "letters and digits are the cells' own text"),
+            ("\"", "a quote encloses a cell that holds the delimiter"),
+            ("\n", "a line break ends a row"),
+            ("\r", "a line break ends a row"),
+        ] {
+            assert_eq!(delimiter_fault(bad), Some(fault), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_glob_may_select_csv_files_when_it_names_them_or_no_extension() {
+        for glob in ["exports/*.csv", "x/**/*.CSV", "exports/*", "*.{csv,json}"] {
+            assert!(may_select_csv(glob), "{glob}");
+        }
+        for glob in ["exports/*.tsv", "inventory/*.yaml", "notes/*.md"] {
+            assert!(!may_select_csv(glob), "{glob}");
         }
     }
 

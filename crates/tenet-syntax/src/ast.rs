@@ -171,6 +171,8 @@ pub struct Schema {
     pub sources: Vec<Source>,
     /// The declared text encoding of the source files, such as `windows-1252`.
     pub encoding: Option<Str>,
+    /// `delimiter ";"`: what separates the cells of the kind's CSV files.
+    pub delimiter: Option<Str>,
     /// `none "N/A", "NA"`: the words the files write where a field has no value.
     pub none: Vec<Str>,
     /// The fields.

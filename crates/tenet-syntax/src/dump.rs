@@ -96,6 +96,9 @@ fn item_sexp(item: &Item) -> S {
             if let Some(e) = &s.encoding {
                 parts.push(list("encoding", [quoted(&e.value)]));
             }
+            if let Some(d) = &s.delimiter {
+                parts.push(list("delimiter", [quoted(&d.value)]));
+            }
             if !s.none.is_empty() {
                 parts.push(list("none", s.none.iter().map(|w| quoted(&w.value))));
             }

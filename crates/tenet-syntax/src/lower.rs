@@ -130,6 +130,7 @@ impl Lower {
             name: missing(span),
             sources: vec![],
             encoding: None,
+            delimiter: None,
             none: vec![],
             fields: vec![],
             span,
@@ -146,6 +147,7 @@ impl Lower {
                         .collect();
                 }
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
+                Rule::schema_delimiter => schema.delimiter = self.strings(p).into_iter().next(),
                 Rule::schema_none => schema.none = self.strings(p),
                 Rule::field_decl => schema.fields.push(self.field(p)),
                 _ => {}

@@ -80,6 +80,7 @@ const KEYWORDS: &[&str] = &[
     "not_applicable",
     "approved_by",
     "encoding",
+    "delimiter",
     "ref",
     "when",
     "string",
@@ -222,7 +223,12 @@ fn schema() -> impl Strategy<Value = String> {
                 .to_owned()
         ),
     ];
-    let none = prop_oneof![Just(String::new()), Just(" none \"N/A\", \"-\"".to_owned())];
+    let none = prop_oneof![
+        Just(String::new()),
+        Just(" none \"N/A\", \"-\"".to_owned()),
+        Just(" delimiter \";\"".to_owned()),
+        Just(" encoding \"windows-1252\" delimiter \"\\t\" none \"-\"".to_owned()),
+    ];
     let format = prop_oneof![Just(String::new()), Just(" format \"%m/%d/%Y\"".to_owned())];
     (name(), prop::collection::vec((name(), field_type(), format), 1..5), source, none).prop_map(
         |(n, fields, source, none)| {

@@ -1,4 +1,5 @@
-//! CSV through the `csv` crate: a header row, then one document per row. The crate gives
+//! CSV through the `csv` crate: a header row, then one document per row, the cells
+//! separated by a comma or the schema's delimiter (a tab in a TSV file). The crate gives
 //! each record's byte position; the cells' own spans come from re-scanning the record
 //! with the same RFC 4180 rules, so an error in a cell points at that cell, also inside
 //! quoted cells that span several lines.
@@ -24,9 +25,13 @@ pub(crate) struct Table {
     pub repeated: Vec<(String, Span)>,
 }
 
-/// Parses `text` as CSV with a header row.
-pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Table, ParseError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(text.as_bytes());
+/// Parses `text` as CSV with a header row, its cells separated by `delimiter`.
+pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table, ParseError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
     let header_record = match records.next() {
         Some(Ok(r)) => r,
@@ -37,7 +42,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Table, ParseError> {
         }
     };
     let start = record_start(&header_record);
-    let spans = cell_spans(text, start, header_record.len());
+    let spans = cell_spans(text, start, header_record.len(), delimiter);
     let mut header = Vec::with_capacity(header_record.len());
     let mut repeated = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -64,14 +69,19 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Table, ParseError> {
             let at = Span::from_usize(record_start(&record), record_start(&record));
             return Err(ParseError::too_many_documents(at, limits.max_documents));
         }
-        rows.push(row(text, &record, &header));
+        rows.push(row(text, &record, &header, delimiter));
     }
     Ok(Table { header, rows, repeated })
 }
 
-fn row(text: &str, record: &csv::StringRecord, header: &[(String, Span)]) -> Result<Node, ParseError> {
+fn row(
+    text: &str,
+    record: &csv::StringRecord,
+    header: &[(String, Span)],
+    delimiter: u8,
+) -> Result<Node, ParseError> {
     let start = record_start(record);
-    let spans = cell_spans(text, start, record.len());
+    let spans = cell_spans(text, start, record.len(), delimiter);
     let row_span = match (spans.first(), spans.last()) {
         (Some(first), Some(last)) => first.cover(*last),
         _ => Span::from_usize(start, start),
@@ -87,7 +97,7 @@ fn row(text: &str, record: &csv::StringRecord, header: &[(String, Span)]) -> Res
                 counted(header.len(), "column", "columns")
             ),
         )
-        .with_help("a cell with a comma or a line break must be quoted"));
+        .with_help(format!("a cell with {} or a line break must be quoted", delimiter_name(delimiter))));
     }
     let entries = header
         .iter()
@@ -104,6 +114,47 @@ fn row(text: &str, record: &csv::StringRecord, header: &[(String, Span)]) -> Res
     Ok(Node::new(NodeKind::Map(entries), row_span))
 }
 
+/// A delimiter in words, for messages: "a comma", "a tab", "`|`".
+pub(crate) fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "a comma".to_owned(),
+        b';' => "a semicolon".to_owned(),
+        b'\t' => "a tab".to_owned(),
+        b' ' => "a space".to_owned(),
+        other => format!("`{}`", char::from(other)),
+    }
+}
+
+/// A delimiter as a schema declares it: `";"`, `"\t"`.
+pub(crate) fn delimiter_literal(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => r#""\t""#.to_owned(),
+        b'\\' => r#""\\""#.to_owned(),
+        other => format!("\"{}\"", char::from(other)),
+    }
+}
+
+/// The delimiter a header row's columns are more likely separated by than `used`, which
+/// it was read with, judged by how many of its names `wanted` (the schema's columns) holds
+/// when split at each: a spreadsheet saved where the decimal mark is a comma separates
+/// cells with semicolons, and such a header read at commas is one column.
+pub(crate) fn likely_delimiter(header_line: &str, used: u8, wanted: &dyn Fn(&str) -> bool) -> Option<u8> {
+    let found = |delimiter: u8| {
+        header_line
+            .split(char::from(delimiter))
+            .filter(|name| wanted(name.trim_start_matches('\u{feff}').trim().trim_matches('"').trim()))
+            .count()
+    };
+    let read = found(used);
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .filter(|d| *d != used)
+        .map(|d| (found(d), d))
+        .filter(|(count, _)| *count > read)
+        .max_by_key(|(count, _)| *count)
+        .map(|(_, d)| d)
+}
+
 fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -113,9 +164,9 @@ fn record_start(record: &csv::StringRecord) -> usize {
 }
 
 /// The spans of the `count` cells of the record that starts at byte `start`, read as the
-/// csv crate reads them: `,` separates, a `"` at the start of a cell quotes it, `""` is a
-/// quote inside quotes, and a line break outside quotes ends the record.
-fn cell_spans(text: &str, start: usize, count: usize) -> Vec<Span> {
+/// csv crate reads them: `delimiter` separates, a `"` at the start of a cell quotes it,
+/// `""` is a quote inside quotes, and a line break outside quotes ends the record.
+fn cell_spans(text: &str, start: usize, count: usize, delimiter: u8) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut spans = Vec::with_capacity(count);
     let mut i = start.min(bytes.len());
@@ -140,13 +191,13 @@ fn cell_spans(text: &str, start: usize, count: usize) -> Vec<Span> {
             }
         }
         while let Some(&b) = bytes.get(i) {
-            if matches!(b, b',' | b'\n' | b'\r') {
+            if b == delimiter || matches!(b, b'\n' | b'\r') {
                 break;
             }
             i += 1;
         }
         spans.push(Span::from_usize(cell_start, i));
-        if bytes.get(i) == Some(&b',') {
+        if bytes.get(i) == Some(&delimiter) {
             i += 1;
         } else {
             // The record ended early by our reading; the remaining cells sit at its end.
@@ -165,8 +216,12 @@ fn csv_error(e: &csv::Error, text: &str) -> ParseError {
 mod tests {
     use super::*;
 
+    fn parse_commas(text: &str, limits: &Limits) -> Result<Table, ParseError> {
+        parse(text, b',', limits)
+    }
+
     fn cells(text: &str, row: usize) -> Vec<String> {
-        let table = parse(text, &Limits::default()).unwrap();
+        let table = parse(text, b',', &Limits::default()).unwrap();
         let node = table.rows[row].as_ref().unwrap();
         let NodeKind::Map(entries) = &node.kind else { panic!() };
         entries.iter().map(|(_, span, _)| text[span.range()].to_owned()).collect()
@@ -183,7 +238,7 @@ mod tests {
         let text = "a,b\r\n\"line one\nline \"\"two\"\"\",x\r\ny,z\r\n";
         assert_eq!(cells(text, 0), ["\"line one\nline \"\"two\"\"\"", "x"]);
         assert_eq!(cells(text, 1), ["y", "z"]);
-        let table = parse(text, &Limits::default()).unwrap();
+        let table = parse(text, b',', &Limits::default()).unwrap();
         let first = table.rows[0].as_ref().unwrap();
         assert_eq!(first.get("a").unwrap().as_text(), Some("line one\nline \"two\""));
     }
@@ -191,21 +246,21 @@ mod tests {
     #[test]
     fn header_spans_cover_quoted_names() {
         let text = "\"Is it rights-impacting, safety-impacting?\",Agency\nx,y\n";
-        let table = parse(text, &Limits::default()).unwrap();
+        let table = parse(text, b',', &Limits::default()).unwrap();
         assert_eq!(table.header[0].0, "Is it rights-impacting, safety-impacting?");
         assert_eq!(&text[table.header[1].1.range()], "Agency");
     }
 
     #[test]
     fn empty_cells_are_null_and_blank_rows_are_skipped() {
-        let table = parse("a,b\n1,\n,\n", &Limits::default()).unwrap();
+        let table = parse_commas("a,b\n1,\n,\n", &Limits::default()).unwrap();
         assert_eq!(table.rows.len(), 1);
         assert!(table.rows[0].as_ref().unwrap().get("b").unwrap().is_null());
     }
 
     #[test]
     fn ragged_rows_are_errors_but_trailing_empty_cells_are_not() {
-        let table = parse("a,b\n1,2,3\n1\n1,2,,\n", &Limits::default()).unwrap();
+        let table = parse_commas("a,b\n1,2,3\n1\n1,2,,\n", &Limits::default()).unwrap();
         let messages: Vec<String> =
             table.rows.iter().map(|r| r.as_ref().err().map_or("ok".into(), |e| e.message.clone())).collect();
         assert_eq!(
@@ -220,15 +275,49 @@ mod tests {
 
     #[test]
     fn repeated_columns_are_noted() {
-        let table = parse("id,name,id,,\n1,x,2,,\n", &Limits::default()).unwrap();
+        let table = parse_commas("id,name,id,,\n1,x,2,,\n", &Limits::default()).unwrap();
         assert_eq!(table.repeated, [("id".to_owned(), Span::new(8, 10)), (String::new(), Span::new(12, 12))]);
         assert_eq!(table.rows[0].as_ref().unwrap().get("id").unwrap().as_text(), Some("1"));
     }
 
     #[test]
+    fn cells_are_separated_by_the_delimiter_given_and_quoted_ones_may_hold_it() {
+        let text = "id;score;note\r\nsys-1;0,85;\"a; b\"\r\n";
+        let table = parse(text, b';', &Limits::default()).unwrap();
+        let header: Vec<&str> = table.header.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(header, ["id", "score", "note"]);
+        let row = table.rows[0].as_ref().unwrap();
+        assert_eq!(row.get("score").unwrap().as_text(), Some("0,85"));
+        assert_eq!(row.get("note").unwrap().as_text(), Some("a; b"));
+        let NodeKind::Map(entries) = &row.kind else { panic!() };
+        let written: Vec<&str> = entries.iter().map(|(_, span, _)| &text[span.range()]).collect();
+        assert_eq!(written, ["sys-1", "0,85", "\"a; b\""]);
+        let tabs = parse("a\tb\n1\t2,3\n", b'\t', &Limits::default()).unwrap();
+        assert_eq!(tabs.rows[0].as_ref().unwrap().get("b").unwrap().as_text(), Some("2,3"));
+    }
+
+    #[test]
+    fn a_ragged_row_names_the_delimiter_in_its_help() {
+        let table = parse("a;b\n1;2;3\n", b';', &Limits::default()).unwrap();
+        let error = table.rows[0].as_ref().unwrap_err();
+        assert_eq!(error.help.as_deref(), Some("a cell with a semicolon or a line break must be quoted"));
+    }
+
+    #[test]
+    fn a_header_split_at_another_delimiter_is_noticed_when_more_columns_are_wanted() {
+        let wanted = |name: &str| ["id", "person", "completed_on"].contains(&name);
+        assert_eq!(likely_delimiter("id;person;completed_on", b',', &wanted), Some(b';'));
+        assert_eq!(likely_delimiter("\u{feff}\"id\"\t\"person\"", b',', &wanted), Some(b'\t'));
+        assert_eq!(likely_delimiter("id,person", b';', &wanted), Some(b','));
+        // A header that is right, or that no split makes better, suggests nothing.
+        assert_eq!(likely_delimiter("id,person,completed_on", b',', &wanted), None);
+        assert_eq!(likely_delimiter("ident;who", b',', &wanted), None);
+    }
+
+    #[test]
     fn an_empty_file_has_no_header() {
         assert_eq!(
-            parse("", &Limits::default()).unwrap_err().message,
+            parse_commas("", &Limits::default()).unwrap_err().message,
             "the CSV file is empty: it needs a header row"
         );
     }
@@ -236,6 +325,9 @@ mod tests {
     #[test]
     fn rows_are_limited() {
         let limits = Limits { max_documents: 2, ..Limits::default() };
-        assert_eq!(parse("a\n1\n2\n3\n", &limits).unwrap_err().message, "more than 2 documents in one file");
+        assert_eq!(
+            parse_commas("a\n1\n2\n3\n", &limits).unwrap_err().message,
+            "more than 2 documents in one file"
+        );
     }
 }

@@ -52,12 +52,14 @@ impl<'a> Checker<'a> {
         for (written, source) in s.sources.iter().zip(&sources) {
             self.check_source(file, written, &source.at);
         }
+        let delimiter = s.delimiter.as_ref().and_then(|d| self.delimiter(file, s, d));
         self.program.schemas.push(Schema {
             name,
             package,
             doc: doc_text(&s.doc),
             sources,
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
+            delimiter,
             none: s.none.iter().map(|w| Arc::from(w.value.trim())).collect(),
             record: Arc::new(RecordTy { fields: Vec::new() }),
             key: None,
@@ -100,6 +102,54 @@ impl<'a> Checker<'a> {
             )
             .with_help(format!("evidence is read from {} files", read.join(", ")));
         self.report(d);
+    }
+
+    /// A schema's `delimiter`, when it is one character that can separate cells and the
+    /// schema's globs may select CSV files, which are all it applies to.
+    fn delimiter(&mut self, file: FileId, schema: &ast::Schema, written: &ast::Str) -> Option<u8> {
+        let fault = match crate::sources::delimiter_fault(&written.value) {
+            Some(fault) => Some((
+                match written.value.as_str() {
+                    "" => format!("an empty text cannot separate cells: {fault}"),
+                    value => format!("`{}` cannot separate cells: {fault}", value.escape_debug()),
+                },
+                "write the one character between a row's cells: `delimiter \";\"`, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`".to_owned(),
+            )),
+            None => self.delimiter_unused(schema),
+        };
+        let Some((message, help)) = fault else {
+            return written.value.bytes().next();
+        };
+        let d = self.diag(Code::INVALID_DELIMITER, file, written.span, message).with_help(help);
+        self.report(d);
+        None
+    }
+
+    /// Why a schema's delimiter would be read nowhere: none of its globs selects CSV
+    /// files.
+    fn delimiter_unused(&self, schema: &ast::Schema) -> Option<(String, String)> {
+        let globs: Vec<&str> = schema.sources.iter().map(|s| s.glob.value.as_str()).collect();
+        if globs.iter().any(|g| crate::sources::may_select_csv(g)) {
+            return None;
+        }
+        let name = &schema.name.text;
+        let tsv = globs
+            .iter()
+            .any(|g| crate::sources::literal_extension(g).is_some_and(|e| e.eq_ignore_ascii_case("tsv")));
+        Some(match (globs.is_empty(), tsv) {
+            (true, _) => (
+                format!("`{name}` reads no files of its own, so no CSV file takes its delimiter"),
+                "a delimiter applies to the CSV files the schema's `from` globs select".to_owned(),
+            ),
+            (false, true) => (
+                format!("`{name}` reads TSV files, whose cells are separated by tabs"),
+                "remove the delimiter, or read the files as `.csv` with it".to_owned(),
+            ),
+            (false, false) => (
+                format!("a delimiter separates the cells of CSV files, but `{name}` reads none"),
+                "remove the delimiter, or select the kind's `.csv` files in `from`".to_owned(),
+            ),
+        })
     }
 
     /// An `at` that names no place in its glob's files.

@@ -126,10 +126,11 @@ impl Printer<'_> {
             .collect();
         let from = (!sources.is_empty()).then(|| format!("from {}", sources.join(", ")));
         let encoding = s.encoding.as_ref().map(|e| format!("encoding {}", string(&e.value)));
+        let delimiter = s.delimiter.as_ref().map(|d| format!("delimiter {}", string(&d.value)));
         let none = (!s.none.is_empty()).then(|| {
             format!("none {}", s.none.iter().map(|w| string(&w.value)).collect::<Vec<_>>().join(", "))
         });
-        let one_line = [Some(head.clone()), from, encoding.clone(), none.clone()]
+        let one_line = [Some(head.clone()), from, encoding.clone(), delimiter.clone(), none.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -138,8 +139,8 @@ impl Printer<'_> {
             self.open(one_line);
         } else {
             // The name on its own line, then the sources packed under it, each kept whole,
-            // then the encoding and the words for no value, each on its line.
-            let clauses = encoding.is_some() || none.is_some();
+            // then the encoding, the delimiter and the words for no value, each on its line.
+            let clauses = encoding.is_some() || delimiter.is_some() || none.is_some();
             let mut lines: Vec<String> = Vec::new();
             for (i, source) in sources.iter().enumerate() {
                 let last_source = i + 1 == sources.len();
@@ -156,7 +157,9 @@ impl Printer<'_> {
                     None => lines.push(format!("  from {source}{separator}")),
                 }
             }
-            lines.extend(encoding.into_iter().chain(none).map(|clause| format!("  {clause}")));
+            lines.extend(
+                encoding.into_iter().chain(delimiter).chain(none).map(|clause| format!("  {clause}")),
+            );
             match lines.pop() {
                 Some(last) => {
                     self.line(head);
