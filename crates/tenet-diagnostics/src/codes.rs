@@ -201,9 +201,10 @@ codes! {
     /// A source's `at` that names no place a document can have.
     INVALID_SOURCE_PLACE = "T0314", Error, "invalid source place",
         "`at` names the mapping keys, separated by dots, that lead from each document of a file to the list holding the kind's documents: `from \"registers/*.json\" at \"records\"`, or `at \"data.items\"` for a list two levels down. A last key `*` makes each entry of the mapping there a document, its key filling the kind's `key` field (`at \"systems.*\"`), so `*` comes last and the kind needs a key. No key may be empty. YAML, JSON, JSON Lines and TOML documents have such keys; a CSV or TSV file's rows and a Markdown file do not.";
-    /// A schema's `delimiter` that cannot separate cells, or that no file takes.
-    INVALID_DELIMITER = "T0315", Error, "invalid delimiter",
-        "`delimiter` names the one character between the cells of a row in the kind's CSV files, when it is not a comma: `delimiter \";\"` for the files a spreadsheet saves where the decimal mark is a comma, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`. It is one ASCII character, not a letter, a digit, a quote or a line break. It applies to the `.csv` files the schema's `from` globs select; `.tsv` files are always separated by tabs.";
+    /// A schema's `delimiter` or `decimal` that a CSV file cannot be read with, or that no
+    /// file takes.
+    INVALID_CSV_DIALECT = "T0315", Error, "invalid CSV dialect",
+        "`delimiter` names the one character between the cells of a row in the kind's CSV files, when it is not a comma: `delimiter \";\"` for the files a spreadsheet saves where the decimal mark is a comma, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`. It is one ASCII character, not a letter, a digit, a quote or a line break, and applies to the `.csv` files the schema's `from` globs select; `.tsv` files are always separated by tabs. `decimal \",\"` reads the numbers of the kind's CSV and TSV files with a decimal comma (0,85); `decimal \".\"` is the default.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.

@@ -118,6 +118,7 @@ pub(crate) fn load(
         by_glob: &by_glob,
         placed: &placed,
         locate,
+        tabular: matches!(format, Format::Csv | Format::Tsv),
         kind_is_data: by_glob
             .first()
             .and_then(|k| schemas.get(k.index()))
@@ -192,6 +193,9 @@ struct Context<'a> {
     placed: &'a [Match],
     /// Whether to keep where each document and value is written.
     locate: bool,
+    /// Whether the file is a CSV or TSV file, whose numbers a schema may write with a
+    /// decimal comma.
+    tabular: bool,
     /// Whether the glob's schema has a field called `kind`, which is then data, not the
     /// name of a schema; worked out once per file rather than once per document.
     kind_is_data: bool,
@@ -441,6 +445,8 @@ impl Context<'_> {
             warn_unknown,
             locate: self.locate,
             none: &schema.none,
+            tabular: self.tabular,
+            decimal_comma: schema.decimal_comma && self.tabular,
         };
         // Named in messages only, so formatted only for them.
         let what = format_args!("this {}", schema.name);

@@ -22,6 +22,11 @@ pub(crate) struct Typer<'a> {
     pub locate: bool,
     /// The words the schema says mean no value (`none "N/A"`), read as empty.
     pub none: &'a [Arc<str>],
+    /// Whether the file is a CSV or TSV file, where a number with a comma for its
+    /// decimal mark is worth a word on `decimal ","`.
+    pub tabular: bool,
+    /// Whether numbers are written with a decimal comma (`decimal ","`, in a CSV file).
+    pub decimal_comma: bool,
 }
 
 /// A record's values and their locations, both in the record type's field order.
@@ -216,9 +221,26 @@ impl Typer<'_> {
                 Some(i) => scalar(Value::Int(i)),
                 None => wrong(self, "a whole number"),
             },
-            Ty::Float => match number_text(node).and_then(|t| t.parse::<f64>().ok()) {
-                Some(x) if x.is_finite() => scalar(Value::Float(x)),
-                _ => wrong(self, "a number"),
+            Ty::Float if self.decimal_comma => {
+                match number_text(node).and_then(|t| parse_decimal_comma(&t)) {
+                    Some(x) => scalar(Value::Float(x)),
+                    None => wrong(self, "a number with a decimal comma, such as 0,85"),
+                }
+            }
+            Ty::Float => match number_text(node) {
+                Some(t) => match t.parse::<f64>() {
+                    Ok(x) if x.is_finite() => scalar(Value::Float(x)),
+                    _ if self.tabular && t.contains(',') && parse_decimal_comma(&t).is_some() => {
+                        let message = format!("`{name}` must be a number, but it is {}", node.describe());
+                        self.diagnostics.push(
+                            Diagnostic::new(Code::EVIDENCE_TYPE, self.path.clone(), node.span, message)
+                                .with_help("if the kind's CSV files write a decimal comma, declare `decimal \",\"` on its schema"),
+                        );
+                        None
+                    }
+                    _ => wrong(self, "a number"),
+                },
+                None => wrong(self, "a number"),
             },
             Ty::Date => match &field.date_format {
                 None => match node.as_text().and_then(|t| parse_date(t.trim())) {
@@ -357,6 +379,15 @@ fn number_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
+/// A number written with a decimal comma (`0,85`, `-1,5`, `12`): a point, which such files
+/// write only to group thousands, is refused rather than guessed at.
+fn parse_decimal_comma(text: &str) -> Option<f64> {
+    if text.contains('.') {
+        return None;
+    }
+    text.replacen(',', ".", 1).parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
 /// Decimal, or YAML's `0x`, `0o` and `0b` forms, with an optional sign.
 fn parse_int(text: &str) -> Option<i64> {
     let (negative, digits) = match text.strip_prefix('-') {
@@ -450,6 +481,17 @@ fn parse_iso_duration(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_comma_is_read_and_a_point_refused() {
+        assert_eq!(parse_decimal_comma("0,85"), Some(0.85));
+        assert_eq!(parse_decimal_comma("-1,5"), Some(-1.5));
+        assert_eq!(parse_decimal_comma("12"), Some(12.0));
+        assert_eq!(parse_decimal_comma("2,5e3"), Some(2500.0));
+        for refused in ["0.85", "1.234,5", "1,2,3", ",", "", "inf", "NaN,0"] {
+            assert_eq!(parse_decimal_comma(refused), None, "{refused}");
+        }
+    }
 
     #[test]
     fn durations_in_words_and_in_iso_8601() {

@@ -137,6 +137,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "to",
     "encoding",
     "delimiter",
+    "decimal",
     "format",
     "key",
     "effective",

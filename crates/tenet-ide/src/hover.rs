@@ -135,6 +135,9 @@ impl Cx<'_> {
         if let Some(delimiter) = s.delimiter {
             from.push_str(&format!(" delimiter {}", quoted(&char::from(delimiter).to_string())));
         }
+        if s.decimal_comma {
+            from.push_str(" decimal \",\"");
+        }
         if !s.none.is_empty() {
             let words: Vec<String> = s.none.iter().map(|w| quoted(w)).collect();
             from.push_str(&format!(" none {}", words.join(", ")));

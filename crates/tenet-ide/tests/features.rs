@@ -220,12 +220,12 @@ fn places_date_formats_and_csv_dialects_show_in_hover_and_at_is_a_keyword_only_i
         blanks.hover()
     );
     let export = fixture(
-        "schema Ex$0port from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" {\n  id: string key\n}\n",
+        "schema Ex$0port from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" {\n  id: string key\n}\n",
     );
     assert!(
-        export
-            .hover()
-            .contains("schema Export from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\"\n"),
+        export.hover().contains(
+            "schema Export from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\"\n"
+        ),
         "{}",
         export.hover()
     );

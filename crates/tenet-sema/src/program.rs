@@ -140,6 +140,9 @@ pub struct Schema {
     /// What separates the cells of its CSV files (`delimiter ";"`), when not a comma.
     /// TSV files are separated by tabs whatever it says.
     pub delimiter: Option<u8>,
+    /// Whether the numbers in its CSV and TSV files have a decimal comma (`decimal ","`):
+    /// 0,85 for 0.85.
+    pub decimal_comma: bool,
     /// The words its files write where a field has no value (`none "N/A", "NA"`), read
     /// as empty, in any case.
     pub none: Vec<Arc<str>>,

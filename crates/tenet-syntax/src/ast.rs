@@ -173,6 +173,8 @@ pub struct Schema {
     pub encoding: Option<Str>,
     /// `delimiter ";"`: what separates the cells of the kind's CSV files.
     pub delimiter: Option<Str>,
+    /// `decimal ","`: the decimal mark of the numbers in the kind's CSV files.
+    pub decimal: Option<Str>,
     /// `none "N/A", "NA"`: the words the files write where a field has no value.
     pub none: Vec<Str>,
     /// The fields.

@@ -99,6 +99,9 @@ fn item_sexp(item: &Item) -> S {
             if let Some(d) = &s.delimiter {
                 parts.push(list("delimiter", [quoted(&d.value)]));
             }
+            if let Some(d) = &s.decimal {
+                parts.push(list("decimal", [quoted(&d.value)]));
+            }
             if !s.none.is_empty() {
                 parts.push(list("none", s.none.iter().map(|w| quoted(&w.value))));
             }

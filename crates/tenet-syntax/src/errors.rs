@@ -240,6 +240,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_at | source_at => "`at`",
         kw_encoding => "`encoding`",
         kw_delimiter => "`delimiter`",
+        kw_decimal => "`decimal`",
         schema_none | kw_none_words => "`none`",
         kw_format | mod_format => "`format`",
         kw_key => "`key`",

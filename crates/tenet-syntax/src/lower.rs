@@ -131,6 +131,7 @@ impl Lower {
             sources: vec![],
             encoding: None,
             delimiter: None,
+            decimal: None,
             none: vec![],
             fields: vec![],
             span,
@@ -148,6 +149,7 @@ impl Lower {
                 }
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
                 Rule::schema_delimiter => schema.delimiter = self.strings(p).into_iter().next(),
+                Rule::schema_decimal => schema.decimal = self.strings(p).into_iter().next(),
                 Rule::schema_none => schema.none = self.strings(p),
                 Rule::field_decl => schema.fields.push(self.field(p)),
                 _ => {}

@@ -81,6 +81,7 @@ const KEYWORDS: &[&str] = &[
     "approved_by",
     "encoding",
     "delimiter",
+    "decimal",
     "ref",
     "when",
     "string",
@@ -227,7 +228,7 @@ fn schema() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just(" none \"N/A\", \"-\"".to_owned()),
         Just(" delimiter \";\"".to_owned()),
-        Just(" encoding \"windows-1252\" delimiter \"\\t\" none \"-\"".to_owned()),
+        Just(" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" none \"-\"".to_owned()),
     ];
     let format = prop_oneof![Just(String::new()), Just(" format \"%m/%d/%Y\"".to_owned())];
     (name(), prop::collection::vec((name(), field_type(), format), 1..5), source, none).prop_map(

@@ -53,6 +53,7 @@ impl<'a> Checker<'a> {
             self.check_source(file, written, &source.at);
         }
         let delimiter = s.delimiter.as_ref().and_then(|d| self.delimiter(file, s, d));
+        let decimal_comma = s.decimal.as_ref().is_some_and(|d| self.decimal_comma(file, s, d));
         self.program.schemas.push(Schema {
             name,
             package,
@@ -60,6 +61,7 @@ impl<'a> Checker<'a> {
             sources,
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
             delimiter,
+            decimal_comma,
             none: s.none.iter().map(|w| Arc::from(w.value.trim())).collect(),
             record: Arc::new(RecordTy { fields: Vec::new() }),
             key: None,
@@ -120,7 +122,7 @@ impl<'a> Checker<'a> {
         let Some((message, help)) = fault else {
             return written.value.bytes().next();
         };
-        let d = self.diag(Code::INVALID_DELIMITER, file, written.span, message).with_help(help);
+        let d = self.diag(Code::INVALID_CSV_DIALECT, file, written.span, message).with_help(help);
         self.report(d);
         None
     }
@@ -150,6 +152,40 @@ impl<'a> Checker<'a> {
                 "remove the delimiter, or select the kind's `.csv` files in `from`".to_owned(),
             ),
         })
+    }
+
+    /// Whether a schema's `decimal` makes the comma its CSV files' decimal mark: it must
+    /// say `","` or `"."`, on a schema whose globs may select CSV or TSV files.
+    fn decimal_comma(&mut self, file: FileId, schema: &ast::Schema, written: &ast::Str) -> bool {
+        let name = &schema.name.text;
+        let globs = || schema.sources.iter().map(|s| s.glob.value.as_str());
+        let fault = if !matches!(written.value.as_str(), "," | ".") {
+            Some((
+                format!("`{}` is not a decimal mark", written.value.escape_debug()),
+                "write `decimal \",\"` for numbers such as 0,85; a point is the default".to_owned(),
+            ))
+        } else if globs().next().is_none() {
+            Some((
+                format!("`{name}` reads no files of its own, so no CSV file takes its decimal mark"),
+                "a decimal mark applies to the CSV and TSV files the schema's `from` globs select".to_owned(),
+            ))
+        } else if !globs().any(|g| {
+            crate::sources::may_select_csv(g)
+                || crate::sources::literal_extension(g).is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+        }) {
+            Some((
+                format!("a decimal mark reads the numbers of CSV and TSV files, but `{name}` reads none"),
+                "remove it: YAML, JSON and TOML write numbers with a point".to_owned(),
+            ))
+        } else {
+            None
+        };
+        let Some((message, help)) = fault else {
+            return written.value == ",";
+        };
+        let d = self.diag(Code::INVALID_CSV_DIALECT, file, written.span, message).with_help(help);
+        self.report(d);
+        false
     }
 
     /// An `at` that names no place in its glob's files.

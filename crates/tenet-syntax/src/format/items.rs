@@ -127,11 +127,14 @@ impl Printer<'_> {
         let from = (!sources.is_empty()).then(|| format!("from {}", sources.join(", ")));
         let encoding = s.encoding.as_ref().map(|e| format!("encoding {}", string(&e.value)));
         let delimiter = s.delimiter.as_ref().map(|d| format!("delimiter {}", string(&d.value)));
+        let decimal = s.decimal.as_ref().map(|d| format!("decimal {}", string(&d.value)));
         let none = (!s.none.is_empty()).then(|| {
             format!("none {}", s.none.iter().map(|w| string(&w.value)).collect::<Vec<_>>().join(", "))
         });
-        let one_line = [Some(head.clone()), from, encoding.clone(), delimiter.clone(), none.clone()]
+        let clauses = [encoding, delimiter, decimal, none];
+        let one_line = [Some(head.clone()), from]
             .into_iter()
+            .chain(clauses.iter().cloned())
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
@@ -139,14 +142,14 @@ impl Printer<'_> {
             self.open(one_line);
         } else {
             // The name on its own line, then the sources packed under it, each kept whole,
-            // then the encoding, the delimiter and the words for no value, each on its line.
-            let clauses = encoding.is_some() || delimiter.is_some() || none.is_some();
+            // then the encoding, the CSV dialect and the words for no value, each on its line.
+            let has_clauses = clauses.iter().any(Option::is_some);
             let mut lines: Vec<String> = Vec::new();
             for (i, source) in sources.iter().enumerate() {
                 let last_source = i + 1 == sources.len();
                 let separator = if last_source { "" } else { "," };
                 // What follows the source on its line: a comma, or ` {` closing the header.
-                let tail = separator.len() + if last_source && !clauses { 2 } else { 0 };
+                let tail = separator.len() + if last_source && !has_clauses { 2 } else { 0 };
                 match lines.last_mut() {
                     Some(last) if self.indent + last.len() + 1 + source.len() + tail <= WIDTH => {
                         last.push(' ');
@@ -157,9 +160,7 @@ impl Printer<'_> {
                     None => lines.push(format!("  from {source}{separator}")),
                 }
             }
-            lines.extend(
-                encoding.into_iter().chain(delimiter).chain(none).map(|clause| format!("  {clause}")),
-            );
+            lines.extend(clauses.into_iter().flatten().map(|clause| format!("  {clause}")));
             match lines.pop() {
                 Some(last) => {
                     self.line(head);
