@@ -182,6 +182,29 @@ fn keywords_and_snippets_complete_where_declarations_and_members_start() {
 }
 
 #[test]
+fn a_schema_header_completes_the_clauses_that_may_still_follow() {
+    let f = fixture("schema Sheet $0");
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "from", "none"]);
+    let f = fixture("schema Sheet from \"s/*.csv\" $0");
+    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "none"]);
+    let f = fixture("schema Sheet from \"s/*.csv\", \"t/*.csv\" del$0");
+    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "none"]);
+    let f = fixture("schema Sheet from \"s/*.json\" at \"records\" $0");
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "none"]);
+    let f = fixture("schema Sheet\n  from \"s/*.csv\"\n  encoding \"windows-1252\"\n  $0");
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "none"]);
+    let f = fixture("schema Sheet from \"s/*.csv\" delimiter \";\" $0");
+    let items = tenet_ide::completions(&f.db, f.workspace, f.cursor());
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(labels, ["decimal", "none"]);
+    assert!(items[1].snippet && items[1].insert == "none \"${1:N/A}\"", "{:?}", items[1]);
+    // The name is being typed, or a new item starts: no clause.
+    assert_eq!(fixture("schema Sh$0").completion_labels(), Vec::<String>::new());
+    let f = fixture("schema Sheet from \"s/*.csv\" {\n  id: string key\n}\n$0");
+    assert!(f.completion_labels().contains(&"control …".to_owned()), "{:?}", f.completion_labels());
+}
+
+#[test]
 fn nothing_completes_in_comments() {
     let f = fixture("// a comment $0\n");
     assert_eq!(f.completion_labels(), Vec::<String>::new());

@@ -269,6 +269,49 @@ pub(super) fn member_snippets(replace: Span) -> Vec<CompletionItem> {
     out
 }
 
+/// The clauses of a schema's header, in the order the grammar takes them, with what each
+/// says and what it inserts.
+pub(super) const SCHEMA_CLAUSES: &[(&str, &str)] = &[
+    ("from", "the files of this kind: globs under the evidence root"),
+    ("encoding", "the text encoding of the kind's files, when not UTF-8"),
+    ("delimiter", "the character between a CSV file's cells, when not a comma"),
+    ("decimal", "the decimal mark of a CSV file's numbers, when a comma"),
+    ("none", "the words the kind's files write for no value"),
+];
+
+/// The schema header clauses from the `next`th on, and `at` (where in each file the
+/// documents are) when the cursor follows a glob.
+pub(super) fn schema_clauses(next: usize, after_glob: bool, replace: Span) -> Vec<CompletionItem> {
+    let inserts = [
+        "from \"${1:inventory/*.yaml}\"",
+        "encoding \"${1:windows-1252}\"",
+        "delimiter \"${1:;}\"",
+        "decimal \",\"",
+        "none \"${1:N/A}\"",
+    ];
+    let mut out: Vec<CompletionItem> = Vec::new();
+    if after_glob {
+        out.push(clause(
+            "at",
+            "where in each of the glob's files the documents are: `at \"records\"`",
+            "at \"${1:records}\"",
+            replace,
+        ));
+    }
+    for ((word, detail), insert) in SCHEMA_CLAUSES.iter().zip(inserts).skip(next) {
+        out.push(clause(word, detail, insert, replace));
+    }
+    out
+}
+
+fn clause(word: &str, detail: &str, insert: &str, replace: Span) -> CompletionItem {
+    let mut out = item(word, CompletionKind::Keyword, replace, KEYWORD);
+    out.detail = Some(detail.to_owned());
+    out.insert = insert.to_owned();
+    out.snippet = true;
+    out
+}
+
 pub(super) fn attest_props(replace: Span) -> Vec<CompletionItem> {
     words(&["by", "within", "about"], CompletionKind::Keyword, replace)
 }

@@ -149,7 +149,10 @@ impl Cx<'_> {
         };
         let depth = self.tokens.depth(item_start, word.start);
         let line_start = self.tokens.starts_line(word.start);
+        // A schema's header may wrap: its clauses then start indented lines.
+        let column_zero = self.tokens.text_of_line_before(word.start).is_empty();
         match (item_word, depth) {
+            ("schema", 0) if !column_zero => self.schema_clauses(word, item_start),
             (_, 0) if line_start => items::item_snippets(word),
             ("param" | "set", 0) if prev.contains(&"=") => self.expressions(word),
             ("control" | "clause" | "objective", 1) => {
@@ -182,6 +185,41 @@ impl Cx<'_> {
             ("crosswalk", 1) if line_start => self.crosswalk_controls(id, item_start),
             _ => Vec::new(),
         }
+    }
+
+    /// In a schema's header, after its name or a clause: the clauses that may still
+    /// follow, in the grammar's order, and `at` right after a glob of `from`.
+    fn schema_clauses(&self, word: Span, item_start: u32) -> Vec<CompletionItem> {
+        let tokens = self.tokens;
+        let header: Vec<usize> = tokens
+            .previous(word.start)
+            .take_while(|i| tokens.get(*i).is_some_and(|t| t.span.start >= item_start))
+            .collect();
+        // The name alone follows `schema`: nothing to offer while it is typed.
+        let words: Vec<&str> = header
+            .iter()
+            .filter(|i| tokens.get(**i).is_some_and(|t| t.kind == TokenKind::Word))
+            .map(|i| tokens.text_of(*i))
+            .collect();
+        if words.len() < 2 {
+            return Vec::new();
+        }
+        let last = items::SCHEMA_CLAUSES.iter().rposition(|(clause, _)| words.contains(clause));
+        let after_glob = last == Some(0) && {
+            // The token before the string that ends right before the cursor: `from` or `,`
+            // for a glob, `at` for a place.
+            let mut before_string = header.iter().map(|i| tokens.get(*i)).skip_while(|t| {
+                t.is_some_and(|t| {
+                    matches!(t.kind, TokenKind::StringOpen | TokenKind::StringText | TokenKind::StringClose)
+                })
+            });
+            let ends_string =
+                header.first().and_then(|i| tokens.get(*i)).is_some_and(|t| t.kind == TokenKind::StringClose);
+            ends_string
+                && before_string.next().flatten().is_some_and(|t| matches!(t.text(tokens.text), "from" | ","))
+        };
+        let next = last.map_or(0, |i| i + 1);
+        items::schema_clauses(next, after_glob, word)
     }
 
     /// After `.`: the fields of the value before it, or a package's parameters.
