@@ -205,6 +205,8 @@ pub enum TemplateFormat {
     Yaml,
     /// Markdown with YAML front matter.
     Markdown,
+    /// A CSV header and one example row, in the schema's delimiter and formats.
+    Csv,
 }
 
 /// `tenet evidence template`
@@ -212,7 +214,7 @@ pub enum TemplateFormat {
 pub struct TemplateArgs {
     /// The evidence kind (`AiSystem`, `iso42001.AiSystem`).
     pub kind: String,
-    /// YAML or Markdown (default: as the kind's sources suggest).
+    /// YAML, Markdown or CSV (default: as the kind's sources suggest).
     #[arg(long, value_enum)]
     pub format: Option<TemplateFormat>,
     /// The date example dates show (default: today).

@@ -1203,6 +1203,36 @@ fn an_evidence_template_writes_dates_in_the_fields_own_format() {
 }
 
 #[test]
+fn a_csv_kind_s_template_is_a_header_and_a_row_in_its_dialect() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/semantics/csv-dialects");
+    let template = |kind: &str, extra: &[&str]| {
+        let mut args = vec!["evidence", "template", kind, "--as-of", "2026-06-30"];
+        args.extend(extra);
+        let out = tenet_in(&case, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        template("Training", &[]),
+        "Person;Schulung;Abgeschlossen am;Stunden\n<person>;<course>;30.06.2026;0,5\n"
+    );
+    assert_eq!(template("Incident", &[]), "id\tsystem\tseverity\n<id>\t<system>\tlow\n");
+    assert_eq!(template("Vendor", &[]), "id,assessed_on\n<id>,2026-06-30\n");
+    // The template reads back as the kind's document.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = std::fs::read_to_string(case.join("policy.tenet")).expect("policy");
+    std::fs::write(dir.path().join("policy.tenet"), policy).expect("write policy");
+    std::fs::create_dir_all(dir.path().join("evidence/incidents")).expect("mkdir");
+    std::fs::write(dir.path().join("evidence/incidents/t.tsv"), template("Incident", &[])).expect("write");
+    let out =
+        tenet_in(dir.path(), &["check", "policy.tenet", "--evidence", "evidence", "--as-of", "2026-06-30"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("results:  1 pass, 0 fail, 0 error"), "{text}{}", stderr(&out));
+    // YAML on request, whatever the sources.
+    assert!(template("Training", &["--format", "yaml"]).contains("kind: Training\n"));
+}
+
+#[test]
 fn a_report_into_a_directory_that_does_not_exist_is_refused_before_any_work() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("reports/2026/check.json");

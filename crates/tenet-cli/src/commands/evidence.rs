@@ -56,8 +56,17 @@ pub fn template(args: &TemplateArgs) -> Exit {
         return Exit::Errors;
     };
     let format = args.format.unwrap_or_else(|| {
-        if schema.sources.iter().any(|s| s.glob.ends_with(".md")) {
+        let extension = |s: &tenet_sema::program::Source| {
+            tenet_sema::sources::literal_extension(&s.glob)
+                .and_then(tenet_sema::sources::format_of_extension)
+                .unwrap_or_default()
+        };
+        if schema.sources.iter().any(|s| extension(s) == "Markdown") {
             TemplateFormat::Markdown
+        } else if !schema.sources.is_empty()
+            && schema.sources.iter().all(|s| matches!(extension(s), "CSV" | "TSV"))
+        {
+            TemplateFormat::Csv
         } else {
             TemplateFormat::Yaml
         }
@@ -77,13 +86,17 @@ fn find_schema<'p>(program: &'p Program, name: &str) -> Option<&'p Schema> {
     })
 }
 
-/// The skeleton of one document of `schema`, YAML or Markdown with front matter.
+/// The skeleton of one document of `schema`: YAML, Markdown with front matter, or a CSV
+/// header and row.
 pub fn render_template(
     program: &Program,
     schema: &Schema,
     format: TemplateFormat,
     today: jiff::civil::Date,
 ) -> String {
+    if format == TemplateFormat::Csv {
+        return csv_template(schema, today);
+    }
     let mut yaml = String::new();
     if let Some(doc) = &schema.doc {
         for line in doc.lines() {
@@ -105,7 +118,7 @@ pub fn render_template(
         field_lines(program, field, 0, today, &mut yaml);
     }
     match format {
-        TemplateFormat::Yaml => yaml,
+        TemplateFormat::Yaml | TemplateFormat::Csv => yaml,
         TemplateFormat::Markdown => {
             format!(
                 "---\n{yaml}---\n\n# {}\n\nWrite the document here; rules can read its sections by heading.\n",
@@ -188,6 +201,53 @@ fn field_lines(
             let _ = writeln!(out, "{pad}{name}: {}  # {}", example(other), notes.join("; "));
         }
     }
+}
+
+/// A header row of the kind's column names and one example row, as its CSV files are read:
+/// cells separated by its delimiter (a tab when it reads only TSV files), dates in each
+/// field's format, numbers with its decimal mark. A spreadsheet opens it as the kind's
+/// table; CSV has no comments, so the YAML template is where the fields are explained.
+pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
+    let tsv_only = !schema.sources.is_empty()
+        && schema.sources.iter().all(|s| {
+            tenet_sema::sources::literal_extension(&s.glob).is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+        });
+    let delimiter = if tsv_only { '\t' } else { schema.delimiter.map_or(',', char::from) };
+    let cell = |text: &str| {
+        if text.contains([delimiter, '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    let example = |field: &FieldDef, ty: &Ty| -> String {
+        match ty.non_optional() {
+            Ty::Date => match &field.date_format {
+                Some(format) => jiff::fmt::strtime::format(&**format, today).unwrap_or_default(),
+                None => today.to_string(),
+            },
+            Ty::DateTime => format!("{today}T00:00:00Z"),
+            Ty::Bool => "false".to_owned(),
+            Ty::Int => "0".to_owned(),
+            Ty::Float if schema.decimal_comma => "0,5".to_owned(),
+            Ty::Float => "0.5".to_owned(),
+            Ty::Duration => "12 months".to_owned(),
+            Ty::Enum(values) => values.first().map(ToString::to_string).unwrap_or_default(),
+            _ => format!("<{}>", field.name),
+        }
+    };
+    let fields = &schema.record.fields;
+    let header: Vec<String> = fields.iter().map(|f| cell(f.source_name())).collect();
+    let row: Vec<String> = fields
+        .iter()
+        .map(|f| match f.ty.non_optional() {
+            // A list's items are separated by `;` within its cell.
+            Ty::List(element) => cell(&format!("{0};{0}", example(f, element))),
+            ty => cell(&example(f, ty)),
+        })
+        .collect();
+    let separator = delimiter.to_string();
+    format!("{}\n{}\n", header.join(&separator), row.join(&separator))
 }
 
 fn yaml_key(name: &str) -> String {

@@ -130,7 +130,7 @@ fn templates(program: &Program, evidence: &Path, today: jiff::civil::Date) -> Ve
         let (ext, text) = if glob.ends_with(".md") {
             ("md", render_template(program, schema, TemplateFormat::Markdown, today))
         } else if glob.ends_with(".csv") {
-            ("csv", csv_template(schema, today))
+            ("csv", render_template(program, schema, TemplateFormat::Csv, today))
         } else {
             ("yaml", render_template(program, schema, TemplateFormat::Yaml, today))
         };
@@ -150,24 +150,4 @@ fn kebab(name: &str) -> String {
         out.push(c.to_ascii_lowercase());
     }
     out
-}
-
-/// A header row of the kind's column names and one example row.
-fn csv_template(schema: &tenet_sema::program::Schema, today: jiff::civil::Date) -> String {
-    use tenet_sema::ty::Ty;
-    let header: Vec<&str> = schema.record.fields.iter().map(|f| f.source_name()).collect();
-    let example: Vec<String> = schema
-        .record
-        .fields
-        .iter()
-        .map(|f| match f.ty.non_optional() {
-            Ty::Date => today.to_string(),
-            Ty::Bool => "false".to_owned(),
-            Ty::Int => "0".to_owned(),
-            Ty::Float => "0.0".to_owned(),
-            Ty::Enum(values) => values.first().map(ToString::to_string).unwrap_or_default(),
-            _ => format!("<{}>", f.name),
-        })
-        .collect();
-    format!("{}\n{}\n", header.join(","), example.join(","))
 }
