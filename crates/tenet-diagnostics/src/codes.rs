@@ -204,7 +204,10 @@ codes! {
     /// A schema's `delimiter` or `decimal` that a CSV file cannot be read with, or that no
     /// file takes.
     INVALID_CSV_DIALECT = "T0315", Error, "invalid CSV dialect",
-        "`delimiter` names the one character between the cells of a row in the kind's CSV files, when it is not a comma: `delimiter \";\"` for the files a spreadsheet saves where the decimal mark is a comma, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`. It is one ASCII character, not a letter, a digit, a quote or a line break, and applies to the `.csv` files the schema's `from` globs select; `.tsv` files are always separated by tabs. `decimal \",\"` reads the numbers of the kind's CSV and TSV files with a decimal comma (0,85); `decimal \".\"` is the default.";
+        "`delimiter` names the one character between the cells of a row in the kind's CSV files, when it is not a comma: `delimiter \";\"` for the files a spreadsheet saves where the decimal mark is a comma, `delimiter \"\\t\"` for tabs, `delimiter \"|\"`. It is one ASCII character, not a letter, a digit, a quote or a line break, and applies to the `.csv` files the schema's `from` globs select; `.tsv` files are always separated by tabs, and a file whose first line declares its own (`sep=;`, as Excel writes) is read with that. `decimal \",\"` reads the numbers of the kind's CSV and TSV files with a decimal comma (0,85); `decimal \".\"` is the default.";
+    /// A schema's `encoding` that names no encoding.
+    UNKNOWN_ENCODING = "T0316", Error, "unknown encoding",
+        "`encoding` names the text encoding of the kind's files with a WHATWG label, as browsers know them: `windows-1252` (what Excel saves CSV files in on Windows), `iso-8859-15`, `utf-16le`, `shift_jis`, `gbk`. A label no one knows would leave every file of the kind unread.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.

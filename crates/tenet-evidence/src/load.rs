@@ -484,7 +484,7 @@ impl Context<'_> {
             }
             return;
         };
-        if !self.header_fits(glob_kind, &table.header, &table.repeated, delimiter) {
+        if !self.header_fits(glob_kind, &table.header, &table.repeated, table.delimiter) {
             return;
         }
         for row in table.rows {

@@ -23,16 +23,34 @@ pub(crate) struct Table {
     /// exports repeat names ("If Other, please explain."); that matters only when a
     /// field reads such a column.
     pub repeated: Vec<(String, Span)>,
+    /// What separates the cells: the file's own `sep=` line's, else the one asked for.
+    pub delimiter: u8,
 }
 
-/// Parses `text` as CSV with a header row, its cells separated by `delimiter`.
+/// The delimiter a first line `sep=;` declares, which Excel writes and reads so that a
+/// file opens alike in every locale.
+fn declared_delimiter(text: &str) -> Option<u8> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let line = text.get(..text.find(['\n', '\r']).unwrap_or(text.len()))?;
+    let declared = line.get(..4).filter(|sep| sep.eq_ignore_ascii_case("sep="))?;
+    let delimiter = line.get(declared.len()..)?;
+    tenet_sema::sources::delimiter_fault(delimiter).is_none().then(|| delimiter.bytes().next()).flatten()
+}
+
+/// Parses `text` as CSV with a header row, its cells separated by `delimiter`, or by the
+/// one its first line declares (`sep=;`).
 pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table, ParseError> {
+    let declared = declared_delimiter(text);
+    let delimiter = declared.unwrap_or(delimiter);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
+    if declared.is_some() {
+        records.next();
+    }
     let header_record = match records.next() {
         Some(Ok(r)) => r,
         Some(Err(e)) => return Err(csv_error(&e, text)),
@@ -71,7 +89,7 @@ pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table,
         }
         rows.push(row(text, &record, &header, delimiter));
     }
-    Ok(Table { header, rows, repeated })
+    Ok(Table { header, rows, repeated, delimiter })
 }
 
 fn row(
@@ -312,6 +330,23 @@ mod tests {
         // A header that is right, or that no split makes better, suggests nothing.
         assert_eq!(likely_delimiter("id,person,completed_on", b',', &wanted), None);
         assert_eq!(likely_delimiter("ident;who", b',', &wanted), None);
+    }
+
+    #[test]
+    fn a_first_line_sep_declares_the_delimiter_whatever_was_asked() {
+        let text = "\u{feff}sep=;\r\nid;score\r\nsys-1;0,85\r\n";
+        let table = parse_commas(text, &Limits::default()).unwrap();
+        assert_eq!(table.delimiter, b';');
+        assert_eq!(&text[table.header[0].1.range()], "id");
+        let row = table.rows[0].as_ref().unwrap();
+        assert_eq!(row.get("score").unwrap().as_text(), Some("0,85"));
+        assert_eq!(parse("SEP=\t\na\tb\n1\t2\n", b';', &Limits::default()).unwrap().delimiter, b'\t');
+        // Not a declaration: more after the character, a character that cannot separate.
+        for text in ["sep=;;\na\n", "sep=x\na\n", "sep=\na\n", "separator=;\na\n"] {
+            let table = parse_commas(text, &Limits::default()).unwrap();
+            assert_eq!(table.delimiter, b',', "{text:?}");
+            assert_eq!(table.rows.len(), 1, "{text:?}");
+        }
     }
 
     #[test]

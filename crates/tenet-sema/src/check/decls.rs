@@ -52,6 +52,9 @@ impl<'a> Checker<'a> {
         for (written, source) in s.sources.iter().zip(&sources) {
             self.check_source(file, written, &source.at);
         }
+        if let Some(encoding) = &s.encoding {
+            self.check_encoding(file, encoding);
+        }
         let delimiter = s.delimiter.as_ref().and_then(|d| self.delimiter(file, s, d));
         let decimal_comma = s.decimal.as_ref().is_some_and(|d| self.decimal_comma(file, s, d));
         self.program.schemas.push(Schema {
@@ -103,6 +106,19 @@ impl<'a> Checker<'a> {
                 format!("`{glob}` selects `.{extension}` files, which Tenet does not read as evidence"),
             )
             .with_help(format!("evidence is read from {} files", read.join(", ")));
+        self.report(d);
+    }
+
+    /// A schema's `encoding` must be a label the loader can decode with (WHATWG's, as
+    /// `encoding_rs` knows them), or every file of the kind would fail to load.
+    fn check_encoding(&mut self, file: FileId, encoding: &ast::Str) {
+        if encoding_rs::Encoding::for_label(encoding.value.trim().as_bytes()).is_some() {
+            return;
+        }
+        let message = format!("`{}` is not an encoding Tenet knows", encoding.value.escape_debug());
+        let d = self.diag(Code::UNKNOWN_ENCODING, file, encoding.span, message).with_help(
+            "use a WHATWG encoding label: `windows-1252` (what Excel saves CSV in), `iso-8859-15`, `utf-16le`, `shift_jis`",
+        );
         self.report(d);
     }
 
