@@ -510,10 +510,20 @@ impl Context<'_> {
             (Some((_, first)), Some((_, last))) => first.cover(*last),
             _ => Span::new(0, 0),
         };
-        if let Some(likely) = self.text.get(header_span.range()).and_then(|line| {
-            let wanted = |name: &str| schema.record.fields.iter().any(|f| f.source_name() == name);
-            csv::likely_delimiter(line, delimiter, &wanted)
-        }) {
+        // A header that lacks a column the schema requires may be one read at the wrong
+        // delimiter; a header that has them all is not looked at again.
+        let wanted = |name: &str| schema.record.fields.iter().any(|f| f.source_name() == name);
+        let lacks_one =
+            schema.record.fields.iter().any(|f| {
+                !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name())
+            });
+        let read = header.iter().filter(|(h, _)| wanted(h)).count();
+        if let Some(likely) = self
+            .text
+            .get(header_span.range())
+            .filter(|_| lacks_one)
+            .and_then(|line| csv::likely_delimiter(line, delimiter, read, &wanted))
+        {
             self.wrong_delimiter(schema, header_span, delimiter, likely);
             return false;
         }

@@ -153,17 +153,22 @@ pub(crate) fn delimiter_literal(delimiter: u8) -> String {
 }
 
 /// The delimiter a header row's columns are more likely separated by than `used`, which
-/// it was read with, judged by how many of its names `wanted` (the schema's columns) holds
-/// when split at each: a spreadsheet saved where the decimal mark is a comma separates
-/// cells with semicolons, and such a header read at commas is one column.
-pub(crate) fn likely_delimiter(header_line: &str, used: u8, wanted: &dyn Fn(&str) -> bool) -> Option<u8> {
+/// it was read with and which gave `read` of the names `wanted` (the schema's columns),
+/// judged by how many of them a split at each gives: a spreadsheet saved where the
+/// decimal mark is a comma separates cells with semicolons, and such a header read at
+/// commas is one column. The split ignores quotes, which only costs a suggestion.
+pub(crate) fn likely_delimiter(
+    header_line: &str,
+    used: u8,
+    read: usize,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Option<u8> {
     let found = |delimiter: u8| {
         header_line
             .split(char::from(delimiter))
             .filter(|name| wanted(name.trim_start_matches('\u{feff}').trim().trim_matches('"').trim()))
             .count()
     };
-    let read = found(used);
     [b',', b';', b'\t', b'|']
         .into_iter()
         .filter(|d| *d != used)
@@ -324,12 +329,16 @@ mod tests {
     #[test]
     fn a_header_split_at_another_delimiter_is_noticed_when_more_columns_are_wanted() {
         let wanted = |name: &str| ["id", "person", "completed_on"].contains(&name);
-        assert_eq!(likely_delimiter("id;person;completed_on", b',', &wanted), Some(b';'));
-        assert_eq!(likely_delimiter("\u{feff}\"id\"\t\"person\"", b',', &wanted), Some(b'\t'));
-        assert_eq!(likely_delimiter("id,person", b';', &wanted), Some(b','));
-        // A header that is right, or that no split makes better, suggests nothing.
-        assert_eq!(likely_delimiter("id,person,completed_on", b',', &wanted), None);
-        assert_eq!(likely_delimiter("ident;who", b',', &wanted), None);
+        assert_eq!(likely_delimiter("id;person;completed_on", b',', 0, &wanted), Some(b';'));
+        assert_eq!(likely_delimiter("\u{feff}\"id\"\t\"person\"", b',', 0, &wanted), Some(b'\t'));
+        assert_eq!(likely_delimiter("id,person", b';', 0, &wanted), Some(b','));
+        // A split that finds no more than the header as read suggests nothing: a header
+        // that is right, one no split makes better, and one whose quoted names hold the
+        // delimiter, which a split breaks.
+        assert_eq!(likely_delimiter("id,person,completed_on", b',', 3, &wanted), None);
+        assert_eq!(likely_delimiter("ident;who", b',', 0, &wanted), None);
+        let quoted = |name: &str| ["id", "rights, safety or neither?", "a;b"].contains(&name);
+        assert_eq!(likely_delimiter("id,\"rights, safety or neither?\",a;b", b',', 2, &quoted), None);
     }
 
     #[test]
