@@ -625,7 +625,8 @@ impl Context<'_> {
                 csv::delimiter_name(used)
             )
         } else {
-            format!("declare it on schema {}, after its `from` globs: `delimiter {written}`", schema.name)
+            let after = if schema.encoding.is_some() { "its `encoding`" } else { "its `from` globs" };
+            format!("declare it on schema {}, after {after}: `delimiter {written}`", schema.name)
         };
         self.loaded.diagnostics.push(
             Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), header, message).with_help(help),
