@@ -205,6 +205,20 @@ fn a_schema_header_completes_the_clauses_that_may_still_follow() {
 }
 
 #[test]
+fn a_field_completes_the_modifiers_it_does_not_have_after_its_type() {
+    let at = |line: &str| {
+        fixture(&format!("schema Sheet from \"s/*.csv\" {{\n  {line}\n}}\n")).completion_labels()
+    };
+    assert_eq!(at("id: string $0"), ["as", "key"]);
+    assert_eq!(at("held_on: date? $0"), ["as", "effective", "format", "key"]);
+    assert_eq!(at("held_on: date key as \"Held\" $0"), ["effective", "format"]);
+    assert_eq!(at("held_at: datetime ef$0"), ["as", "effective", "key"]);
+    // The name or the type is being written: no modifier.
+    assert_eq!(at("he$0"), Vec::<String>::new());
+    assert!(!at("held_on: $0").contains(&"key".to_owned()));
+}
+
+#[test]
 fn nothing_completes_in_comments() {
     let f = fixture("// a comment $0\n");
     assert_eq!(f.completion_labels(), Vec::<String>::new());

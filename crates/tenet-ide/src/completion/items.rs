@@ -312,6 +312,16 @@ fn clause(word: &str, detail: &str, insert: &str, replace: Span) -> CompletionIt
     out
 }
 
+/// The modifiers a schema's field may carry after its type.
+pub(super) fn field_modifiers(replace: Span) -> Vec<CompletionItem> {
+    vec![
+        clause("key", "identifies the document: unique across the kind", "key", replace),
+        clause("effective", "the date the document speaks for", "effective", replace),
+        clause("as", "the field's name in the evidence files", "as \"${1:Column name}\"", replace),
+        clause("format", "how the files write this date: `%d.%m.%Y`", "format \"${1:%d.%m.%Y}\"", replace),
+    ]
+}
+
 pub(super) fn attest_props(replace: Span) -> Vec<CompletionItem> {
     words(&["by", "within", "about"], CompletionKind::Keyword, replace)
 }

@@ -153,6 +153,7 @@ impl Cx<'_> {
         let column_zero = self.tokens.text_of_line_before(word.start).is_empty();
         match (item_word, depth) {
             ("schema", 0) if !column_zero => self.schema_clauses(word, item_start),
+            ("schema", 1) if !line_start => self.field_modifiers(word),
             (_, 0) if line_start => items::item_snippets(word),
             ("param" | "set", 0) if prev.contains(&"=") => self.expressions(word),
             ("control" | "clause" | "objective", 1) => {
@@ -220,6 +221,29 @@ impl Cx<'_> {
         };
         let next = last.map_or(0, |i| i + 1);
         items::schema_clauses(next, after_glob, word)
+    }
+
+    /// After a field's type: the modifiers the field does not have yet, `format` and
+    /// `effective` only on a date.
+    fn field_modifiers(&self, word: Span) -> Vec<CompletionItem> {
+        let line = self.tokens.text_of_line_before(word.start);
+        let Some((_, written)) = line.split_once(':') else { return Vec::new() };
+        let words: Vec<&str> = written.split(|c: char| !c.is_alphanumeric() && c != '_').collect();
+        // The type itself is being written.
+        if words.iter().all(|w| w.is_empty()) {
+            return Vec::new();
+        }
+        let dated = words.iter().any(|w| matches!(*w, "date" | "datetime"));
+        let date = words.contains(&"date");
+        items::field_modifiers(word)
+            .into_iter()
+            .filter(|item| !words.contains(&item.label.as_str()))
+            .filter(|item| match item.label.as_str() {
+                "effective" => dated,
+                "format" => date,
+                _ => true,
+            })
+            .collect()
     }
 
     /// After `.`: the fields of the value before it, or a package's parameters.
