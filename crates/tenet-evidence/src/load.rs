@@ -495,9 +495,10 @@ impl Context<'_> {
         }
     }
 
-    /// Checks a CSV header against the schema once, instead of once per row: a missing
-    /// column is an error (and no row is read), so is a column a field reads that the
-    /// header names twice; columns the schema lacks are one warning.
+    /// Checks a CSV header against the schema once, instead of once per row: a header
+    /// that reads better at another delimiter is one error, a missing column is an error
+    /// (either way no row is read), so is a column a field reads that the header names
+    /// twice; columns the schema lacks are one warning.
     fn header_fits(
         &mut self,
         kind: KindId,
@@ -510,20 +511,7 @@ impl Context<'_> {
             (Some((_, first)), Some((_, last))) => first.cover(*last),
             _ => Span::new(0, 0),
         };
-        // A header that lacks a column the schema requires may be one read at the wrong
-        // delimiter; a header that has them all is not looked at again.
-        let wanted = |name: &str| schema.record.fields.iter().any(|f| f.source_name() == name);
-        let lacks_one =
-            schema.record.fields.iter().any(|f| {
-                !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name())
-            });
-        let read = header.iter().filter(|(h, _)| wanted(h)).count();
-        if let Some(likely) = self
-            .text
-            .get(header_span.range())
-            .filter(|_| lacks_one)
-            .and_then(|line| csv::likely_delimiter(line, delimiter, read, &wanted))
-        {
+        if let Some(likely) = self.likely_delimiter(schema, header, header_span, delimiter) {
             self.wrong_delimiter(schema, header_span, delimiter, likely);
             return false;
         }
@@ -599,6 +587,27 @@ impl Context<'_> {
             ));
         }
         fits
+    }
+
+    /// The delimiter a header read at `delimiter` seems written with instead, when it lacks
+    /// a column the schema requires; a header that has them all is not looked at again.
+    fn likely_delimiter(
+        &self,
+        schema: &Schema,
+        header: &[(String, Span)],
+        at: Span,
+        delimiter: u8,
+    ) -> Option<u8> {
+        let fields = &schema.record.fields;
+        let lacks_one = fields
+            .iter()
+            .any(|f| !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name()));
+        if !lacks_one {
+            return None;
+        }
+        let wanted = |name: &str| fields.iter().any(|f| f.source_name() == name);
+        let read = header.iter().filter(|(h, _)| wanted(h)).count();
+        csv::likely_delimiter(self.text.get(at.range())?, delimiter, read, &wanted)
     }
 
     /// A header whose columns are separated by another character than the one the file
