@@ -4,6 +4,7 @@
 
 pub(crate) mod controls;
 mod decls;
+mod dialect;
 mod exprs;
 mod functions;
 mod lookup;
