@@ -1233,6 +1233,23 @@ fn a_csv_kind_s_template_is_a_header_and_a_row_in_its_dialect() {
 }
 
 #[test]
+fn a_diagnostic_quoting_a_script_without_line_break_data_prints_only_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = "package my\n\nschema AiSystem from \"inventory/*.yaml\" {\n  id: string key\n  tier: \"low\" | \"high\"\n}\n";
+    std::fs::write(dir.path().join("policy.tenet"), policy).expect("write policy");
+    std::fs::create_dir_all(dir.path().join("evidence/inventory")).expect("mkdir");
+    // Myanmar, Thai, Lao and Khmer, which the line breaker under miette has no data for.
+    let tier = ["မြန်မာစာ", "ภาษาไทย", "ພາສາລາວ", "ភាសាខ្មែរ"].repeat(4).join(" ");
+    let evidence = format!("- id: a\n  tier: \"{tier}\"\n");
+    std::fs::write(dir.path().join("evidence/inventory/a.yaml"), evidence).expect("write evidence");
+    let out = tenet_in(dir.path(), &["check", "policy.tenet", "--evidence", "evidence"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("T0505"), "{all}");
+    assert!(!all.contains("ICU4X"), "{all}");
+}
+
+#[test]
 fn a_report_into_a_directory_that_does_not_exist_is_refused_before_any_work() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("reports/2026/check.json");
