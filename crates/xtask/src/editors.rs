@@ -17,6 +17,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&vscode),
     )?;
     step("extension: type check", Command::new("npx").args(["tsc", "--noEmit"]).current_dir(&vscode))?;
+    step("extension: unit tests", Command::new("npm").args(["run", "test:unit"]).current_dir(&vscode))?;
     step("extension: bundle", Command::new("npm").args(["run", "compile"]).current_dir(&vscode))?;
     step("extension: grammar tests", Command::new("npm").args(["run", "test:grammar"]).current_dir(&vscode))?;
     step("extension: package the .vsix", Command::new("npm").args(["run", "package"]).current_dir(&vscode))?;

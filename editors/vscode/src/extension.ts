@@ -1,9 +1,11 @@
 // The Tenet extension: a language client for `tenet lsp`, commands that run the CLI, and
-// JSON Schemas for evidence files (through the YAML extension when it is installed).
+// JSON Schemas for evidence files (YAML through the YAML extension when it is installed,
+// JSON through VS Code's own JSON support).
 import * as path from "path";
 import * as fs from "fs";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { JsonAssociation, Kind, mergeJson, mergeYaml, schemaAssociations } from "./schemas";
 
 let client: LanguageClient | undefined;
 
@@ -45,8 +47,9 @@ function runInTerminal(args: string[]): void {
 }
 
 /// Writes a JSON Schema per evidence kind (`tenet schema export`), and one per register a
-/// kind is read from, and associates each with the files it describes, through the YAML
-/// extension's `yaml.schemas` setting.
+/// kind is read from, and associates each with the files it describes: YAML files through
+/// the YAML extension's `yaml.schemas` (when it is installed), JSON files through VS Code's
+/// own `json.schemas`.
 async function exportSchemas(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return;
@@ -61,20 +64,15 @@ async function exportSchemas(): Promise<void> {
   });
   const index = path.join(out, "index.json");
   if (!fs.existsSync(index)) return;
-  type Register = { glob: string; schema: string };
-  type Kind = { schema: string; sources: string[]; registers?: Register[] };
   const { schemas } = JSON.parse(fs.readFileSync(index, "utf8")) as { schemas: Kind[] };
+  const associations = schemaAssociations(schemas, out);
+  const json = vscode.workspace.getConfiguration("json");
+  const earlier = json.get<JsonAssociation[]>("schemas") ?? [];
+  await json.update("schemas", mergeJson(earlier, associations.json, out), vscode.ConfigurationTarget.Workspace);
   const yaml = vscode.workspace.getConfiguration("yaml");
   if (yaml.inspect("schemas") === undefined) return;
-  const associations: Record<string, string[]> = { ...(yaml.get<Record<string, string[]>>("schemas") ?? {}) };
-  for (const s of schemas) {
-    associations[path.join(out, s.schema)] = s.sources.map((g) => `**/${g}`);
-    // A register's files hold the documents under keys (`at`): each has a schema of its own.
-    for (const r of s.registers ?? []) {
-      associations[path.join(out, r.schema)] = [`**/${r.glob}`];
-    }
-  }
-  await yaml.update("schemas", associations, vscode.ConfigurationTarget.Workspace);
+  const existing = yaml.get<Record<string, string[]>>("schemas") ?? {};
+  await yaml.update("schemas", mergeYaml(existing, associations.yaml, out), vscode.ConfigurationTarget.Workspace);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
