@@ -3,6 +3,7 @@
 // support (`json.schemas`, JSON files). No editor service validates CSV, TSV, JSON
 // Lines, TOML or Markdown front matter against a JSON Schema, so those globs get none.
 import * as path from "path";
+import { pathToFileURL } from "url";
 
 /// A register a kind is read from: a glob whose files hold the documents under keys.
 export type Register = { glob: string; schema: string };
@@ -30,7 +31,7 @@ export function schemaAssociations(kinds: Kind[], out: string): { yaml: Record<s
     const yamlGlobs = globs.filter((g) => services(g).yaml).map((g) => `**/${g}`);
     const jsonGlobs = globs.filter((g) => services(g).json).map((g) => `**/${g}`);
     if (yamlGlobs.length > 0) yaml[file] = yamlGlobs;
-    if (jsonGlobs.length > 0) json.push({ fileMatch: jsonGlobs, url: `file://${file}` });
+    if (jsonGlobs.length > 0) json.push({ fileMatch: jsonGlobs, url: pathToFileURL(file).href });
   };
   for (const kind of kinds) {
     add(kind.schema, kind.sources);
@@ -43,7 +44,7 @@ export function schemaAssociations(kinds: Kind[], out: string): { yaml: Record<s
 /// `json.schemas` with the entries of an earlier export to `out` replaced by `fresh`: a
 /// kind renamed or gone leaves nothing behind, and the user's own entries stay.
 export function mergeJson(existing: JsonAssociation[], fresh: JsonAssociation[], out: string): JsonAssociation[] {
-  const ours = `file://${out}${path.sep}`;
+  const ours = `${pathToFileURL(out).href}/`;
   return [...existing.filter((a) => !a.url.startsWith(ours)), ...fresh];
 }
 
