@@ -40,6 +40,12 @@ pub fn format_of_extension(extension: &str) -> Option<&'static str> {
     EVIDENCE_EXTENSIONS.iter().find(|(e, _)| e.eq_ignore_ascii_case(extension)).map(|(_, format)| *format)
 }
 
+/// The format of every file `glob` selects, when its last part writes out an extension
+/// Tenet reads (`inventory/*.yaml` is `"YAML"`).
+pub fn format_of_glob(glob: &str) -> Option<&'static str> {
+    literal_extension(glob).and_then(format_of_extension)
+}
+
 /// What makes an `at` name no place in a glob's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceFault {
@@ -68,16 +74,16 @@ pub fn place_fault(glob: &str, at: &[String]) -> Option<PlaceFault> {
     if at.iter().rev().skip(1).any(|k| k == ENTRIES) {
         return Some(PlaceFault::EntriesNotLast);
     }
-    literal_extension(glob)
-        .and_then(format_of_extension)
+    format_of_glob(glob)
         .filter(|format| matches!(*format, "CSV" | "TSV" | "Markdown"))
         .map(PlaceFault::Keyless)
 }
 
-/// Whether `glob` may select CSV files, which a schema's `delimiter` applies to: it
-/// writes out `.csv`, or no extension at all (`exports/*`, `*.{csv,json}`).
-pub fn may_select_csv(glob: &str) -> bool {
-    literal_extension(glob).is_none_or(|extension| extension.eq_ignore_ascii_case("csv"))
+/// Whether `glob` may select files of `format` (`"CSV"`), which a schema's CSV dialect
+/// applies to: it writes out one of the format's extensions, or no extension at all
+/// (`exports/*`, `*.{csv,json}`).
+pub fn may_select(glob: &str, format: &str) -> bool {
+    literal_extension(glob).is_none_or(|extension| format_of_extension(extension) == Some(format))
 }
 
 /// What keeps `written` from separating a CSV file's cells, if anything: it must be one
@@ -145,11 +151,15 @@ mod tests {
     #[test]
     fn a_glob_may_select_csv_files_when_it_names_them_or_no_extension() {
         for glob in ["exports/*.csv", "x/**/*.CSV", "exports/*", "*.{csv,json}"] {
-            assert!(may_select_csv(glob), "{glob}");
+            assert!(may_select(glob, "CSV"), "{glob}");
         }
-        for glob in ["exports/*.tsv", "inventory/*.yaml", "notes/*.md"] {
-            assert!(!may_select_csv(glob), "{glob}");
+        for glob in ["exports/*.tsv", "inventory/*.yaml", "notes/*.md", "exports/*.csv.bak"] {
+            assert!(!may_select(glob, "CSV"), "{glob}");
         }
+        assert!(may_select("exports/*.TSV", "TSV") && may_select("exports/*", "TSV"));
+        assert_eq!(format_of_glob("inventory/**/*.yml"), Some("YAML"));
+        assert_eq!(format_of_glob("exports/*"), None);
+        assert_eq!(format_of_glob("exports/*.bak"), None);
     }
 
     #[test]

@@ -57,9 +57,7 @@ pub fn template(args: &TemplateArgs) -> Exit {
     };
     let format = args.format.unwrap_or_else(|| {
         let extension = |s: &tenet_sema::program::Source| {
-            tenet_sema::sources::literal_extension(&s.glob)
-                .and_then(tenet_sema::sources::format_of_extension)
-                .unwrap_or_default()
+            tenet_sema::sources::format_of_glob(&s.glob).unwrap_or_default()
         };
         if schema.sources.iter().any(|s| extension(s) == "Markdown") {
             TemplateFormat::Markdown
@@ -161,9 +159,7 @@ fn field_lines(
     }
     // A date in the field's own format, when it has one.
     let example = |ty: &Ty| match (&field.date_format, ty.non_optional()) {
-        (Some(format), Ty::Date) => {
-            format!("\"{}\"", jiff::fmt::strtime::format(&**format, today).unwrap_or_default())
-        }
+        (Some(_), Ty::Date) => format!("\"{}\"", date_as_written(field, today)),
         _ => sample(ty, today),
     };
     let name = yaml_key(field.source_name());
@@ -209,9 +205,7 @@ fn field_lines(
 /// table; CSV has no comments, so the YAML template is where the fields are explained.
 pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
     let tsv_only = !schema.sources.is_empty()
-        && schema.sources.iter().all(|s| {
-            tenet_sema::sources::literal_extension(&s.glob).is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
-        });
+        && schema.sources.iter().all(|s| tenet_sema::sources::format_of_glob(&s.glob) == Some("TSV"));
     let delimiter = if tsv_only { '\t' } else { schema.delimiter.map_or(',', char::from) };
     let cell = |text: &str| {
         if text.contains([delimiter, '"', '\n', '\r']) {
@@ -222,10 +216,7 @@ pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
     };
     let example = |field: &FieldDef, ty: &Ty| -> String {
         match ty.non_optional() {
-            Ty::Date => match &field.date_format {
-                Some(format) => jiff::fmt::strtime::format(&**format, today).unwrap_or_default(),
-                None => today.to_string(),
-            },
+            Ty::Date => date_as_written(field, today),
             Ty::DateTime => format!("{today}T00:00:00Z"),
             Ty::Bool => "false".to_owned(),
             Ty::Int => "0".to_owned(),
@@ -248,6 +239,14 @@ pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
         .collect();
     let separator = delimiter.to_string();
     format!("{}\n{}\n", header.join(&separator), row.join(&separator))
+}
+
+/// `date` as evidence writes `field`'s dates: in the field's own format, or `YYYY-MM-DD`.
+fn date_as_written(field: &FieldDef, date: jiff::civil::Date) -> String {
+    match &field.date_format {
+        Some(format) => jiff::fmt::strtime::format(&**format, date).unwrap_or_default(),
+        None => date.to_string(),
+    }
 }
 
 fn yaml_key(name: &str) -> String {

@@ -47,55 +47,40 @@ impl Checker<'_> {
     /// Why a schema's delimiter would be read nowhere: none of its globs selects CSV
     /// files.
     fn delimiter_unused(&self, schema: &ast::Schema) -> Option<(String, String)> {
-        let globs: Vec<&str> = schema.sources.iter().map(|s| s.glob.value.as_str()).collect();
-        if globs.iter().any(|g| crate::sources::may_select_csv(g)) {
-            return None;
-        }
-        let name = &schema.name.text;
-        let tsv = globs
-            .iter()
-            .any(|g| crate::sources::literal_extension(g).is_some_and(|e| e.eq_ignore_ascii_case("tsv")));
-        Some(match (globs.is_empty(), tsv) {
-            (true, _) => (
-                format!("`{name}` reads no files of its own, so no CSV file takes its delimiter"),
-                "a delimiter applies to the CSV files the schema's `from` globs select".to_owned(),
-            ),
-            (false, true) => (
-                format!("`{name}` reads TSV files, whose cells are separated by tabs"),
-                "remove the delimiter, or read the files as `.csv` with it".to_owned(),
-            ),
-            (false, false) => (
-                format!("a delimiter separates the cells of CSV files, but `{name}` reads none"),
-                "remove the delimiter, or select the kind's `.csv` files in `from`".to_owned(),
-            ),
+        read_nowhere(schema, "delimiter", &["CSV"], |globs| {
+            let name = &schema.name.text;
+            if globs.iter().any(|g| crate::sources::may_select(g, "TSV")) {
+                (
+                    format!("`{name}` reads TSV files, whose cells are separated by tabs"),
+                    "remove the delimiter, or read the files as `.csv` with it".to_owned(),
+                )
+            } else {
+                (
+                    format!("a delimiter separates the cells of CSV files, but `{name}` reads none"),
+                    "remove the delimiter, or select the kind's `.csv` files in `from`".to_owned(),
+                )
+            }
         })
     }
 
     /// Whether a schema's `decimal` makes the comma its CSV files' decimal mark: it must
     /// say `","` or `"."`, on a schema whose globs may select CSV or TSV files.
     pub(super) fn decimal_comma(&mut self, file: FileId, schema: &ast::Schema, written: &ast::Str) -> bool {
-        let name = &schema.name.text;
-        let globs = || schema.sources.iter().map(|s| s.glob.value.as_str());
-        let fault = if !matches!(written.value.as_str(), "," | ".") {
+        let fault = if matches!(written.value.as_str(), "," | ".") {
+            read_nowhere(schema, "decimal mark", &["CSV", "TSV"], |_| {
+                (
+                    format!(
+                        "a decimal mark reads the numbers of CSV and TSV files, but `{}` reads none",
+                        schema.name.text
+                    ),
+                    "remove it: YAML, JSON and TOML write numbers with a point".to_owned(),
+                )
+            })
+        } else {
             Some((
                 format!("`{}` is not a decimal mark", written.value.escape_debug()),
                 "write `decimal \",\"` for numbers such as 0,85; a point is the default".to_owned(),
             ))
-        } else if globs().next().is_none() {
-            Some((
-                format!("`{name}` reads no files of its own, so no CSV file takes its decimal mark"),
-                "a decimal mark applies to the CSV and TSV files the schema's `from` globs select".to_owned(),
-            ))
-        } else if !globs().any(|g| {
-            crate::sources::may_select_csv(g)
-                || crate::sources::literal_extension(g).is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
-        }) {
-            Some((
-                format!("a decimal mark reads the numbers of CSV and TSV files, but `{name}` reads none"),
-                "remove it: YAML, JSON and TOML write numbers with a point".to_owned(),
-            ))
-        } else {
-            None
         };
         let Some((message, help)) = fault else {
             return written.value == ",";
@@ -104,4 +89,29 @@ impl Checker<'_> {
         self.report(d);
         false
     }
+}
+
+/// Why a schema's CSV clause (`what`: "delimiter", "decimal mark"), which applies to its
+/// files of `formats`, would be read nowhere: the schema reads no files of its own, or
+/// none of its globs may select such files, which `otherwise` words from the globs.
+fn read_nowhere(
+    schema: &ast::Schema,
+    what: &str,
+    formats: &[&str],
+    otherwise: impl FnOnce(&[&str]) -> (String, String),
+) -> Option<(String, String)> {
+    let globs: Vec<&str> = schema.sources.iter().map(|s| s.glob.value.as_str()).collect();
+    if globs.iter().any(|g| formats.iter().any(|format| crate::sources::may_select(g, format))) {
+        return None;
+    }
+    if globs.is_empty() {
+        return Some((
+            format!("`{}` reads no files of its own, so no CSV file takes its {what}", schema.name.text),
+            format!(
+                "a {what} applies to the {} files the schema's `from` globs select",
+                formats.join(" and ")
+            ),
+        ));
+    }
+    Some(otherwise(&globs))
 }
