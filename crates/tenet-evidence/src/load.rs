@@ -620,14 +620,14 @@ impl Context<'_> {
             schema.name,
             csv::delimiter_name(used)
         );
-        let written = csv::delimiter_literal(likely);
+        let written = tenet_syntax::string_literal(&char::from(likely).to_string());
         let help = if Format::of(&self.path) == Some(Format::Tsv) {
             format!(
                 "a `.tsv` file's cells are separated by tabs: save it with tabs, or as `.csv` with `delimiter {written}` on schema {}",
                 schema.name
             )
         } else if schema.delimiter.is_some() {
-            let declared = csv::delimiter_literal(used);
+            let declared = tenet_syntax::string_literal(&char::from(used).to_string());
             format!(
                 "schema {} declares `delimiter {declared}`: save the file with {} between cells",
                 schema.name,

@@ -15,6 +15,7 @@ use crate::FilePosition;
 use crate::builtins::{ITEM_KEYWORDS, MEMBER_KEYWORDS, function_named};
 use crate::files::{source_file, source_text};
 use crate::index::{DeclKey, Definition, fields_of, file_index, nested_record};
+use tenet_syntax::string_literal;
 
 /// What hover shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,13 +86,6 @@ fn doc(out: &mut String, doc: Option<&str>) {
     }
 }
 
-fn quoted(text: &str) -> String {
-    format!(
-        "\"{}\"",
-        text.replace('\\', "\\\\").replace('"', "\\\"").replace('\t', "\\t").replace('\n', "\\n")
-    )
-}
-
 impl Cx<'_> {
     fn package_name(&self, package: PackageId) -> &str {
         self.program.packages.get(package.index()).map_or("?", |p| &p.name)
@@ -130,16 +124,16 @@ impl Cx<'_> {
         let mut from =
             if sources.is_empty() { String::new() } else { format!(" from {}", sources.join(", ")) };
         if let Some(encoding) = &s.encoding {
-            from.push_str(&format!(" encoding {}", quoted(encoding)));
+            from.push_str(&format!(" encoding {}", string_literal(encoding)));
         }
         if let Some(delimiter) = s.delimiter {
-            from.push_str(&format!(" delimiter {}", quoted(&char::from(delimiter).to_string())));
+            from.push_str(&format!(" delimiter {}", string_literal(&char::from(delimiter).to_string())));
         }
         if s.decimal_comma {
             from.push_str(" decimal \",\"");
         }
         if !s.none.is_empty() {
-            let words: Vec<String> = s.none.iter().map(|w| quoted(w)).collect();
+            let words: Vec<String> = s.none.iter().map(|w| string_literal(w)).collect();
             from.push_str(&format!(" none {}", words.join(", ")));
         }
         code(&mut out, &format!("schema {}{from}", s.name));
@@ -219,7 +213,7 @@ impl Cx<'_> {
     fn control(&self, id: ControlId) -> Option<String> {
         let c = self.program.controls.get(id.index())?;
         let mut out = String::new();
-        code(&mut out, &format!("{} {} {}", c.kind.as_str(), c.local_id, quoted(&c.title)));
+        code(&mut out, &format!("{} {} {}", c.kind.as_str(), c.local_id, string_literal(&c.title)));
         if let Some(intent) = &c.intent {
             let _ = writeln!(out, "*{intent}*");
         }
@@ -250,7 +244,7 @@ impl Cx<'_> {
             lines.push(format!(
                 "- `{}` {} — {title} *({}{via})*",
                 f.name,
-                quoted(&m.requirement),
+                string_literal(&m.requirement),
                 m.relationship.as_str()
             ));
         }
@@ -278,7 +272,7 @@ impl Cx<'_> {
         let mut out = String::new();
         match &rule.body.kind {
             RuleKind::Attestation(a) => {
-                let title = a.title.as_deref().map(|t| format!(" {}", quoted(t))).unwrap_or_default();
+                let title = a.title.as_deref().map(|t| format!(" {}", string_literal(t))).unwrap_or_default();
                 code(&mut out, &format!("attest {}{title}", a.name));
                 if !a.roles.is_empty() {
                     let _ = writeln!(out, "signed by {}", a.roles.join(", "));
@@ -304,7 +298,7 @@ impl Cx<'_> {
 
     fn framework(&self, f: &Framework) -> Option<String> {
         let mut out = String::new();
-        code(&mut out, &format!("framework {} {}", f.name, quoted(&f.title)));
+        code(&mut out, &format!("framework {} {}", f.name, string_literal(&f.title)));
         doc(&mut out, f.doc.as_deref());
         let _ = writeln!(out, "\n{} requirements", f.requirements.len());
         for (k, v) in &f.metadata {
@@ -317,7 +311,7 @@ impl Cx<'_> {
         let f = self.program.frameworks.get(framework.index())?;
         let r = f.requirement(id)?;
         let mut out = String::new();
-        code(&mut out, &format!("requirement {} {}", quoted(&r.id), quoted(&r.title)));
+        code(&mut out, &format!("requirement {} {}", string_literal(&r.id), string_literal(&r.title)));
         let _ = writeln!(out, "in framework `{}` — {}", f.name, f.title);
         doc(&mut out, r.doc.as_deref());
         if !r.metadata.is_empty() {

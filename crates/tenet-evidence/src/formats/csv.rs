@@ -143,15 +143,6 @@ pub(crate) fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
-/// A delimiter as a schema declares it: `";"`, `"\t"`.
-pub(crate) fn delimiter_literal(delimiter: u8) -> String {
-    match delimiter {
-        b'\t' => r#""\t""#.to_owned(),
-        b'\\' => r#""\\""#.to_owned(),
-        other => format!("\"{}\"", char::from(other)),
-    }
-}
-
 /// The delimiter a header row's columns are more likely separated by than `used`, which
 /// it was read with and which gave `read` of the names `wanted` (the schema's columns),
 /// judged by how many of them a split at each gives: a spreadsheet saved where the
