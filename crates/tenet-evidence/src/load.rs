@@ -285,31 +285,33 @@ impl Context<'_> {
         if doc.is_null() {
             return;
         }
-        let place = keys.join(".");
-        let reads = format!("where {} documents are read (`at \"{place}\"`)", schema.name);
-        let (keys, entries) = match keys.split_last() {
+        // The place and the messages are worded only for an error: a JSON Lines file with a
+        // place asks for it on every line.
+        let place = || keys.join(".");
+        let reads = || format!("where {} documents are read (`at \"{}\"`)", schema.name, place());
+        let (path, entries) = match keys.split_last() {
             Some((last, before)) if last == tenet_sema::sources::ENTRIES => (before, true),
             _ => (&keys[..], false),
         };
         // Errors point at the key that led to the node, or at the document's start: a
         // register's whole mapping would show every line of the file.
         let (mut node, mut at) = (doc, Span::new(doc.span.start, doc.span.start));
-        for (depth, key) in keys.iter().enumerate() {
-            let what = match depth {
-                0 => "the document".to_owned(),
-                _ => format!("`{}`", keys[..depth].join(".")),
-            };
+        for (depth, key) in path.iter().enumerate() {
             let entry = match &node.kind {
                 NodeKind::Map(entries) => entries.iter().find(|(k, _, _)| k == key),
                 _ => None,
             };
-            let message = match (&node.kind, entry) {
-                (_, Some((_, key_span, next))) => {
-                    (node, at) = (next, *key_span);
-                    continue;
-                }
-                (NodeKind::Map(_), None) => format!("{what} has no `{key}`, {reads}"),
-                _ => format!("{what} is {}, not a mapping with `{key}`, {reads}", node.describe()),
+            if let Some((_, key_span, next)) = entry {
+                (node, at) = (next, *key_span);
+                continue;
+            }
+            let what = match depth {
+                0 => "the document".to_owned(),
+                _ => format!("`{}`", path[..depth].join(".")),
+            };
+            let message = match &node.kind {
+                NodeKind::Map(_) => format!("{what} has no `{key}`, {}", reads()),
+                _ => format!("{what} is {}, not a mapping with `{key}`, {}", node.describe(), reads()),
             };
             self.place_error(at, message);
             return;
@@ -334,7 +336,7 @@ impl Context<'_> {
             _ => {
                 let shape = if entries { "a mapping of" } else { "a list of" };
                 let message =
-                    format!("`{place}` is {}, not {shape} {} documents", node.describe(), schema.name);
+                    format!("`{}` is {}, not {shape} {} documents", place(), node.describe(), schema.name);
                 self.place_error(at, message);
             }
         }
