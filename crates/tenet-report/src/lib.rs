@@ -8,6 +8,7 @@
 
 mod frameworks;
 mod html;
+mod json;
 mod junit;
 mod markdown;
 mod oscal;
@@ -15,6 +16,7 @@ mod sarif;
 
 pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
 pub use html::{html, write_html};
+pub use json::write_pretty_json;
 pub use junit::write_junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal, write_oscal};

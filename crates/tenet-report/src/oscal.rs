@@ -40,8 +40,7 @@ pub fn oscal(report: &RunReport, paths: &Paths) -> Value {
 /// Writes the OSCAL assessment-results document of a run to `out`, pretty-printed, making
 /// one observation at a time: a large organisation cites tens of thousands of files.
 pub fn write_oscal(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Document::new(report, paths))?;
-    out.write_all(b"\n")
+    crate::write_pretty_json(&Document::new(report, paths), out)
 }
 
 /// The document. Objects are written with their keys in order, as a `serde_json` value

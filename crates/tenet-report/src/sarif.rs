@@ -19,8 +19,7 @@ pub fn sarif(report: &RunReport, paths: &Paths) -> Value {
 /// a large organisation's log runs to hundreds of megabytes, which as one value in memory
 /// would take gigabytes.
 pub fn write_sarif(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Log { report, paths })?;
-    out.write_all(b"\n")
+    crate::write_pretty_json(&Log { report, paths }, out)
 }
 
 /// The log. Objects are written with their keys in order, as a `serde_json` value would

@@ -453,8 +453,7 @@ fn json_report(
 ) -> std::io::Result<()> {
     let mut rendered = tenet_diagnostics::render::json(diagnostics, texts);
     let diagnostics = rendered.get_mut("diagnostics").map(serde_json::Value::take);
-    serde_json::to_writer_pretty(&mut *out, &JsonReport { report, diagnostics })?;
-    out.write_all(b"\n")
+    tenet_report::write_pretty_json(&JsonReport { report, diagnostics }, out)
 }
 
 /// Baselines: the findings (failures and errors) of a run, recorded so that a team can
