@@ -376,8 +376,11 @@ impl Results {
     /// `render` applied to the results in blocks of [`Results::BLOCK`] (a run's last block
     /// may be shorter) on rayon's threads, each rendered block handed to `write` in result
     /// order: how a report writes a large organisation's hundreds of thousands of results
-    /// on every core without holding them all rendered. At most [`Results::WINDOW`] blocks
-    /// are rendered ahead of `write`; its first error stops the rendering and is returned.
+    /// on every core without holding them all rendered. Blocks are rendered a window of
+    /// [`Results::WINDOW`] at a time, the next window while this thread writes the last,
+    /// so writing (a large report is mostly time in the kernel, copying into a file) does
+    /// not leave the other threads idle. `write` stays on the calling thread; its first
+    /// error stops the rendering and is returned.
     pub fn render_blocks<T: Send, E>(
         &self,
         render: impl Fn(&[RuleResult]) -> T + Sync,
@@ -385,11 +388,21 @@ impl Results {
     ) -> Result<(), E> {
         let blocks: Vec<&[RuleResult]> =
             self.runs.iter().flat_map(|run| run.results().chunks(Results::BLOCK)).collect();
-        for window in blocks.chunks(Results::WINDOW) {
-            let rendered: Vec<T> = window.par_iter().with_max_len(1).map(|block| render(block)).collect();
-            rendered.into_iter().try_for_each(&mut write)?;
+        let render_window = |window: &[&[RuleResult]]| -> Vec<T> {
+            window.par_iter().with_max_len(1).map(|b| render(b)).collect()
+        };
+        let mut windows = blocks.chunks(Results::WINDOW);
+        let mut rendered = windows.next().map(render_window).unwrap_or_default();
+        for window in windows {
+            let mut next = Vec::new();
+            let written = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next = render_window(window));
+                std::mem::take(&mut rendered).into_iter().try_for_each(&mut write)
+            });
+            written?;
+            rendered = next;
         }
-        Ok(())
+        rendered.into_iter().try_for_each(&mut write)
     }
 
     /// Results per block of [`Results::render_blocks`].
@@ -538,5 +551,22 @@ mod tests {
             if calls == 2 { Err("full") } else { Ok(()) }
         });
         assert_eq!((stopped, calls), (Err("full"), 2));
+
+        // An error in a later window stops the windows after the one being rendered.
+        let rendered = std::sync::atomic::AtomicUsize::new(0);
+        let count = |block: &[RuleResult]| {
+            rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            block.len()
+        };
+        let many = Results::from_runs([Run::new(
+            (0..5 * Results::WINDOW * Results::BLOCK).map(|i| result(&key(i), Status::Pass)).collect(),
+        )]);
+        let mut calls = 0;
+        let stopped = many.render_blocks(count, |_| {
+            calls += 1;
+            if calls == Results::WINDOW + 1 { Err("full") } else { Ok(()) }
+        });
+        assert_eq!((stopped, calls), (Err("full"), Results::WINDOW + 1));
+        assert_eq!(rendered.into_inner(), 3 * Results::WINDOW, "the window in flight, not the two after it");
     }
 }

@@ -309,59 +309,18 @@ boxes.forEach(b=>b.addEventListener('change',apply));search.addEventListener('in
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use tenet_eval::report::{ControlReport, RunReport, Summary};
-    use tenet_eval::{Citation, Results, RuleResult, Run, Status, SubjectRef};
+    use tenet_eval::{Results, Run};
 
     use super::{html, write_html};
     use crate::Paths;
-
-    fn result(i: usize) -> RuleResult {
-        RuleResult {
-            control: Arc::from("t.C.1"),
-            rule: Arc::from("r"),
-            subject: Some(SubjectRef { kind: Arc::from("System"), key: format!("s{i:04}").into() }),
-            status: if i.is_multiple_of(3) { Status::Fail } else { Status::Pass },
-            message: (i.is_multiple_of(3)).then(|| Arc::from(format!("s{i:04} <fails> & \"why\""))),
-            citations: vec![Citation { path: Arc::from("systems/s.yaml"), line: i as u32 + 1, column: 3 }]
-                .into(),
-            more_citations: 0,
-            overridden: None,
-        }
-    }
+    use crate::fixtures::{control, report, result};
 
     #[test]
     fn rows_rendered_in_blocks_come_out_in_result_order() {
         // 2,500 results in two runs: three blocks of rows, the first run's last block short.
         let runs =
             [Run::new((0..1_500).map(result).collect()), Run::new((1_500..2_500).map(result).collect())];
-        let control = ControlReport {
-            id: Arc::from("t.C.1"),
-            local_id: Arc::from("C.1"),
-            package: Arc::from("t"),
-            kind: "control",
-            title: "Every system passes".to_owned(),
-            objective: None,
-            doc: None,
-            severity: "high",
-            workspace: true,
-            status: Status::Fail,
-            exclusion: None,
-            exclusion_by: None,
-            declared_at: (Arc::from("t.tenet"), 1),
-            mappings: Vec::new(),
-            overrides: Vec::new(),
-            results: Results::from_runs(runs),
-        };
-        let report = RunReport {
-            schema_version: 1,
-            tenet_version: "test",
-            as_of: jiff::civil::date(2026, 6, 30),
-            summary: Summary::default(),
-            controls: vec![control],
-            settings: Vec::new(),
-        };
+        let report = report(vec![control("C.1", Results::from_runs(runs))]);
         let paths = Paths { evidence_root: "evidence".to_owned() };
         let page = html(&report, &paths, &[]);
         let mut streamed = Vec::new();

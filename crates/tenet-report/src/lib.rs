@@ -16,7 +16,7 @@ mod sarif;
 
 pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
 pub use html::{html, write_html};
-pub use json::write_pretty_json;
+pub use json::{write_pretty_json, write_report_json};
 pub use junit::write_junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal, write_oscal};
@@ -60,4 +60,63 @@ pub(crate) fn xml(text: &str) -> String {
 /// `kind key` of a result's subject, or the empty string.
 pub(crate) fn subject_text(r: &tenet_eval::RuleResult) -> String {
     r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)).unwrap_or_default()
+}
+
+/// Reports for the renderers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::sync::Arc;
+
+    use tenet_eval::report::{ControlReport, RunReport, Summary};
+    use tenet_eval::{Citation, Results, RuleResult, Status, SubjectRef};
+
+    /// Result `i` of control `t.C.1`: every third fails, with a message that must be
+    /// escaped in any format.
+    pub fn result(i: usize) -> RuleResult {
+        RuleResult {
+            control: Arc::from("t.C.1"),
+            rule: Arc::from("r"),
+            subject: Some(SubjectRef { kind: Arc::from("System"), key: format!("s{i:04}").into() }),
+            status: if i.is_multiple_of(3) { Status::Fail } else { Status::Pass },
+            message: (i.is_multiple_of(3)).then(|| Arc::from(format!("s{i:04} <fails> & \"why\""))),
+            citations: vec![Citation { path: Arc::from("systems/s.yaml"), line: i as u32 + 1, column: 3 }]
+                .into(),
+            more_citations: 0,
+            overridden: None,
+        }
+    }
+
+    /// A failing control `t.{local_id}` holding `results`.
+    pub fn control(local_id: &str, results: Results) -> ControlReport {
+        ControlReport {
+            id: Arc::from(format!("t.{local_id}")),
+            local_id: Arc::from(local_id),
+            package: Arc::from("t"),
+            kind: "control",
+            title: "Every system passes".to_owned(),
+            objective: None,
+            doc: None,
+            severity: "high",
+            workspace: true,
+            status: Status::Fail,
+            exclusion: None,
+            exclusion_by: None,
+            declared_at: (Arc::from("t.tenet"), 1),
+            mappings: Vec::new(),
+            overrides: Vec::new(),
+            results,
+        }
+    }
+
+    /// A report of `controls` as of 2026-06-30.
+    pub fn report(controls: Vec<ControlReport>) -> RunReport {
+        RunReport {
+            schema_version: 1,
+            tenet_version: "test",
+            as_of: jiff::civil::date(2026, 6, 30),
+            summary: Summary::default(),
+            controls,
+            settings: Vec::new(),
+        }
+    }
 }

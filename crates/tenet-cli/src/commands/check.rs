@@ -435,11 +435,10 @@ fn truncate(text: &str, width: usize) -> String {
     cut
 }
 
-/// The versioned JSON report, with the diagnostics of policies and evidence.
+/// What the versioned JSON report holds beside the run's report: the diagnostics of
+/// policies and evidence.
 #[derive(serde::Serialize)]
-struct JsonReport<'a> {
-    #[serde(flatten)]
-    report: &'a RunReport,
+struct JsonDiagnostics {
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnostics: Option<serde_json::Value>,
 }
@@ -453,7 +452,7 @@ fn json_report(
 ) -> std::io::Result<()> {
     let mut rendered = tenet_diagnostics::render::json(diagnostics, texts);
     let diagnostics = rendered.get_mut("diagnostics").map(serde_json::Value::take);
-    tenet_report::write_pretty_json(&JsonReport { report, diagnostics }, out)
+    tenet_report::write_report_json(report, &JsonDiagnostics { diagnostics }, out)
 }
 
 /// Baselines: the findings (failures and errors) of a run, recorded so that a team can
