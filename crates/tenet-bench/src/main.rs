@@ -10,7 +10,10 @@
 //! diagnostics and every rule's results, as `tenet watch` recomputes them); and — when a
 //! regorus binary is given — the same rules in Rego evaluated by regorus over the
 //! organisation exported as one JSON document, with a check that both engines find the
-//! same violations. Medians over `--runs` runs (three for one thread and for regorus);
+//! same violations. Beside the one-thread runs, a probe of the machine itself: two threads
+//! doing arithmetic that touches no memory against one (`--child spin DIR THREADS`), which
+//! says how far any program could scale in that moment on a shared, noisy machine.
+//! Medians over `--runs` runs (three for one thread and for regorus);
 //! ratios are taken run by run and shown as their median and range. Each measurement
 //! that needs a fresh process gets one (this binary re-invokes itself).
 //!
@@ -60,9 +63,9 @@ fn main() {
     let regorus = flag(&args, "--regorus").map(PathBuf::from);
     let work = std::env::temp_dir().join("tenet-bench");
     println!(
-        "| N | files | floor | cold check (2 threads) | cold / floor | floor CPU, user + kernel | cold CPU, user + kernel | cold, 1 thread | 1t / 2t | floor 1t / 2t | re-check after one edit | peak memory | regorus | regorus / tenet |"
+        "| N | files | floor | cold check (2 threads) | cold / floor | floor CPU, user + kernel | cold CPU, user + kernel | cold, 1 thread | 1t / 2t | floor 1t / 2t | machine 1t / 2t | re-check after one edit | peak memory | regorus | regorus / tenet |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let dir = work.join(format!("org-{n}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -77,6 +80,7 @@ fn main() {
         // alike rather than on whichever ran during it.
         let (mut floors, mut floors_one, mut colds, mut colds_one, mut rechecks, mut rego_times) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut spins = Vec::new();
         for run in 0..runs.max(1) {
             floors.push(run_floor(&dir, 2));
             colds.push(run_cli(&dir, 2));
@@ -85,6 +89,10 @@ fn main() {
                 // lets even the floor scale) and of regorus.
                 floors_one.push(run_floor(&dir, 1).wall);
                 colds_one.push(run_cli(&dir, 1).wall);
+                // And the machine's own scaling just then: two threads doing twice the
+                // arithmetic of one, in how much less than twice its time.
+                let (one, two) = (measure(&dir, "spin", 1).wall, measure(&dir, "spin", 2).wall);
+                spins.push(2.0 * one.as_secs_f64() / two.as_secs_f64().max(1e-9));
                 if let Some(bin) = &regorus {
                     rego_times.push(run_regorus(bin, &dir).0);
                 }
@@ -102,6 +110,7 @@ fn main() {
         let one_over_two = ratios(&colds_one, &walls(&colds));
         let floor_one_over_two = ratios(&floors_one, &walls(&floors));
         let rego_over_cold = ratios(&rego_times, &walls(&colds));
+        let machine_one_over_two = spread(spins);
         let cpu = |samples: &[Sample]| {
             let user = median(samples.iter().map(|s| s.user).collect());
             let system = median(samples.iter().map(|s| s.system).collect());
@@ -131,7 +140,7 @@ fn main() {
         }
         let rego_cell = rego_time.map_or("—".to_owned(), ms);
         println!(
-            "| {n} | {files} | {} | {} | {cold_over_floor} | {} | {} | {} | {one_over_two} | {floor_one_over_two} | {} | {} MiB | {rego_cell} | {rego_over_cold} |",
+            "| {n} | {files} | {} | {} | {cold_over_floor} | {} | {} | {} | {one_over_two} | {floor_one_over_two} | {machine_one_over_two} | {} | {} MiB | {rego_cell} | {rego_over_cold} |",
             ms(floor),
             ms(cold),
             cpu(&floors),
@@ -332,6 +341,20 @@ fn high_water_kib(status: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Steps of [`spin`] each thread of the probe takes: about a tenth of a second here.
+const SPIN_STEPS: u64 = 50_000_000;
+
+/// `steps` rounds of xorshift: arithmetic only, so its time is the core's alone.
+fn spin(steps: u64) -> u64 {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..steps {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    x
+}
+
 fn as_of() -> jiff::civil::Date {
     generate::AS_OF.parse().unwrap_or(jiff::civil::date(2026, 6, 30))
 }
@@ -339,6 +362,17 @@ fn as_of() -> jiff::civil::Date {
 fn child(mode: &str, dir: &Path) {
     let start = Instant::now();
     let elapsed = match mode {
+        "spin" => {
+            // How far this machine lets threads scale at this moment, apart from any of
+            // Tenet's work: each thread does the same arithmetic, touching no memory.
+            let threads = rayon::current_num_threads();
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| std::hint::black_box(spin(SPIN_STEPS)));
+                }
+            });
+            start.elapsed()
+        }
         "floor" => {
             // Walk, read and parse every file with the same parsers and nothing else: the
             // least any engine must do with this evidence. As a check does, batches of files
