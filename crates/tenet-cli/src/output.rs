@@ -84,7 +84,12 @@ pub fn evidence_diagnostics(
     texts: &mut SourceTexts,
 ) -> Vec<Diagnostic> {
     let found = tenet_db::validate_evidence(db, workspace, evidence);
-    let named: HashSet<&str> = found.iter().map(|d| &*d.path).collect();
+    // Files a diagnostic points into: its own, and those of its related places (the first
+    // document with a repeated key may be in another file).
+    let named: HashSet<&str> = found
+        .iter()
+        .flat_map(|d| std::iter::once(&*d.path).chain(d.related.iter().map(|r| &*r.path)))
+        .collect();
     // An evidence file's diagnostics point into its text as decoded (a byte-order mark
     // dropped, another encoding read), not into its bytes.
     for (index, file) in evidence.files(db).iter().enumerate().filter(|(_, f)| named.contains(f.path(db))) {
@@ -96,6 +101,9 @@ pub fn evidence_diagnostics(
         .cloned()
         .map(|mut d| {
             d.path = evidence_path(dir, &d.path).into();
+            for related in &mut d.related {
+                related.path = evidence_path(dir, &related.path).into();
+            }
             d
         })
         .collect()
