@@ -238,6 +238,82 @@ fn diagnostics_in_decoded_evidence_point_where_the_text_says() {
     assert!(short.contains("evidence/sales/s.csv:2:6: T0504"), "{short}");
 }
 
+/// A diagnostic's related place in another evidence file is shown as its own is: named
+/// under the evidence directory, with its lines, in every format. And a CSV file with a
+/// title above its header is one error that points at the header, not one per column.
+#[test]
+fn related_places_in_evidence_are_shown_and_a_header_below_a_title_is_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package demo\n\nschema Card from \"cards/*.yaml\" {\n  id: string key\n}\n\n\
+         schema Training from \"training/*.csv\" {\n  id: string key\n  person: string\n  notes: string?\n}\n",
+    );
+    write_under(root, "evidence/cards/a.yaml", "id: card-1\n");
+    write_under(root, "evidence/cards/b.yaml", "# copied\nid: card-1\n");
+    write_under(
+        root,
+        "evidence/training/t.csv",
+        "Training register (exported 2026-05-01),,\n,,\nid,person,notes\ntr-1,alice,\n",
+    );
+    let run = |format: &str| {
+        let args =
+            ["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--error-format", format];
+        tenet_in(root, &args)
+    };
+    let out = run("human");
+    assert_eq!(out.status.code(), Some(2));
+    let human = stderr(&out);
+    let duplicate = "  × another Card already has the key `card-1`
+   ╭─[evidence/cards/b.yaml:2:5]
+ 1 │ # copied
+ 2 │ id: card-1
+   ·     ──────
+   ╰────
+
+Advice: 
+  ☞ the first document with this key
+   ╭─[evidence/cards/a.yaml:1:5]
+ 1 │ id: card-1
+   ·     ──────
+   ╰────
+";
+    assert!(human.contains(duplicate), "{human}");
+    let title = "  × this row is read as the header, but Training's columns are named on line 3
+   ╭─[evidence/training/t.csv:1:1]
+ 1 │ Training register (exported 2026-05-01),,
+   · ─────────────────────────────────────────
+ 2 │ ,,
+   ╰────
+  help: Tenet reads a CSV file's first row as its header: remove the rows above line 3
+
+Advice: 
+  ☞ Training's columns
+   ╭─[evidence/training/t.csv:3:1]
+ 2 │ ,,
+ 3 │ id,person,notes
+   · ───────────────
+ 4 │ tr-1,alice,
+   ╰────
+";
+    assert!(human.contains(title), "{human}");
+    assert_eq!(human.matches("error[").count(), 2, "one error for the title, none per column: {human}");
+    let json: serde_json::Value = serde_json::from_str(&stderr(&run("json"))).expect("JSON diagnostics");
+    let related: Vec<(String, u64)> = json["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d["related"].as_array().into_iter().flatten())
+        .map(|r| {
+            let at = &r["location"];
+            (at["path"].as_str().unwrap_or("").to_owned(), at["start"]["line"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(related, [("evidence/cards/a.yaml".to_owned(), 1), ("evidence/training/t.csv".to_owned(), 3)]);
+}
+
 /// Evidence gathered by links is evidence: a linked directory's files and a linked file
 /// are checked under the names the links give them. A link to nothing where an evidence
 /// file would be is an error; one to nothing with no extension (it may have been a

@@ -202,6 +202,16 @@ struct Context<'a> {
     loaded: &'a mut Loaded,
 }
 
+/// Whether `header` lacks a column `schema` requires: a header that has them all is not
+/// looked at again for another delimiter or a header further down.
+fn lacks_required(schema: &Schema, header: &[(String, Span)]) -> bool {
+    schema
+        .record
+        .fields
+        .iter()
+        .any(|f| !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name()))
+}
+
 impl Context<'_> {
     fn parse_error(&mut self, e: ParseError) {
         let mut d = Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), e.span, e.message);
@@ -513,9 +523,24 @@ impl Context<'_> {
             (Some((_, first)), Some((_, last))) => first.cover(*last),
             _ => Span::new(0, 0),
         };
-        if let Some(likely) = self.likely_delimiter(schema, header, header_span, delimiter) {
-            self.wrong_delimiter(schema, header_span, delimiter, likely);
-            return false;
+        if lacks_required(schema, header) {
+            if let Some(likely) = self.likely_delimiter(schema, header, header_span, delimiter) {
+                self.wrong_delimiter(schema, header_span, delimiter, likely);
+                return false;
+            }
+            let required: Vec<&str> = schema
+                .record
+                .fields
+                .iter()
+                .filter(|f| !matches!(f.ty, Ty::Optional(_)))
+                .map(|f| f.source_name())
+                .collect();
+            if let Some((start, line)) =
+                csv::header_below(self.text, header_span.end as usize, delimiter, &required)
+            {
+                self.header_below(schema, header_span, start, line);
+                return false;
+            }
         }
         for (name, span) in repeated {
             if let Some(field) = schema.record.fields.iter().find(|f| f.source_name() == name) {
@@ -591,8 +616,8 @@ impl Context<'_> {
         fits
     }
 
-    /// The delimiter a header read at `delimiter` seems written with instead, when it lacks
-    /// a column the schema requires; a header that has them all is not looked at again.
+    /// The delimiter a header that lacks a column the schema requires, read at
+    /// `delimiter`, seems written with instead.
     fn likely_delimiter(
         &self,
         schema: &Schema,
@@ -601,15 +626,33 @@ impl Context<'_> {
         delimiter: u8,
     ) -> Option<u8> {
         let fields = &schema.record.fields;
-        let lacks_one = fields
-            .iter()
-            .any(|f| !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name()));
-        if !lacks_one {
-            return None;
-        }
         let wanted = |name: &str| fields.iter().any(|f| f.source_name() == name);
         let read = header.iter().filter(|(h, _)| wanted(h)).count();
         csv::likely_delimiter(self.text.get(at.range())?, delimiter, read, &wanted)
+    }
+
+    /// A first row that is not the header, above one that is (a title, a note, a blank
+    /// row of cells): one error at the row read as the header, pointing at the one
+    /// starting at `start` on `line`, in place of an error for each column.
+    fn header_below(&mut self, schema: &Schema, read: Span, start: usize, line: usize) {
+        let end = self
+            .text
+            .get(start..)
+            .and_then(|rest| rest.find(['\r', '\n']))
+            .map_or(self.text.len(), |n| start + n);
+        let message =
+            format!("this row is read as the header, but {}'s columns are named on line {line}", schema.name);
+        let help =
+            format!("Tenet reads a CSV file's first row as its header: remove the rows above line {line}");
+        self.loaded.diagnostics.push(
+            Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), read, message)
+                .with_help(help)
+                .with_related(
+                    self.path.clone(),
+                    Span::from_usize(start, end),
+                    format!("{}'s columns", schema.name),
+                ),
+        );
     }
 
     /// A header whose columns are separated by another character than the one the file

@@ -169,6 +169,43 @@ pub(crate) fn likely_delimiter(
         .map(|(_, d)| d)
 }
 
+/// Records after the header that [`header_below`] reads for the schema's columns.
+const HEADER_SEARCH: usize = 20;
+
+/// Where the header seems to be when the first line lacks the schema's columns: the first
+/// of the next [`HEADER_SEARCH`] records, from byte `from` on, that names every one of
+/// `required`, as its start and its line. Spreadsheets made by hand often carry a title
+/// and a blank line above the header, and such a file read from its first line lacks
+/// every column.
+pub(crate) fn header_below(
+    text: &str,
+    from: usize,
+    delimiter: u8,
+    required: &[&str],
+) -> Option<(usize, usize)> {
+    if required.is_empty() {
+        return None;
+    }
+    let rest = text.get(from..)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(rest.as_bytes());
+    let record = reader.records().take(HEADER_SEARCH).map_while(Result::ok).find(|record| {
+        required
+            .iter()
+            .all(|name| record.iter().any(|cell| cell.trim().trim_start_matches('\u{feff}') == *name))
+    })?;
+    // After `\r\n` the crate may place a record at its `\n`.
+    let mut start = from + record_start(&record);
+    while let Some(b'\r' | b'\n') = text.as_bytes().get(start) {
+        start += 1;
+    }
+    let line = 1 + text.as_bytes().get(..start)?.iter().filter(|b| **b == b'\n').count();
+    Some((start, line))
+}
+
 fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -364,5 +401,31 @@ mod tests {
             parse_commas("a\n1\n2\n3\n", &limits).unwrap_err().message,
             "more than 2 documents in one file"
         );
+    }
+
+    #[test]
+    fn a_header_below_a_title_is_found_by_the_columns_it_names() {
+        let required = ["id", "person"];
+        // A title and a row of empty cells above the header: found on line 3, from `id`.
+        let text = "Register,,\n,,\nid,person,notes\nx,y,z\n";
+        let below =
+            |text: &str, required: &[&str]| header_below(text, text.find('\n').unwrap_or(0), b',', required);
+        assert_eq!(below(text, &required), Some((text.find("id,").unwrap_or(0), 3)));
+        // Line breaks of two bytes, blank lines between, quoted names.
+        let text = "\"Register, 2026\",,\r\n\r\n\r\n\"id\",\"person\"\r\nx,y\r\n";
+        assert_eq!(below(text, &required), Some((text.find("\"id\"").unwrap_or(0), 4)));
+        // A row that names only some of the columns is not the header.
+        assert_eq!(below("Register\nid,notes\nx,y\n", &required), None);
+        // Nor is a row past the first twenty.
+        let far = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH));
+        assert_eq!(below(&far, &required), None);
+        let near = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH - 1));
+        assert_eq!(below(&near, &required).map(|(_, line)| line), Some(HEADER_SEARCH + 1));
+        // A schema that requires no column finds no header.
+        assert_eq!(below(text, &[]), None);
+        // Read with the file's delimiter.
+        let text = "Register;;\nid;person\n";
+        assert_eq!(header_below(text, 10, b';', &required), Some((11, 2)));
+        assert_eq!(header_below(text, 10, b',', &required), None);
     }
 }
