@@ -12,7 +12,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tenet_diagnostics::{Code, Diagnostic, Severity};
+use tenet_diagnostics::{Code, Diagnostic, Severity, Span};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, DiagnosticRelatedInformation, DiagnosticTag, Location, NumberOrString, Uri,
@@ -153,15 +153,34 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
     for d in all {
         by_path.entry(&d.path).or_default().push(d);
     }
+    let files = set.files(&snapshot.db);
+    // The evidence files diagnostics point into besides their own (the first document with
+    // a repeated key), by their path under the root: related places are evidence files
+    // too, not policy files.
+    let related: HashSet<&str> = all.iter().flat_map(|d| d.related.iter().map(|r| &*r.path)).collect();
+    let mut places: HashMap<&str, (Uri, String)> = HashMap::new();
+    for (index, file) in files.iter().enumerate() {
+        let relative = file.path(&snapshot.db);
+        if !related.contains(relative) {
+            continue;
+        }
+        let Some(uri) = crate::uri::uri_of(&tenet_db::display_path(&root.join(relative))) else { continue };
+        let loaded = tenet_db::loaded_file(&snapshot.db, snapshot.workspace, set, index);
+        places.insert(relative, (uri, loaded.text(file.bytes(&snapshot.db)).to_owned()));
+    }
+    let place = |path: &str, span: Span| {
+        let (uri, text) = places.get(path)?;
+        Some(Location { uri: uri.clone(), range: LineMap::new(text).range(span) })
+    };
     let mut out = Vec::new();
-    for (index, file) in set.files(&snapshot.db).iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
         let relative = file.path(&snapshot.db);
         let Some(ours) = by_path.get(relative) else { continue };
         let shown = tenet_db::display_path(&root.join(relative));
         let Some(uri) = crate::uri::uri_of(&shown) else { continue };
         let loaded = tenet_db::loaded_file(&snapshot.db, snapshot.workspace, set, index);
         let map = LineMap::new(loaded.text(file.bytes(&snapshot.db)));
-        let diagnostics = ours.iter().map(|d| to_lsp(snapshot, d, &uri, &map)).collect();
+        let diagnostics = ours.iter().map(|d| diagnostic(d, &uri, &map, &place)).collect();
         out.push(FileDiagnostics { path: shown, uri, version: None, diagnostics });
     }
     out
@@ -169,6 +188,22 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
 
 /// One diagnostic as LSP shows it: the message, then its help on a line of its own.
 pub fn to_lsp(snapshot: &Snapshot, d: &Diagnostic, uri: &Uri, map: &LineMap<'_>) -> lsp::Diagnostic {
+    let place = |path: &str, span: Span| {
+        let file = snapshot.file_at(path)?;
+        let uri = snapshot.uri(file)?;
+        Some(Location { uri, range: LineMap::new(&snapshot.text(file)).range(span) })
+    };
+    diagnostic(d, uri, map, &place)
+}
+
+/// A diagnostic of the file at `uri` (whose lines `map` knows) as LSP shows it, with its
+/// related places where `place` finds them.
+fn diagnostic(
+    d: &Diagnostic,
+    uri: &Uri,
+    map: &LineMap<'_>,
+    place: &dyn Fn(&str, Span) -> Option<Location>,
+) -> lsp::Diagnostic {
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
@@ -183,13 +218,8 @@ pub fn to_lsp(snapshot: &Snapshot, d: &Diagnostic, uri: &Uri, map: &LineMap<'_>)
         })
         .collect();
     for r in &d.related {
-        let Some(file) = snapshot.file_at(&r.path) else { continue };
-        let Some(uri) = snapshot.uri(file) else { continue };
-        let text = snapshot.text(file);
-        related.push(DiagnosticRelatedInformation {
-            location: Location { uri, range: LineMap::new(&text).range(r.span) },
-            message: r.message.clone(),
-        });
+        let Some(location) = place(&r.path, r.span) else { continue };
+        related.push(DiagnosticRelatedInformation { location, message: r.message.clone() });
     }
     lsp::Diagnostic {
         range: map.range(d.span),

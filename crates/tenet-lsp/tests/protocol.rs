@@ -821,6 +821,40 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
     client.shutdown().await;
 }
 
+/// A repeated key is marked where it is repeated, with the first document that has it as
+/// a related place in its own evidence file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_key_points_at_the_evidence_file_that_has_it_first() {
+    let files = [
+        ("base.tenet", BASE),
+        ("aims.tenet", AIMS),
+        ("evidence/inventory/systems.yaml", INVENTORY),
+        ("evidence/inventory/copy.yaml", "- id: s1\n  name: Copy\n  risk_tier: high\n  deployed: true\n"),
+    ];
+    let mut client = TestClient::start_with(&files, json!({"evidenceRoots": ["evidence"]})).await;
+    let uri = client.open("aims.tenet", None).await;
+    let _ = client.diagnostics(&uri, Some(1)).await;
+    let repeated = client.uri("evidence/inventory/systems.yaml");
+    let marked = client.diagnostics(&repeated, None).await;
+    assert_eq!(marked.len(), 1, "{marked:?}");
+    assert_eq!(marked[0]["code"], "T0507");
+    assert_eq!(
+        marked[0]["range"],
+        json!({"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 8}})
+    );
+    assert_eq!(
+        marked[0]["relatedInformation"],
+        json!([{
+            "location": {
+                "uri": client.uri("evidence/inventory/copy.yaml"),
+                "range": {"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 8}}
+            },
+            "message": "the first document with this key"
+        }])
+    );
+    client.shutdown().await;
+}
+
 /// The titles of a document's code lenses.
 async fn lens_titles(client: &mut TestClient, uri: &str) -> Vec<String> {
     let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}})).await;
