@@ -20,7 +20,7 @@ pub use json::{write_pretty_json, write_report_json};
 pub use junit::write_junit;
 pub use markdown::{MARKDOWN_LIMIT, markdown};
 pub use oscal::{OSCAL_VERSION, oscal, write_oscal};
-pub use sarif::{sarif, write_sarif};
+pub use sarif::{SARIF_MAX_RESULTS, SarifSelection, sarif, write_sarif};
 
 /// Citations the text and HTML reports show per result before `… and N more`; the
 /// machine-readable reports (JSON, SARIF, OSCAL, JUnit) list every citation a result holds.

@@ -153,6 +153,16 @@ pub fn run(args: &CheckArgs) -> Exit {
             invocation_error(&e);
             return Exit::Errors;
         }
+        if target.format == ReportFormat::Sarif {
+            let selection = tenet_report::SarifSelection::of(&report);
+            if selection.left_out() > 0 {
+                eprintln!(
+                    "warning: the SARIF log lists the {} most severe of {} results, since GitHub code scanning rejects a run of more; the JSON report lists every one",
+                    tenet_report::SARIF_MAX_RESULTS,
+                    selection.results
+                );
+            }
+        }
     }
     if let Some(path) = &args.write_baseline
         && let Err(e) = baseline::write(path, &report, &baseline::findings(&report))
