@@ -21,7 +21,7 @@ schema System from "inventory/*.yaml", "inventory/*.json", "inventory/*.jsonl", 
   tags: [string]?
   owner: { name: string, email: string? }?
 }
-schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" delimiter ";" decimal "," {
+schema Review from "reviews/*.md", "legacy/*.csv" encoding "windows-1252" delimiter ";" decimal "," header 2 {
   id: string key
   systems: [ref System]
   held: datetime effective

@@ -287,7 +287,8 @@ Advice:
    · ─────────────────────────────────────────
  2 │ ,,
    ╰────
-  help: Tenet reads a CSV file's first row as its header: remove the rows above line 3
+  help: declare `header 3` on schema Training, or remove the rows above line 3: a CSV file's
+        header is its first row
 
 Advice: 
   ☞ Training's columns
@@ -1294,16 +1295,20 @@ fn a_csv_kind_s_template_is_a_header_and_a_row_in_its_dialect() {
     );
     assert_eq!(template("Incident", &[]), "id\tsystem\tseverity\n<id>\t<system>\tlow\n");
     assert_eq!(template("Vendor", &[]), "id,assessed_on\n<id>,2026-06-30\n");
-    // The template reads back as the kind's document.
+    // A header on line 3 comes below a title and a blank line.
+    assert_eq!(template("Roster", &[]), "Roster\n\nperson,role\n<person>,<role>\n");
+    // The templates read back as the kinds' documents.
     let dir = tempfile::tempdir().expect("temp dir");
     let policy = std::fs::read_to_string(case.join("policy.tenet")).expect("policy");
     std::fs::write(dir.path().join("policy.tenet"), policy).expect("write policy");
     std::fs::create_dir_all(dir.path().join("evidence/incidents")).expect("mkdir");
+    std::fs::create_dir_all(dir.path().join("evidence/rosters")).expect("mkdir");
     std::fs::write(dir.path().join("evidence/incidents/t.tsv"), template("Incident", &[])).expect("write");
+    std::fs::write(dir.path().join("evidence/rosters/t.csv"), template("Roster", &[])).expect("write");
     let out =
         tenet_in(dir.path(), &["check", "policy.tenet", "--evidence", "evidence", "--as-of", "2026-06-30"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("results:  1 pass, 0 fail, 0 error"), "{text}{}", stderr(&out));
+    assert!(text.contains("results:  2 pass, 0 fail, 0 error"), "{text}{}", stderr(&out));
     // YAML on request, whatever the sources.
     assert!(template("Training", &["--format", "yaml"]).contains("kind: Training\n"));
 }

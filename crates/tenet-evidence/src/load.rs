@@ -137,11 +137,13 @@ pub(crate) fn load(
         Format::Toml => cx.documents(toml::parse(&text, limits)),
         Format::Csv => {
             let delimiter = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.delimiter));
-            cx.csv(delimiter.unwrap_or(b','), limits);
+            let header = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.header_line));
+            cx.csv(delimiter.unwrap_or(b','), header, limits);
             cx.keyless("a CSV file's rows have");
         }
         Format::Tsv => {
-            cx.csv(b'\t', limits);
+            let header = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.header_line));
+            cx.csv(b'\t', header, limits);
             cx.keyless("a TSV file's rows have");
         }
         Format::Markdown => {
@@ -473,8 +475,8 @@ impl Context<'_> {
         }
     }
 
-    fn csv(&mut self, delimiter: u8, limits: &Limits) {
-        let table = match csv::parse(self.text, delimiter, limits) {
+    fn csv(&mut self, delimiter: u8, header_line: Option<u32>, limits: &Limits) {
+        let table = match csv::parse(self.text, delimiter, header_line, limits) {
             Ok(table) => table,
             Err(e) => {
                 if self.glob_kind().is_some() {
@@ -535,10 +537,9 @@ impl Context<'_> {
                 .filter(|f| !matches!(f.ty, Ty::Optional(_)))
                 .map(|f| f.source_name())
                 .collect();
-            if let Some((start, line)) =
-                csv::header_below(self.text, header_span.end as usize, delimiter, &required)
-            {
-                self.header_below(schema, header_span, start, line);
+            let rows = csv::HEADER_SEARCH + schema.header_line.map_or(1, |line| line as usize);
+            if let Some((start, line)) = csv::header_elsewhere(self.text, delimiter, &required, rows) {
+                self.header_elsewhere(schema, header_span, start, line);
                 return false;
             }
         }
@@ -631,10 +632,11 @@ impl Context<'_> {
         csv::likely_delimiter(self.text.get(at.range())?, delimiter, read, &wanted)
     }
 
-    /// A first row that is not the header, above one that is (a title, a note, a blank
-    /// row of cells): one error at the row read as the header, pointing at the one
-    /// starting at `start` on `line`, in place of an error for each column.
-    fn header_below(&mut self, schema: &Schema, read: Span, start: usize, line: usize) {
+    /// A row read as the header that is not one, with the header elsewhere: below a title
+    /// (a note, a blank row of cells), or not on the line the schema's `header` names. One
+    /// error at the row read, pointing at the one starting at `start` on `line`, in place
+    /// of an error for each column.
+    fn header_elsewhere(&mut self, schema: &Schema, read: Span, start: usize, line: usize) {
         let end = self
             .text
             .get(start..)
@@ -642,8 +644,16 @@ impl Context<'_> {
             .map_or(self.text.len(), |n| start + n);
         let message =
             format!("this row is read as the header, but {}'s columns are named on line {line}", schema.name);
-        let help =
-            format!("Tenet reads a CSV file's first row as its header: remove the rows above line {line}");
+        let help = match schema.header_line {
+            Some(declared) => format!(
+                "schema {} reads the header on line {declared} (`header {declared}`): make it `header {line}`",
+                schema.name
+            ),
+            None => format!(
+                "declare `header {line}` on schema {}, or remove the rows above line {line}: a CSV file's header is its first row",
+                schema.name
+            ),
+        };
         self.loaded.diagnostics.push(
             Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), read, message)
                 .with_help(help)

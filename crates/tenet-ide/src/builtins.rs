@@ -138,6 +138,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "encoding",
     "delimiter",
     "decimal",
+    "header",
     "format",
     "key",
     "effective",

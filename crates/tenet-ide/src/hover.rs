@@ -132,6 +132,9 @@ impl Cx<'_> {
         if s.decimal_comma {
             from.push_str(" decimal \",\"");
         }
+        if let Some(line) = s.header_line {
+            from.push_str(&format!(" header {line}"));
+        }
         if !s.none.is_empty() {
             let words: Vec<String> = s.none.iter().map(|w| string_literal(w)).collect();
             from.push_str(&format!(" none {}", words.join(", ")));

@@ -184,20 +184,23 @@ fn keywords_and_snippets_complete_where_declarations_and_members_start() {
 #[test]
 fn a_schema_header_completes_the_clauses_that_may_still_follow() {
     let f = fixture("schema Sheet $0");
-    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "from", "none"]);
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "from", "header", "none"]);
     let f = fixture("schema Sheet from \"s/*.csv\" $0");
-    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "none"]);
+    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "header", "none"]);
     let f = fixture("schema Sheet from \"s/*.csv\", \"t/*.csv\" del$0");
-    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "none"]);
+    assert_eq!(f.completion_labels(), ["at", "decimal", "delimiter", "encoding", "header", "none"]);
     let f = fixture("schema Sheet from \"s/*.json\" at \"records\" $0");
-    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "none"]);
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "encoding", "header", "none"]);
     let f = fixture("schema Sheet\n  from \"s/*.csv\"\n  encoding \"windows-1252\"\n  $0");
-    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "none"]);
+    assert_eq!(f.completion_labels(), ["decimal", "delimiter", "header", "none"]);
+    let f = fixture("schema Sheet from \"s/*.csv\" decimal \",\" header 2 $0");
+    assert_eq!(f.completion_labels(), ["none"]);
     let f = fixture("schema Sheet from \"s/*.csv\" delimiter \";\" $0");
     let items = tenet_ide::completions(&f.db, f.workspace, f.cursor());
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-    assert_eq!(labels, ["decimal", "none"]);
-    assert!(items[1].snippet && items[1].insert == "none \"${1:N/A}\"", "{:?}", items[1]);
+    assert_eq!(labels, ["decimal", "header", "none"]);
+    assert!(items[1].snippet && items[1].insert == "header ${1:3}", "{:?}", items[1]);
+    assert!(items[2].snippet && items[2].insert == "none \"${1:N/A}\"", "{:?}", items[2]);
     // The name is being typed, or a new item starts: no clause.
     assert_eq!(fixture("schema Sh$0").completion_labels(), Vec::<String>::new());
     let f = fixture("schema Sheet from \"s/*.csv\" {\n  id: string key\n}\n$0");
@@ -257,11 +260,11 @@ fn places_date_formats_and_csv_dialects_show_in_hover_and_at_is_a_keyword_only_i
         blanks.hover()
     );
     let export = fixture(
-        "schema Ex$0port from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" {\n  id: string key\n}\n",
+        "schema Ex$0port from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" header 3 {\n  id: string key\n}\n",
     );
     assert!(
         export.hover().contains(
-            "schema Export from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\"\n"
+            "schema Export from \"x/*.csv\" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" header 3\n"
         ),
         "{}",
         export.hover()

@@ -143,6 +143,9 @@ pub struct Schema {
     /// Whether the numbers in its CSV and TSV files have a decimal comma (`decimal ","`):
     /// 0,85 for 0.85.
     pub decimal_comma: bool,
+    /// The line its CSV and TSV files' header is on (`header 3`, below a title), when not
+    /// the first row.
+    pub header_line: Option<u32>,
     /// The words its files write where a field has no value (`none "N/A", "NA"`), read
     /// as empty, in any case.
     pub none: Vec<Arc<str>>,

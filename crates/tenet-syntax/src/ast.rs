@@ -34,6 +34,16 @@ pub struct Str {
     pub span: Span,
 }
 
+/// A line number as written (`header 3`): its digits, which the checker reads, since they
+/// may not fit a line number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LineNumber {
+    /// The digits.
+    pub digits: String,
+    /// Where they are written.
+    pub span: Span,
+}
+
 /// A doc comment: consecutive `///` lines, shown on hover and in reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Doc {
@@ -175,6 +185,8 @@ pub struct Schema {
     pub delimiter: Option<Str>,
     /// `decimal ","`: the decimal mark of the numbers in the kind's CSV files.
     pub decimal: Option<Str>,
+    /// `header 3`: the line the header of the kind's CSV files is on, below a title.
+    pub header: Option<LineNumber>,
     /// `none "N/A", "NA"`: the words the files write where a field has no value.
     pub none: Vec<Str>,
     /// The fields.

@@ -102,6 +102,9 @@ fn item_sexp(item: &Item) -> S {
             if let Some(d) = &s.decimal {
                 parts.push(list("decimal", [quoted(&d.value)]));
             }
+            if let Some(h) = &s.header {
+                parts.push(list("header", [atom(&h.digits)]));
+            }
             if !s.none.is_empty() {
                 parts.push(list("none", s.none.iter().map(|w| quoted(&w.value))));
             }

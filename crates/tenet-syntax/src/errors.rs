@@ -241,6 +241,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_encoding => "`encoding`",
         kw_delimiter => "`delimiter`",
         kw_decimal => "`decimal`",
+        kw_header => "`header`",
         schema_none | kw_none_words => "`none`",
         kw_format | mod_format => "`format`",
         kw_key => "`key`",

@@ -132,6 +132,7 @@ impl Lower {
             encoding: None,
             delimiter: None,
             decimal: None,
+            header: None,
             none: vec![],
             fields: vec![],
             span,
@@ -150,6 +151,12 @@ impl Lower {
                 Rule::schema_encoding => schema.encoding = self.strings(p).into_iter().next(),
                 Rule::schema_delimiter => schema.delimiter = self.strings(p).into_iter().next(),
                 Rule::schema_decimal => schema.decimal = self.strings(p).into_iter().next(),
+                Rule::schema_header => {
+                    schema.header = p
+                        .into_inner()
+                        .find(|n| n.as_rule() == Rule::int_lit)
+                        .map(|n| LineNumber { digits: n.as_str().to_owned(), span: self.span(&n) });
+                }
                 Rule::schema_none => schema.none = self.strings(p),
                 Rule::field_decl => schema.fields.push(self.field(p)),
                 _ => {}

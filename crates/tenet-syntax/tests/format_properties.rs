@@ -82,6 +82,7 @@ const KEYWORDS: &[&str] = &[
     "encoding",
     "delimiter",
     "decimal",
+    "header",
     "ref",
     "when",
     "string",
@@ -229,6 +230,7 @@ fn schema() -> impl Strategy<Value = String> {
         Just(" none \"N/A\", \"-\"".to_owned()),
         Just(" delimiter \";\"".to_owned()),
         Just(" encoding \"windows-1252\" delimiter \"\\t\" decimal \",\" none \"-\"".to_owned()),
+        Just(" delimiter \";\" header 3".to_owned()),
     ];
     let format = prop_oneof![Just(String::new()), Just(" format \"%m/%d/%Y\"".to_owned())];
     (name(), prop::collection::vec((name(), field_type(), format), 1..5), source, none).prop_map(

@@ -201,8 +201,9 @@ fn field_lines(
 
 /// A header row of the kind's column names and one example row, as its CSV files are read:
 /// cells separated by its delimiter (a tab when it reads only TSV files), dates in each
-/// field's format, numbers with its decimal mark. A spreadsheet opens it as the kind's
-/// table; CSV has no comments, so the YAML template is where the fields are explained.
+/// field's format, numbers with its decimal mark, the header on the line its `header`
+/// names (below the kind's name as a title). A spreadsheet opens it as the kind's table;
+/// CSV has no comments, so the YAML template is where the fields are explained.
 pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
     let tsv_only = !schema.sources.is_empty()
         && schema.sources.iter().all(|s| tenet_sema::sources::format_of_glob(&s.glob) == Some("TSV"));
@@ -238,7 +239,12 @@ pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
         })
         .collect();
     let separator = delimiter.to_string();
-    format!("{}\n{}\n", header.join(&separator), row.join(&separator))
+    // Above a header on a later line: a title, then blank lines.
+    let above = match schema.header_line {
+        Some(line) if line > 1 => format!("{}\n{}", cell(&schema.name), "\n".repeat(line as usize - 2)),
+        _ => String::new(),
+    };
+    format!("{above}{}\n{}\n", header.join(&separator), row.join(&separator))
 }
 
 /// `date` as evidence writes `field`'s dates: in the field's own format, or `YYYY-MM-DD`.

@@ -38,8 +38,15 @@ fn declared_delimiter(text: &str) -> Option<u8> {
 }
 
 /// Parses `text` as CSV with a header row, its cells separated by `delimiter`, or by the
-/// one its first line declares (`sep=;`).
-pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table, ParseError> {
+/// one its first line declares (`sep=;`). The header is the first row, or the row on line
+/// `header_line` when the schema says so (`header 3`, below a title); rows above it are
+/// not read.
+pub(crate) fn parse(
+    text: &str,
+    delimiter: u8,
+    header_line: Option<u32>,
+    limits: &Limits,
+) -> Result<Table, ParseError> {
     let declared = declared_delimiter(text);
     let delimiter = declared.unwrap_or(delimiter);
     let mut reader = csv::ReaderBuilder::new()
@@ -51,13 +58,18 @@ pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table,
     if declared.is_some() {
         records.next();
     }
-    let header_record = match records.next() {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(csv_error(&e, text)),
-        None => {
-            return Err(ParseError::new(Span::new(0, 0), "the CSV file is empty: it needs a header row")
-                .with_help("the first row names the columns, as the schema's fields or their `as` names"));
-        }
+    let header_record = match header_line {
+        None => match records.next() {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => return Err(csv_error(&e, text)),
+            None => {
+                return Err(ParseError::new(Span::new(0, 0), "the CSV file is empty: it needs a header row")
+                    .with_help(
+                        "the first row names the columns, as the schema's fields or their `as` names",
+                    ));
+            }
+        },
+        Some(line) => header_on_line(text, &mut records, line)?,
     };
     let start = record_start(&header_record);
     let spans = cell_spans(text, start, header_record.len(), delimiter);
@@ -90,6 +102,43 @@ pub(crate) fn parse(text: &str, delimiter: u8, limits: &Limits) -> Result<Table,
         rows.push(row(text, &record, &header, delimiter));
     }
     Ok(Table { header, rows, repeated, delimiter })
+}
+
+/// The record that starts on line `line` (from 1), the rows above it passed over, or an
+/// error at that line when no row starts there.
+fn header_on_line(
+    text: &str,
+    records: &mut csv::StringRecordsIter<'_, &[u8]>,
+    line: u32,
+) -> Result<csv::StringRecord, ParseError> {
+    let line_start = line_starts(text).nth((line as usize).saturating_sub(1));
+    let at = Span::from_usize(line_start.unwrap_or(text.len()), line_start.unwrap_or(text.len()));
+    let help = format!(
+        "the schema reads the header on line {line} (`header {line}`): put the header there, or change the line it names"
+    );
+    if let Some(target) = line_start {
+        for record in records {
+            let record = record.map_err(|e| csv_error(&e, text))?;
+            let starts = record_begins(text, &record);
+            if starts < target {
+                continue;
+            }
+            if starts == target {
+                return Ok(record);
+            }
+            break;
+        }
+    }
+    let message = match line_start {
+        None => format!("the file has no line {line}, where its header is"),
+        Some(_) => format!("no row starts on line {line}, where the file's header is"),
+    };
+    Err(ParseError::new(at, message).with_help(help))
+}
+
+/// Where each line of `text` starts: line 1 at 0, then after each line feed.
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).filter(move |i| *i < text.len())
 }
 
 fn row(
@@ -169,41 +218,45 @@ pub(crate) fn likely_delimiter(
         .map(|(_, d)| d)
 }
 
-/// Records after the header that [`header_below`] reads for the schema's columns.
-const HEADER_SEARCH: usize = 20;
+/// Rows past the header as read that [`header_elsewhere`] reads for the schema's columns.
+pub(crate) const HEADER_SEARCH: usize = 20;
 
-/// Where the header seems to be when the first line lacks the schema's columns: the first
-/// of the next [`HEADER_SEARCH`] records, from byte `from` on, that names every one of
-/// `required`, as its start and its line. Spreadsheets made by hand often carry a title
-/// and a blank line above the header, and such a file read from its first line lacks
-/// every column.
-pub(crate) fn header_below(
+/// Where the header seems to be when the row read as the header lacks the schema's
+/// columns: the first of the file's first `rows` rows that names every one of `required`,
+/// as its start and its line. Spreadsheets made by hand often carry a title and a blank
+/// line above the header, and such a file read from its first row lacks every column.
+pub(crate) fn header_elsewhere(
     text: &str,
-    from: usize,
     delimiter: u8,
     required: &[&str],
+    rows: usize,
 ) -> Option<(usize, usize)> {
     if required.is_empty() {
         return None;
     }
-    let rest = text.get(from..)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .delimiter(delimiter)
-        .from_reader(rest.as_bytes());
-    let record = reader.records().take(HEADER_SEARCH).map_while(Result::ok).find(|record| {
+        .from_reader(text.as_bytes());
+    let record = reader.records().take(rows).map_while(Result::ok).find(|record| {
         required
             .iter()
             .all(|name| record.iter().any(|cell| cell.trim().trim_start_matches('\u{feff}') == *name))
     })?;
-    // After `\r\n` the crate may place a record at its `\n`.
-    let mut start = from + record_start(&record);
+    let start = record_begins(text, &record);
+    let line = 1 + text.as_bytes().get(..start)?.iter().filter(|b| **b == b'\n').count();
+    Some((start, line))
+}
+
+/// Where a record's first cell begins: after `\r\n` the crate may place a record at its
+/// `\n`, and records never start with a line break, since blank lines are skipped.
+fn record_begins(text: &str, record: &csv::StringRecord) -> usize {
+    let mut start = record_start(record);
     while let Some(b'\r' | b'\n') = text.as_bytes().get(start) {
         start += 1;
     }
-    let line = 1 + text.as_bytes().get(..start)?.iter().filter(|b| **b == b'\n').count();
-    Some((start, line))
+    start
 }
 
 fn counted(n: usize, one: &str, many: &str) -> String {
@@ -268,11 +321,11 @@ mod tests {
     use super::*;
 
     fn parse_commas(text: &str, limits: &Limits) -> Result<Table, ParseError> {
-        parse(text, b',', limits)
+        parse(text, b',', None, limits)
     }
 
     fn cells(text: &str, row: usize) -> Vec<String> {
-        let table = parse(text, b',', &Limits::default()).unwrap();
+        let table = parse(text, b',', None, &Limits::default()).unwrap();
         let node = table.rows[row].as_ref().unwrap();
         let NodeKind::Map(entries) = &node.kind else { panic!() };
         entries.iter().map(|(_, span, _)| text[span.range()].to_owned()).collect()
@@ -289,7 +342,7 @@ mod tests {
         let text = "a,b\r\n\"line one\nline \"\"two\"\"\",x\r\ny,z\r\n";
         assert_eq!(cells(text, 0), ["\"line one\nline \"\"two\"\"\"", "x"]);
         assert_eq!(cells(text, 1), ["y", "z"]);
-        let table = parse(text, b',', &Limits::default()).unwrap();
+        let table = parse(text, b',', None, &Limits::default()).unwrap();
         let first = table.rows[0].as_ref().unwrap();
         assert_eq!(first.get("a").unwrap().as_text(), Some("line one\nline \"two\""));
     }
@@ -297,7 +350,7 @@ mod tests {
     #[test]
     fn header_spans_cover_quoted_names() {
         let text = "\"Is it rights-impacting, safety-impacting?\",Agency\nx,y\n";
-        let table = parse(text, b',', &Limits::default()).unwrap();
+        let table = parse(text, b',', None, &Limits::default()).unwrap();
         assert_eq!(table.header[0].0, "Is it rights-impacting, safety-impacting?");
         assert_eq!(&text[table.header[1].1.range()], "Agency");
     }
@@ -334,7 +387,7 @@ mod tests {
     #[test]
     fn cells_are_separated_by_the_delimiter_given_and_quoted_ones_may_hold_it() {
         let text = "id;score;note\r\nsys-1;0,85;\"a; b\"\r\n";
-        let table = parse(text, b';', &Limits::default()).unwrap();
+        let table = parse(text, b';', None, &Limits::default()).unwrap();
         let header: Vec<&str> = table.header.iter().map(|(h, _)| h.as_str()).collect();
         assert_eq!(header, ["id", "score", "note"]);
         let row = table.rows[0].as_ref().unwrap();
@@ -343,13 +396,13 @@ mod tests {
         let NodeKind::Map(entries) = &row.kind else { panic!() };
         let written: Vec<&str> = entries.iter().map(|(_, span, _)| &text[span.range()]).collect();
         assert_eq!(written, ["sys-1", "0,85", "\"a; b\""]);
-        let tabs = parse("a\tb\n1\t2,3\n", b'\t', &Limits::default()).unwrap();
+        let tabs = parse("a\tb\n1\t2,3\n", b'\t', None, &Limits::default()).unwrap();
         assert_eq!(tabs.rows[0].as_ref().unwrap().get("b").unwrap().as_text(), Some("2,3"));
     }
 
     #[test]
     fn a_ragged_row_names_the_delimiter_in_its_help() {
-        let table = parse("a;b\n1;2;3\n", b';', &Limits::default()).unwrap();
+        let table = parse("a;b\n1;2;3\n", b';', None, &Limits::default()).unwrap();
         let error = table.rows[0].as_ref().unwrap_err();
         assert_eq!(error.help.as_deref(), Some("a cell with a semicolon or a line break must be quoted"));
     }
@@ -377,7 +430,7 @@ mod tests {
         assert_eq!(&text[table.header[0].1.range()], "id");
         let row = table.rows[0].as_ref().unwrap();
         assert_eq!(row.get("score").unwrap().as_text(), Some("0,85"));
-        assert_eq!(parse("SEP=\t\na\tb\n1\t2\n", b';', &Limits::default()).unwrap().delimiter, b'\t');
+        assert_eq!(parse("SEP=\t\na\tb\n1\t2\n", b';', None, &Limits::default()).unwrap().delimiter, b'\t');
         // Not a declaration: more after the character, a character that cannot separate.
         for text in ["sep=;;\na\n", "sep=x\na\n", "sep=\na\n", "separator=;\na\n"] {
             let table = parse_commas(text, &Limits::default()).unwrap();
@@ -406,26 +459,59 @@ mod tests {
     #[test]
     fn a_header_below_a_title_is_found_by_the_columns_it_names() {
         let required = ["id", "person"];
+        let find = |text: &str, required: &[&str]| header_elsewhere(text, b',', required, HEADER_SEARCH);
         // A title and a row of empty cells above the header: found on line 3, from `id`.
         let text = "Register,,\n,,\nid,person,notes\nx,y,z\n";
-        let below =
-            |text: &str, required: &[&str]| header_below(text, text.find('\n').unwrap_or(0), b',', required);
-        assert_eq!(below(text, &required), Some((text.find("id,").unwrap_or(0), 3)));
+        assert_eq!(find(text, &required), Some((text.find("id,").unwrap_or(0), 3)));
         // Line breaks of two bytes, blank lines between, quoted names.
         let text = "\"Register, 2026\",,\r\n\r\n\r\n\"id\",\"person\"\r\nx,y\r\n";
-        assert_eq!(below(text, &required), Some((text.find("\"id\"").unwrap_or(0), 4)));
+        assert_eq!(find(text, &required), Some((text.find("\"id\"").unwrap_or(0), 4)));
         // A row that names only some of the columns is not the header.
-        assert_eq!(below("Register\nid,notes\nx,y\n", &required), None);
-        // Nor is a row past the first twenty.
-        let far = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH));
-        assert_eq!(below(&far, &required), None);
-        let near = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH - 1));
-        assert_eq!(below(&near, &required).map(|(_, line)| line), Some(HEADER_SEARCH + 1));
+        assert_eq!(find("Register\nid,notes\nx,y\n", &required), None);
+        // Nor is a row past the rows searched.
+        let far = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH - 1));
+        assert_eq!(find(&far, &required), None);
+        let near = format!("Register\n{}id,person\n", "a,b\n".repeat(HEADER_SEARCH - 2));
+        assert_eq!(find(&near, &required).map(|(_, line)| line), Some(HEADER_SEARCH));
+        // Above a header declared too low, too.
+        assert_eq!(find("Register\nid,person\nx,y\n", &required), Some((9, 2)));
         // A schema that requires no column finds no header.
-        assert_eq!(below(text, &[]), None);
+        assert_eq!(find(text, &[]), None);
         // Read with the file's delimiter.
         let text = "Register;;\nid;person\n";
-        assert_eq!(header_below(text, 10, b';', &required), Some((11, 2)));
-        assert_eq!(header_below(text, 10, b',', &required), None);
+        assert_eq!(header_elsewhere(text, b';', &required, HEADER_SEARCH), Some((11, 2)));
+        assert_eq!(header_elsewhere(text, b',', &required, HEADER_SEARCH), None);
+    }
+
+    #[test]
+    fn a_header_declared_on_a_line_is_read_there_and_the_rows_above_are_not() {
+        let limits = Limits::default();
+        let parsed = |text: &str, line: u32| parse(text, b',', Some(line), &limits);
+        // A title, a blank line, then the header on line 3; lines are counted as written.
+        let table = parsed("Register,,\n\nid,person\nx,y\n", 3).unwrap();
+        assert_eq!(table.header.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>(), ["id", "person"]);
+        assert_eq!(table.header[0].1, Span::new(12, 14));
+        assert_eq!(table.rows.len(), 1);
+        // With two-byte line breaks and a quoted title across two lines.
+        let text = "\"Register\r\n2026\"\r\nid,person\r\nx,y\r\n";
+        assert_eq!(parsed(text, 3).unwrap().header[0].1, Span::new(18, 20));
+        // Line 2 is inside the title's quotes: no row starts there.
+        let error = parsed(text, 2).err().map(|e| (e.message, e.span));
+        assert_eq!(
+            error,
+            Some(("no row starts on line 2, where the file's header is".to_owned(), Span::new(11, 11)))
+        );
+        // Line 2 is blank.
+        let error = parsed("Register\n\nid,person\n", 2).err().map(|e| e.message);
+        assert_eq!(error.as_deref(), Some("no row starts on line 2, where the file's header is"));
+        // The file is shorter.
+        let error = parsed("Register\nid,person\n", 5).err().map(|e| (e.message, e.span));
+        assert_eq!(
+            error,
+            Some(("the file has no line 5, where its header is".to_owned(), Span::new(19, 19)))
+        );
+        // After Excel's `sep=` line, lines are still counted from the file's first.
+        let table = parse("sep=;\nRegister\nid;person\nx;y\n", b',', Some(3), &limits).unwrap();
+        assert_eq!((table.delimiter, table.header.len(), table.rows.len()), (b';', 2, 1));
     }
 }

@@ -276,6 +276,7 @@ pub(super) const SCHEMA_CLAUSES: &[(&str, &str)] = &[
     ("encoding", "the text encoding of the kind's files, when not UTF-8"),
     ("delimiter", "the character between a CSV file's cells, when not a comma"),
     ("decimal", "the decimal mark of a CSV file's numbers, when a comma"),
+    ("header", "the line a CSV file's header is on, when below a title"),
     ("none", "the words the kind's files write for no value"),
 ];
 
@@ -287,6 +288,7 @@ pub(super) fn schema_clauses(next: usize, after_glob: bool, replace: Span) -> Ve
         "encoding \"${1:windows-1252}\"",
         "delimiter \"${1:;}\"",
         "decimal \",\"",
+        "header ${1:3}",
         "none \"${1:N/A}\"",
     ];
     let mut out: Vec<CompletionItem> = Vec::new();

@@ -57,6 +57,7 @@ impl<'a> Checker<'a> {
         }
         let delimiter = s.delimiter.as_ref().and_then(|d| self.delimiter(file, s, d));
         let decimal_comma = s.decimal.as_ref().is_some_and(|d| self.decimal_comma(file, s, d));
+        let header_line = s.header.as_ref().and_then(|h| self.header_line(file, s, h));
         self.program.schemas.push(Schema {
             name,
             package,
@@ -65,6 +66,7 @@ impl<'a> Checker<'a> {
             encoding: s.encoding.as_ref().map(|e| e.value.clone()),
             delimiter,
             decimal_comma,
+            header_line,
             none: s.none.iter().map(|w| Arc::from(w.value.trim())).collect(),
             record: Arc::new(RecordTy { fields: Vec::new() }),
             key: None,

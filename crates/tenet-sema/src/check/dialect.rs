@@ -1,5 +1,5 @@
 //! How a schema says its files are written, checked where it says it: the text encoding,
-//! and for CSV files the delimiter and the decimal mark. The loader reads with what the
+//! and for CSV files the delimiter, the decimal mark and the line of the header. The loader reads with what the
 //! checker accepts, so a clause no file can be read with is an error here, once, rather
 //! than at every file.
 
@@ -88,6 +88,39 @@ impl Checker<'_> {
         let d = self.diag(Code::INVALID_CSV_DIALECT, file, written.span, message).with_help(help);
         self.report(d);
         false
+    }
+
+    /// The line a schema's `header` puts its CSV and TSV files' header on: a line number
+    /// from 1, on a schema whose globs may select such files.
+    pub(super) fn header_line(
+        &mut self,
+        file: FileId,
+        schema: &ast::Schema,
+        written: &ast::LineNumber,
+    ) -> Option<u32> {
+        let line = written.digits.parse::<u32>().ok().filter(|line| *line >= 1);
+        let fault = match line {
+            Some(_) => read_nowhere(schema, "header line", &["CSV", "TSV"], |_| {
+                (
+                    format!(
+                        "a header line says where a CSV or TSV file's columns are named, but `{}` reads no such files",
+                        schema.name.text
+                    ),
+                    "remove it: YAML, JSON and TOML files name their fields where they write them".to_owned(),
+                )
+            }),
+            None => Some((
+                format!("`{}` is not a line of a file", written.digits),
+                "lines are counted from 1: `header 3` reads the header on the third line, below two of title"
+                    .to_owned(),
+            )),
+        };
+        let Some((message, help)) = fault else {
+            return line;
+        };
+        let d = self.diag(Code::INVALID_CSV_DIALECT, file, written.span, message).with_help(help);
+        self.report(d);
+        None
     }
 }
 

@@ -128,10 +128,11 @@ impl Printer<'_> {
         let encoding = s.encoding.as_ref().map(|e| format!("encoding {}", string(&e.value)));
         let delimiter = s.delimiter.as_ref().map(|d| format!("delimiter {}", string(&d.value)));
         let decimal = s.decimal.as_ref().map(|d| format!("decimal {}", string(&d.value)));
+        let header = s.header.as_ref().map(|h| format!("header {}", h.digits));
         let none = (!s.none.is_empty()).then(|| {
             format!("none {}", s.none.iter().map(|w| string(&w.value)).collect::<Vec<_>>().join(", "))
         });
-        let clauses = [encoding, delimiter, decimal, none];
+        let clauses = [encoding, delimiter, decimal, header, none];
         let one_line = [Some(head.clone()), from]
             .into_iter()
             .chain(clauses.iter().cloned())
