@@ -158,7 +158,7 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
     // a repeated key), by their path under the root: related places are evidence files
     // too, not policy files.
     let related: HashSet<&str> = all.iter().flat_map(|d| d.related.iter().map(|r| &*r.path)).collect();
-    let mut places: HashMap<&str, (Uri, String)> = HashMap::new();
+    let mut texts: Vec<(&str, Uri, String)> = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let relative = file.path(&snapshot.db);
         if !related.contains(relative) {
@@ -166,11 +166,14 @@ fn evidence_files(snapshot: &Snapshot) -> Vec<FileDiagnostics> {
         }
         let Some(uri) = crate::uri::uri_of(&tenet_db::display_path(&root.join(relative))) else { continue };
         let loaded = tenet_db::loaded_file(&snapshot.db, snapshot.workspace, set, index);
-        places.insert(relative, (uri, loaded.text(file.bytes(&snapshot.db)).to_owned()));
+        texts.push((relative, uri, loaded.text(file.bytes(&snapshot.db)).to_owned()));
     }
+    // Each file's lines indexed once: a copied register repeats thousands of keys.
+    let places: HashMap<&str, (&Uri, LineMap<'_>)> =
+        texts.iter().map(|(path, uri, text)| (*path, (uri, LineMap::new(text)))).collect();
     let place = |path: &str, span: Span| {
-        let (uri, text) = places.get(path)?;
-        Some(Location { uri: uri.clone(), range: LineMap::new(text).range(span) })
+        let (uri, map) = places.get(path)?;
+        Some(Location { uri: (*uri).clone(), range: map.range(span) })
     };
     let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
