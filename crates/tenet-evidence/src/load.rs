@@ -479,8 +479,12 @@ impl Context<'_> {
         let table = match csv::parse(self.text, delimiter, header_line, limits) {
             Ok(table) => table,
             Err(e) => {
-                if self.glob_kind().is_some() {
-                    self.parse_error(e);
+                if let Some(kind) = self.glob_kind() {
+                    let found = header_line.and_then(|_| self.columns_elsewhere(kind, delimiter));
+                    match found {
+                        Some((start, line)) => self.header_missed(e, kind, start, line),
+                        None => self.parse_error(e),
+                    }
                 }
                 return;
             }
@@ -530,15 +534,7 @@ impl Context<'_> {
                 self.wrong_delimiter(schema, header_span, delimiter, likely);
                 return false;
             }
-            let required: Vec<&str> = schema
-                .record
-                .fields
-                .iter()
-                .filter(|f| !matches!(f.ty, Ty::Optional(_)))
-                .map(|f| f.source_name())
-                .collect();
-            let rows = csv::HEADER_SEARCH + schema.header_line.map_or(1, |line| line as usize);
-            if let Some((start, line)) = csv::header_elsewhere(self.text, delimiter, &required, rows) {
+            if let Some((start, line)) = self.columns_elsewhere(kind, delimiter) {
                 self.header_elsewhere(schema, header_span, start, line);
                 return false;
             }
@@ -632,16 +628,45 @@ impl Context<'_> {
         csv::likely_delimiter(self.text.get(at.range())?, delimiter, read, &wanted)
     }
 
+    /// Where the row naming every column `kind` requires is, within reach of the header's
+    /// place: its start and its line.
+    fn columns_elsewhere(&self, kind: KindId, delimiter: u8) -> Option<(usize, usize)> {
+        let schema = self.schemas.get(kind.index())?;
+        let required: Vec<&str> = schema
+            .record
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.ty, Ty::Optional(_)))
+            .map(|f| f.source_name())
+            .collect();
+        let rows = csv::HEADER_SEARCH + schema.header_line.map_or(1, |line| line as usize);
+        csv::header_elsewhere(self.text, delimiter, &required, rows)
+    }
+
+    /// A file with no row on the line the schema's `header` names, whose columns are named
+    /// on another line: the error, with that line as a related place and the `header` to
+    /// declare.
+    fn header_missed(&mut self, e: ParseError, kind: KindId, start: usize, line: usize) {
+        let Some(schema) = self.schemas.get(kind.index()) else { return self.parse_error(e) };
+        let help = format!("{}'s columns are named on line {line}: make it `header {line}`", schema.name);
+        let related = Span::from_usize(start, self.line_end(start));
+        let d = Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), e.span, e.message)
+            .with_help(help)
+            .with_related(self.path.clone(), related, format!("{}'s columns", schema.name));
+        self.loaded.diagnostics.push(d);
+    }
+
+    /// Where the line holding byte `start` ends, before its line break.
+    fn line_end(&self, start: usize) -> usize {
+        self.text.get(start..).and_then(|rest| rest.find(['\r', '\n'])).map_or(self.text.len(), |n| start + n)
+    }
+
     /// A row read as the header that is not one, with the header elsewhere: below a title
     /// (a note, a blank row of cells), or not on the line the schema's `header` names. One
     /// error at the row read, pointing at the one starting at `start` on `line`, in place
     /// of an error for each column.
     fn header_elsewhere(&mut self, schema: &Schema, read: Span, start: usize, line: usize) {
-        let end = self
-            .text
-            .get(start..)
-            .and_then(|rest| rest.find(['\r', '\n']))
-            .map_or(self.text.len(), |n| start + n);
+        let end = self.line_end(start);
         let message =
             format!("this row is read as the header, but {}'s columns are named on line {line}", schema.name);
         let help = match schema.header_line {
