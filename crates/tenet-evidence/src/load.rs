@@ -204,14 +204,16 @@ struct Context<'a> {
     loaded: &'a mut Loaded,
 }
 
+/// The columns `schema` requires: its fields that are not optional, by the names the files
+/// give them.
+fn required_columns(schema: &Schema) -> impl Iterator<Item = &str> {
+    schema.record.fields.iter().filter(|f| !matches!(f.ty, Ty::Optional(_))).map(|f| f.source_name())
+}
+
 /// Whether `header` lacks a column `schema` requires: a header that has them all is not
 /// looked at again for another delimiter or a header further down.
 fn lacks_required(schema: &Schema, header: &[(String, Span)]) -> bool {
-    schema
-        .record
-        .fields
-        .iter()
-        .any(|f| !matches!(f.ty, Ty::Optional(_)) && !header.iter().any(|(h, _)| h == f.source_name()))
+    required_columns(schema).any(|name| !header.iter().any(|(h, _)| h == name))
 }
 
 impl Context<'_> {
@@ -629,44 +631,28 @@ impl Context<'_> {
     }
 
     /// Where the row naming every column `kind` requires is, within reach of the header's
-    /// place: its start and its line.
-    fn columns_elsewhere(&self, kind: KindId, delimiter: u8) -> Option<(usize, usize)> {
+    /// place: its start, and its line as citations count it.
+    fn columns_elsewhere(&mut self, kind: KindId, delimiter: u8) -> Option<(usize, u32)> {
         let schema = self.schemas.get(kind.index())?;
-        let required: Vec<&str> = schema
-            .record
-            .fields
-            .iter()
-            .filter(|f| !matches!(f.ty, Ty::Optional(_)))
-            .map(|f| f.source_name())
-            .collect();
+        let required: Vec<&str> = required_columns(schema).collect();
         let rows = csv::HEADER_SEARCH + schema.header_line.map_or(1, |line| line as usize);
-        csv::header_elsewhere(self.text, delimiter, &required, rows)
+        let start = csv::header_elsewhere(self.text, delimiter, &required, rows)?;
+        Some((start, self.lines.line_col(u32::try_from(start).ok()?).line))
     }
 
     /// A file with no row on the line the schema's `header` names, whose columns are named
-    /// on another line: the error, with that line as a related place and the `header` to
-    /// declare.
-    fn header_missed(&mut self, e: ParseError, kind: KindId, start: usize, line: usize) {
+    /// on another line: the error, with the `header` to declare.
+    fn header_missed(&mut self, e: ParseError, kind: KindId, start: usize, line: u32) {
         let Some(schema) = self.schemas.get(kind.index()) else { return self.parse_error(e) };
         let help = format!("{}'s columns are named on line {line}: make it `header {line}`", schema.name);
-        let related = Span::from_usize(start, self.line_end(start));
-        let d = Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), e.span, e.message)
-            .with_help(help)
-            .with_related(self.path.clone(), related, format!("{}'s columns", schema.name));
-        self.loaded.diagnostics.push(d);
-    }
-
-    /// Where the line holding byte `start` ends, before its line break.
-    fn line_end(&self, start: usize) -> usize {
-        self.text.get(start..).and_then(|rest| rest.find(['\r', '\n'])).map_or(self.text.len(), |n| start + n)
+        self.header_error(schema, e.span, e.message, help, start);
     }
 
     /// A row read as the header that is not one, with the header elsewhere: below a title
     /// (a note, a blank row of cells), or not on the line the schema's `header` names. One
     /// error at the row read, pointing at the one starting at `start` on `line`, in place
     /// of an error for each column.
-    fn header_elsewhere(&mut self, schema: &Schema, read: Span, start: usize, line: usize) {
-        let end = self.line_end(start);
+    fn header_elsewhere(&mut self, schema: &Schema, read: Span, start: usize, line: u32) {
         let message =
             format!("this row is read as the header, but {}'s columns are named on line {line}", schema.name);
         let help = match schema.header_line {
@@ -679,14 +665,22 @@ impl Context<'_> {
                 schema.name
             ),
         };
+        self.header_error(schema, read, message, help, start);
+    }
+
+    /// An error about where a file's header is, at `at`, with the row that names the
+    /// schema's columns, starting at `start`, as its related place.
+    fn header_error(&mut self, schema: &Schema, at: Span, message: String, help: String, start: usize) {
+        let end = self
+            .text
+            .get(start..)
+            .and_then(|rest| rest.find(['\r', '\n']))
+            .map_or(self.text.len(), |n| start + n);
+        let columns = Span::from_usize(start, end);
         self.loaded.diagnostics.push(
-            Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), read, message)
+            Diagnostic::new(Code::MALFORMED_EVIDENCE, self.path.clone(), at, message)
                 .with_help(help)
-                .with_related(
-                    self.path.clone(),
-                    Span::from_usize(start, end),
-                    format!("{}'s columns", schema.name),
-                ),
+                .with_related(self.path.clone(), columns, format!("{}'s columns", schema.name)),
         );
     }
 

@@ -102,7 +102,7 @@ pub fn write_report_json(
     // Rendered blocks' buffers, written and emptied, for the next blocks: a block's text
     // is most of a megabyte, made on one thread and written on another, and an allocator
     // takes back such memory from another thread late, so a buffer made afresh for each
-    // block left a large report's run holding a hundred megabytes more.
+    // block left a large report's run holding about 90 MiB more.
     let spare: Mutex<Vec<Vec<u8>>> = Mutex::default();
     let mut written = 0;
     for (control, slot) in report.controls.iter().zip(slots) {

@@ -222,15 +222,10 @@ pub(crate) fn likely_delimiter(
 pub(crate) const HEADER_SEARCH: usize = 20;
 
 /// Where the header seems to be when the row read as the header lacks the schema's
-/// columns: the first of the file's first `rows` rows that names every one of `required`,
-/// as its start and its line. Spreadsheets made by hand often carry a title and a blank
+/// columns: the start of the first of the file's first `rows` rows that names every one of
+/// `required`. Spreadsheets made by hand often carry a title and a blank
 /// line above the header, and such a file read from its first row lacks every column.
-pub(crate) fn header_elsewhere(
-    text: &str,
-    delimiter: u8,
-    required: &[&str],
-    rows: usize,
-) -> Option<(usize, usize)> {
+pub(crate) fn header_elsewhere(text: &str, delimiter: u8, required: &[&str], rows: usize) -> Option<usize> {
     if required.is_empty() {
         return None;
     }
@@ -244,9 +239,7 @@ pub(crate) fn header_elsewhere(
             .iter()
             .all(|name| record.iter().any(|cell| cell.trim().trim_start_matches('\u{feff}') == *name))
     })?;
-    let start = record_begins(text, &record);
-    let line = 1 + text.as_bytes().get(..start)?.iter().filter(|b| **b == b'\n').count();
-    Some((start, line))
+    Some(record_begins(text, &record))
 }
 
 /// Where a record's first cell begins: after `\r\n` the crate may place a record at its
@@ -459,7 +452,14 @@ mod tests {
     #[test]
     fn a_header_below_a_title_is_found_by_the_columns_it_names() {
         let required = ["id", "person"];
-        let find = |text: &str, required: &[&str]| header_elsewhere(text, b',', required, HEADER_SEARCH);
+        // Each start found, with its line as citations count it.
+        let at = |text: &str, delimiter: u8, required: &[&str]| {
+            header_elsewhere(text, delimiter, required, HEADER_SEARCH).map(|start| {
+                let line = tenet_diagnostics::LineIndex::new(text).line_col(text, start as u32).line;
+                (start, line as usize)
+            })
+        };
+        let find = |text: &str, required: &[&str]| at(text, b',', required);
         // A title and a row of empty cells above the header: found on line 3, from `id`.
         let text = "Register,,\n,,\nid,person,notes\nx,y,z\n";
         assert_eq!(find(text, &required), Some((text.find("id,").unwrap_or(0), 3)));
@@ -479,8 +479,8 @@ mod tests {
         assert_eq!(find(text, &[]), None);
         // Read with the file's delimiter.
         let text = "Register;;\nid;person\n";
-        assert_eq!(header_elsewhere(text, b';', &required, HEADER_SEARCH), Some((11, 2)));
-        assert_eq!(header_elsewhere(text, b',', &required, HEADER_SEARCH), None);
+        assert_eq!(at(text, b';', &required), Some((11, 2)));
+        assert_eq!(at(text, b',', &required), None);
     }
 
     #[test]
