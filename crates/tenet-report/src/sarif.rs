@@ -16,14 +16,21 @@ use crate::{Paths, subject_text};
 
 /// The SARIF log of a run, as one value.
 pub fn sarif(report: &RunReport, paths: &Paths) -> Value {
-    serde_json::to_value(Log { report, paths }).unwrap_or_default()
+    serde_json::to_value(Log::new(report, paths)).unwrap_or_default()
 }
 
 /// Writes the SARIF log of a run to `out`, pretty-printed, building one result at a time:
 /// a large organisation's log runs to hundreds of megabytes, which as one value in memory
-/// would take gigabytes.
-pub fn write_sarif(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    crate::write_pretty_json(&Log { report, paths }, out)
+/// would take gigabytes. Gives the results it listed, for a caller to say what it left
+/// out.
+pub fn write_sarif(
+    report: &RunReport,
+    paths: &Paths,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<SarifSelection> {
+    let log = Log::new(report, paths);
+    crate::write_pretty_json(&log, out)?;
+    Ok(log.selection)
 }
 
 /// The log. Objects are written with their keys in order, as a `serde_json` value would
@@ -31,6 +38,14 @@ pub fn write_sarif(report: &RunReport, paths: &Paths, out: &mut dyn std::io::Wri
 struct Log<'a> {
     report: &'a RunReport,
     paths: &'a Paths,
+    /// The results its run lists, chosen once.
+    selection: SarifSelection,
+}
+
+impl<'a> Log<'a> {
+    fn new(report: &'a RunReport, paths: &'a Paths) -> Log<'a> {
+        Log { report, paths, selection: SarifSelection::of(report) }
+    }
 }
 
 impl Serialize for Log<'_> {
@@ -59,7 +74,7 @@ pub struct SarifSelection {
 
 impl SarifSelection {
     /// Which of `report`'s results its SARIF log lists.
-    pub fn of(report: &RunReport) -> SarifSelection {
+    fn of(report: &RunReport) -> SarifSelection {
         let mut by_rank = [0usize; RANKS];
         for (_, control, r) in sarif_results(report) {
             by_rank[usize::from(rank(control, r))] += 1;
@@ -116,9 +131,8 @@ struct Run<'a>(&'a Log<'a>);
 
 impl Serialize for Run<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Log { report, paths } = *self.0;
+        let Log { report, paths, selection } = *self.0;
         let rules: Vec<Value> = report.controls.iter().map(rule).collect();
-        let selection = SarifSelection::of(report);
         let mut invocation = json!({ "executionSuccessful": true });
         let mut properties = json!({ "asOf": report.as_of.to_string() });
         let left_out = selection.left_out();

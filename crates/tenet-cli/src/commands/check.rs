@@ -134,12 +134,16 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
+        let mut sarif = None;
         // Streamed to their file: a large organisation's report runs to hundreds of
         // megabytes. Markdown, bounded in size for a pull-request comment, is rendered
         // whole, then written.
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
-            ReportFormat::Sarif => write_output(path, |out| tenet_report::write_sarif(&report, &paths, out)),
+            ReportFormat::Sarif => write_output(path, |out| {
+                sarif = Some(tenet_report::write_sarif(&report, &paths, out)?);
+                Ok(())
+            }),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
             ReportFormat::Junit => write_output(path, |out| tenet_report::write_junit(&report, &paths, out)),
             ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
@@ -153,15 +157,12 @@ pub fn run(args: &CheckArgs) -> Exit {
             invocation_error(&e);
             return Exit::Errors;
         }
-        if target.format == ReportFormat::Sarif {
-            let selection = tenet_report::SarifSelection::of(&report);
-            if selection.left_out() > 0 {
-                eprintln!(
-                    "warning: the SARIF log lists the {} most severe of {} results, since GitHub code scanning rejects a run of more; the JSON report lists every one",
-                    tenet_report::SARIF_MAX_RESULTS,
-                    selection.results
-                );
-            }
+        if let Some(selection) = sarif.filter(|s| s.left_out() > 0) {
+            eprintln!(
+                "warning: the SARIF log lists the {} most severe of {} results, since GitHub code scanning rejects a run of more; the JSON report lists every one",
+                tenet_report::SARIF_MAX_RESULTS,
+                selection.results
+            );
         }
     }
     if let Some(path) = &args.write_baseline
