@@ -217,10 +217,17 @@ impl Typer<'_> {
                 }
                 _ => wrong(self, "`true` or `false`"),
             },
-            Ty::Int => match number_text(node).and_then(|t| parse_int(&t)) {
-                Some(i) => scalar(Value::Int(i)),
-                None => wrong(self, "a whole number"),
-            },
+            Ty::Int => {
+                let number = number_text(node);
+                // Where the comma is the decimal mark, a point groups thousands: `1.234`.
+                let digits = number
+                    .as_deref()
+                    .and_then(|t| if self.decimal_comma { ungrouped(t) } else { Some(t.into()) });
+                match digits.and_then(|t| parse_int(&t)) {
+                    Some(i) => scalar(Value::Int(i)),
+                    None => wrong(self, "a whole number"),
+                }
+            }
             Ty::Float if self.decimal_comma => {
                 match number_text(node).and_then(|t| parse_decimal_comma(&t)) {
                     Some(x) => scalar(Value::Float(x)),
@@ -379,13 +386,52 @@ fn number_text(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
-/// A number written with a decimal comma (`0,85`, `-1,5`, `12`): a point, which such files
-/// write only to group thousands, is refused rather than guessed at.
+/// A number written with a decimal comma (`0,85`, `-1,5`, `12`), its thousands grouped or
+/// not, as a spreadsheet saves a cell formatted so (`1.234,56`; `1 234,56` with a space or a
+/// no-break space): where the comma is the decimal mark, a point or a space only groups
+/// thousands, so a number whose marks do not group exactly three digits (`2.5`) is refused
+/// rather than guessed at.
 fn parse_decimal_comma(text: &str) -> Option<f64> {
-    if text.contains('.') {
+    let (whole, fraction) = match text.split_once(',') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let mut plain = ungrouped(whole)?.into_owned();
+    if let Some(fraction) = fraction {
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    plain.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// The marks that group thousands where the comma is the decimal mark: a point (German,
+/// Dutch, Italian, Spanish), a space, and the no-break spaces French spreadsheets write.
+const THOUSANDS_MARKS: [char; 4] = ['.', ' ', '\u{a0}', '\u{202f}'];
+
+/// The integer part of a decimal-comma number without its thousands marks: `1.234.567`
+/// is `1234567`. A number groups with one mark throughout, the first group of one to three
+/// digits and every other of exactly three; `None` when its marks group otherwise.
+fn ungrouped(whole: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let Some(mark) = whole.chars().find(|c| THOUSANDS_MARKS.contains(c)) else {
+        return Some(whole.into());
+    };
+    let unsigned = whole.strip_prefix(['-', '+']).unwrap_or(whole);
+    let mut groups = unsigned.split(mark);
+    let first = groups.next()?;
+    let digits = |group: &str| group.bytes().all(|b| b.is_ascii_digit());
+    if !(1..=3).contains(&first.len()) || !digits(first) {
         return None;
     }
-    text.replacen(',', ".", 1).parse::<f64>().ok().filter(|x| x.is_finite())
+    let mut plain = String::with_capacity(whole.len());
+    plain.push_str(&whole[..whole.len() - unsigned.len()]);
+    plain.push_str(first);
+    for group in groups {
+        if group.len() != 3 || !digits(group) {
+            return None;
+        }
+        plain.push_str(group);
+    }
+    Some(plain.into())
 }
 
 /// Decimal, or YAML's `0x`, `0o` and `0b` forms, with an optional sign.
@@ -488,7 +534,33 @@ mod tests {
         assert_eq!(parse_decimal_comma("-1,5"), Some(-1.5));
         assert_eq!(parse_decimal_comma("12"), Some(12.0));
         assert_eq!(parse_decimal_comma("2,5e3"), Some(2500.0));
-        for refused in ["0.85", "1.234,5", "1,2,3", ",", "", "inf", "NaN,0"] {
+        for refused in ["0.85", "1,2,3", ",", "", "inf", "NaN,0"] {
+            assert_eq!(parse_decimal_comma(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn a_decimal_comma_number_may_group_its_thousands() {
+        assert_eq!(parse_decimal_comma("1.234,5"), Some(1234.5));
+        assert_eq!(parse_decimal_comma("-12.345.678,25"), Some(-12_345_678.25));
+        assert_eq!(parse_decimal_comma("1.234"), Some(1234.0));
+        assert_eq!(parse_decimal_comma("1 234,56"), Some(1234.56));
+        assert_eq!(parse_decimal_comma("1\u{a0}234\u{a0}567,5"), Some(1_234_567.5));
+        assert_eq!(parse_decimal_comma("+1\u{202f}000"), Some(1000.0));
+        // A mark that groups other than three digits, mixed marks, or a mark in the
+        // fraction is no grouping this reads.
+        for refused in [
+            "2.5",
+            "1.23,4",
+            "1234.567",
+            ".123",
+            "1..234",
+            "1.234 567",
+            "1.234,567.8",
+            "1.234.",
+            "-.123",
+            "1.2a4",
+        ] {
             assert_eq!(parse_decimal_comma(refused), None, "{refused}");
         }
     }

@@ -141,7 +141,7 @@ pub struct Schema {
     /// TSV files are separated by tabs whatever it says.
     pub delimiter: Option<u8>,
     /// Whether the numbers in its CSV and TSV files have a decimal comma (`decimal ","`):
-    /// 0,85 for 0.85.
+    /// 0,85 for 0.85, and their thousands perhaps grouped by points or spaces (1.234,5).
     pub decimal_comma: bool,
     /// The line its CSV and TSV files' header is on (`header 3`, below a title), when not
     /// the first row.
