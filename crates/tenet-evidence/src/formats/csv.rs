@@ -72,7 +72,10 @@ pub(crate) fn parse(
         Some(line) => header_on_line(text, &mut records, line)?,
     };
     let start = record_start(&header_record);
-    let spans = cell_spans(text, start, header_record.len(), delimiter);
+    let spans = match cell_spans(text, start, header_record.len(), delimiter) {
+        (_, Some(open)) => return Err(unclosed_quote(text, open)),
+        (spans, None) => spans,
+    };
     let mut header = Vec::with_capacity(header_record.len());
     let mut repeated = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -148,7 +151,10 @@ fn row(
     delimiter: u8,
 ) -> Result<Node, ParseError> {
     let start = record_start(record);
-    let spans = cell_spans(text, start, record.len(), delimiter);
+    let (spans, unclosed) = cell_spans(text, start, record.len(), delimiter);
+    if let Some(open) = unclosed {
+        return Err(unclosed_quote(text, open));
+    }
     let row_span = match (spans.first(), spans.last()) {
         (Some(first), Some(last)) => first.cover(*last),
         _ => Span::from_usize(start, start),
@@ -156,6 +162,23 @@ fn row(
     // Trailing empty cells beyond the header (`a,b,c,,`) are what spreadsheets write.
     let extra_cells_empty = record.iter().skip(header.len()).all(|c| c.trim().is_empty());
     if record.len() < header.len() || !extra_cells_empty {
+        let help = if record.len() < header.len() {
+            let empty = match delimiter {
+                b'\t' => "two tabs side by side".to_owned(),
+                d => format!("`a{0}{0}c`", char::from(d)),
+            };
+            format!(
+                "give every column a cell, an empty one where there is no value ({empty}); a cell with a line break must be quoted"
+            )
+        } else if record
+            .iter()
+            .any(|cell| cell.trim_start().starts_with('"') && cell.starts_with(char::is_whitespace))
+        {
+            "remove the space before the quote: a cell is quoted only when the quote is its first character"
+                .to_owned()
+        } else {
+            format!("a cell with {} must be quoted", delimiter_name(delimiter))
+        };
         return Err(ParseError::new(
             row_span,
             format!(
@@ -164,7 +187,7 @@ fn row(
                 counted(header.len(), "column", "columns")
             ),
         )
-        .with_help(format!("a cell with {} or a line break must be quoted", delimiter_name(delimiter))));
+        .with_help(help));
     }
     let entries = header
         .iter()
@@ -263,9 +286,10 @@ fn record_start(record: &csv::StringRecord) -> usize {
 /// The spans of the `count` cells of the record that starts at byte `start`, read as the
 /// csv crate reads them: `delimiter` separates, a `"` at the start of a cell quotes it,
 /// `""` is a quote inside quotes, and a line break outside quotes ends the record.
-fn cell_spans(text: &str, start: usize, count: usize, delimiter: u8) -> Vec<Span> {
+fn cell_spans(text: &str, start: usize, count: usize, delimiter: u8) -> (Vec<Span>, Option<usize>) {
     let bytes = text.as_bytes();
     let mut spans = Vec::with_capacity(count);
+    let mut unclosed = None;
     let mut i = start.min(bytes.len());
     // After `\r\n` the crate may place a record at its `\n`; records never start with a
     // line break, since blank lines are skipped.
@@ -276,15 +300,20 @@ fn cell_spans(text: &str, start: usize, count: usize, delimiter: u8) -> Vec<Span
         let cell_start = i;
         if bytes.get(i) == Some(&b'"') {
             i += 1;
+            let mut closed = false;
             while let Some(&b) = bytes.get(i) {
                 i += 1;
                 if b == b'"' {
                     if bytes.get(i) == Some(&b'"') {
                         i += 1;
                     } else {
+                        closed = true;
                         break;
                     }
                 }
+            }
+            if !closed {
+                unclosed = Some(cell_start);
             }
         }
         while let Some(&b) = bytes.get(i) {
@@ -301,7 +330,21 @@ fn cell_spans(text: &str, start: usize, count: usize, delimiter: u8) -> Vec<Span
             spans.resize(count, Span::from_usize(i, i));
         }
     }
-    spans
+    (spans, unclosed)
+}
+
+/// A quoted cell that the file ends inside, its quote at `open`: `csv` reads every line
+/// after it into the cell, so the rows written there would be lost without a word.
+fn unclosed_quote(text: &str, open: usize) -> ParseError {
+    let after = text.get(open..).unwrap_or("").trim_end_matches(['\r', '\n']);
+    let message = match after.matches('\n').count() {
+        0 => "this quoted cell is never closed: the file ends inside it".to_owned(),
+        1 => "this quoted cell is never closed, so the line after it is read into it".to_owned(),
+        lines => format!("this quoted cell is never closed, so the {lines} lines after it are read into it"),
+    };
+    ParseError::new(Span::from_usize(open, open + 1), message).with_help(
+        "close the cell with a quote where it ends; a quote inside a quoted cell is written twice (`\"\"`)",
+    )
 }
 
 fn csv_error(e: &csv::Error, text: &str) -> ParseError {
@@ -322,6 +365,21 @@ mod tests {
         let node = table.rows[row].as_ref().unwrap();
         let NodeKind::Map(entries) = &node.kind else { panic!() };
         entries.iter().map(|(_, span, _)| text[span.range()].to_owned()).collect()
+    }
+
+    #[test]
+    fn a_quote_the_file_ends_inside_is_an_error_not_a_cell() {
+        let header = parse_commas("id,\"name\nx,y\n", &Limits::default()).err().expect("an error");
+        assert_eq!(
+            (header.span, header.message.as_str()),
+            (Span::new(3, 4), "this quoted cell is never closed, so the line after it is read into it")
+        );
+        let table = parse_commas("id,name\n1,\"one\n2,two\n3,three\n", &Limits::default()).expect("a table");
+        let Err(e) = &table.rows[0] else { panic!("the row is an error") };
+        assert_eq!(e.span, Span::new(10, 11));
+        assert_eq!(e.message, "this quoted cell is never closed, so the 2 lines after it are read into it");
+        let closed = parse_commas("id,name\n1,\"one\"\n", &Limits::default()).expect("a table");
+        assert!(closed.rows[0].is_ok());
     }
 
     #[test]
@@ -397,7 +455,14 @@ mod tests {
     fn a_ragged_row_names_the_delimiter_in_its_help() {
         let table = parse("a;b\n1;2;3\n", b';', None, &Limits::default()).unwrap();
         let error = table.rows[0].as_ref().unwrap_err();
-        assert_eq!(error.help.as_deref(), Some("a cell with a semicolon or a line break must be quoted"));
+        assert_eq!(error.help.as_deref(), Some("a cell with a semicolon must be quoted"));
+        let short = parse("a\tb\tc\n1\t2\n", b'\t', None, &Limits::default()).unwrap();
+        assert_eq!(
+            short.rows[0].as_ref().unwrap_err().help.as_deref(),
+            Some(
+                "give every column a cell, an empty one where there is no value (two tabs side by side); a cell with a line break must be quoted"
+            )
+        );
     }
 
     #[test]
