@@ -253,6 +253,9 @@ codes! {
     /// A file read at a place (`at`) that does not have it.
     EVIDENCE_PLACE = "T0511", Error, "documents not where the schema reads them",
         "The schema reads this kind's documents at a place in its files (`from \"registers/*.json\" at \"records\"`): each document of the file must be a mapping with that key, through each key of a dotted path, holding a list of documents, one document, or nothing; with a last key `*`, a mapping whose entries are documents, each of which writes its key, if at all, as its entry's name. Check the file's structure against the schema's `at`.";
+    /// A file the `from` globs of more than one kind select, read as the first of them.
+    OVERLAPPING_SOURCES = "T0512", Warning, "evidence file selected by more than one kind",
+        "The `from` globs of several schemas select this file, and a document without a `kind:` field is read as one kind only: the first of them in the program. The others get none of its documents, which may leave their rules with no evidence. Narrow the globs so that one kind selects the file, or give each document a `kind:` naming its schema.";
 
     // T06xx: packs.
     /// A `tenet.toml` that cannot be read as a manifest.

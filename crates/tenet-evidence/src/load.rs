@@ -93,6 +93,9 @@ pub(crate) fn load(
         }
         return loaded;
     }
+    if by_glob.len() > 1 {
+        loaded.diagnostics.push(overlapping_sources(&shown, &by_glob, schemas));
+    }
     let reading_kinds = || by_glob.iter().chain(placed.iter().map(|m| &m.kind));
     let schema = reading_kinds().find_map(|k| schemas.get(k.index()));
     let declared = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.encoding.as_deref()));
@@ -183,6 +186,29 @@ impl Mark {
         loaded.locations.truncate(self.locations);
         loaded.diagnostics.truncate(self.diagnostics);
     }
+}
+
+/// The warning for a file the globs of several kinds select (`kinds`, in the program's
+/// order): its documents go to the first, and the others silently had none.
+fn overlapping_sources(path: &Arc<str>, kinds: &[KindId], schemas: &[Schema]) -> Diagnostic {
+    let names: Vec<String> =
+        kinds.iter().filter_map(|k| schemas.get(k.index())).map(|s| format!("`{}`", s.name)).collect();
+    let (first, rest) = names.split_first().map_or(("?", &[][..]), |(f, r)| (f.as_str(), r));
+    let others = match rest {
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    Diagnostic::new(
+        Code::OVERLAPPING_SOURCES,
+        path.clone(),
+        Span::new(0, 0),
+        format!(
+            "the `from` globs of {first} and of {others} select this file: its documents are read as {first}, the first of them, and {others} {} none of them",
+            if rest.len() == 1 { "gets" } else { "get" }
+        ),
+    )
+    .with_help("narrow the globs so that one kind selects the file, or give each document a `kind:` naming its schema")
 }
 
 struct Context<'a> {

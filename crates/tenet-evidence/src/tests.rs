@@ -515,3 +515,31 @@ fn a_source_whose_place_names_nothing_reads_no_file() {
     assert!(sources.kinds_for("a/x.json").is_empty() && sources.kinds_for("b/x.csv").is_empty());
     assert_eq!(sources.kinds_for("c/x.json"), [KindId(0)]);
 }
+
+#[test]
+fn a_file_the_globs_of_two_kinds_select_is_read_as_the_first_and_says_so() {
+    let schemas = compiled(
+        "package unit\nschema System from \"inventory/**/*.yaml\" {\n  id: string key\n}\n\
+         schema Meta from \"inventory/*.yaml\" {\n  id: string key\n}\n\
+         schema Extra from \"inventory/a.yaml\" {\n  id: string key\n}\n",
+    );
+    let sources = Sources::new(&schemas);
+    let load = |path: &str| load_file(path, b"- id: a\n", &schemas, &sources, &Limits::default());
+    let both = load("inventory/a.yaml");
+    assert_eq!(kinds_and_keys(&both, &schemas), ["System a"]);
+    assert_eq!(
+        messages(&both),
+        [
+            "T0512 the `from` globs of `System` and of `Meta` and `Extra` select this file: its documents are read as `System`, the first of them, and `Meta` and `Extra` get none of them"
+        ]
+    );
+    let two = load("inventory/b.yaml");
+    assert_eq!(
+        messages(&two),
+        [
+            "T0512 the `from` globs of `System` and of `Meta` select this file: its documents are read as `System`, the first of them, and `Meta` gets none of them"
+        ]
+    );
+    assert_eq!(two.diagnostics[0].severity, tenet_diagnostics::Severity::Warning);
+    assert!(messages(&load("inventory/deeper/c.yaml")).is_empty(), "only System's glob selects it");
+}
