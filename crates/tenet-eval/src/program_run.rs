@@ -11,7 +11,8 @@ use tenet_sema::value::Value;
 use tenet_syntax::ast::ExpectStatus;
 
 use crate::interp::{Budget, Interp, param_values};
-use crate::results::{Citation, RuleResult, Status};
+use crate::report::control_status;
+use crate::results::{Citation, RuleResult, Status, StatusCounts};
 use crate::rules::{RuleContext, evaluate_rule};
 use crate::store::{Doc, DocText, Evidence, MemoryEvidence};
 use crate::tailoring::tailor;
@@ -119,16 +120,18 @@ pub fn run_test(program: &Program, test: &TestCase, default_today: Date, budget:
             outcome.failures.push(format!("expected {what} to be {}, but it has no result", wanted.as_str()));
             continue;
         }
-        let holds = match wanted {
-            // A control or rule "fails" when any of its results fails; it "passes" when all pass.
-            Status::Fail => selected.iter().any(|r| r.status == Status::Fail),
-            other => selected.iter().all(|r| r.status == other),
-        };
-        if !holds {
+        // What is expected of a control, a rule or a subject is the status `tenet check`
+        // reports for the results selected, decided as a control's is: an error anywhere
+        // over a failure, a failure over missing evidence, over a waiver, over a pass.
+        let mut counts = StatusCounts::default();
+        selected.iter().for_each(|r| counts.add(r.status));
+        let status = control_status(&counts);
+        if status != wanted {
             let actual: Vec<String> = selected.iter().map(|r| show_result(r)).collect();
             outcome.failures.push(format!(
-                "expected {what} to be {}, but got: {}",
+                "expected {what} to be {}, but it is {}: {}",
                 wanted.as_str(),
+                status.as_str(),
                 actual.join("; ")
             ));
             continue;
@@ -190,4 +193,80 @@ pub fn evaluate_constant(program: &Program, expr: &Expr, today: Date) -> Result<
     let empty = MemoryEvidence::default();
     let mut interp = Interp::new(&program.schemas, &empty, &params, today, Budget::default(), 0);
     interp.eval(expr).map_err(|e| e.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tenet_sema::{CheckInput, Origin};
+
+    use super::run_test;
+    use crate::interp::Budget;
+
+    /// The failures of each of the program's tests, in order.
+    fn failures(source: &str) -> Vec<Vec<String>> {
+        let (ast, errors) = tenet_syntax::parse(source);
+        assert!(errors.is_empty(), "{errors:?}");
+        let path: Arc<str> = Arc::from("t.tenet");
+        let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+        assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
+        let today = jiff::civil::date(2025, 6, 1);
+        program.tests.iter().map(|t| run_test(&program, t, today, Budget::default()).failures).collect()
+    }
+
+    #[test]
+    fn an_expectation_is_held_to_the_status_check_reports() {
+        let failures = failures(
+            r#"
+package t
+schema S from "s/*.yaml" {
+  id: string key
+  a: int
+  b: int
+}
+schema T from "t/*.yaml" {
+  id: string key
+}
+control M.1 "A failure and an error" {
+  rule r1
+    for s: S
+    require s.a > 0
+  rule r2
+    for s: S
+    require 10 / s.b > 1
+}
+control M.2 "A pass and no evidence" {
+  rule r1
+    for s: S
+    require s.a > 0
+  rule r2
+    for t: T
+    require t.id != ""
+}
+test "the error decides" {
+  given S { id: "s1", a: 0, b: 0 }
+  expect M.1 errors
+  expect M.1 fails
+  expect M.1 rule r1 fails
+}
+test "missing evidence decides over a pass" {
+  given S { id: "s1", a: 1, b: 1 }
+  expect M.2 no_evidence
+  expect M.2 passes
+  expect M.2 rule r1 passes
+}
+"#,
+        );
+        assert_eq!(
+            failures,
+            [
+                vec![
+                    "expected t.M.1 to be fail, but it is error: r1 fail for \"s1\" (\"`s1` does not satisfy t.M.1 rule r1\"); r2 error for \"s1\" (\"division by zero\")"
+                        .to_owned()
+                ],
+                vec!["expected t.M.2 to be pass, but it is no_evidence: r1 pass for \"s1\"; r2 no_evidence (\"no T documents\")".to_owned()],
+            ]
+        );
+    }
 }
