@@ -256,6 +256,9 @@ codes! {
     /// A file the `from` globs of more than one kind select, read as the first of them.
     OVERLAPPING_SOURCES = "T0512", Warning, "evidence file selected by more than one kind",
         "The `from` globs of several schemas select this file, and a document without a `kind:` field is read as one kind only: the first of them in the program. The others get none of its documents, which may leave their rules with no evidence. Narrow the globs so that one kind selects the file, or give each document a `kind:` naming its schema.";
+    /// A file in UTF-8 that its schema says is in a single-byte encoding, read as UTF-8.
+    UTF8_NOT_DECLARED_ENCODING = "T0513", Warning, "evidence file in UTF-8, not its declared encoding",
+        "The schema declares a single-byte encoding for its files (`encoding \"windows-1252\"`, what Excel writes), but this file is UTF-8 (what Google Sheets, Numbers and most tools write), so it is read as UTF-8: read as declared, each accented letter would have been two wrong ones. Nothing is lost. Save the file with a UTF-8 byte-order mark to say what it is, or in the declared encoding like the kind's other files.";
 
     // T06xx: packs.
     /// A `tenet.toml` that cannot be read as a manifest.

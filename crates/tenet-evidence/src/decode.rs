@@ -19,9 +19,44 @@ pub(crate) struct DecodeError {
     pub lossy: String,
 }
 
+/// A file's text, and whether it was read as UTF-8 though its schema declares another
+/// encoding.
+#[derive(Debug)]
+pub(crate) struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    /// The encoding the schema declares, when the file is UTF-8 instead and was read so.
+    pub utf8_not: Option<&'static str>,
+}
+
 /// Decodes `bytes`. `declared` is the encoding label of the schema that reads the file;
-/// `schema` names that schema for the help text.
+/// `schema` names that schema for the help text. A file that is UTF-8 with letters
+/// beyond ASCII is read as UTF-8 even where a single-byte encoding is declared: a team that
+/// declares Excel's Windows-1252 also gets exports from tools that write UTF-8 without a
+/// byte-order mark (Google Sheets, Numbers, pandas), whose every accented letter would read
+/// as two wrong ones, and text in a single-byte encoding is all but never valid UTF-8.
 pub(crate) fn decode<'a>(
+    bytes: &'a [u8],
+    declared: Option<&str>,
+    schema: Option<&str>,
+) -> Result<Decoded<'a>, DecodeError> {
+    let text = decoded_text(bytes, declared, schema)?;
+    let utf8_not = declared
+        .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
+        .filter(|encoding| *encoding != UTF_8 && encoding.is_single_byte())
+        .filter(|_| {
+            !bytes.is_ascii() && Encoding::for_bom(bytes).is_none() && std::str::from_utf8(bytes).is_ok()
+        })
+        .map(|encoding| encoding.name());
+    match utf8_not {
+        // Read as UTF-8: the bytes are the text.
+        Some(_) => {
+            Ok(Decoded { text: Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()), utf8_not })
+        }
+        None => Ok(Decoded { text, utf8_not }),
+    }
+}
+
+fn decoded_text<'a>(
     bytes: &'a [u8],
     declared: Option<&str>,
     schema: Option<&str>,
@@ -107,21 +142,36 @@ mod tests {
 
     #[test]
     fn utf8_with_and_without_a_byte_order_mark() {
-        assert_eq!(decode(b"id: x", None, None).unwrap(), "id: x");
-        assert_eq!(decode(b"\xEF\xBB\xBFid: x", None, None).unwrap(), "id: x");
-        assert_eq!(decode(b"\xEF\xBB\xBFid: x", Some("windows-1252"), None).unwrap(), "id: x");
+        assert_eq!(decode(b"id: x", None, None).unwrap().text, "id: x");
+        assert_eq!(decode(b"\xEF\xBB\xBFid: x", None, None).unwrap().text, "id: x");
+        assert_eq!(decode(b"\xEF\xBB\xBFid: x", Some("windows-1252"), None).unwrap().text, "id: x");
     }
 
     #[test]
     fn utf16_with_a_byte_order_mark() {
-        assert_eq!(decode(b"\xFF\xFEi\0d\0", None, None).unwrap(), "id");
-        assert_eq!(decode(b"\xFE\xFF\0i\0d", None, None).unwrap(), "id");
+        assert_eq!(decode(b"\xFF\xFEi\0d\0", None, None).unwrap().text, "id");
+        assert_eq!(decode(b"\xFE\xFF\0i\0d", None, None).unwrap().text, "id");
     }
 
     #[test]
     fn a_declared_encoding_is_used() {
-        assert_eq!(decode(b"fran\xE7ois \x92", Some("windows-1252"), None).unwrap(), "françois \u{2019}");
-        assert_eq!(decode(b"caf\xE9", Some("latin1"), None).unwrap(), "café");
+        assert_eq!(
+            decode(b"fran\xE7ois \x92", Some("windows-1252"), None).unwrap().text,
+            "françois \u{2019}"
+        );
+        assert_eq!(decode(b"caf\xE9", Some("latin1"), None).unwrap().text, "café");
+    }
+
+    #[test]
+    fn utf8_is_read_as_utf8_where_a_single_byte_encoding_is_declared_and_says_so() {
+        let sheets = decode("j\u{fc}rgen,Caf\u{e9}".as_bytes(), Some("windows-1252"), None).unwrap();
+        assert_eq!((sheets.text.as_ref(), sheets.utf8_not), ("j\u{fc}rgen,Caf\u{e9}", Some("windows-1252")));
+        // ASCII reads alike either way, and a byte-order mark says what the file is.
+        assert_eq!(decode(b"plain", Some("windows-1252"), None).unwrap().utf8_not, None);
+        assert_eq!(decode(b"\xEF\xBB\xBF\xC3\xA9", Some("windows-1252"), None).unwrap().utf8_not, None);
+        // Windows-1252 text is not valid UTF-8, and is read as declared.
+        let excel = decode(b"j\xFCrgen", Some("windows-1252"), None).unwrap();
+        assert_eq!((excel.text.as_ref(), excel.utf8_not), ("j\u{fc}rgen", None));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
 
 use crate::Loaded;
-use crate::decode::decode;
+use crate::decode::{Decoded, decode};
 use crate::formats::markdown::Markdown;
 use crate::formats::{csv, json, markdown, toml, yaml, yaml_block};
 use crate::limits::Limits;
@@ -100,7 +100,11 @@ pub(crate) fn load(
     let schema = reading_kinds().find_map(|k| schemas.get(k.index()));
     let declared = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.encoding.as_deref()));
     let text = match decode(bytes, declared, schema.map(|s| &*s.name)) {
-        Ok(text) => text,
+        Ok(Decoded { text, utf8_not: None }) => text,
+        Ok(Decoded { text, utf8_not: Some(encoding) }) => {
+            loaded.diagnostics.push(utf8_not_declared(&shown, &text, encoding, schema));
+            text
+        }
         Err(e) => {
             loaded.decoded = Some(Arc::from(e.lossy));
             if evidence {
@@ -209,6 +213,22 @@ fn overlapping_sources(path: &Arc<str>, kinds: &[KindId], schemas: &[Schema]) ->
         ),
     )
     .with_help("narrow the globs so that one kind selects the file, or give each document a `kind:` naming its schema")
+}
+
+/// The warning for a file in UTF-8 that `schema` says is in `encoding`, at its first
+/// letter beyond ASCII, the first that reads otherwise.
+fn utf8_not_declared(path: &Arc<str>, text: &str, encoding: &str, schema: Option<&Schema>) -> Diagnostic {
+    let (at, letter) = text.char_indices().find(|(_, c)| !c.is_ascii()).unwrap_or((0, ' '));
+    let schema = schema.map_or("its schema".to_owned(), |s| format!("schema `{}`", s.name));
+    Diagnostic::new(
+        Code::UTF8_NOT_DECLARED_ENCODING,
+        path.clone(),
+        Span::from_usize(at, at + letter.len_utf8()),
+        format!("this file is UTF-8, not {encoding} as {schema} declares, so it is read as UTF-8"),
+    )
+    .with_help(format!(
+        "read as {encoding}, `{letter}` would have been two other letters; to say what the file is, save it with a UTF-8 byte-order mark"
+    ))
 }
 
 struct Context<'a> {
