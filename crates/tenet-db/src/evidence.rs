@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use tenet_diagnostics::{Diagnostic, Span};
-use tenet_eval::{Doc, KindDocs};
+use tenet_eval::{Doc, KindDocs, UnreadDoc};
 use tenet_evidence::KindKeys;
 use tenet_sema::KindId;
 use tenet_sema::program::{FileId, Schema};
@@ -134,7 +134,11 @@ pub fn loaded_file(
 pub fn group_kinds(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, group: u32) -> Vec<Vec<u32>> {
     let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); schemas(db, workspace).len()];
     for (index, loaded) in load_group(db, workspace, evidence, group).iter().enumerate() {
-        for (kind, _) in &loaded.documents {
+        // A file of which some of a kind could not be read holds that kind too: its rules
+        // report what was lost.
+        let kinds =
+            loaded.documents.iter().map(|(kind, _)| kind).chain(loaded.unread.iter().map(|(kind, _)| kind));
+        for kind in kinds {
             if let Some(files) = by_kind.get_mut(kind.index())
                 && files.last() != Some(&(index as u32))
             {
@@ -191,6 +195,8 @@ pub fn kind_groups(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> 
 pub struct GroupDocs {
     /// The documents.
     pub docs: Vec<Doc>,
+    /// What of the kind the group's files hold that could not be read.
+    pub unread: Vec<UnreadDoc>,
     /// Each document's file (an index into the group's files of the kind, as
     /// [`group_kinds`] gives them) and its position among that file's documents.
     pub places: Vec<tenet_evidence::Place>,
@@ -213,6 +219,7 @@ pub fn group_kind_docs(
             out.docs.push(doc.clone());
             out.places.push((i as u32, position));
         }
+        out.unread.extend(file.unread_of(kind).cloned());
     }
     out
 }
@@ -236,23 +243,32 @@ pub fn kind_docs(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet, kind:
     if db.checks_once() {
         let files = kind_files(db, workspace, evidence, kind);
         let mut docs = Vec::with_capacity(files.iter().map(|(_, loaded)| loaded.of_kind(kind).count()).sum());
+        let mut unread = Vec::new();
         for (_, loaded) in &files {
             docs.extend(loaded.of_kind(kind).map(|(_, doc)| doc.clone()));
+            unread.extend(loaded.unread_of(kind).cloned());
         }
-        return Arc::new(KindDocs::new(docs, fields));
+        return Arc::new(KindDocs::new(docs, fields).with_unread(unread));
     }
     let groups = groups_of_kind(db, workspace, evidence, kind);
     let parts: Vec<&GroupDocs> =
         groups.iter().map(|g| group_kind_docs(db, workspace, evidence, *g, kind)).collect();
     let mut docs = Vec::with_capacity(parts.iter().map(|p| p.docs.len()).sum());
+    let mut unread = Vec::new();
     for part in parts {
         docs.extend(part.docs.iter().cloned());
+        unread.extend(part.unread.iter().cloned());
     }
-    let Some(last) = db.last_kinds() else { return Arc::new(KindDocs::new(docs, fields)) };
-    let docs = Arc::new(match last.get(workspace, evidence, kind) {
-        Some(before) => KindDocs::following(&before, docs, fields),
-        None => KindDocs::new(docs, fields),
-    });
+    let Some(last) = db.last_kinds() else {
+        return Arc::new(KindDocs::new(docs, fields).with_unread(unread));
+    };
+    let docs = Arc::new(
+        match last.get(workspace, evidence, kind) {
+            Some(before) => KindDocs::following(&before, docs, fields),
+            None => KindDocs::new(docs, fields),
+        }
+        .with_unread(unread),
+    );
     last.put(workspace, evidence, kind, docs.clone());
     docs
 }

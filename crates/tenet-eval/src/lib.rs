@@ -27,5 +27,5 @@ pub use results::{
 };
 pub use reuse::RuleMemo;
 pub use rules::{RuleContext, evaluate_rule, evaluate_rule_remembering};
-pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence};
+pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence, UnreadDoc};
 pub use tailoring::tailor;

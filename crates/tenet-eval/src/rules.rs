@@ -95,7 +95,10 @@ fn evaluate_rule_with(
         return Results::from(vec![result.make(None, Status::Error, Some(message), (Vec::new(), 0))]);
     }
     match &body.kind {
-        RuleKind::Check(check) => evaluate_check(cx, body, &bound_to_run(cx, check), result, memory),
+        RuleKind::Check(check) => {
+            let results = evaluate_check(cx, body, &bound_to_run(cx, check), result, memory);
+            with_unread(cx, body, check, result, results)
+        }
         RuleKind::Attestation(attest) => alone(cx, evaluate_attestation(cx, attest, result)),
         RuleKind::Condition(_) => Results::default(),
         RuleKind::Disabled(d) => {
@@ -103,6 +106,56 @@ fn evaluate_rule_with(
             Results::from(vec![result.make(None, Status::NotApplicable, Some(message), (Vec::new(), 0))])
         }
     }
+}
+
+/// `results`, and an error for each piece of evidence the rule reads that could not be
+/// read (a document with a wrong value, the rest of a file after a syntax error): a rule
+/// cannot vouch for what it did not see, so evidence lost to a typo leaves the control in
+/// error, naming it, rather than passing without it. The subject's kind comes first. A
+/// rule whose domain is empty has only these errors, not "no evidence".
+fn with_unread(
+    cx: &RuleContext<'_>,
+    body: &RuleBody,
+    check: &CheckRule,
+    result: &ResultMaker,
+    results: Results,
+) -> Results {
+    let mut kinds: Vec<KindId> = check.subject.iter().map(|s| s.kind).collect();
+    kinds.extend(body.kinds_read.iter().filter(|k| !kinds.contains(k)).collect::<Vec<_>>());
+    let subject_kind = check.subject.as_ref().map(|s| s.kind);
+    let mut errors = Vec::new();
+    for kind in kinds {
+        let name = kind_name(cx.schemas, kind);
+        for unread in cx.evidence.kind(kind).unread() {
+            let message = match (unread.one_document, Some(kind) == subject_kind) {
+                (true, true) => format!("this {name} could not be checked: {}", unread.reason),
+                (true, false) => {
+                    format!(
+                        "this {name} could not be read, and the rule reads {name} documents: {}",
+                        unread.reason
+                    )
+                }
+                (false, _) => format!("{name} documents of this file could not be read: {}", unread.reason),
+            };
+            let key = unread.key.clone().unwrap_or_else(|| {
+                SmolStr::from(format!("{}:{}", unread.citation.path, unread.citation.line))
+            });
+            let subject = SubjectRef { kind: Arc::from(name), key };
+            errors.push(result.make(
+                Some(subject),
+                Status::Error,
+                Some(message),
+                (vec![unread.citation.clone()], 0),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        return results;
+    }
+    let no_evidence = results.len() == 1
+        && results.get(0).is_some_and(|r| r.status == Status::NoEvidence && r.subject.is_none());
+    let runs = if no_evidence { Vec::new() } else { results.runs().to_vec() };
+    Results::from_runs(runs.into_iter().chain([Run::new(errors)]))
 }
 
 /// The rule with what the run fixes worked out once: `today`, the parameters, the

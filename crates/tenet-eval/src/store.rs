@@ -174,13 +174,30 @@ impl IndexKey {
     }
 }
 
+/// Evidence of a kind that could not be read as its schema says: a document with a value
+/// of the wrong type or a required field missing, or the part of a file past an error that
+/// stopped its reading. Rules over the kind report each as an error, so that evidence lost
+/// to a typo leaves its controls in error rather than passing without it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadDoc {
+    /// The document's key as written, when it could be read.
+    pub key: Option<SmolStr>,
+    /// Where the document, or the part of the file lost, starts.
+    pub citation: Citation,
+    /// What is wrong, as the diagnostic there says.
+    pub reason: Arc<str>,
+    /// Whether it is one document; else the documents from here on in its file, uncounted.
+    pub one_document: bool,
+}
+
 /// The documents of one kind, in a stable order (by file path, then position), with
-/// indexes built on first use.
+/// indexes built on first use, and what of the kind could not be read.
 #[derive(Debug, Default)]
 pub struct KindDocs {
     docs: Vec<Doc>,
     by_key: OnceLock<FieldIndex>,
     by_field: Vec<OnceLock<FieldIndex>>,
+    unread: Vec<UnreadDoc>,
 }
 
 /// What an index is over: a field, or the kind's key.
@@ -423,7 +440,19 @@ impl KindDocs {
             docs,
             by_key: OnceLock::new(),
             by_field: (0..field_count).map(|_| OnceLock::new()).collect(),
+            unread: Vec::new(),
         }
+    }
+
+    /// These documents, with `unread` the evidence of the kind that could not be read.
+    pub fn with_unread(mut self, unread: Vec<UnreadDoc>) -> KindDocs {
+        self.unread = unread;
+        self
+    }
+
+    /// The evidence of the kind that could not be read, in path order.
+    pub fn unread(&self) -> &[UnreadDoc] {
+        &self.unread
     }
 
     /// The documents of a kind after an edit, `before` being the same kind's documents

@@ -58,7 +58,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use tenet_diagnostics::{Code, Diagnostic, Span};
-use tenet_eval::Doc;
+use tenet_eval::{Doc, UnreadDoc};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::value::SmolStr;
@@ -80,6 +80,10 @@ pub struct Loaded {
     pub locations: Vec<DocLocation>,
     /// What is wrong with the file, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// What of the file could not be read as its kind's schema says, each with its kind:
+    /// documents that did not type, rows and lines that could not be read, and the rest of
+    /// the file after an error that stopped its reading. Rules over the kind report them.
+    pub unread: Vec<(KindId, UnreadDoc)>,
     /// The file's text as decoded, when it is not the file's bytes as they stand (another
     /// encoding, a byte-order mark dropped, bytes that are not UTF-8 shown replaced);
     /// `None` when the bytes are the text. Diagnostics' and locations' spans are byte
@@ -89,8 +93,13 @@ pub struct Loaded {
 
 impl Loaded {
     /// A file with nothing in it, for callers that must hand out a loading by reference.
-    pub const EMPTY: Loaded =
-        Loaded { documents: Vec::new(), locations: Vec::new(), diagnostics: Vec::new(), decoded: None };
+    pub const EMPTY: Loaded = Loaded {
+        documents: Vec::new(),
+        locations: Vec::new(),
+        diagnostics: Vec::new(),
+        unread: Vec::new(),
+        decoded: None,
+    };
 
     /// The text spans point into, given the file's `bytes` (what it was loaded from).
     pub fn text<'a>(&'a self, bytes: &'a [u8]) -> &'a str {
@@ -108,6 +117,11 @@ impl Loaded {
             .enumerate()
             .filter(move |(_, (k, _))| *k == kind)
             .map(|(i, (_, doc))| (i as u32, doc))
+    }
+
+    /// What of `kind` the file holds that could not be read.
+    pub fn unread_of(&self, kind: KindId) -> impl Iterator<Item = &UnreadDoc> {
+        self.unread.iter().filter(move |(k, _)| *k == kind).map(|(_, unread)| unread)
     }
 
     /// Each document with its kind and its location, for callers that cite values.

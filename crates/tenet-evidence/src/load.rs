@@ -7,11 +7,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use tenet_diagnostics::{Code, Diagnostic, LineCursor, Span};
-use tenet_eval::{Citation, Doc, DocText};
+use tenet_diagnostics::{Code, Diagnostic, LineCol, LineCursor, Span};
+use tenet_eval::{Citation, Doc, DocText, UnreadDoc};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
+use tenet_sema::value::SmolStr;
 
 use crate::Loaded;
 use crate::decode::{Decoded, decode};
@@ -90,6 +91,7 @@ pub(crate) fn load(
                 )
                 .with_help("split it into smaller files, which one glob can select together"),
             );
+            lost_whole(&mut loaded, &by_glob, &placed, LineCol { line: 1, column: 1 });
         }
         return loaded;
     }
@@ -106,14 +108,16 @@ pub(crate) fn load(
             text
         }
         Err(e) => {
-            loaded.decoded = Some(Arc::from(e.lossy));
             if evidence {
+                let at = LineCursor::new(&e.lossy).line_col(e.span.start);
                 let mut d = Diagnostic::new(Code::UNREADABLE_EVIDENCE, shown, e.span, e.message);
                 if let Some(help) = e.help {
                     d = d.with_help(help);
                 }
                 loaded.diagnostics.push(d);
+                lost_whole(&mut loaded, &by_glob, &placed, at);
             }
+            loaded.decoded = Some(Arc::from(e.lossy));
             return loaded;
         }
     };
@@ -131,6 +135,7 @@ pub(crate) fn load(
             .and_then(|k| schemas.get(k.index()))
             .is_some_and(|s| s.record.fields.iter().any(|f| f.source_name() == "kind")),
         loaded: &mut loaded,
+        unread_spans: Vec::new(),
     };
     match format {
         // A place in a document is found once the document is read whole.
@@ -139,7 +144,7 @@ pub(crate) fn load(
         Format::Json if placed.is_empty() => cx.documents(json::parse_documents(&text, limits)),
         Format::Json => cx.documents(json::parse_whole(&text, limits)),
         #[cfg(any(test, feature = "fuzzing"))]
-        Format::JsonLines if reading == Reading::Whole => cx.documents(json::parse_lines(&text, limits)),
+        Format::JsonLines if reading == Reading::Whole => cx.lines(json::parse_lines(&text, limits)),
         Format::JsonLines => cx.json_lines(limits),
         Format::Toml => cx.documents(toml::parse(&text, limits)),
         Format::Csv => {
@@ -158,6 +163,7 @@ pub(crate) fn load(
             cx.keyless("a Markdown file has");
         }
     }
+    cx.lost_beyond_documents(&by_glob);
     // Stable, so a document's diagnostics stay in field order.
     loaded.diagnostics.sort_by_key(|d| d.span.start);
     // Most files are UTF-8 as they stand: their bytes are their text, kept once.
@@ -173,6 +179,7 @@ struct Mark {
     documents: usize,
     locations: usize,
     diagnostics: usize,
+    unread: usize,
 }
 
 impl Mark {
@@ -181,6 +188,7 @@ impl Mark {
             documents: loaded.documents.len(),
             locations: loaded.locations.len(),
             diagnostics: loaded.diagnostics.len(),
+            unread: loaded.unread.len(),
         }
     }
 
@@ -189,7 +197,24 @@ impl Mark {
         loaded.documents.truncate(self.documents);
         loaded.locations.truncate(self.locations);
         loaded.diagnostics.truncate(self.diagnostics);
+        loaded.unread.truncate(self.unread);
     }
+}
+
+/// The kind a file's documents are read as without a `kind:` field: its globs', else the
+/// first of those that read documents at a place in it.
+fn file_kind(by_glob: &[KindId], placed: &[Match]) -> Option<KindId> {
+    by_glob.first().or(placed.first().map(|m| &m.kind)).copied()
+}
+
+/// A file of which nothing could be read (too large, or not text in its encoding): its
+/// kind's rules report it, from `at`, with the diagnostic just given.
+fn lost_whole(loaded: &mut Loaded, by_glob: &[KindId], placed: &[Match], at: LineCol) {
+    let (Some(kind), Some(d)) = (file_kind(by_glob, placed), loaded.diagnostics.last()) else { return };
+    let citation = Citation { path: d.path.clone(), line: at.line, column: at.column };
+    let unread =
+        UnreadDoc { key: None, citation, reason: Arc::from(d.message.as_str()), one_document: false };
+    loaded.unread.push((kind, unread));
 }
 
 /// The warning for a file the globs of several kinds select (`kinds`, in the program's
@@ -248,6 +273,10 @@ struct Context<'a> {
     /// name of a schema; worked out once per file rather than once per document.
     kind_is_data: bool,
     loaded: &'a mut Loaded,
+    /// Where the documents and rows in `loaded.unread` are written, and their errors: an
+    /// error within none of these stopped the file's reading
+    /// ([`Context::lost_beyond_documents`]).
+    unread_spans: Vec<Span>,
 }
 
 /// The columns `schema` requires: its fields that are not optional, by the names the files
@@ -269,6 +298,62 @@ impl Context<'_> {
             d = d.with_help(help);
         }
         self.loaded.diagnostics.push(d);
+    }
+
+    /// A row of a CSV file or a line of a JSON Lines file that could not be read: one
+    /// document of the file's kind lost, and said so.
+    fn lost_row(&mut self, e: ParseError) {
+        let span = e.span;
+        let reason = Arc::from(e.message.as_str());
+        self.parse_error(e);
+        if let Some(kind) = self.glob_kind() {
+            let unread = UnreadDoc { key: None, citation: self.citation(span), reason, one_document: true };
+            self.loaded.unread.push((kind, unread));
+            self.unread_spans.push(span);
+        }
+    }
+
+    /// A document of `kind` that did not type: its key as written, if it has one, and the
+    /// first error typing it gave (from diagnostic `before` on).
+    fn untyped(&mut self, node: &Node, kind: KindId, schema: &Schema, before: usize) {
+        let Some(reason) = self.loaded.diagnostics.get(before..).and_then(|new| {
+            new.iter()
+                .find(|d| d.severity == tenet_diagnostics::Severity::Error)
+                .map(|d| Arc::from(d.message.as_str()))
+        }) else {
+            return;
+        };
+        let key = schema
+            .key
+            .and_then(|k| schema.record.fields.get(k))
+            .and_then(|field| node.get(field.source_name()))
+            .and_then(|value| value.as_text().map(str::trim).filter(|t| !t.is_empty()).map(SmolStr::from));
+        let unread = UnreadDoc { key, citation: self.citation(node.span), reason, one_document: true };
+        self.loaded.unread.push((kind, unread));
+        // The document's own errors are this loss, wherever they point.
+        let spans = self.loaded.diagnostics.get(before..).unwrap_or_default().iter().map(|d| d.span);
+        self.unread_spans.extend(spans.chain([node.span]));
+    }
+
+    /// After the file is read: the first error that is in no document or row already
+    /// reported as unread stopped the file's reading there (a syntax error, a header that
+    /// is not the schema's, documents not where the schema reads them), and the file's
+    /// documents of its kind from there on are lost.
+    fn lost_beyond_documents(&mut self, by_glob: &[KindId]) {
+        let Some(kind) = file_kind(by_glob, self.placed) else { return };
+        let within =
+            |span: Span, spans: &[Span]| spans.iter().any(|s| s.start <= span.start && span.end <= s.end);
+        let first = self
+            .loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == tenet_diagnostics::Severity::Error)
+            .find(|d| !within(d.span, &self.unread_spans))
+            .map(|d| (d.span, Arc::from(d.message.as_str())));
+        if let Some((span, reason)) = first {
+            let unread = UnreadDoc { key: None, citation: self.citation(span), reason, one_document: false };
+            self.loaded.unread.push((kind, unread));
+        }
     }
 
     fn citation(&mut self, span: Span) -> Citation {
@@ -327,6 +412,17 @@ impl Context<'_> {
         parsed.errors.into_iter().for_each(|e| self.parse_error(e));
     }
 
+    /// A JSON Lines file read whole: its documents, and each line that could not be read
+    /// one document lost, as [`Context::json_lines`] has them.
+    #[cfg(any(test, feature = "fuzzing"))]
+    fn lines(&mut self, parsed: Parsed) {
+        parsed.docs.iter().for_each(|doc| {
+            self.documents_of(doc);
+            self.placed(doc);
+        });
+        parsed.errors.into_iter().for_each(|e| self.lost_row(e));
+    }
+
     /// The documents each `at` of the globs that read the file finds in `doc`.
     fn placed(&mut self, doc: &Node) {
         let placed = self.placed;
@@ -373,7 +469,7 @@ impl Context<'_> {
                 NodeKind::Map(_) => format!("{what} has no `{key}`, {}", reads()),
                 _ => format!("{what} is {}, not a mapping with `{key}`, {}", node.describe(), reads()),
             };
-            self.place_error(at, message);
+            self.place_error(m.kind, None, at, message);
             return;
         }
         let kind_is_data = schema.record.fields.iter().any(|f| f.source_name() == "kind");
@@ -385,7 +481,7 @@ impl Context<'_> {
         match &node.kind {
             NodeKind::Map(named) if entries => {
                 for (name, name_span, value) in named {
-                    if let Some(entry) = self.named_entry(schema, name, *name_span, value) {
+                    if let Some(entry) = self.named_entry(m.kind, schema, name, *name_span, value) {
                         document(self, &entry);
                     }
                 }
@@ -397,7 +493,7 @@ impl Context<'_> {
                 let shape = if entries { "a mapping of" } else { "a list of" };
                 let message =
                     format!("`{}` is {}, not {shape} {} documents", place(), node.describe(), schema.name);
-                self.place_error(at, message);
+                self.place_error(m.kind, None, at, message);
             }
         }
     }
@@ -405,7 +501,14 @@ impl Context<'_> {
     /// An entry of a mapping whose entries are documents (`at "systems.*"`), as the
     /// document it stands for: its fields, with its name as the key field's value, written
     /// where the name is. A document that writes its key otherwise is an error at it.
-    fn named_entry(&mut self, schema: &Schema, name: &str, name_span: Span, value: &Node) -> Option<Node> {
+    fn named_entry(
+        &mut self,
+        of: KindId,
+        schema: &Schema,
+        name: &str,
+        name_span: Span,
+        value: &Node,
+    ) -> Option<Node> {
         let span = name_span.cover(value.span);
         let key_name = schema.key.and_then(|k| schema.record.fields.get(k)).map(|f| f.source_name());
         // An entry with nothing under its name is a document of its key alone.
@@ -421,7 +524,7 @@ impl Context<'_> {
                     "the entry `{name}` writes its `{key_name}` as {}; an entry's name is its document's key",
                     written.describe()
                 );
-                self.place_error(written.span, message);
+                self.place_error(of, Some((name, span)), written.span, message);
                 None
             }
             Some(_) => Some(Node::new(kind.clone(), span)),
@@ -434,11 +537,18 @@ impl Context<'_> {
         }
     }
 
-    fn place_error(&mut self, span: Span, message: String) {
+    /// Documents of `kind` not where the schema reads them: an entry (its name and span)
+    /// that is one document lost, or a place with none of them to read.
+    fn place_error(&mut self, kind: KindId, entry: Option<(&str, Span)>, span: Span, message: String) {
+        let reason = Arc::from(message.as_str());
         self.loaded.diagnostics.push(
             Diagnostic::new(Code::EVIDENCE_PLACE, self.path.clone(), span, message)
                 .with_help("check the file against the schema's `at`: the keys, separated by dots, that lead to its documents"),
         );
+        let (key, lost) = entry.map_or((None, span), |(name, span)| (Some(SmolStr::from(name)), span));
+        let unread = UnreadDoc { key, citation: self.citation(span), reason, one_document: entry.is_some() };
+        self.loaded.unread.push((kind, unread));
+        self.unread_spans.push(lost);
     }
 
     /// One error for each glob that reads documents at a place in a file whose format has
@@ -475,9 +585,10 @@ impl Context<'_> {
     /// the file.
     fn yaml(&mut self, limits: &Limits) {
         let text = self.text;
-        let before = Mark::of(self.loaded);
+        let (before, spans) = (Mark::of(self.loaded), self.unread_spans.len());
         if yaml_block::stream(text, 0, limits, &mut |doc| self.document(doc, None, true)).is_none() {
             before.back(self.loaded);
+            self.unread_spans.truncate(spans);
             self.documents(yaml::parse_events(text, 0, limits));
         }
     }
@@ -490,7 +601,7 @@ impl Context<'_> {
             self.documents_of(doc);
             self.placed(doc);
         });
-        errors.into_iter().for_each(|e| self.parse_error(e));
+        errors.into_iter().for_each(|e| self.lost_row(e));
     }
 
     fn document(&mut self, node: &Node, markdown: Option<&Markdown>, warn_unknown: bool) {
@@ -512,7 +623,10 @@ impl Context<'_> {
         };
         // Named in messages only, so formatted only for them.
         let what = format_args!("this {}", schema.name);
-        let Some(typed) = typer.record(node, &schema.record, &what) else { return };
+        let before = typer.diagnostics.len();
+        let Some(typed) = typer.record(node, &schema.record, &what) else {
+            return self.untyped(node, kind, schema, before);
+        };
         let locations = typed.locations;
         let citation = self.citation(node.span);
         let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));
@@ -556,7 +670,7 @@ impl Context<'_> {
         for row in table.rows {
             match row {
                 Ok(node) => self.typed(&node, glob_kind, None, false),
-                Err(e) => self.parse_error(e),
+                Err(e) => self.lost_row(e),
             }
         }
     }

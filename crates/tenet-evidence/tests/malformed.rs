@@ -99,7 +99,11 @@ fn the_malformed_corpus_matches_its_expectations() {
         let mut lines: Vec<String> = l.diagnostics.iter().map(|d| show(d, text)).collect();
         lines.extend(across.iter().filter(|d| &*d.path == rel.as_str()).map(|d| show(d, text)));
         let docs = document_lines(l, text, &schemas);
-        let actual = format!("diagnostics:\n{}\ndocuments:\n{}\n", indent(&lines), indent(&docs));
+        let unread = unread_lines(l, &schemas);
+        let mut actual = format!("diagnostics:\n{}\ndocuments:\n{}\n", indent(&lines), indent(&docs));
+        if !unread.is_empty() {
+            actual.push_str(&format!("unread:\n{}\n", indent(&unread)));
+        }
         let expected_path = PathBuf::from(format!("{}.expected", path.display()));
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != actual {
@@ -115,6 +119,29 @@ fn the_malformed_corpus_matches_its_expectations() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What of the file could not be read, as rules over its kind report it: the kind, the
+/// document's key or the part of the file, the place, and why.
+fn unread_lines(loaded: &Loaded, schemas: &[Schema]) -> Vec<String> {
+    loaded
+        .unread
+        .iter()
+        .map(|(kind, u)| {
+            let what = match (&u.key, u.one_document) {
+                (Some(key), _) => format!("document {key}"),
+                (None, true) => "a document".to_owned(),
+                (None, false) => "documents".to_owned(),
+            };
+            format!(
+                "{} {what} at {}:{}: {}",
+                schemas[kind.index()].name,
+                u.citation.line,
+                u.citation.column,
+                u.reason
+            )
+        })
+        .collect()
 }
 
 fn indent(lines: &[String]) -> String {
