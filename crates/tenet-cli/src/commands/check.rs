@@ -132,6 +132,9 @@ pub fn run(args: &CheckArgs) -> Exit {
     let paths = tenet_report::Paths {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
     };
+    // Every report carries the diagnostics, placed as the terminal and the JSON report
+    // place them.
+    let located = tenet_diagnostics::render::located(&all, &texts);
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
         let mut sarif = None;
@@ -141,7 +144,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| {
-                sarif = Some(tenet_report::write_sarif(&report, &paths, out)?);
+                sarif = Some(tenet_report::write_sarif(&report, &located, &paths, out)?);
                 Ok(())
             }),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
