@@ -148,7 +148,9 @@ pub fn run(args: &CheckArgs) -> Exit {
                 Ok(())
             }),
             ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
-            ReportFormat::Junit => write_output(path, |out| tenet_report::write_junit(&report, &paths, out)),
+            ReportFormat::Junit => {
+                write_output(path, |out| tenet_report::write_junit(&report, &located, &paths, out))
+            }
             ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
             ReportFormat::Markdown => {
