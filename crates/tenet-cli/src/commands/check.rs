@@ -154,7 +154,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
             ReportFormat::Markdown => {
-                let rendered = tenet_report::markdown(&report, &paths);
+                let rendered = tenet_report::markdown(&report, &located, &paths);
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
         };
