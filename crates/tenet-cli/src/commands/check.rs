@@ -7,7 +7,7 @@ use tenet_db::{
     Database, OsSystem, RunSettings, diagnostics, load_all_evidence_with_progress,
     load_evidence_dir_with_progress, program,
 };
-use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
+use tenet_diagnostics::{Diagnostic, LineIndex, LocatedDiagnostic, Severity};
 use tenet_eval::report::RunReport;
 use tenet_eval::{RuleResult, Status};
 
@@ -151,7 +151,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             ReportFormat::Junit => {
                 write_output(path, |out| tenet_report::write_junit(&report, &located, &paths, out))
             }
-            ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
+            ReportFormat::Html => write_output(path, |out| html_report(&report, &located, &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
             ReportFormat::Markdown => {
                 let rendered = tenet_report::markdown(&report, &located, &paths);
@@ -238,7 +238,12 @@ fn leave_to_exit(db: Database, report: RunReport) {
 }
 
 /// The HTML audit report, with the requirements of the EU AI Act and the NIST AI RMF.
-fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Write) -> std::io::Result<()> {
+fn html_report(
+    report: &RunReport,
+    diagnostics: &[LocatedDiagnostic],
+    paths: &tenet_report::Paths,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> = ["eu_ai_act", "nist_ai_rmf"]
         .iter()
         .map(|name| {
@@ -246,7 +251,7 @@ fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Wr
             (name.to_string(), tenet_report::framework_rows(report, name, &catalog))
         })
         .collect();
-    tenet_report::write_html(report, paths, &frameworks, out)
+    tenet_report::write_html(report, diagnostics, paths, &frameworks, out)
 }
 
 /// A report path whose directory does not exist, said before any work: a large check
