@@ -147,7 +147,9 @@ pub fn run(args: &CheckArgs) -> Exit {
                 sarif = Some(tenet_report::write_sarif(&report, &located, &paths, out)?);
                 Ok(())
             }),
-            ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
+            ReportFormat::Oscal => {
+                write_output(path, |out| tenet_report::write_oscal(&report, &located, &paths, out))
+            }
             ReportFormat::Junit => {
                 write_output(path, |out| tenet_report::write_junit(&report, &located, &paths, out))
             }
