@@ -1015,6 +1015,121 @@ fn the_sarif_log_validates_against_the_sarif_2_1_0_schema() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "valid\n");
 }
 
+/// A run that exits 2 because evidence is broken says so in every report: a pull-request
+/// comment, code scanning, a CI test view, the audit page and the assessment results each
+/// name the diagnostic at the place the terminal and the JSON report give, and none reads
+/// as clean.
+#[test]
+fn every_report_format_carries_the_diagnostics_of_broken_evidence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package c1\n\nschema AiSystem from \"inv/*.csv\" {\n  id: string key\n  name: string\n  \
+         risk_tier: \"minimal\" | \"limited\" | \"high\"\n  reviewed_on: date\n}\n\n\
+         control C.1 \"Systems are reviewed\" {\n  rule reviewed\n    for s: AiSystem\n    \
+         require s.reviewed_on >= 2026-01-01\n}\n",
+    );
+    write_under(
+        root,
+        "evidence/inv/x.csv",
+        "id,name,risk_tier,reviewed_on\ns1,\"Scorer\nsecond line\",hihg,2026-02-01\ns2,Ranker,high,2026-02-31\n",
+    );
+    let mut args = vec!["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24"];
+    let targets: Vec<String> = ["sarif", "junit", "markdown", "html", "oscal", "json"]
+        .iter()
+        .map(|format| format!("{format}={}", root.join(format!("report.{format}")).display()))
+        .collect();
+    for target in &targets {
+        args.extend(["--format", target]);
+    }
+    let out = tenet_in(root, &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let read = |format: &str| std::fs::read_to_string(root.join(format!("report.{format}"))).expect("report");
+
+    // The JSON report's place, which every other format gives.
+    let json: serde_json::Value = serde_json::from_str(&read("json")).expect("JSON");
+    let location = &json["diagnostics"][0]["location"];
+    assert_eq!(json["diagnostics"][0]["code"], "T0505");
+    assert_eq!(
+        (&location["path"], &location["start"]["line"], &location["start"]["column"]),
+        (&serde_json::json!("evidence/inv/x.csv"), &serde_json::json!(3), &serde_json::json!(14))
+    );
+
+    let sarif: serde_json::Value = serde_json::from_str(&read("sarif")).expect("SARIF is JSON");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    let first = &run["results"][0];
+    assert_eq!(first["ruleId"], "T0505");
+    assert_eq!(first["level"], "error");
+    assert_eq!(
+        first["locations"][0]["physicalLocation"],
+        serde_json::json!({
+            "artifactLocation": { "uri": "evidence/inv/x.csv" },
+            "region": { "startLine": 3, "startColumn": 14, "endLine": 3, "endColumn": 18 },
+        })
+    );
+    assert_eq!(run["results"][1]["ruleId"], "T0504");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(rules, ["c1.C.1", "T0504", "T0505"]);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\nlog=json.load(open(sys.argv[2]))\njsonschema.validate(log, schema, cls=jsonschema.Draft7Validator)\nprint('valid')";
+    let valid = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(root.join("report.sarif"))
+        .output()
+        .expect("python3");
+    assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stderr));
+
+    let junit = read("junit");
+    assert!(
+        junit.contains("<testsuites name=\"tenet check (as of 2026-11-24)\" tests=\"3\" failures=\"0\" errors=\"2\" skipped=\"1\">"),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(
+            "    <testcase classname=\"evidence/inv/x.csv\" name=\"T0505 evidence/inv/x.csv:3:14\">\n      <error message=\"`risk_tier` is &quot;hihg&quot;, which is not one of &quot;minimal&quot;, &quot;limited&quot;, &quot;high&quot;\" type=\"T0505\">evidence/inv/x.csv:3:14: error T0505"
+        ),
+        "{junit}"
+    );
+
+    let markdown = read("markdown");
+    assert!(
+        markdown.starts_with("## Tenet: 2 errors in the policies or evidence; 0 of 1 controls fail\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "- **error** `T0505` [evidence/inv/x.csv:3:14](evidence/inv/x.csv#L3): `risk_tier` is \"hihg\", which is not one of \"minimal\", \"limited\", \"high\" — did you mean \"high\"?\n"
+        ),
+        "{markdown}"
+    );
+
+    let html = read("html");
+    assert!(html.contains("<span data-count=\"diagnostics-error\">2</span> errors"), "{html}");
+    assert!(html.contains("<td>T0505</td><td class=\"cites\">evidence/inv/x.csv:3:14</td>"), "{html}");
+
+    let oscal: serde_json::Value = serde_json::from_str(&read("oscal")).expect("OSCAL is JSON");
+    let observations = &oscal["assessment-results"]["results"][0]["observations"];
+    assert_eq!(observations[0]["title"], "T0505 value not allowed");
+    assert_eq!(observations[0]["relevant-evidence"][0]["href"], "evidence/inv/x.csv");
+    assert_eq!(observations[1]["title"], "T0504 wrong type in evidence");
+    // compliance-trestle, which rejects invalid assessment results, reads it.
+    let copy = root.join("oscal.json");
+    std::fs::copy(root.join("report.oscal"), &copy).expect("copy");
+    let script = "import pathlib,sys\nfrom trestle.oscal.assessment_results import AssessmentResults\nar=AssessmentResults.oscal_read(pathlib.Path(sys.argv[1]))\nprint(len(ar.results[0].observations))";
+    let read = Command::new("python3").args(["-c", script]).arg(&copy).output().expect("python3");
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    assert_eq!(String::from_utf8_lossy(&read.stdout), "2\n");
+}
+
 #[test]
 fn a_baseline_blocks_only_new_findings() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -7,6 +7,7 @@
 
 mod codes;
 mod diagnostic;
+mod located;
 mod span;
 
 #[cfg(feature = "render")]
@@ -14,4 +15,5 @@ pub mod render;
 
 pub use codes::{ALL_CODES, Code};
 pub use diagnostic::{Diagnostic, Label, Related, Severity, Suggestion};
+pub use located::{LocatedDiagnostic, Place, RelatedPlace};
 pub use span::{LineCol, LineCursor, LineIndex, Span};

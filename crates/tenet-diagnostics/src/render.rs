@@ -10,7 +10,7 @@ use miette::{
 use serde_json::{Value, json};
 
 use crate::span::char_at_or_before;
-use crate::{Diagnostic, LineIndex, Severity, Span};
+use crate::{Diagnostic, LineCol, LineIndex, LocatedDiagnostic, Severity, Span};
 
 /// Where renderers get the text a diagnostic points into.
 pub trait Sources {
@@ -72,6 +72,21 @@ pub fn json(diagnostics: &[Diagnostic], sources: &dyn Sources) -> Value {
     let mut index = Indexes::default();
     let list: Vec<Value> = diagnostics.iter().map(|d| diagnostic_json(d, sources, &mut index)).collect();
     json!({ "schema_version": JSON_SCHEMA_VERSION, "diagnostics": list })
+}
+
+/// The diagnostics with their places in lines and columns, counted as [`json`] counts
+/// them, for the reports that are written without the source texts.
+pub fn located(diagnostics: &[Diagnostic], sources: &dyn Sources) -> Vec<LocatedDiagnostic> {
+    let mut index = Indexes::default();
+    diagnostics
+        .iter()
+        .map(|d| {
+            LocatedDiagnostic::new(d, |path, offset| {
+                let (line, column) = index.position(sources, path, offset);
+                LineCol { line, column }
+            })
+        })
+        .collect()
 }
 
 /// One diagnostic as JSON, with one-based lines and character columns.
@@ -439,6 +454,28 @@ mod tests {
             short_with_severity(&diagnostics, &sources),
             "a.yaml:2:1: error T0502 found a tab\na.yaml:1:1: warning T0502 odd\n"
         );
+    }
+
+    #[test]
+    fn located_places_are_those_the_json_gives() {
+        let sources: HashMap<String, String> = [
+            ("a.csv".to_owned(), "id,name\nx,\"é\nb\",hihg\n".to_owned()),
+            ("b.yaml".to_owned(), "id: x\n".to_owned()),
+        ]
+        .into();
+        let d = Diagnostic::new(Code::EVIDENCE_ENUM, "a.csv", Span::new(17, 21), "not one of")
+            .with_help("did you mean \"high\"?")
+            .with_related("b.yaml", Span::new(4, 5), "also here");
+        let located = located(std::slice::from_ref(&d), &sources);
+        let json = json(std::slice::from_ref(&d), &sources);
+        let at = |v: &Value| (v["line"].as_u64(), v["column"].as_u64());
+        let place = &located[0].place;
+        let wide = |lc: crate::LineCol| (Some(u64::from(lc.line)), Some(u64::from(lc.column)));
+        assert_eq!(wide(place.start), at(&json["diagnostics"][0]["location"]["start"]));
+        assert_eq!(wide(place.end), at(&json["diagnostics"][0]["location"]["end"]));
+        assert_eq!(place.to_string(), "a.csv:3:4");
+        assert_eq!(located[0].related[0].place.to_string(), "b.yaml:1:5");
+        assert_eq!(located[0].help.as_deref(), Some("did you mean \"high\"?"));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! The audit report: one self-contained HTML file (inline CSS, SVG and script; nothing is
-//! fetched) that shows the posture at a glance, then every control with its rules,
-//! results, citations and waivers, filterable by status and searchable, and readable
-//! printed to PDF.
+//! fetched) that shows the posture at a glance, the problems found in the policies and
+//! evidence, then every control with its rules, results, citations and waivers,
+//! filterable by status and searchable, and readable printed to PDF. An auditor reading
+//! the verdicts sees first what could not be read to reach them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use tenet_diagnostics::{LocatedDiagnostic, Severity};
 use tenet_eval::report::{ControlReport, RunReport};
 use tenet_eval::{RuleResult, Status};
 
@@ -21,11 +23,17 @@ const STATUS_COLOURS: [(Status, &str); 6] = [
     (Status::NoEvidence, "#546e7a"),
 ];
 
-/// The HTML report. `frameworks` holds each framework's name and requirement rows.
-pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<RequirementRow>)]) -> String {
+/// The HTML report of a run and its diagnostics. `frameworks` holds each framework's name
+/// and requirement rows.
+pub fn html(
+    report: &RunReport,
+    diagnostics: &[LocatedDiagnostic],
+    paths: &Paths,
+    frameworks: &[(String, Vec<RequirementRow>)],
+) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail, and the page is UTF-8 throughout.
-    let _ = write_html(report, paths, frameworks, &mut out);
+    let _ = write_html(report, diagnostics, paths, frameworks, &mut out);
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
@@ -34,11 +42,12 @@ pub fn html(report: &RunReport, paths: &Paths, frameworks: &[(String, Vec<Requir
 /// blocks on rayon's threads and written in order.
 pub fn write_html(
     report: &RunReport,
+    diagnostics: &[LocatedDiagnostic],
     paths: &Paths,
     frameworks: &[(String, Vec<RequirementRow>)],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    out.write_all(head(report, frameworks).as_bytes())?;
+    out.write_all(head(report, diagnostics, frameworks).as_bytes())?;
     for c in &report.controls {
         out.write_all(control_head(c).as_bytes())?;
         if !c.results.is_empty() {
@@ -52,8 +61,12 @@ pub fn write_html(
     write!(out, "</section>\n<script>{SCRIPT}</script>\n</body></html>\n")
 }
 
-/// The page up to the first control: title, posture, charts and filters.
-fn head(report: &RunReport, frameworks: &[(String, Vec<RequirementRow>)]) -> String {
+/// The page up to the first control: title, posture, charts, diagnostics and filters.
+fn head(
+    report: &RunReport,
+    diagnostics: &[LocatedDiagnostic],
+    frameworks: &[(String, Vec<RequirementRow>)],
+) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -68,6 +81,14 @@ fn head(report: &RunReport, frameworks: &[(String, Vec<RequirementRow>)]) -> Str
         report.controls.len(),
         report.controls.iter().map(|c| c.results.len()).sum::<usize>()
     );
+    let errors = crate::errors(diagnostics);
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"alert\">{} in the policies or evidence: the controls were evaluated without what could not be read.</p>",
+            if errors == 1 { "1 error".to_owned() } else { format!("{errors} errors") }
+        );
+    }
     // Summary counts, with data attributes the tests read.
     out.push_str("<section id=\"summary\"><h2>Posture</h2><table class=\"counts\"><tr><th></th>");
     for (status, _) in STATUS_COLOURS {
@@ -82,12 +103,23 @@ fn head(report: &RunReport, frameworks: &[(String, Vec<RequirementRow>)]) -> Str
         out.push_str("</tr>");
     }
     out.push_str("</table>\n");
+    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+    let problems = if diagnostics.is_empty() {
+        "Problems in the policies and evidence".to_owned()
+    } else {
+        "<a href=\"#diagnostics\">Problems in the policies and evidence</a>".to_owned()
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"problems\">{problems}: <span data-count=\"diagnostics-error\">{errors}</span> errors, <span data-count=\"diagnostics-warning\">{warnings}</span> warnings</p>"
+    );
     out.push_str(&group_chart(report, "Clauses 4 to 10", |id| !id.starts_with("A.")));
     out.push_str(&group_chart(report, "Annex A objectives", |id| id.starts_with("A.")));
     for (name, rows) in frameworks {
         out.push_str(&framework_chart(name, rows));
     }
     out.push_str("</section>\n");
+    out.push_str(&diagnostics_section(diagnostics));
     // Filters.
     out.push_str("<section id=\"controls\"><h2>Controls</h2><div class=\"filters no-print\">");
     for (status, colour) in STATUS_COLOURS {
@@ -149,6 +181,45 @@ fn control_head(c: &ControlReport) -> String {
             .collect();
         let _ = writeln!(out, "<p class=\"maps\">Maps to {}</p>", xml(&maps.join(", ")));
     }
+    out
+}
+
+/// A table of the diagnostics, when there are any: severity, code, place, message, help
+/// and related places.
+fn diagnostics_section(diagnostics: &[LocatedDiagnostic]) -> String {
+    if diagnostics.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"diagnostics\"><h2>Problems in the policies and evidence</h2><table class=\"diagnostics\"><tr><th>severity</th><th>code</th><th>place</th><th>message</th></tr>",
+    );
+    for d in diagnostics {
+        let help = d
+            .help
+            .as_deref()
+            .map(|h| format!("<br><span class=\"help\">help: {}</span>", xml(h)))
+            .unwrap_or_default();
+        let related: String = d
+            .related
+            .iter()
+            .map(|r| {
+                format!(
+                    "<br><span class=\"related\">{}: {}</span>",
+                    xml(&r.place.to_string()),
+                    xml(&r.message)
+                )
+            })
+            .collect();
+        let severity = d.severity.as_str();
+        let _ = write!(
+            out,
+            "<tr class=\"diagnostic\" data-severity=\"{severity}\"><td><span class=\"badge {severity}\">{severity}</span></td><td>{}</td><td class=\"cites\">{}</td><td>{}{help}{related}</td></tr>",
+            d.code,
+            xml(&d.place.to_string()),
+            xml(&d.message)
+        );
+    }
+    out.push_str("</table></section>\n");
     out
 }
 
@@ -283,7 +354,8 @@ h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem}\
 table{border-collapse:collapse}td,th{padding:.25rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\
 .counts td{text-align:right}.badge{display:inline-block;padding:0 .4rem;border-radius:.3rem;color:#fff;font-size:.8rem}\
 .pass{background:#2e7d32}.fail{background:#c62828}.error{background:#6a1b9a}.waived{background:#ef6c00}\
-.not_applicable{background:#9e9e9e}.no_evidence{background:#546e7a}\
+.not_applicable{background:#9e9e9e}.no_evidence{background:#546e7a}.warning{background:#f9a825}.info{background:#546e7a}\
+.alert{border-left:.3rem solid #6a1b9a;padding:.3rem .6rem;background:#f3e5f5}.help,.related{color:#555}\
 .dot{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;margin:0 .25rem 0 .6rem;vertical-align:middle}\
 .control{border:1px solid #e0e0e0;border-radius:.4rem;padding:.4rem .8rem;margin:.6rem 0;break-inside:avoid}\
 .control h3{font-size:1rem;margin:.2rem 0}.severity{color:#666;font-weight:normal;font-size:.85rem}\
@@ -313,7 +385,7 @@ mod tests {
 
     use super::{html, write_html};
     use crate::Paths;
-    use crate::fixtures::{control, report, result};
+    use crate::fixtures::{control, diagnostics, report, result};
 
     #[test]
     fn rows_rendered_in_blocks_come_out_in_result_order() {
@@ -322,9 +394,9 @@ mod tests {
             [Run::new((0..1_500).map(result).collect()), Run::new((1_500..2_500).map(result).collect())];
         let report = report(vec![control("C.1", Results::from_runs(runs))]);
         let paths = Paths { evidence_root: "evidence".to_owned() };
-        let page = html(&report, &paths, &[]);
+        let page = html(&report, &[], &paths, &[]);
         let mut streamed = Vec::new();
-        write_html(&report, &paths, &[], &mut streamed).expect("written to memory");
+        write_html(&report, &[], &paths, &[], &mut streamed).expect("written to memory");
         assert_eq!(page.as_bytes(), streamed.as_slice());
         let keys: Vec<&str> =
             page.split("<td>System ").skip(1).filter_map(|row| row.split('<').next()).collect();
@@ -337,5 +409,30 @@ mod tests {
             "citations name the file under the evidence root"
         );
         assert!(page.ends_with("</body></html>\n"));
+    }
+
+    #[test]
+    fn diagnostics_are_counted_in_the_posture_and_listed_before_the_controls() {
+        let report = report(vec![control("C.1", Results::from(vec![result(0)]))]);
+        let page = html(&report, &diagnostics(), &Paths::default(), &[]);
+        assert!(page.contains(
+            "<p class=\"alert\">2 errors in the policies or evidence: the controls were evaluated without what could not be read.</p>"
+        ));
+        assert!(page.contains(
+            "<p class=\"problems\"><a href=\"#diagnostics\">Problems in the policies and evidence</a>: <span data-count=\"diagnostics-error\">2</span> errors, <span data-count=\"diagnostics-warning\">1</span> warnings</p>"
+        ));
+        let section = "<section id=\"diagnostics\"><h2>Problems in the policies and evidence</h2><table class=\"diagnostics\"><tr><th>severity</th><th>code</th><th>place</th><th>message</th></tr>\
+            <tr class=\"diagnostic\" data-severity=\"error\"><td><span class=\"badge error\">error</span></td><td>T0505</td><td class=\"cites\">evidence/inv/x.csv:4:8</td><td>`risk_tier` is &quot;hihg&quot;, which is not one of &quot;minimal&quot;, &quot;high&quot;<br><span class=\"help\">help: did you mean &quot;high&quot;?</span></td></tr>\
+            <tr class=\"diagnostic\" data-severity=\"error\"><td><span class=\"badge error\">error</span></td><td>T0507</td><td class=\"cites\">evidence/inv/y.csv:2:1</td><td>`s1` is the key of another document<br><span class=\"related\">evidence/inv/x.csv:2:1: the first document with key `s1`</span></td></tr>\
+            <tr class=\"diagnostic\" data-severity=\"warning\"><td><span class=\"badge warning\">warning</span></td><td>T0508</td><td class=\"cites\">evidence/inv/x.csv:1:9</td><td>`owner &lt;x&gt;` &amp; co is not a field of `AiSystem`</td></tr>\
+            </table></section>\n<section id=\"controls\">";
+        assert!(page.contains(section), "{page}");
+    }
+
+    #[test]
+    fn a_clean_run_says_it_found_no_problems_and_has_no_section_for_them() {
+        let page = html(&report(Vec::new()), &[], &Paths::default(), &[]);
+        assert!(page.contains("<p class=\"problems\">Problems in the policies and evidence: <span data-count=\"diagnostics-error\">0</span> errors, <span data-count=\"diagnostics-warning\">0</span> warnings</p>"));
+        assert!(!page.contains("id=\"diagnostics\"") && !page.contains("class=\"alert\""));
     }
 }

@@ -2,9 +2,17 @@
 //! ([`RunReport`](tenet_eval::report::RunReport)), so that they cannot disagree with each
 //! other or with `tenet check`'s own text and JSON.
 //!
+//! Every format also carries the run's diagnostics (problems in the policies and in the
+//! evidence), as that format's readers expect: a run that exits 2 because evidence is
+//! broken never reads as clean in a pull-request comment or a code-scanning tab. They come
+//! [located](tenet_diagnostics::LocatedDiagnostic), lines and columns worked out as the
+//! terminal and the JSON report show them, so no renderer reads a source file.
+//!
 //! Paths: citations are relative to the evidence root; renderers prefix them with
 //! [`Paths::evidence_root`] so that code-scanning services and pull-request comments can
-//! link to the files in the repository.
+//! link to the files in the repository. Diagnostics name their files as the terminal
+//! shows them, evidence files already under the evidence root, so their paths are used
+//! as they are.
 
 mod frameworks;
 mod html;
@@ -13,6 +21,8 @@ mod junit;
 mod markdown;
 mod oscal;
 mod sarif;
+
+use tenet_diagnostics::LocatedDiagnostic;
 
 pub use frameworks::{RequirementRow, RequirementStatus, SoaRow, framework_rows, statement_of_applicability};
 pub use html::{html, write_html};
@@ -57,6 +67,11 @@ pub(crate) fn xml(text: &str) -> String {
     out
 }
 
+/// Error diagnostics among `diagnostics`: what makes a run exit 2 whatever its verdicts.
+pub(crate) fn errors(diagnostics: &[LocatedDiagnostic]) -> usize {
+    diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
 /// `kind key` of a result's subject, or the empty string.
 pub(crate) fn subject_text(r: &tenet_eval::RuleResult) -> String {
     r.subject.as_ref().map(|s| format!("{} {}", s.kind, s.key)).unwrap_or_default()
@@ -67,6 +82,7 @@ pub(crate) fn subject_text(r: &tenet_eval::RuleResult) -> String {
 pub(crate) mod fixtures {
     use std::sync::Arc;
 
+    use tenet_diagnostics::{Code, LineCol, LocatedDiagnostic, Place, RelatedPlace, Severity};
     use tenet_eval::report::{ControlReport, RunReport, Summary};
     use tenet_eval::{Citation, Results, RuleResult, Status, SubjectRef};
 
@@ -106,6 +122,45 @@ pub(crate) mod fixtures {
             overrides: Vec::new(),
             results,
         }
+    }
+
+    /// The diagnostics of a run with broken evidence: an error with help, an error with a
+    /// related place in another file, and a warning whose message must be escaped.
+    pub fn diagnostics() -> Vec<LocatedDiagnostic> {
+        let place = |path: &str, line, column, end| Place {
+            path: Arc::from(path),
+            start: LineCol { line, column },
+            end: LineCol { line, column: end },
+        };
+        vec![
+            LocatedDiagnostic {
+                code: Code::EVIDENCE_ENUM,
+                severity: Severity::Error,
+                message: "`risk_tier` is \"hihg\", which is not one of \"minimal\", \"high\"".to_owned(),
+                place: place("evidence/inv/x.csv", 4, 8, 12),
+                help: Some("did you mean \"high\"?".to_owned()),
+                related: Vec::new(),
+            },
+            LocatedDiagnostic {
+                code: Code::DUPLICATE_KEY,
+                severity: Severity::Error,
+                message: "`s1` is the key of another document".to_owned(),
+                place: place("evidence/inv/y.csv", 2, 1, 3),
+                help: None,
+                related: vec![RelatedPlace {
+                    place: place("evidence/inv/x.csv", 2, 1, 3),
+                    message: "the first document with key `s1`".to_owned(),
+                }],
+            },
+            LocatedDiagnostic {
+                code: Code::UNKNOWN_EVIDENCE_FIELD,
+                severity: Severity::Warning,
+                message: "`owner <x>` & co is not a field of `AiSystem`".to_owned(),
+                place: place("evidence/inv/x.csv", 1, 9, 14),
+                help: None,
+                related: Vec::new(),
+            },
+        ]
     }
 
     /// A report of `controls` as of 2026-06-30.

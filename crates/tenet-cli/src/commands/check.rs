@@ -7,7 +7,7 @@ use tenet_db::{
     Database, OsSystem, RunSettings, diagnostics, load_all_evidence_with_progress,
     load_evidence_dir_with_progress, program,
 };
-use tenet_diagnostics::{Diagnostic, LineIndex, Severity};
+use tenet_diagnostics::{Diagnostic, LineIndex, LocatedDiagnostic, Severity};
 use tenet_eval::report::RunReport;
 use tenet_eval::{RuleResult, Status};
 
@@ -132,6 +132,9 @@ pub fn run(args: &CheckArgs) -> Exit {
     let paths = tenet_report::Paths {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
     };
+    // Every report carries the diagnostics, placed as the terminal and the JSON report
+    // place them.
+    let located = tenet_diagnostics::render::located(&all, &texts);
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
         let mut sarif = None;
@@ -141,15 +144,19 @@ pub fn run(args: &CheckArgs) -> Exit {
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| {
-                sarif = Some(tenet_report::write_sarif(&report, &paths, out)?);
+                sarif = Some(tenet_report::write_sarif(&report, &located, &paths, out)?);
                 Ok(())
             }),
-            ReportFormat::Oscal => write_output(path, |out| tenet_report::write_oscal(&report, &paths, out)),
-            ReportFormat::Junit => write_output(path, |out| tenet_report::write_junit(&report, &paths, out)),
-            ReportFormat::Html => write_output(path, |out| html_report(&report, &paths, out)),
+            ReportFormat::Oscal => {
+                write_output(path, |out| tenet_report::write_oscal(&report, &located, &paths, out))
+            }
+            ReportFormat::Junit => {
+                write_output(path, |out| tenet_report::write_junit(&report, &located, &paths, out))
+            }
+            ReportFormat::Html => write_output(path, |out| html_report(&report, &located, &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
             ReportFormat::Markdown => {
-                let rendered = tenet_report::markdown(&report, &paths);
+                let rendered = tenet_report::markdown(&report, &located, &paths);
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
         };
@@ -233,7 +240,12 @@ fn leave_to_exit(db: Database, report: RunReport) {
 }
 
 /// The HTML audit report, with the requirements of the EU AI Act and the NIST AI RMF.
-fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Write) -> std::io::Result<()> {
+fn html_report(
+    report: &RunReport,
+    diagnostics: &[LocatedDiagnostic],
+    paths: &tenet_report::Paths,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let frameworks: Vec<(String, Vec<tenet_report::RequirementRow>)> = ["eu_ai_act", "nist_ai_rmf"]
         .iter()
         .map(|name| {
@@ -241,7 +253,7 @@ fn html_report(report: &RunReport, paths: &tenet_report::Paths, out: &mut dyn Wr
             (name.to_string(), tenet_report::framework_rows(report, name, &catalog))
         })
         .collect();
-    tenet_report::write_html(report, paths, &frameworks, out)
+    tenet_report::write_html(report, diagnostics, paths, &frameworks, out)
 }
 
 /// A report path whose directory does not exist, said before any work: a large check
