@@ -552,7 +552,7 @@ impl KindDocs {
 
 impl PartialEq for KindDocs {
     fn eq(&self, other: &KindDocs) -> bool {
-        self.docs == other.docs
+        self.docs == other.docs && self.unread == other.unread
     }
 }
 

@@ -804,7 +804,9 @@ async fn code_lenses_show_live_counts_over_the_evidence() {
         .await;
     assert_eq!(result["results"][0]["subject"], "AiSystem s2");
     assert_eq!(result["results"][0]["message"], "é😀 Router has no owner");
-    assert_eq!(result["total"], 1);
+    // And the document that could not be read, an error of the same rule.
+    assert_eq!(result["results"][1]["subject"], "AiSystem s3");
+    assert_eq!(result["total"], 2);
     // Once the schema allows what the document says, the evidence file's marks are cleared.
     let base = client.open("base.tenet", None).await;
     let _ = client.diagnostics(&base, Some(1)).await;
@@ -908,7 +910,8 @@ async fn evidence_changed_on_disk_updates_its_marks_and_the_live_counts() {
     let _ = client.diagnostics(&uri, Some(1)).await;
     let broken = client.uri("evidence/inventory/broken.yaml");
     assert_eq!(client.diagnostics(&broken, None).await[0]["code"], "T0505");
-    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 rule");
+    // The broken document is an error of the rule over its kind, not left out.
+    assert_eq!(lens_titles(&mut client, &uri).await[0], "✓ 1 passed · ✗ 1 failed · 1 error · 1 rule");
 
     // The broken document fixed on disk: its marks go, and its system now counts.
     let path = client.dir.path().join("evidence/inventory/broken.yaml");

@@ -369,7 +369,7 @@ mod tests {
 
     #[test]
     fn a_quote_the_file_ends_inside_is_an_error_not_a_cell() {
-        let header = parse_commas("id,\"name\nx,y\n", &Limits::default()).err().expect("an error");
+        let header = parse_commas("id,\"name\nx,y\n", &Limits::default()).expect_err("an error");
         assert_eq!(
             (header.span, header.message.as_str()),
             (Span::new(3, 4), "this quoted cell is never closed, so the line after it is read into it")
