@@ -315,7 +315,8 @@ fn report_target(text: &str) -> Result<ReportTarget, String> {
 pub struct CheckArgs {
     /// A directory of packs (or one `.tenet` file).
     pub path: PathBuf,
-    /// The evidence directory; without it, the packs are only compiled.
+    /// The evidence directory. Without it: the first of the manifest's `[evidence] roots`,
+    /// else `PATH/evidence` when there is one; with neither, the packs are only compiled.
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
     /// The date `today` denotes (default: today, UTC). Reports record it.

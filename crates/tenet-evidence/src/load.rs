@@ -12,7 +12,7 @@ use tenet_eval::{Citation, Doc, DocText, UnreadDoc};
 use tenet_sema::KindId;
 use tenet_sema::program::Schema;
 use tenet_sema::ty::Ty;
-use tenet_sema::value::SmolStr;
+use tenet_sema::value::{SmolStr, Value};
 
 use crate::Loaded;
 use crate::decode::{Decoded, decode};
@@ -627,10 +627,17 @@ impl Context<'_> {
         let Some(typed) = typer.record(node, &schema.record, &what) else {
             return self.untyped(node, kind, schema, before);
         };
-        let locations = typed.locations;
+        let (mut values, locations) = (typed.values, typed.locations);
+        // A key names its document wherever it is written, as references name it: a cell's
+        // stray spaces are not part of it (references are read trimmed too).
+        if let Some(Value::String(key)) = schema.key.and_then(|k| values.get_mut(k))
+            && key.trim().len() != key.len()
+        {
+            *key = SmolStr::from(key.trim());
+        }
         let citation = self.citation(node.span);
         let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));
-        let doc = Doc::of_schema(schema, typed.values, text, citation);
+        let doc = Doc::of_schema(schema, values, text, citation);
         self.loaded.documents.push((kind, doc));
         if self.locate {
             self.loaded.locations.push(DocLocation::new(node.span, locations, markdown.map(|m| m.body_span)));

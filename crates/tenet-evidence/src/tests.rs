@@ -543,3 +543,11 @@ fn a_file_the_globs_of_two_kinds_select_is_read_as_the_first_and_says_so() {
     assert_eq!(two.diagnostics[0].severity, tenet_diagnostics::Severity::Warning);
     assert!(messages(&load("inventory/deeper/c.yaml")).is_empty(), "only System's glob selects it");
 }
+
+#[test]
+fn a_key_is_read_without_the_spaces_around_it_as_references_are() {
+    let loaded = load("inventory/s.csv", "id,tier\n s1 ,high\n\"s2\t\",low\n");
+    let keys: Vec<String> = loaded.documents.iter().filter_map(|(_, d)| d.key_text()).collect();
+    assert_eq!(keys, ["s1", "s2"]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+}

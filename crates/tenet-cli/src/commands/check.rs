@@ -423,8 +423,10 @@ fn render_results(results: &[RuleResult], all: bool, evidence_root: &std::path::
             out.push_str(&s.key);
             out.push('`');
         }
-        out.push_str(": ");
-        out.push_str(r.message.as_deref().unwrap_or(""));
+        if let Some(message) = r.message.as_deref() {
+            out.push_str(": ");
+            out.push_str(message);
+        }
         out.push('\n');
         // The JSON report lists every citation; people read the first few.
         let (first, more) = r.first_citations(tenet_report::SHOWN_CITATIONS);
