@@ -9,6 +9,16 @@ use tenet_sema::program::{ControlId, Program};
 use crate::results::{RuleResult, Status};
 use crate::rules::{RuleContext, condition_holds};
 
+/// Every one of `results` with `status`, for `why`.
+fn all_as(mut results: Vec<RuleResult>, status: Status, why: &str) -> Vec<RuleResult> {
+    let why: Arc<str> = Arc::from(why);
+    for r in &mut results {
+        r.status = status;
+        r.message = Some(why.clone());
+    }
+    results
+}
+
 /// Applies exclusions, the control's `applies when` and waivers to its results.
 pub fn tailor(
     program: &Program,
@@ -27,8 +37,31 @@ pub fn tailor(
         return results;
     }
     if let Some(applies) = &c.applies {
+        // A condition over evidence of which none was there, or some could not be read,
+        // cannot tell that the control does not apply: an empty inventory proves nothing.
+        let kinds = || applies.kinds_read.iter().map(|k| (*k, cx.evidence.kind(*k)));
+        let unread: Vec<&str> = kinds()
+            .filter(|(_, docs)| !docs.unread().is_empty())
+            .map(|(k, _)| program.kind_name(k))
+            .collect();
+        let none_there = !applies.kinds_read.is_empty() && kinds().all(|(_, docs)| docs.docs().is_empty());
         match condition_holds(cx, applies) {
             Ok(true) => {}
+            Ok(false) if !unread.is_empty() => {
+                let message = format!(
+                    "cannot decide whether the control applies: some {} evidence could not be read",
+                    unread.join(", ")
+                );
+                return all_as(results, Status::Error, &message);
+            }
+            Ok(false) if none_there => {
+                let names: Vec<&str> = applies.kinds_read.iter().map(|k| program.kind_name(*k)).collect();
+                let message = format!(
+                    "no {} documents, so whether the control applies cannot be told",
+                    names.join(" or ")
+                );
+                return all_as(results, Status::NoEvidence, &message);
+            }
             Ok(false) => {
                 for r in &mut results {
                     r.status = Status::NotApplicable;
