@@ -146,7 +146,8 @@ pub(crate) fn load(
         #[cfg(any(test, feature = "fuzzing"))]
         Format::JsonLines if reading == Reading::Whole => cx.lines(json::parse_lines(&text, limits)),
         Format::JsonLines => cx.json_lines(limits),
-        Format::Toml => cx.documents(toml::parse(&text, limits)),
+        // A file read at a place is one document, whatever its top level holds.
+        Format::Toml => cx.documents(toml::parse(&text, limits, placed.is_empty())),
         Format::Csv => {
             let delimiter = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.delimiter));
             let header = reading_kinds().find_map(|k| schemas.get(k.index()).and_then(|s| s.header_line));

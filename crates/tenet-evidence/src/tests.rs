@@ -423,6 +423,11 @@ fn a_glob_with_a_place_reads_the_documents_there_and_nothing_else() {
     // TOML's arrays of tables, and one mapping standing for one document.
     let toml = "title = \"Reviews\"\n\n[[reviews]]\nid = \"t1\"\n\n[[reviews]]\nid = \"t2\"\n";
     assert_eq!(kinds_and_keys(&load_placed("registers/r.toml", toml), &schemas), ["Review t1", "Review t2"]);
+    // Also when the array of tables is all the file holds.
+    let only = "[[reviews]]\nid = \"t3\"\n\n[[reviews]]\nid = \"t4\"\n";
+    let loaded = load_placed("registers/only.toml", only);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(kinds_and_keys(&loaded, &schemas), ["Review t3", "Review t4"]);
     let lines =
         "{\"event\": {\"system\": {\"id\": \"j1\"}}}\n{\"event\": {\"system\": [{\"id\": \"j2\"}]}}\n";
     assert_eq!(

@@ -8,15 +8,17 @@ use toml::de::{DeTable, DeValue};
 use crate::limits::Limits;
 use crate::node::{Node, NodeKind, ParseError, Parsed};
 
-/// Parses a TOML file into its documents.
-pub(crate) fn parse(text: &str, limits: &Limits) -> Parsed {
-    match parse_root(text, limits) {
+/// Parses a TOML file into its documents; `split` reads a file whose only top-level key
+/// holds an array of tables as one document a table (a schema that reads its documents at
+/// a place, `at "systems"`, reads the file whole).
+pub(crate) fn parse(text: &str, limits: &Limits, split: bool) -> Parsed {
+    match parse_root(text, limits, split) {
         Ok(docs) => Parsed::ok(docs),
         Err(e) => Parsed::failed(e),
     }
 }
 
-fn parse_root(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
+fn parse_root(text: &str, limits: &Limits, split: bool) -> Result<Vec<Node>, ParseError> {
     let table = DeTable::parse(text).map_err(|e| {
         let span = e.span().map_or(Span::new(0, 0), |r| Span::from_usize(r.start, r.end));
         let message = e.message().trim();
@@ -33,7 +35,8 @@ fn parse_root(text: &str, limits: &Limits) -> Result<Vec<Node>, ParseError> {
         return Ok(Vec::new());
     }
     // `[[document]]` arrays at the top level hold several documents.
-    if let NodeKind::Map(entries) = &root.kind
+    if split
+        && let NodeKind::Map(entries) = &root.kind
         && let [(_, _, Node { kind: NodeKind::Seq(items), .. })] = entries.as_slice()
         && !items.is_empty()
         && items.iter().all(|i| matches!(i.kind, NodeKind::Map(_)))
@@ -98,7 +101,7 @@ mod tests {
     #[test]
     fn a_table_is_one_document_with_spans() {
         let text = "id = \"t1\"\ndeployed = true\nlaunched_on = 2024-02-29\nhours = 1_000\n";
-        let parsed = parse(text, &Limits::default());
+        let parsed = parse(text, &Limits::default(), true);
         assert!(parsed.errors.is_empty());
         let doc = &parsed.docs[0];
         assert_eq!(&text[doc.get("id").unwrap().span.range()], "\"t1\"");
@@ -110,25 +113,25 @@ mod tests {
     #[test]
     fn an_array_of_tables_is_several_documents() {
         let text = "[[system]]\nid = \"a\"\n\n[[system]]\nid = \"b\"\n";
-        let parsed = parse(text, &Limits::default());
+        let parsed = parse(text, &Limits::default(), true);
         assert_eq!(parsed.docs.len(), 2);
         assert_eq!(parsed.docs[1].get("id").unwrap().as_text(), Some("b"));
     }
 
     #[test]
     fn an_empty_file_holds_no_document() {
-        assert!(parse("# nothing yet\n", &Limits::default()).docs.is_empty());
+        assert!(parse("# nothing yet\n", &Limits::default(), true).docs.is_empty());
     }
 
     #[test]
     fn hexadecimal_integers_are_read_as_numbers() {
-        let parsed = parse("n = 0xff\n", &Limits::default());
+        let parsed = parse("n = 0xff\n", &Limits::default(), true);
         assert_eq!(parsed.docs[0].get("n").unwrap().as_text(), Some("255"));
     }
 
     #[test]
     fn syntax_errors_are_located() {
-        let parsed = parse("id = \"t2\nname = 1\n", &Limits::default());
+        let parsed = parse("id = \"t2\nname = 1\n", &Limits::default(), true);
         assert_eq!(parsed.errors[0].span.start, 8);
         assert!(parsed.errors[0].message.starts_with("invalid TOML: "));
     }
@@ -137,12 +140,12 @@ mod tests {
     fn deep_nesting_is_an_error() {
         let text = format!("a = {}1{}", "[".repeat(10_000), "]".repeat(10_000));
         assert_eq!(
-            parse(&text, &Limits::default()).errors[0].message,
+            parse(&text, &Limits::default(), true).errors[0].message,
             "invalid TOML: values nest too deeply"
         );
         let limits = Limits { max_depth: 3, ..Limits::default() };
         assert_eq!(
-            parse("a = [[[[[1]]]]]", &limits).errors[0].message,
+            parse("a = [[[[[1]]]]]", &limits, true).errors[0].message,
             "values nest more than 3 levels deep"
         );
     }
