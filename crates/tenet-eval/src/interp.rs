@@ -847,6 +847,17 @@ fn duration_order(a: Duration, b: Duration) -> Ordering {
     length(a).partial_cmp(&length(b)).unwrap_or(Ordering::Equal)
 }
 
+/// An arithmetic operator as written.
+fn symbol(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        _ => "?",
+    }
+}
+
 fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
     use Value::*;
     let result = match (op, l, r) {
@@ -865,6 +876,14 @@ fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
             x.add_to_timestamp(t).map(DateTime)
         }
         (BinOp::Sub, DateTime(t), Duration(x)) => x.negated().add_to_timestamp(t).map(DateTime),
+        // The days from one date to another, and the seconds between two instants.
+        (BinOp::Sub, Date(a), Date(b)) => b.until(a).ok().map(|span| {
+            Duration(tenet_sema::value::Duration { days: span.get_days(), ..Default::default() })
+        }),
+        (BinOp::Sub, DateTime(a), DateTime(b)) => Some(Duration(tenet_sema::value::Duration {
+            seconds: a.duration_since(b).as_secs(),
+            ..Default::default()
+        })),
         (BinOp::Add, Duration(a), Duration(b)) => a.checked_add(b).map(Duration),
         (BinOp::Sub, Duration(a), Duration(b)) => a.checked_add(b.negated()).map(Duration),
         (BinOp::Mul, Duration(a), Int(n)) | (BinOp::Mul, Int(n), Duration(a)) => {
@@ -872,7 +891,10 @@ fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
         }
         (BinOp::Add, String(a), String(b)) => Some(String(smol_str::format_smolstr!("{a}{b}"))),
         (op, a, b) => {
-            return fail(span, format!("cannot apply `{op:?}` to {} and {}", describe(&a), describe(&b)));
+            return fail(
+                span,
+                format!("cannot apply `{}` to {} and {}", symbol(op), describe(&a), describe(&b)),
+            );
         }
     };
     result.map_or_else(|| fail(span, "the result is out of range"), Ok)
