@@ -1482,3 +1482,36 @@ fn a_report_into_a_directory_that_does_not_exist_is_refused_before_any_work() {
         );
     }
 }
+
+/// A waiver for a subject the evidence does not have waives nothing, and says so where it
+/// is written, with the key it may have meant.
+#[test]
+fn a_waiver_for_a_subject_with_no_evidence_is_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write_under(
+        root,
+        "policy/p.tenet",
+        "package w\n\nschema AiSystem from \"inv/*.yaml\" {\n  id: string key\n  owner: string?\n}\n\n\
+         control W.1 \"Systems have owners\" {\n  rule owned\n    for s: AiSystem\n    require s.owner != none\n}\n\n\
+         waive W.1 for AiSystem \"scorr\" until 2027-01-31\n  approved_by \"CISO\" because \"Migration.\"\n",
+    );
+    write_under(root, "evidence/inv/a.yaml", "- id: scorer\n- id: ranker\n  owner: Bo\n");
+    let out = tenet_in(
+        root,
+        &["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24", "--error-format", "short"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).lines().next(),
+        Some(
+            "policy/p.tenet:14:1: T0317 this waiver is for AiSystem \"scorr\", but no AiSystem in the evidence has that key: it waives nothing"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("FAIL rule owned AiSystem `scorer`"), "{report}");
+    let human = tenet_in(root, &["check", "policy", "--evidence", "evidence", "--as-of", "2026-11-24"]);
+    assert!(stderr(&human).contains("help: did you mean \"scorer\"?"), "{}", stderr(&human));
+}

@@ -544,3 +544,41 @@ pub fn load_all_evidence_with_progress(
         *p = Some(Preloaded { workspace, evidence, schemas: schemas.clone(), order });
     }
 }
+
+/// A warning at each waiver whose subject no document of its kind is: a key mistyped, or a
+/// system renamed or retired, leaves a waiver that waives nothing while an auditor reads
+/// it as in force. A document of the kind that could not be read but whose key was
+/// (`UnreadDoc::key`) counts as there.
+#[salsa::tracked(returns(ref))]
+pub fn waiver_diagnostics(db: &dyn Db, workspace: Workspace, evidence: EvidenceSet) -> Vec<Diagnostic> {
+    let program = program(db, workspace);
+    let mut out = Vec::new();
+    for waiver in &program.waivers {
+        let Some((kind, key)) = &waiver.subject else { continue };
+        let docs = kind_docs(db, workspace, evidence, *kind);
+        let written = |k: &tenet_sema::value::Value| *k.key_text() == **key;
+        let there = docs.docs().iter().any(|d| d.key().is_some_and(written))
+            || docs.unread().iter().any(|u| u.key.as_deref() == Some(key.as_str()));
+        if there {
+            continue;
+        }
+        let name = program.kind_name(*kind);
+        let mut d = Diagnostic::new(
+            tenet_diagnostics::Code::WAIVER_FOR_NOTHING,
+            program.path(waiver.file).clone(),
+            waiver.span,
+            format!(
+                "this waiver is for {name} \"{key}\", but no {name} in the evidence has that key: it waives nothing"
+            ),
+        );
+        let keys = docs.docs().iter().filter_map(|d| d.key().map(|k| k.key_text()));
+        let keys: Vec<tenet_sema::value::SmolStr> = keys.collect();
+        if let Some(best) = tenet_sema::did_you_mean(key, keys.iter().map(|k| k.as_str())) {
+            d = d.with_help(format!("did you mean \"{best}\"?"));
+        } else {
+            d = d.with_help("correct the key, or remove the waiver if the subject is gone");
+        }
+        out.push(d);
+    }
+    out
+}

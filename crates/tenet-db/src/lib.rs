@@ -28,7 +28,7 @@ pub use evaluation::{
 pub use evidence::{
     FILE_GROUP, GroupDocs, LoadedEvidence, evidence_diagnostics, file_group_diagnostics, group_kind_docs,
     group_kinds, kind_docs, kind_groups, kind_keys, load_all_evidence, load_all_evidence_with_progress,
-    load_group, loaded_file, schemas, validate_evidence,
+    load_group, loaded_file, schemas, validate_evidence, waiver_diagnostics,
 };
 pub use evidence_inputs::EvidenceInputs;
 pub use inputs::{EvidenceFile, EvidenceSet, FileBytes, RunSettings, SourceFile, Workspace};

@@ -208,6 +208,9 @@ codes! {
     /// A schema's `encoding` that names no encoding.
     UNKNOWN_ENCODING = "T0316", Error, "unknown encoding",
         "`encoding` names the text encoding of the kind's files with a WHATWG label, as browsers know them: `windows-1252` (what Excel saves CSV files in on Windows), `iso-8859-15`, `utf-16le`, `shift_jis`, `gbk`. A label no one knows would leave every file of the kind unread.";
+    /// A waiver for a subject that no document of its kind is.
+    WAIVER_FOR_NOTHING = "T0317", Warning, "waiver for a subject with no evidence",
+        "The waiver names a subject by its kind and key, and no document of that kind in the evidence has the key, so it waives nothing. A system renamed or retired, or a typo in the key, leaves a waiver that an auditor reads as in force; correct the key, or remove the waiver.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.

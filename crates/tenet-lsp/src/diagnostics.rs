@@ -116,8 +116,11 @@ impl Publisher {
 /// Runs the query and converts its results, file by file.
 fn compute(snapshot: &Snapshot) -> Batch {
     let all = tenet_db::diagnostics(&snapshot.db, snapshot.workspace);
+    // Waivers whose subject the evidence does not have are marked where they are written.
+    let waivers =
+        snapshot.evidence.map(|(set, _)| tenet_db::waiver_diagnostics(&snapshot.db, snapshot.workspace, set));
     let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in all {
+    for d in all.iter().chain(waivers.into_iter().flatten()) {
         by_path.entry(&d.path).or_default().push(d);
     }
     let mut files = Vec::new();

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use tenet_db::{
     Database, OsSystem, RunSettings, diagnostics, load_all_evidence_with_progress,
-    load_evidence_dir_with_progress, program,
+    load_evidence_dir_with_progress, program, waiver_diagnostics,
 };
 use tenet_diagnostics::{Diagnostic, LineIndex, LocatedDiagnostic, Severity};
 use tenet_eval::report::RunReport;
@@ -76,6 +76,7 @@ pub fn run(args: &CheckArgs) -> Exit {
             })
         });
         all.extend(evidence_diagnostics(&db, loaded.workspace, *set, dir, &mut texts));
+        all.extend(waiver_diagnostics(&db, loaded.workspace, *set).iter().cloned());
     }
     progress.clear();
     print_diagnostics(&args.diagnostics, &all, &texts);

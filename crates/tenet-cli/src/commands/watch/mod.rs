@@ -256,6 +256,7 @@ fn problems(
     packs: &PackProblems,
 ) -> (Problems, usize) {
     let mut all: Vec<Diagnostic> = diagnostics(db, loaded.workspace).to_vec();
+    all.extend(tenet_db::waiver_diagnostics(db, loaded.workspace, evidence).iter().cloned());
     // Only the policy files a diagnostic points into need their text, for lines and columns.
     let named: HashSet<&str> = all.iter().map(|d| &*d.path).collect();
     let mut texts = SourceTexts::default();
