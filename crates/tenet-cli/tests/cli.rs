@@ -1505,7 +1505,7 @@ fn a_waiver_for_a_subject_with_no_evidence_is_a_warning() {
     assert_eq!(
         stderr(&out).lines().next(),
         Some(
-            "policy/p.tenet:14:1: T0317 this waiver is for AiSystem \"scorr\", but no AiSystem in the evidence has that key: it waives nothing"
+            "policy/p.tenet:14:1: T0514 this waiver is for AiSystem \"scorr\", but no AiSystem in the evidence has that key: it waives nothing"
         ),
         "{}",
         stderr(&out)

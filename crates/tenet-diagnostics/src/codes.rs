@@ -208,9 +208,6 @@ codes! {
     /// A schema's `encoding` that names no encoding.
     UNKNOWN_ENCODING = "T0316", Error, "unknown encoding",
         "`encoding` names the text encoding of the kind's files with a WHATWG label, as browsers know them: `windows-1252` (what Excel saves CSV files in on Windows), `iso-8859-15`, `utf-16le`, `shift_jis`, `gbk`. A label no one knows would leave every file of the kind unread.";
-    /// A waiver for a subject that no document of its kind is.
-    WAIVER_FOR_NOTHING = "T0317", Warning, "waiver for a subject with no evidence",
-        "The waiver names a subject by its kind and key, and no document of that kind in the evidence has the key, so it waives nothing. A system renamed or retired, or a typo in the key, leaves a waiver that an auditor reads as in force; correct the key, or remove the waiver.";
 
     // T04xx: packages.
     /// Packages that use each other in a cycle.
@@ -262,6 +259,9 @@ codes! {
     /// A file in UTF-8 that its schema says is in a single-byte encoding, read as UTF-8.
     UTF8_NOT_DECLARED_ENCODING = "T0513", Warning, "evidence file in UTF-8, not its declared encoding",
         "The schema declares a single-byte encoding for its files (`encoding \"windows-1252\"`, what Excel writes), but this file is UTF-8 (what Google Sheets, Numbers and most tools write), so it is read as UTF-8: read as declared, each accented letter would have been two wrong ones. Nothing is lost. Save the file with a UTF-8 byte-order mark to say what it is, or in the declared encoding like the kind's other files.";
+    /// A waiver for a subject that no document of its kind is.
+    WAIVER_FOR_NOTHING = "T0514", Warning, "waiver for a subject with no evidence",
+        "The waiver names a subject by its kind and key, and no document of that kind in the evidence has the key, so it waives nothing. A system renamed or retired, or a typo in the key, leaves a waiver that an auditor reads as in force; correct the key, or remove the waiver.";
 
     // T06xx: packs.
     /// A `tenet.toml` that cannot be read as a manifest.

@@ -165,6 +165,7 @@ pub(crate) fn load(
         }
     }
     cx.lost_beyond_documents(&by_glob);
+    fold_unknown_fields(&mut loaded.diagnostics);
     // Stable, so a document's diagnostics stay in field order.
     loaded.diagnostics.sort_by_key(|d| d.span.start);
     // Most files are UTF-8 as they stand: their bytes are their text, kept once.
@@ -200,6 +201,38 @@ impl Mark {
         loaded.diagnostics.truncate(self.diagnostics);
         loaded.unread.truncate(self.unread);
     }
+}
+
+/// One warning for each field a file's documents write that their schema lacks, at its
+/// first document, counting the others: a register of a thousand entries, each with the
+/// same extra fields, would otherwise bury its errors under a thousand warnings a field.
+fn fold_unknown_fields(diagnostics: &mut Vec<Diagnostic>) {
+    let unknown = |d: &Diagnostic| d.code == Code::UNKNOWN_EVIDENCE_FIELD;
+    if diagnostics.iter().filter(|d| unknown(d)).nth(1).is_none() {
+        return;
+    }
+    let mut first: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    let mut keep = Vec::with_capacity(diagnostics.len());
+    for (i, d) in diagnostics.iter().enumerate() {
+        let repeated = unknown(d) && {
+            let seen = first.entry(d.message.clone()).or_insert((i, 0));
+            seen.1 += 1;
+            seen.1 > 1
+        };
+        keep.push(!repeated);
+    }
+    for (index, count) in first.into_values().filter(|(_, count)| *count > 1) {
+        if let Some(d) = diagnostics.get_mut(index) {
+            let others = count - 1;
+            let documents = if others == 1 { "document" } else { "documents" };
+            d.message = format!(
+                "{}, here or in the {others} other {documents} of this file that write it",
+                d.message
+            );
+        }
+    }
+    let mut keep = keep.into_iter();
+    diagnostics.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// The kind a file's documents are read as without a `kind:` field: its globs', else the

@@ -556,3 +556,24 @@ fn a_key_is_read_without_the_spaces_around_it_as_references_are() {
     assert_eq!(keys, ["s1", "s2"]);
     assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
 }
+
+#[test]
+fn a_field_the_schema_lacks_is_one_warning_a_file_however_many_documents_write_it() {
+    let text = "- id: a\n  tier: low\n  notes: 1\n- id: b\n  tier: low\n  notes: 2\n\
+                - id: c\n  tier: high\n  notes: 3\n  colour: red\n";
+    let loaded = load("inventory/reg.yaml", text);
+    assert_eq!(loaded.documents.len(), 3);
+    assert_eq!(
+        messages(&loaded),
+        [
+            "T0508 this System has no field `notes`; no rule can read it, here or in the 2 other documents of this file that write it",
+            "T0508 this System has no field `colour`; no rule can read it",
+        ]
+    );
+    assert_eq!(support_span(&loaded, 0), text.find("notes").unwrap());
+}
+
+/// Where diagnostic `i` starts.
+fn support_span(loaded: &Loaded, i: usize) -> usize {
+    loaded.diagnostics[i].span.start as usize
+}
