@@ -577,3 +577,27 @@ fn a_field_the_schema_lacks_is_one_warning_a_file_however_many_documents_write_i
 fn support_span(loaded: &Loaded, i: usize) -> usize {
     loaded.diagnostics[i].span.start as usize
 }
+
+#[test]
+fn whole_numbers_written_as_floats_are_read_and_numbers_out_of_range_say_so() {
+    let schemas = compiled(
+        "package unit\nschema Metric from \"m/*.yaml\" {\n  id: string key\n  count: int\n  latency: float?\n}\n",
+    );
+    let sources = Sources::new(&schemas);
+    let load = |text: &str| load_file("m/a.yaml", text.as_bytes(), &schemas, &sources, &Limits::default());
+    let read = load("- id: a\n  count: 1.0\n- id: b\n  count: 1e2\n");
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    let counts: Vec<&Value> = read.documents.iter().map(|(_, d)| &d.fields[1]).collect();
+    assert_eq!(counts, [&Value::Int(1), &Value::Int(100)]);
+    let refused = load(
+        "- id: c\n  count: 1.5\n- id: d\n  count: 99999999999999999999\n- id: e\n  count: 1\n  latency: 1e400\n",
+    );
+    assert_eq!(
+        messages(&refused),
+        [
+            "T0504 `count` must be a whole number, but it is \"1.5\"",
+            "T0504 `count` is 99999999999999999999, beyond the whole numbers Tenet holds (up to 9223372036854775807)",
+            "T0504 `latency` is 1e400, beyond the largest number Tenet holds (about 1.8e308)",
+        ]
+    );
+}

@@ -223,10 +223,26 @@ impl Typer<'_> {
                 let digits = number
                     .as_deref()
                     .and_then(|t| if self.decimal_comma { ungrouped(t) } else { Some(t.into()) });
-                match digits.and_then(|t| parse_int(&t)) {
-                    Some(i) => scalar(Value::Int(i)),
-                    None => wrong(self, "a whole number"),
+                let Some(digits) = digits else { return wrong(self, "a whole number") };
+                if let Some(i) = parse_int(&digits) {
+                    return scalar(Value::Int(i));
                 }
+                // A whole number written as a float, as pandas writes an integer column
+                // with a gap in it (`1.0`, `1e2`), is that number.
+                let float = (!self.decimal_comma).then(|| digits.parse::<f64>().ok()).flatten();
+                if let Some(x) = float.filter(|x| x.fract() == 0.0 && x.abs() < 9.2e18) {
+                    return scalar(Value::Int(x as i64));
+                }
+                let unsigned = digits.strip_prefix(['-', '+']).unwrap_or(&digits);
+                if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                    let message = format!(
+                        "`{name}` is {digits}, beyond the whole numbers Tenet holds (up to {})",
+                        i64::MAX
+                    );
+                    self.report(Code::EVIDENCE_TYPE, node.span, message);
+                    return None;
+                }
+                wrong(self, "a whole number")
             }
             Ty::Float if self.decimal_comma => {
                 match number_text(node).and_then(|t| parse_decimal_comma(&t)) {
@@ -243,6 +259,12 @@ impl Typer<'_> {
                             Diagnostic::new(Code::EVIDENCE_TYPE, self.path.clone(), node.span, message)
                                 .with_help("if the kind's CSV files write a decimal comma, declare `decimal \",\"` on its schema"),
                         );
+                        None
+                    }
+                    Ok(x) if x.is_infinite() && !t.to_ascii_lowercase().contains("inf") => {
+                        let message =
+                            format!("`{name}` is {t}, beyond the largest number Tenet holds (about 1.8e308)");
+                        self.report(Code::EVIDENCE_TYPE, node.span, message);
                         None
                     }
                     _ => wrong(self, "a number"),
