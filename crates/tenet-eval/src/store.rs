@@ -595,25 +595,49 @@ impl Evidence for MemoryEvidence {
     }
 }
 
-/// A Markdown body's sections by ATX heading: each heading's text up to the next heading
-/// of the same or a higher level. Headings inside fenced code blocks do not count.
+/// A Markdown body's sections: each heading's text up to the next heading of the same or
+/// a higher level. Headings are ATX (`## Limitations`, indented up to three spaces, a tab
+/// or a space after the marks) or setext (a line underlined with `===` or `---`), as model
+/// card templates and hand-written cards use both; their text is read without the
+/// emphasis a heading is sometimes wrapped in (`## **Limitations**`). Headings inside
+/// fenced code blocks do not count.
 fn markdown_sections(body: &str) -> Arc<Sections> {
     let mut headings: Vec<(usize, String, usize, usize)> = Vec::new();
     let mut in_fence = false;
     let mut offset = 0;
+    // The line before, when it could be a setext heading's text: (its text, where it starts).
+    let mut paragraph: Option<(&str, usize)> = None;
     for line in body.split_inclusive('\n') {
+        let (start, end) = (offset, offset + line.len());
+        offset = end;
+        let indent = line.len() - line.trim_start_matches(' ').len();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
-        } else if !in_fence && line.starts_with('#') {
-            let level = line.chars().take_while(|c| *c == '#').count();
-            let rest = &line[level..];
-            if level <= 6 && (rest.starts_with(' ') || rest.trim().is_empty()) {
-                let title = rest.trim().trim_end_matches('#').trim().to_owned();
-                headings.push((level, title, offset, offset + line.len()));
-            }
+            paragraph = None;
+            continue;
         }
-        offset += line.len();
+        if in_fence || indent > 3 {
+            paragraph = None;
+            continue;
+        }
+        if let Some(level) = atx_level(trimmed) {
+            let title = trimmed[level..].trim().trim_end_matches('#').trim();
+            headings.push((level, heading_text(title), start, end));
+            paragraph = None;
+            continue;
+        }
+        let marks = trimmed.trim_end();
+        let underline =
+            !marks.is_empty() && (marks.bytes().all(|b| b == b'=') || marks.bytes().all(|b| b == b'-'));
+        match paragraph {
+            Some((text, text_start)) if underline => {
+                let level = if marks.starts_with('=') { 1 } else { 2 };
+                headings.push((level, heading_text(text), text_start, end));
+                paragraph = None;
+            }
+            _ => paragraph = (!marks.is_empty() && !underline).then_some((marks, start)),
+        }
     }
     let mut out = Vec::new();
     for (i, (level, title, _, content_start)) in headings.iter().enumerate() {
@@ -623,6 +647,28 @@ fn markdown_sections(body: &str) -> Arc<Sections> {
         out.push((Arc::from(title.as_str()), Arc::from(text)));
     }
     Arc::from(out)
+}
+
+/// The level of an ATX heading line (`## …`), without its indent: one to six marks, then a
+/// space, a tab or the end of the line.
+fn atx_level(line: &str) -> Option<usize> {
+    let level = line.bytes().take_while(|b| *b == b'#').count();
+    let rest = &line[level..];
+    ((1..=6).contains(&level) && (rest.starts_with([' ', '\t']) || rest.trim().is_empty())).then_some(level)
+}
+
+/// A heading's text without the emphasis wrapped round all of it (`**Limitations**`).
+fn heading_text(text: &str) -> String {
+    let mut text = text.trim();
+    loop {
+        let inner = ["**", "__", "*", "_"].iter().find_map(|mark| {
+            text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark)).filter(|t| !t.trim().is_empty())
+        });
+        match inner {
+            Some(inner) => text = inner.trim(),
+            None => return text.to_owned(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -645,6 +691,20 @@ mod tests {
         );
         assert_eq!(read, unread);
         assert_ne!(read, DocText::new(Arc::from("# Model\n")));
+    }
+
+    #[test]
+    fn setext_headings_emphasis_and_a_tab_after_the_marks_are_headings_too() {
+        let body = "Model card\n==========\nIntro.\n\nLimitations\n---\nSome.\n\n---\n\n## **Intended use**\nUse it.\n\
+                    #\tContact\nus@example.org\n    # indented code, not a heading\n#hashtag\n";
+        let sections: Vec<(String, String)> =
+            markdown_sections(body).iter().map(|(h, t)| (h.to_string(), t.to_string())).collect();
+        let titles: Vec<&str> = sections.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(titles, ["Model card", "Limitations", "Intended use", "Contact"]);
+        // A rule (`---` after a blank line) is no heading, and a section runs to the next
+        // heading of its level or higher.
+        assert_eq!(sections[1].1, "Some.\n\n---");
+        assert_eq!(sections[3].1, "us@example.org\n    # indented code, not a heading\n#hashtag");
     }
 
     fn doc(id: &str, system: &str) -> Doc {

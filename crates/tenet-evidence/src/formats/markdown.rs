@@ -24,10 +24,9 @@ pub(crate) struct Markdown {
 /// Splits and parses a Markdown document.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Markdown, ParseError> {
     let first_line_end = text.find('\n').unwrap_or(text.len());
-    if text.get(..first_line_end).map(str::trim_end) != Some("---") {
-        return Err(ParseError::new(Span::new(0, 0), "the Markdown file has no front matter").with_help(
-            "start the file with a `---` line, the document's fields in YAML, and another `---` line",
-        ));
+    let first_line = text.get(..first_line_end).map(str::trim_end);
+    if first_line != Some("---") {
+        return Err(no_front_matter(text, first_line));
     }
     let yaml_start = (first_line_end + 1).min(text.len());
     let mut offset = yaml_start;
@@ -55,6 +54,32 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Markdown, ParseError>
     };
     let body = text.get(body_start..).unwrap_or_default();
     Ok(Markdown { front_matter, body: Arc::from(body), body_span: Span::from_usize(body_start, text.len()) })
+}
+
+/// Why a file whose first line is `first_line` has no front matter Tenet reads, at the
+/// line that comes closest: TOML front matter (`+++`, as Hugo writes it), or a `---` line
+/// below blank lines, which no site generator reads as front matter either.
+fn no_front_matter(text: &str, first_line: Option<&str>) -> ParseError {
+    const HELP: &str =
+        "start the file with a `---` line, the document's fields in YAML, and another `---` line";
+    if first_line == Some("+++") {
+        return ParseError::new(
+            Span::new(0, 3),
+            "this front matter is TOML (`+++`), and Tenet reads front matter in YAML",
+        )
+        .with_help("write the fields in YAML between `---` lines: `id: mc-1` for `id = \"mc-1\"`");
+    }
+    let blank = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let rest = &text[blank..];
+    if blank > 0 && rest.lines().next().map(str::trim_end) == Some("---") {
+        let at = blank + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        return ParseError::new(
+            Span::from_usize(at, at + 3),
+            "the front matter must start on the file's first line",
+        )
+        .with_help("remove the blank lines above the `---` line");
+    }
+    ParseError::new(Span::new(0, 0), "the Markdown file has no front matter").with_help(HELP)
 }
 
 #[cfg(test)]
@@ -93,6 +118,17 @@ mod tests {
         assert_eq!(
             parse("---\nid: x\n", &Limits::default()).unwrap_err().message,
             "the front matter is never closed"
+        );
+    }
+
+    #[test]
+    fn toml_front_matter_and_blank_lines_above_it_are_named() {
+        let toml = parse("+++\nid = \"x\"\n+++\n", &Limits::default()).unwrap_err();
+        assert_eq!(toml.message, "this front matter is TOML (`+++`), and Tenet reads front matter in YAML");
+        let below = parse("\n\n---\nid: x\n---\n", &Limits::default()).unwrap_err();
+        assert_eq!(
+            (below.message.as_str(), below.span),
+            ("the front matter must start on the file's first line", Span::new(2, 5))
         );
     }
 
