@@ -669,6 +669,19 @@ impl Context<'_> {
         {
             *key = SmolStr::from(key.trim());
         }
+        // An empty key names nothing: no reference can find the document, and every other
+        // document with an empty key would repeat it.
+        if let Some(field) = schema.key.and_then(|k| schema.record.fields.get(k))
+            && matches!(schema.key.and_then(|k| values.get(k)), Some(Value::String(key)) if key.is_empty())
+        {
+            let name = field.source_name();
+            let at = node.get(name).map_or(node.span, |value| value.span);
+            let message = format!("`{name}` is empty, but it is this {}'s key", schema.name);
+            let d = Diagnostic::new(Code::MISSING_EVIDENCE_FIELD, self.path.clone(), at, message)
+                .with_help("give the document a key that names it, as references to it will");
+            self.loaded.diagnostics.push(d);
+            return self.untyped(node, kind, schema, before);
+        }
         let citation = self.citation(node.span);
         let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));
         let doc = Doc::of_schema(schema, values, text, citation);

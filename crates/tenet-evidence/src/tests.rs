@@ -601,3 +601,12 @@ fn whole_numbers_written_as_floats_are_read_and_numbers_out_of_range_say_so() {
         ]
     );
 }
+
+#[test]
+fn an_empty_key_is_an_error_and_its_document_unread() {
+    let loaded = load("inventory/e.yaml", "- id: \"\"\n  tier: low\n- id: ok\n  tier: low\n");
+    assert_eq!(messages(&loaded), ["T0503 `id` is empty, but it is this System's key"]);
+    assert_eq!(loaded.documents.len(), 1);
+    assert_eq!(loaded.unread.len(), 1);
+    assert!(loaded.unread[0].1.one_document);
+}
