@@ -1178,8 +1178,12 @@ fn soa_lists_all_38_annex_a_controls_and_framework_reports_derive_statuses() {
         .output()
         .expect("run tenet");
     assert_eq!(soa.status.code(), Some(0), "{}", stderr(&soa));
-    let rows: serde_json::Value = serde_json::from_slice(&soa.stdout).expect("JSON");
-    let rows = rows.as_array().expect("rows");
+    let statement: serde_json::Value = serde_json::from_slice(&soa.stdout).expect("JSON");
+    assert_eq!(
+        (&statement["schema_version"], &statement["as_of"]),
+        (&serde_json::json!(1), &serde_json::json!("2026-11-24"))
+    );
+    let rows = statement["controls"].as_array().expect("rows");
     assert_eq!(rows.len(), 38);
     let excluded: Vec<&str> =
         rows.iter().filter(|r| r["applicable"] == false).filter_map(|r| r["control"].as_str()).collect();
@@ -1189,9 +1193,21 @@ fn soa_lists_all_38_annex_a_controls_and_framework_reports_derive_statuses() {
         .arg(&pack)
         .output()
         .expect("run tenet");
-    let rows: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
-    let rows = rows.as_array().expect("rows");
+    let statuses: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    assert_eq!(
+        (&statuses["as_of"], &statuses["framework"]),
+        (&serde_json::json!("2026-11-24"), &serde_json::json!("eu_ai_act"))
+    );
+    let rows = statuses["requirements"].as_array().expect("rows");
     assert_eq!(rows.len(), 126);
+    let csv = Command::new(env!("CARGO_BIN_EXE_tenet"))
+        .args(["soa", "--as-of", "2026-11-24", "--format", "csv"])
+        .arg(&pack)
+        .output()
+        .expect("run tenet");
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.lines().next().is_some_and(|h| h.ends_with(",excluded_by,as_of")), "{csv}");
+    assert!(csv.lines().nth(1).is_some_and(|row| row.ends_with(",\"2026-11-24\"")), "{csv}");
     let art4 = rows.iter().find(|r| r["id"] == "Art. 4").expect("Art. 4");
     assert_eq!(art4["status"], "failing");
     let art1 = rows.iter().find(|r| r["id"] == "Art. 1").expect("Art. 1");

@@ -41,6 +41,10 @@ fn evaluate(
     Ok((db, loaded, report, tenet_db::display_path(&dir)))
 }
 
+/// The version of the JSON that `tenet soa` and `tenet report` write: an object that
+/// records the date the run speaks for beside its rows.
+const VIEW_SCHEMA_VERSION: u32 = 1;
+
 /// `tenet soa`
 pub fn soa(args: &SoaArgs) -> Exit {
     let (_, _, report, root) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
@@ -50,10 +54,19 @@ pub fn soa(args: &SoaArgs) -> Exit {
     let rows =
         tenet_report::statement_of_applicability(&report, &tenet_report::Paths { evidence_root: root });
     let text = match args.format {
-        ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        // The date the statement speaks for, as every report records it: a run is
+        // reproducible from it.
+        ViewFormat::Json => {
+            let statement = serde_json::json!({
+                "schema_version": VIEW_SCHEMA_VERSION,
+                "as_of": report.as_of.to_string(),
+                "controls": rows,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&statement).unwrap_or_default())
+        }
         ViewFormat::Csv => {
             let mut out = String::from(
-                "control,title,applicable,justification,implementation,evidence,overrides,excluded_by\n",
+                "control,title,applicable,justification,implementation,evidence,overrides,excluded_by,as_of\n",
             );
             for r in &rows {
                 let cells = [
@@ -65,6 +78,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                     r.evidence.join("; "),
                     r.overrides.join("; "),
                     r.excluded_by.clone().unwrap_or_default(),
+                    report.as_of.to_string(),
                 ];
                 let quoted: Vec<String> =
                     cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
@@ -140,7 +154,15 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
     }
     let rows = tenet_report::framework_rows(&report, &args.framework, &requirements);
     let text = match args.format {
-        ViewFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        ViewFormat::Json => {
+            let statuses = serde_json::json!({
+                "schema_version": VIEW_SCHEMA_VERSION,
+                "as_of": report.as_of.to_string(),
+                "framework": args.framework,
+                "requirements": rows,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&statuses).unwrap_or_default())
+        }
         ViewFormat::Html => {
             let body: Vec<Vec<String>> = rows
                 .iter()
