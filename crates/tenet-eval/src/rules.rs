@@ -548,18 +548,34 @@ fn judge(
     }
 }
 
+/// The most characters of one value a message shows: a message is read in a terminal or a
+/// pull request, and a field may hold a whole document's text.
+const SHOWN_VALUE_CHARS: usize = 500;
+
 fn render_message(interp: &mut Interp<'_>, parts: &[MessagePart]) -> String {
     let mut out = String::new();
     for part in parts {
         match part {
             MessagePart::Text(t) => out.push_str(t),
             MessagePart::Expr(e) => match interp.eval(e) {
-                Ok(v) => out.push_str(&interp.display(&v)),
+                Ok(v) => push_shortened(&mut out, &interp.display(&v)),
                 Err(_) => out.push_str("(?)"),
             },
         }
     }
     out
+}
+
+/// `value`, or its first [`SHOWN_VALUE_CHARS`] characters and how many more there are.
+fn push_shortened(out: &mut String, value: &str) {
+    match value.char_indices().nth(SHOWN_VALUE_CHARS) {
+        None => out.push_str(value),
+        Some((cut, _)) => {
+            let more = value[cut..].chars().count();
+            out.push_str(&value[..cut]);
+            out.push_str(&format!("… ({more} more characters)"));
+        }
+    }
 }
 
 fn default_message(interp: &Interp<'_>, label: &str, subject: Option<DocRef>) -> String {
@@ -723,6 +739,16 @@ mod tests {
         let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
         assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
         program
+    }
+
+    #[test]
+    fn a_long_value_is_shortened_in_a_message() {
+        let mut out = String::from("note: ");
+        super::push_shortened(&mut out, &"é".repeat(502));
+        assert_eq!(out, format!("note: {}… (2 more characters)", "é".repeat(500)));
+        let mut short = String::new();
+        super::push_shortened(&mut short, "fits");
+        assert_eq!(short, "fits");
     }
 
     #[test]
