@@ -120,11 +120,10 @@ fn with_unread(
     result: &ResultMaker,
     results: Results,
 ) -> Results {
-    let mut kinds: Vec<KindId> = check.subject.iter().map(|s| s.kind).collect();
-    kinds.extend(body.kinds_read.iter().filter(|k| !kinds.contains(k)).collect::<Vec<_>>());
     let subject_kind = check.subject.as_ref().map(|s| s.kind);
+    let others = body.kinds_read.iter().copied().filter(|k| Some(*k) != subject_kind);
     let mut errors = Vec::new();
-    for kind in kinds {
+    for kind in subject_kind.into_iter().chain(others) {
         let name = kind_name(cx.schemas, kind);
         for unread in cx.evidence.kind(kind).unread() {
             let message = match (unread.one_document, Some(kind) == subject_kind) {

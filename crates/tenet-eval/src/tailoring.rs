@@ -63,18 +63,11 @@ pub fn tailor(
                 return all_as(results, Status::NoEvidence, &message);
             }
             Ok(false) => {
-                for r in &mut results {
-                    r.status = Status::NotApplicable;
-                    r.message = Some(Arc::from("the control's `applies when` is false"));
-                }
-                return results;
+                return all_as(results, Status::NotApplicable, "the control's `applies when` is false");
             }
             Err(why) => {
-                for r in &mut results {
-                    r.status = Status::Error;
-                    r.message = Some(Arc::from(format!("cannot decide whether the control applies: {why}")));
-                }
-                return results;
+                let message = format!("cannot decide whether the control applies: {why}");
+                return all_as(results, Status::Error, &message);
             }
         }
     }

@@ -39,23 +39,20 @@ pub(crate) fn decode<'a>(
     declared: Option<&str>,
     schema: Option<&str>,
 ) -> Result<Decoded<'a>, DecodeError> {
-    let text = decoded_text(bytes, declared, schema)?;
-    let utf8_not = declared
+    let single_byte = declared
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
-        .filter(|encoding| *encoding != UTF_8 && encoding.is_single_byte())
-        .filter(|_| {
-            !bytes.is_ascii() && Encoding::for_bom(bytes).is_none() && std::str::from_utf8(bytes).is_ok()
-        })
-        .map(|encoding| encoding.name());
-    match utf8_not {
-        // Read as UTF-8: the bytes are the text.
-        Some(_) => {
-            Ok(Decoded { text: Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default()), utf8_not })
-        }
-        None => Ok(Decoded { text, utf8_not }),
+        .filter(|encoding| *encoding != UTF_8 && encoding.is_single_byte());
+    if let Some(encoding) = single_byte
+        && !bytes.is_ascii()
+        && Encoding::for_bom(bytes).is_none()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Ok(Decoded { text: Cow::Borrowed(text), utf8_not: Some(encoding.name()) });
     }
+    Ok(Decoded { text: decoded_text(bytes, declared, schema)?, utf8_not: None })
 }
 
+/// The text of `bytes` as their byte-order mark, or else `declared`, says they are written.
 fn decoded_text<'a>(
     bytes: &'a [u8],
     declared: Option<&str>,

@@ -334,36 +334,35 @@ impl Context<'_> {
         self.loaded.diagnostics.push(d);
     }
 
+    /// Evidence of `kind` that could not be read, starting at `at`: one document (its key
+    /// when it could be read), or the file's documents from there on. Rules over the kind
+    /// report it.
+    fn unread(&mut self, kind: KindId, key: Option<SmolStr>, at: Span, reason: &str, one_document: bool) {
+        let unread = UnreadDoc { key, citation: self.citation(at), reason: Arc::from(reason), one_document };
+        self.loaded.unread.push((kind, unread));
+    }
+
     /// A row of a CSV file or a line of a JSON Lines file that could not be read: one
     /// document of the file's kind lost, and said so.
     fn lost_row(&mut self, e: ParseError) {
-        let span = e.span;
-        let reason = Arc::from(e.message.as_str());
-        self.parse_error(e);
         if let Some(kind) = self.glob_kind() {
-            let unread = UnreadDoc { key: None, citation: self.citation(span), reason, one_document: true };
-            self.loaded.unread.push((kind, unread));
-            self.unread_spans.push(span);
+            self.unread(kind, None, e.span, &e.message, true);
+            self.unread_spans.push(e.span);
         }
+        self.parse_error(e);
     }
 
     /// A document of `kind` that did not type: its key as written, if it has one, and the
     /// first error typing it gave (from diagnostic `before` on).
     fn untyped(&mut self, node: &Node, kind: KindId, schema: &Schema, before: usize) {
-        let Some(reason) = self.loaded.diagnostics.get(before..).and_then(|new| {
-            new.iter()
-                .find(|d| d.severity == tenet_diagnostics::Severity::Error)
-                .map(|d| Arc::from(d.message.as_str()))
-        }) else {
-            return;
-        };
+        let new = self.loaded.diagnostics.get(before..).unwrap_or_default();
+        let Some(reason) = new.iter().find(|d| d.is_error()).map(|d| d.message.clone()) else { return };
         let key = schema
             .key
             .and_then(|k| schema.record.fields.get(k))
             .and_then(|field| node.get(field.source_name()))
             .and_then(|value| value.as_text().map(str::trim).filter(|t| !t.is_empty()).map(SmolStr::from));
-        let unread = UnreadDoc { key, citation: self.citation(node.span), reason, one_document: true };
-        self.loaded.unread.push((kind, unread));
+        self.unread(kind, key, node.span, &reason, true);
         // The document's own errors are this loss, wherever they point.
         let spans = self.loaded.diagnostics.get(before..).unwrap_or_default().iter().map(|d| d.span);
         self.unread_spans.extend(spans.chain([node.span]));
@@ -381,12 +380,11 @@ impl Context<'_> {
             .loaded
             .diagnostics
             .iter()
-            .filter(|d| d.severity == tenet_diagnostics::Severity::Error)
+            .filter(|d| d.is_error())
             .find(|d| !within(d.span, &self.unread_spans))
-            .map(|d| (d.span, Arc::from(d.message.as_str())));
+            .map(|d| (d.span, d.message.clone()));
         if let Some((span, reason)) = first {
-            let unread = UnreadDoc { key: None, citation: self.citation(span), reason, one_document: false };
-            self.loaded.unread.push((kind, unread));
+            self.unread(kind, None, span, &reason, false);
         }
     }
 
@@ -439,22 +437,23 @@ impl Context<'_> {
     /// register) holds one document per entry; empty YAML documents (a trailing `---`)
     /// hold none.
     fn documents(&mut self, parsed: Parsed) {
-        parsed.docs.iter().for_each(|doc| {
-            self.documents_of(doc);
-            self.placed(doc);
-        });
-        parsed.errors.into_iter().for_each(|e| self.parse_error(e));
+        self.documents_then(parsed, Self::parse_error);
     }
 
     /// A JSON Lines file read whole: its documents, and each line that could not be read
     /// one document lost, as [`Context::json_lines`] has them.
     #[cfg(any(test, feature = "fuzzing"))]
     fn lines(&mut self, parsed: Parsed) {
+        self.documents_then(parsed, Self::lost_row);
+    }
+
+    /// The documents of `parsed`, then each of its errors through `error`.
+    fn documents_then(&mut self, parsed: Parsed, error: fn(&mut Self, ParseError)) {
         parsed.docs.iter().for_each(|doc| {
             self.documents_of(doc);
             self.placed(doc);
         });
-        parsed.errors.into_iter().for_each(|e| self.lost_row(e));
+        parsed.errors.into_iter().for_each(|e| error(self, e));
     }
 
     /// The documents each `at` of the globs that read the file finds in `doc`.
@@ -574,15 +573,13 @@ impl Context<'_> {
     /// Documents of `kind` not where the schema reads them: an entry (its name and span)
     /// that is one document lost, or a place with none of them to read.
     fn place_error(&mut self, kind: KindId, entry: Option<(&str, Span)>, span: Span, message: String) {
-        let reason = Arc::from(message.as_str());
+        let (key, lost) = entry.map_or((None, span), |(name, span)| (Some(SmolStr::from(name)), span));
+        self.unread(kind, key, span, &message, entry.is_some());
+        self.unread_spans.push(lost);
         self.loaded.diagnostics.push(
             Diagnostic::new(Code::EVIDENCE_PLACE, self.path.clone(), span, message)
                 .with_help("check the file against the schema's `at`: the keys, separated by dots, that lead to its documents"),
         );
-        let (key, lost) = entry.map_or((None, span), |(name, span)| (Some(SmolStr::from(name)), span));
-        let unread = UnreadDoc { key, citation: self.citation(span), reason, one_document: entry.is_some() };
-        self.loaded.unread.push((kind, unread));
-        self.unread_spans.push(lost);
     }
 
     /// One error for each glob that reads documents at a place in a file whose format has
@@ -662,25 +659,24 @@ impl Context<'_> {
             return self.untyped(node, kind, schema, before);
         };
         let (mut values, locations) = (typed.values, typed.locations);
-        // A key names its document wherever it is written, as references name it: a cell's
-        // stray spaces are not part of it (references are read trimmed too).
-        if let Some(Value::String(key)) = schema.key.and_then(|k| values.get_mut(k))
-            && key.trim().len() != key.len()
-        {
-            *key = SmolStr::from(key.trim());
-        }
-        // An empty key names nothing: no reference can find the document, and every other
-        // document with an empty key would repeat it.
-        if let Some(field) = schema.key.and_then(|k| schema.record.fields.get(k))
-            && matches!(schema.key.and_then(|k| values.get(k)), Some(Value::String(key)) if key.is_empty())
-        {
-            let name = field.source_name();
-            let at = node.get(name).map_or(node.span, |value| value.span);
-            let message = format!("`{name}` is empty, but it is this {}'s key", schema.name);
-            let d = Diagnostic::new(Code::MISSING_EVIDENCE_FIELD, self.path.clone(), at, message)
-                .with_help("give the document a key that names it, as references to it will");
-            self.loaded.diagnostics.push(d);
-            return self.untyped(node, kind, schema, before);
+        let key = schema.key.and_then(|k| Some((schema.record.fields.get(k)?, values.get_mut(k)?)));
+        if let Some((field, Value::String(key))) = key {
+            // A key names its document wherever it is written, as references name it: a
+            // cell's stray spaces are not part of it (references are read trimmed too).
+            if key.trim().len() != key.len() {
+                *key = SmolStr::from(key.trim());
+            }
+            // An empty key names nothing: no reference can find the document, and every
+            // other document with an empty key would repeat it.
+            if key.is_empty() {
+                let name = field.source_name();
+                let at = node.get(name).map_or(node.span, |value| value.span);
+                let message = format!("`{name}` is empty, but it is this {}'s key", schema.name);
+                let d = Diagnostic::new(Code::MISSING_EVIDENCE_FIELD, self.path.clone(), at, message)
+                    .with_help("give the document a key that names it, as references to it will");
+                self.loaded.diagnostics.push(d);
+                return self.untyped(node, kind, schema, before);
+            }
         }
         let citation = self.citation(node.span);
         let text = markdown.map(|m| Arc::new(DocText::new(m.body.clone())));

@@ -134,8 +134,9 @@ pub fn run(args: &CheckArgs) -> Exit {
         evidence_root: evidence_dir.as_deref().map(tenet_db::display_path).unwrap_or_default(),
     };
     // Every report carries the diagnostics, placed as the terminal and the JSON report
-    // place them.
-    let located = tenet_diagnostics::render::located(&all, &texts);
+    // place them: worked out once, and only for a report that needs them so.
+    let located = std::cell::OnceCell::new();
+    let located = || located.get_or_init(|| tenet_diagnostics::render::located(&all, &texts));
     for target in &targets {
         let path = target.path.as_deref().or(args.output.as_deref());
         let mut sarif = None;
@@ -145,19 +146,19 @@ pub fn run(args: &CheckArgs) -> Exit {
         let written = match target.format {
             ReportFormat::Json => write_output(path, |out| json_report(&report, &all, &texts, out)),
             ReportFormat::Sarif => write_output(path, |out| {
-                sarif = Some(tenet_report::write_sarif(&report, &located, &paths, out)?);
+                sarif = Some(tenet_report::write_sarif(&report, located(), &paths, out)?);
                 Ok(())
             }),
             ReportFormat::Oscal => {
-                write_output(path, |out| tenet_report::write_oscal(&report, &located, &paths, out))
+                write_output(path, |out| tenet_report::write_oscal(&report, located(), &paths, out))
             }
             ReportFormat::Junit => {
-                write_output(path, |out| tenet_report::write_junit(&report, &located, &paths, out))
+                write_output(path, |out| tenet_report::write_junit(&report, located(), &paths, out))
             }
-            ReportFormat::Html => write_output(path, |out| html_report(&report, &located, &paths, out)),
+            ReportFormat::Html => write_output(path, |out| html_report(&report, located(), &paths, out)),
             ReportFormat::Text => write_output(path, |out| text_report(&report, args.all, root, out)),
             ReportFormat::Markdown => {
-                let rendered = tenet_report::markdown(&report, &located, &paths);
+                let rendered = tenet_report::markdown(&report, located(), &paths);
                 write_output(path, |out| out.write_all(rendered.as_bytes()))
             }
         };
