@@ -3,6 +3,7 @@
 //! their own, in `evidence.rs`). So one changed evidence file re-runs only the rules that
 //! read its kinds, and one edited rule re-runs only that rule.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,7 +15,7 @@ use tenet_eval::{
 use tenet_sema::KindId;
 use tenet_sema::program::{ControlId, RuleBody};
 
-use crate::evidence::{kind_docs, load_all_evidence, schemas};
+use crate::evidence::{kind_docs, kind_keys, load_all_evidence, schemas};
 use crate::{Database, Db, EvidenceSet, RunSettings, Workspace, program};
 
 /// A rule's checked body, by control and rule name. Its value is equal across edits that
@@ -52,6 +53,11 @@ impl Evidence for DbEvidence<'_> {
 
     fn shared(&self, kind: KindId) -> Option<Arc<KindDocs>> {
         Some(kind_docs(self.db, self.workspace, self.evidence, kind).clone())
+    }
+
+    /// As the key check found them, which every run makes before it evaluates.
+    fn repeats(&self, kind: KindId) -> Cow<'_, [(u32, u32)]> {
+        Cow::Borrowed(kind_keys(self.db, self.workspace, self.evidence, kind).repeats())
     }
 }
 

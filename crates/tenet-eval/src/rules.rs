@@ -109,10 +109,13 @@ fn evaluate_rule_with(
 }
 
 /// `results`, and an error for each piece of evidence the rule reads that could not be
-/// read (a document with a wrong value, the rest of a file after a syntax error): a rule
-/// cannot vouch for what it did not see, so evidence lost to a typo leaves the control in
-/// error, naming it, rather than passing without it. The subject's kind comes first. A
-/// rule whose domain is empty has only these errors, not "no evidence".
+/// read (a document with a wrong value, the rest of a file after a syntax error), and for
+/// each key that several documents claim where the rule tells documents apart by key (its
+/// subjects, and the kinds it finds by key): a rule cannot vouch for what it did not see,
+/// nor judge a subject it cannot tell from another, so evidence lost to a typo or a copied
+/// row leaves the control in error, naming it, rather than passing without it or judging
+/// one document as if it were the other. The subject's kind comes first. A rule whose
+/// domain is empty has only these errors, not "no evidence".
 fn with_unread(
     cx: &RuleContext<'_>,
     body: &RuleBody,
@@ -122,11 +125,13 @@ fn with_unread(
 ) -> Results {
     let subject_kind = check.subject.as_ref().map(|s| s.kind);
     let others = body.kinds_read.iter().copied().filter(|k| Some(*k) != subject_kind);
+    let found_by_key = lookups(check);
     let mut errors = Vec::new();
     for kind in subject_kind.into_iter().chain(others) {
         let name = kind_name(cx.schemas, kind);
+        let is_subject = Some(kind) == subject_kind;
         for unread in cx.evidence.kind(kind).unread() {
-            let message = match (unread.one_document, Some(kind) == subject_kind) {
+            let message = match (unread.one_document, is_subject) {
                 (true, true) => format!("this {name} could not be checked: {}", unread.reason),
                 (true, false) => {
                     format!(
@@ -147,6 +152,9 @@ fn with_unread(
                 (vec![unread.citation.clone()], 0),
             ));
         }
+        if is_subject || found_by_key.contains(&(kind, LookupField::Key)) {
+            errors.extend(shared_keys(cx, kind, is_subject, result));
+        }
     }
     if errors.is_empty() {
         return results;
@@ -155,6 +163,48 @@ fn with_unread(
         && results.get(0).is_some_and(|r| r.status == Status::NoEvidence && r.subject.is_none());
     let runs = if no_evidence { Vec::new() } else { results.runs().to_vec() };
     Results::from_runs(runs.into_iter().chain([Run::new(errors)]))
+}
+
+/// An error for each key of `kind` that several documents have, citing each of them: the
+/// subject that key names, when `kind` is the rule's subjects' (whose documents are then not
+/// judged one by one: [`Subjects::shared_keys`]), or a key the rule finds documents by.
+fn shared_keys(
+    cx: &RuleContext<'_>,
+    kind: KindId,
+    is_subject: bool,
+    result: &ResultMaker,
+) -> Vec<RuleResult> {
+    let repeats = cx.evidence.repeats(kind);
+    if repeats.is_empty() {
+        return Vec::new();
+    }
+    let docs = cx.evidence.kind(kind).docs();
+    let mut by_first: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    for (here, first) in repeats.iter() {
+        by_first.entry(*first).or_default().push(*here);
+    }
+    let name = kind_name(cx.schemas, kind);
+    by_first
+        .into_iter()
+        .filter_map(|(first, repeated)| {
+            let doc = docs.get(first as usize)?;
+            let key = subject_key(doc, first as usize);
+            let count = repeated.len() + 1;
+            let message = if is_subject {
+                format!("{count} {name} documents have the key `{key}`, so which one this {name} is cannot be told")
+            } else {
+                format!("{count} {name} documents have the key `{key}`, and the rule finds {name} documents by key")
+            };
+            let cited: Vec<Citation> = std::iter::once(first)
+                .chain(repeated)
+                .filter_map(|at| docs.get(at as usize).map(|d| d.citation.clone()))
+                .collect();
+            let more = cited.len().saturating_sub(MAX_CITATIONS);
+            let shown: Vec<Citation> = cited.into_iter().take(MAX_CITATIONS).collect();
+            let subject = SubjectRef { kind: Arc::from(name), key };
+            Some(result.make(Some(subject), Status::Error, Some(message), (shown, more)))
+        })
+        .collect()
 }
 
 /// The rule with what the run fixes worked out once: `today`, the parameters, the
@@ -253,7 +303,19 @@ fn evaluate_check(
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
-    let scope = Subjects { body, check, subject, kind_name: &kind_name, docs, passes: cx.passes };
+    let shared_keys = positions_sharing_keys(&cx.evidence.repeats(subject.kind));
+    // Which documents go unjudged depends on others than themselves: a chunk is reused
+    // only where no key is shared, so that no reused chunk judged a subject it now skips.
+    let memory = if shared_keys.is_empty() { memory } else { None };
+    let scope = Subjects {
+        body,
+        check,
+        subject,
+        kind_name: &kind_name,
+        docs,
+        shared_keys: &shared_keys,
+        passes: cx.passes,
+    };
     // Every subject in one piece, over `evidence`.
     let in_one_piece = |evidence: &dyn Evidence| {
         let (schemas, params, today, budget) = (cx.schemas, cx.params, cx.today, cx.budget);
@@ -309,6 +371,14 @@ fn lookups(check: &CheckRule) -> Vec<(KindId, LookupField)> {
     out
 }
 
+/// The positions of the documents that have a key another also has, in order.
+fn positions_sharing_keys(repeats: &[(u32, u32)]) -> Vec<u32> {
+    let mut positions: Vec<u32> = repeats.iter().flat_map(|(here, first)| [*here, *first]).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    positions
+}
+
 /// A rule's domain: what each chunk of subjects is evaluated with.
 struct Subjects<'s> {
     body: &'s RuleBody,
@@ -316,6 +386,9 @@ struct Subjects<'s> {
     subject: &'s tenet_sema::program::Subject,
     kind_name: &'s Arc<str>,
     docs: &'s [Doc],
+    /// The positions of documents whose key another document has: not judged, since the
+    /// subject their key names is any of them; [`shared_keys`] reports each such key.
+    shared_keys: &'s [u32],
     passes: Passes,
 }
 
@@ -355,7 +428,7 @@ impl Subjects<'_> {
 
     /// Evaluates the subjects in `range` with `interp`.
     fn run(&self, interp: &mut Interp<'_>, range: Range<usize>, result: &ResultMaker) -> Run {
-        let Subjects { body, check, subject, kind_name, docs, passes } = *self;
+        let Subjects { body, check, subject, kind_name, docs, shared_keys, passes } = *self;
         let mut passes_counted = 0;
         let result = &result.own_copy();
         let kind_name: Arc<str> = Arc::from(&**kind_name);
@@ -363,6 +436,9 @@ impl Subjects<'_> {
         let mut out = Vec::with_capacity(range.len());
         for index in range {
             let Some(doc) = docs.get(index) else { continue };
+            if !shared_keys.is_empty() && shared_keys.binary_search(&(index as u32)).is_ok() {
+                continue;
+            }
             let r = DocRef { kind: subject.kind.0, index: index as u32 };
             interp.reads.clear();
             let var = subject.var.0 as usize;

@@ -1,6 +1,7 @@
 //! Evidence as the evaluator sees it: per kind, documents with typed fields, where they
 //! came from, and indexes by key and by field for equality joins.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
@@ -567,6 +568,20 @@ pub trait Evidence {
     fn shared(&self, kind: KindId) -> Option<Arc<KindDocs>> {
         let _ = kind;
         None
+    }
+
+    /// Each document of a kind whose key an earlier one has, with the position of that
+    /// first document, in the order of the repeats. Found by the kind's key index unless the
+    /// evidence knows them already (a database finds them when it checks the keys).
+    fn repeats(&self, kind: KindId) -> Cow<'_, [(u32, u32)]> {
+        let docs = self.kind(kind);
+        let mut repeats: Vec<(u32, u32)> = docs
+            .repeated_keys()
+            .filter_map(|same| same.split_first())
+            .flat_map(|(first, rest)| rest.iter().map(move |here| (*here, *first)))
+            .collect();
+        repeats.sort_unstable();
+        Cow::Owned(repeats)
     }
 }
 

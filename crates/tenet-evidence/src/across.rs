@@ -32,6 +32,10 @@ pub struct KindKeys {
     documents: usize,
     /// Each document whose key an earlier document already has.
     pub duplicates: Vec<Diagnostic>,
+    /// The same documents by position among the kind's: each with the position of the
+    /// first document that has its key. What the evaluator reads, to report a subject whose
+    /// key two documents claim as an error rather than judge each as if it were the one.
+    repeats: Vec<(u32, u32)>,
 }
 
 /// Where a kind's keys are looked up.
@@ -205,11 +209,17 @@ impl KindKeys {
             }
         }
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
-        for (key, here, at) in repeated {
-            duplicates.add(&key, place_of(here), place_of(at));
+        for (key, here, at) in &repeated {
+            duplicates.add(key, place_of(*here), place_of(*at));
         }
+        let repeats = repeated.into_iter().map(|(_, here, at)| (here, at)).collect();
         let documents = docs.docs().len();
-        KindKeys { keys: Keys::Table { docs, first, texts }, documents, duplicates: duplicates.found }
+        KindKeys {
+            keys: Keys::Table { docs, first, texts },
+            documents,
+            duplicates: duplicates.found,
+            repeats,
+        }
     }
 
     /// The keys of `kind`'s documents `docs`, read from their key index; `place_of` gives
@@ -229,15 +239,24 @@ impl KindKeys {
             .and_then(|s| s.record.fields.get(s.key?))
             .map(|f| f.ty.non_optional().clone());
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
+        let mut repeats = Vec::new();
         for same_key in docs.repeated_keys() {
-            let Some((first, repeats)) = same_key.split_first() else { continue };
+            let Some((first, repeated)) = same_key.split_first() else { continue };
             let key = docs.docs().get(*first as usize).and_then(|d| d.key()).map(Value::key_text);
-            for here in repeats {
+            for here in repeated {
                 duplicates.add(key.as_deref().unwrap_or("?"), place_of(*here), place_of(*first));
+                repeats.push((*here, *first));
             }
         }
+        repeats.sort_unstable();
         let documents = docs.docs().len();
-        KindKeys { keys: Keys::Index { docs, key_ty }, documents, duplicates: duplicates.found }
+        KindKeys { keys: Keys::Index { docs, key_ty }, documents, duplicates: duplicates.found, repeats }
+    }
+
+    /// Each document whose key an earlier one has, with that first document: positions
+    /// among the kind's documents, in the order of the repeats.
+    pub fn repeats(&self) -> &[(u32, u32)] {
+        &self.repeats
     }
 
     /// Whether a document of the kind has this key, as a reference writes it.
