@@ -7,15 +7,18 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tenet_diagnostics::LineIndex;
+use tenet_eval::PolicyLine;
 use tenet_eval::report::{RunReport, build_report};
 use tenet_eval::{
     Budget, Evidence, KindDocs, ParamValues, Passes, Results, RuleContext, RuleResult, evaluate_rule,
     evaluate_rule_remembering, tailor,
 };
 use tenet_sema::KindId;
-use tenet_sema::program::{ControlId, RuleBody};
+use tenet_sema::program::{ControlId, FileId, RuleBody};
 
 use crate::evidence::{kind_docs, kind_keys, load_all_evidence, schemas};
+use crate::queries::checked_files;
 use crate::{Database, Db, EvidenceSet, RunSettings, Workspace, program};
 
 /// A rule's checked body, by control and rule name. Its value is equal across edits that
@@ -191,12 +194,13 @@ pub fn evaluate_workspace_with_progress(
     }
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);
+    let line_of_policy = policy_lines(db, workspace);
     let tailored: Vec<(ControlId, Results)> = per_control
         .into_iter()
         .enumerate()
         .map(|(i, parts)| {
             let id = ControlId(i as u32);
-            (id, control_results(program, &cx, id, &parts))
+            (id, control_results(program, &cx, id, &parts, &line_of_policy))
         })
         .collect();
     build_report(program, settings.today(db), tailored, line_of)
@@ -210,12 +214,24 @@ fn control_results(
     cx: &RuleContext<'_>,
     id: ControlId,
     rules: &[Results],
+    line_of: &PolicyLine<'_>,
 ) -> Results {
     if !has_tailoring(program, id) {
         return Results::from_runs(rules.iter().flat_map(|r| r.runs().iter().cloned()));
     }
     let results: Vec<RuleResult> = rules.iter().flat_map(|r| r.iter().cloned()).collect();
-    Results::from(tailor(program, cx, id, results))
+    Results::from(tailor(program, cx, id, results, line_of))
+}
+
+/// The line of an offset in one of the program's files, read from the file the checker read.
+fn policy_lines(db: &Database, workspace: Workspace) -> impl Fn(FileId, u32) -> u32 + '_ {
+    let files = checked_files(db, workspace);
+    move |file: FileId, offset: u32| {
+        let Some(text) = files.get(file.index()).and_then(|f| std::str::from_utf8(f.bytes(db)).ok()) else {
+            return 0;
+        };
+        LineIndex::new(text).line_col(text, offset).line
+    }
 }
 
 /// One control's results, given its rules' results in rule order, as a report holds
@@ -231,7 +247,7 @@ pub fn tailor_control(
     let program = program(db, workspace);
     let view = DbEvidence { db, workspace, evidence };
     let cx = tailoring_context(db, workspace, settings, program, &view);
-    control_results(program, &cx, ControlId(control as u32), rules)
+    control_results(program, &cx, ControlId(control as u32), rules, &policy_lines(db, workspace))
 }
 
 /// What tailoring reads: the whole program's schemas (conditions may read any kind), the

@@ -100,7 +100,10 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         let _ = writeln!(out, "{} {} => {}", c.kind, c.local_id, c.status.as_str());
         for r in c.results.iter() {
             let subject = r.subject.as_ref().map(|s| format!(" [{} {}]", s.kind, s.key)).unwrap_or_default();
-            let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+            // A policy file is named as the case's loading named it: shown from the case.
+            let case_dir = format!("{}/", case.display());
+            let message =
+                r.message.as_deref().map(|m| format!(": {}", m.replace(&case_dir, ""))).unwrap_or_default();
             let _ = writeln!(out, "  rule {}{subject} {}{message}", r.rule, r.status.as_str());
             if let Some(o) = &r.overridden {
                 let file = o.file.rsplit('/').next().unwrap_or_default();

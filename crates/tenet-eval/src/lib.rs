@@ -28,4 +28,4 @@ pub use results::{
 pub use reuse::RuleMemo;
 pub use rules::{RuleContext, evaluate_rule, evaluate_rule_remembering};
 pub use store::{Doc, DocData, DocText, Evidence, IndexKey, KindDocs, MemoryEvidence, UnreadDoc};
-pub use tailoring::tailor;
+pub use tailoring::{PolicyLine, tailor};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tenet_sema::program::{ControlId, Program};
+use tenet_sema::program::{ControlId, FileId, Program, Waiver};
 
 use crate::results::{RuleResult, Status};
 use crate::rules::{RuleContext, condition_holds};
@@ -19,12 +19,19 @@ fn all_as(mut results: Vec<RuleResult>, status: Status, why: &str) -> Vec<RuleRe
     results
 }
 
-/// Applies exclusions, the control's `applies when` and waivers to its results.
+/// Gives the one-based line of a byte offset in a policy file, or 0 where the text is not
+/// at hand: what names a waiver's place in the results it decides.
+pub type PolicyLine<'a> = dyn Fn(FileId, u32) -> u32 + 'a;
+
+/// Applies exclusions, the control's `applies when` and waivers to its results. A result a
+/// waiver decides, waived or failed because the waiver expired, names the waiver's file and
+/// line (`line_of`), so that an auditor finds the decision behind it.
 pub fn tailor(
     program: &Program,
     cx: &RuleContext<'_>,
     control: ControlId,
     mut results: Vec<RuleResult>,
+    line_of: &PolicyLine<'_>,
 ) -> Vec<RuleResult> {
     let Some(c) = program.controls.get(control.index()) else { return results };
     if let Some(exclusion) = program.exclusions.iter().find(|e| e.control == control) {
@@ -75,6 +82,21 @@ pub fn tailor(
     if waivers.is_empty() {
         return results;
     }
+    // Each waiver's place, worked out once however many results it decides.
+    let places: Vec<String> = waivers
+        .iter()
+        .map(|w| match line_of(w.file, w.span.start) {
+            0 => program.path(w.file).to_string(),
+            line => format!("{}:{line}", program.path(w.file)),
+        })
+        .collect();
+    let place_of = |w: &Waiver| {
+        waivers
+            .iter()
+            .position(|x| std::ptr::eq(*x, w))
+            .and_then(|i| places.get(i))
+            .map_or("?", String::as_str)
+    };
     for r in &mut results {
         if !matches!(r.status, Status::Fail | Status::NoEvidence) {
             continue;
@@ -93,14 +115,20 @@ pub fn tailor(
         if let Some(w) = matching.iter().filter(|w| w.until >= cx.today).max_by_key(|w| w.until) {
             r.status = Status::Waived;
             r.message = Some(Arc::from(format!(
-                "{prefix}waived until {} (approved by {}): {}",
-                w.until, w.approved_by, w.because
+                "{prefix}waived until {} (approved by {}, {}): {}",
+                w.until,
+                w.approved_by,
+                place_of(w),
+                w.because
             )));
         } else if let Some(w) = matching.iter().max_by_key(|w| w.until) {
             r.status = Status::Fail;
             r.message = Some(Arc::from(format!(
-                "{prefix}the waiver approved by {} expired on {} ({})",
-                w.approved_by, w.until, w.because
+                "{prefix}the waiver approved by {} at {} expired on {} ({})",
+                w.approved_by,
+                place_of(w),
+                w.until,
+                w.because
             )));
         } else {
             r.message = (!prefix.is_empty()).then(|| Arc::from(prefix.trim_end_matches("; ")));
