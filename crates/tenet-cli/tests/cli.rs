@@ -1296,6 +1296,83 @@ fn fail_on_and_severity_threshold_decide_the_exit_code() {
     assert_eq!(code(&["--severity-threshold", "critical"]), Some(1));
 }
 
+/// The statement for a terminal is text, not the Markdown table; the framework report
+/// writes CSV and Markdown when asked, where it wrote its text for both.
+#[test]
+fn soa_text_and_framework_csv_and_markdown() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .output()
+            .expect("run tenet")
+    };
+    let soa = run(&["soa", "policies/example", "--as-of", "2026-11-24", "--format", "text"]);
+    assert_eq!(soa.status.code(), Some(0), "{}", stderr(&soa));
+    insta::assert_snapshot!("example_soa_text", String::from_utf8_lossy(&soa.stdout));
+    let framework = |format: &str| {
+        let out = run(&[
+            "report",
+            "policies/example",
+            "--framework",
+            "nist_ai_rmf",
+            "--as-of",
+            "2026-11-24",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let csv = framework("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
+    assert_eq!(header, ["requirement", "title", "status", "controls", "as_of"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    let json: serde_json::Value = serde_json::from_str(&framework("json")).expect("JSON");
+    let requirements = json["requirements"].as_array().expect("requirements");
+    assert_eq!(rows.len(), requirements.len());
+    for (row, requirement) in rows.iter().zip(requirements) {
+        assert_eq!(row.get(0), requirement["id"].as_str());
+        assert_eq!(row.get(2), requirement["status"].as_str());
+        assert_eq!(row.get(4), Some("2026-11-24"));
+    }
+    let markdown = framework("markdown");
+    assert!(
+        markdown.starts_with("# nist_ai_rmf requirements as of 2026-11-24\n\n| requirement |"),
+        "{markdown}"
+    );
+    assert_eq!(markdown.lines().filter(|l| l.starts_with("| ")).count(), requirements.len() + 1);
+}
+
+/// Evidence that cannot be read is reported by `soa` and `report` as by `check`: its
+/// diagnostics on stderr and exit code 2, with the statement still written.
+#[test]
+fn soa_and_framework_reports_name_broken_evidence() {
+    let evidence = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(evidence.path().join("inventory")).expect("dir");
+    std::fs::write(evidence.path().join("inventory/ai-systems.yaml"), "- id: [unclosed\n").expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tenet"))
+            .args(args)
+            .arg("--evidence")
+            .arg(evidence.path())
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+            .output()
+            .expect("run tenet")
+    };
+    for args in [
+        &["soa", "policies/example", "--as-of", "2026-11-24", "--format", "text"][..],
+        &["report", "policies/example", "--framework", "eu_ai_act", "--as-of", "2026-11-24"][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("T0502"), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("ai-systems.yaml"), "{args:?}: {}", stderr(&out));
+        assert!(!out.stdout.is_empty(), "{args:?}: the statement is still written");
+    }
+}
+
 #[test]
 fn soa_and_framework_reports_render_as_html() {
     let run = |args: &[&str]| {

@@ -4,21 +4,27 @@
 use std::fmt::Write as _;
 
 use tenet_db::{
-    Database, OsSystem, RunSettings, evaluate_workspace, load_evidence_dir, load_workspace, program,
+    Database, OsSystem, RunSettings, diagnostics, evaluate_workspace, load_evidence_dir, load_workspace,
+    program, waiver_diagnostics,
 };
+use tenet_diagnostics::Diagnostic;
 use tenet_eval::report::RunReport;
 
 use crate::cli::{FrameworkArgs, SoaArgs, ViewFormat};
 use crate::exit::Exit;
-use crate::output::invocation_error;
+use crate::output::{SourceTexts, evidence_diagnostics, invocation_error, print_diagnostics};
 
-/// Evaluates the packs under `path` over their evidence.
+/// Evaluates the packs under `path` over their evidence, printing the policies' and the
+/// evidence's diagnostics on stderr as `tenet check` does; the last value says whether any
+/// was an error, which the command's exit code then says too (the statement is still
+/// written: it shows the controls that evidence made errors).
 fn evaluate(
     path: &std::path::Path,
     evidence: Option<&std::path::Path>,
     as_of: Option<jiff::civil::Date>,
-) -> Result<(Database, tenet_db::WorkspaceFiles, RunReport, String), Exit> {
+) -> Result<(RunReport, String, bool), Exit> {
     let mut db = Database::default();
+    db.checks_once();
     let diagnostic_args = crate::cli::DiagnosticArgs {
         error_format: crate::cli::ErrorFormat::Human,
         color: crate::cli::ColorChoice::Auto,
@@ -27,7 +33,7 @@ fn evaluate(
     let dir = evidence
         .map(std::path::Path::to_path_buf)
         .or_else(|| crate::commands::packs::default_evidence(&packs, path));
-    let loaded = packs.files;
+    let crate::commands::packs::Loaded { files: loaded, diagnostics: pack_diagnostics, texts, .. } = packs;
     let Some(dir) = dir else {
         invocation_error("no evidence: pass --evidence DIR");
         return Err(Exit::Errors);
@@ -36,9 +42,16 @@ fn evaluate(
         invocation_error(&format!("evidence: {e}"));
         Exit::Errors
     })?;
+    let mut texts: SourceTexts = texts;
+    let mut all: Vec<Diagnostic> = pack_diagnostics;
+    all.extend(diagnostics(&db, loaded.workspace).iter().cloned());
+    all.extend(evidence_diagnostics(&db, loaded.workspace, set, &dir, &mut texts));
+    all.extend(waiver_diagnostics(&db, loaded.workspace, set).iter().cloned());
+    print_diagnostics(&diagnostic_args, &all, &texts);
+    let errors = all.iter().any(Diagnostic::is_error);
     let settings = RunSettings::new(&db, crate::commands::today(as_of), tenet_eval::DEFAULT_STEP_BUDGET);
     let report = evaluate_workspace(&db, loaded.workspace, set, settings, &|_, _| 0);
-    Ok((db, loaded, report, tenet_db::display_path(&dir)))
+    Ok((report, tenet_db::display_path(&dir), errors))
 }
 
 /// The version of the JSON that `tenet soa` and `tenet report` write: an object that
@@ -47,7 +60,7 @@ const VIEW_SCHEMA_VERSION: u32 = 1;
 
 /// `tenet soa`
 pub fn soa(args: &SoaArgs) -> Exit {
-    let (_, _, report, root) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
+    let (report, root, errors) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -80,9 +93,7 @@ pub fn soa(args: &SoaArgs) -> Exit {
                     r.excluded_by.clone().unwrap_or_default(),
                     report.as_of.to_string(),
                 ];
-                let quoted: Vec<String> =
-                    cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
-                let _ = writeln!(out, "{}", quoted.join(","));
+                out.push_str(&csv_line(&cells));
             }
             out
         }
@@ -115,7 +126,8 @@ pub fn soa(args: &SoaArgs) -> Exit {
                 &body,
             )
         }
-        ViewFormat::Markdown | ViewFormat::Text => {
+        ViewFormat::Text => soa_text(&rows, report.as_of),
+        ViewFormat::Markdown => {
             let mut out = format!(
                 "# Statement of Applicability (ISO/IEC 42001 Annex A), as of {}\n\n| control | title | applicable | justification | implementation | evidence | overrides |\n|---|---|---|---|---|---|---|\n",
                 report.as_of
@@ -137,21 +149,81 @@ pub fn soa(args: &SoaArgs) -> Exit {
         }
     };
     print!("{text}");
-    if rows.len() == 38 { Exit::Clean } else { Exit::Findings }
+    if rows.is_empty() {
+        invocation_error(
+            "the packs do not use `iso42001`, so the statement has no Annex A control (add `use iso42001`)",
+        );
+        return Exit::Errors;
+    }
+    match (errors, rows.len() == ANNEX_A_CONTROLS) {
+        (true, _) => Exit::Errors,
+        (false, true) => Exit::Clean,
+        (false, false) => Exit::Findings,
+    }
+}
+
+/// The controls of ISO/IEC 42001 Annex A: a statement that lists fewer leaves some out.
+const ANNEX_A_CONTROLS: usize = 38;
+
+/// Evidence files a row of the text statement names before it counts the rest.
+const TEXT_EVIDENCE_SHOWN: usize = 3;
+
+/// The statement for a terminal: a line per control (id, applicability, implementation,
+/// title), and under it what an auditor asks of that line: why an excluded control is
+/// excluded and by whom, the evidence behind the others, and any rule a package replaced.
+/// Ends with the counts by implementation.
+fn soa_text(rows: &[tenet_report::SoaRow], as_of: jiff::civil::Date) -> String {
+    let mut out = format!("Statement of Applicability (ISO/IEC 42001 Annex A), as of {as_of}\n\n");
+    let id_width = rows.iter().map(|r| r.control.len()).max().unwrap_or(0);
+    let implementation_width = rows.iter().map(|r| r.implementation.len()).max().unwrap_or(0);
+    let indent = " ".repeat(id_width + 2);
+    for r in rows {
+        // An excluded control's implementation is its exclusion, said once.
+        let (applicable, implementation) =
+            if r.applicable { ("applicable", r.implementation) } else { ("excluded  ", "") };
+        let _ = writeln!(
+            out,
+            "{:<id_width$}  {applicable}  {implementation:<implementation_width$}  {}",
+            r.control, r.title
+        );
+        if !r.applicable {
+            let _ = writeln!(out, "{indent}because: {}", justification(r));
+        }
+        if let Some((first, rest)) = r.evidence.split_first() {
+            let shown = rest.iter().take(TEXT_EVIDENCE_SHOWN - 1);
+            let more = rest.len().saturating_sub(TEXT_EVIDENCE_SHOWN - 1);
+            let _ = writeln!(out, "{indent}evidence: {first}");
+            for e in shown {
+                let _ = writeln!(out, "{indent}          {e}");
+            }
+            if more > 0 {
+                let _ = writeln!(out, "{indent}          and {more} more");
+            }
+        }
+        for o in &r.overrides {
+            let _ = writeln!(out, "{indent}{o}");
+        }
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.implementation).or_default() += 1;
+    }
+    let counted: Vec<String> = counts.iter().map(|(what, n)| format!("{n} {what}")).collect();
+    let _ = writeln!(out, "\n{} controls: {}", rows.len(), counted.join(", "));
+    out
 }
 
 /// `tenet report --framework`
 pub fn framework(args: &FrameworkArgs) -> Exit {
-    let (db, loaded, report, _) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
     let requirements = catalog(&args.framework);
-    let _ = (db, loaded);
     if requirements.is_empty() {
         invocation_error(&format!("no framework named `{}` (try eu_ai_act or nist_ai_rmf)", args.framework));
         return Exit::Errors;
     }
+    let (report, _, errors) = match evaluate(&args.path, args.evidence.as_deref(), args.as_of) {
+        Ok(x) => x,
+        Err(exit) => return exit,
+    };
     let rows = tenet_report::framework_rows(&report, &args.framework, &requirements);
     let text = match args.format {
         ViewFormat::Json => {
@@ -166,11 +238,7 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
         ViewFormat::Html => {
             let body: Vec<Vec<String>> = rows
                 .iter()
-                .map(|r| {
-                    let status =
-                        serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_owned));
-                    vec![r.id.clone(), r.title.clone(), status.unwrap_or_default(), r.controls.join("\n")]
-                })
+                .map(|r| vec![r.id.clone(), r.title.clone(), status_text(r.status), r.controls.join("\n")])
                 .collect();
             html_table(
                 &format!("{} requirements as of {}", args.framework, report.as_of),
@@ -178,7 +246,38 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
                 &body,
             )
         }
-        _ => {
+        ViewFormat::Csv => {
+            let mut out = String::from("requirement,title,status,controls,as_of\n");
+            for r in &rows {
+                let cells = [
+                    r.id.clone(),
+                    r.title.clone(),
+                    status_text(r.status),
+                    r.controls.join("; "),
+                    report.as_of.to_string(),
+                ];
+                out.push_str(&csv_line(&cells));
+            }
+            out
+        }
+        ViewFormat::Markdown => {
+            let mut out = format!(
+                "# {} requirements as of {}\n\n| requirement | title | status | controls |\n|---|---|---|---|\n",
+                args.framework, report.as_of
+            );
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    r.id.replace('|', "\\|"),
+                    r.title.replace('|', "\\|"),
+                    status_text(r.status),
+                    r.controls.join("<br>").replace('|', "\\|")
+                );
+            }
+            out
+        }
+        ViewFormat::Text => {
             let count = |s: tenet_report::RequirementStatus| rows.iter().filter(|r| r.status == s).count();
             use tenet_report::RequirementStatus as S;
             let mut out = format!(
@@ -192,11 +291,7 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
                 count(S::NotCovered)
             );
             for r in &rows {
-                let status = serde_json::to_value(r.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "{:<14} {} {}", status, r.id, r.title);
+                let _ = writeln!(out, "{:<14} {} {}", status_text(r.status), r.id, r.title);
                 for c in &r.controls {
                     let _ = writeln!(out, "               {c}");
                 }
@@ -205,7 +300,18 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
         }
     };
     print!("{text}");
-    Exit::Clean
+    if errors { Exit::Errors } else { Exit::Clean }
+}
+
+/// A requirement's status as the JSON writes it: `not_assessed`.
+fn status_text(status: tenet_report::RequirementStatus) -> String {
+    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// One line of CSV, every cell quoted.
+fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+    format!("{}\n", quoted.join(","))
 }
 
 /// A built-in framework's requirements (id, title), whether or not the packs use it.
