@@ -340,9 +340,30 @@ fn evaluate_check(
         } else {
             format!("none of the {} {kind_name} documents match the rule's `where`", docs.len())
         };
-        return Results::from(vec![result.make(None, Status::NoEvidence, Some(what), (Vec::new(), 0))]);
+        return Results::from(vec![result.make(None, Status::NoEvidence, Some(what), files_of(docs))]);
     }
     out
+}
+
+/// The files `docs` come from, each cited at its first document, capped: what a rule whose
+/// `where` left no subject read, so that an auditor sees which evidence it looked through.
+fn files_of(docs: &[Doc]) -> (Vec<Citation>, usize) {
+    let mut cited: Vec<Citation> = Vec::new();
+    let mut more = 0;
+    let mut last: Option<&Arc<str>> = None;
+    // A kind's documents are in file order, so a file's come together.
+    for doc in docs {
+        if last == Some(&doc.citation.path) {
+            continue;
+        }
+        last = Some(&doc.citation.path);
+        if cited.len() == MAX_CITATIONS {
+            more += 1;
+        } else {
+            cited.push(doc.citation.clone());
+        }
+    }
+    (cited, more)
 }
 
 /// The index look-ups a rule's expressions make: a quantifier's planned look-up, and a
@@ -814,6 +835,26 @@ mod tests {
         let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
         assert!(program.diagnostics.is_empty(), "{:?}", program.diagnostics);
         program
+    }
+
+    #[test]
+    fn a_where_that_leaves_nothing_cites_each_file_once_and_counts_those_past_the_cap() {
+        use crate::results::Citation;
+        use crate::store::{Doc, DocData};
+        let doc = |file: usize, line: u32| {
+            Doc::new(DocData {
+                fields: Box::new([]),
+                key_field: None,
+                effective: None,
+                markdown: None,
+                citation: Citation { path: Arc::from(format!("f{file:03}.yaml")), line, column: 1 },
+            })
+        };
+        let docs: Vec<Doc> = (0..70).flat_map(|f| [doc(f, 1), doc(f, 5)]).collect();
+        let (cited, more) = super::files_of(&docs);
+        assert_eq!((cited.len(), more), (super::MAX_CITATIONS, 70 - super::MAX_CITATIONS));
+        assert!(cited.iter().enumerate().all(|(f, c)| *c.path == *format!("f{f:03}.yaml") && c.line == 1));
+        assert_eq!(super::files_of(&[]), (Vec::new(), 0));
     }
 
     #[test]
