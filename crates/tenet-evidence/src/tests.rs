@@ -610,3 +610,24 @@ fn an_empty_key_is_an_error_and_its_document_unread() {
     assert_eq!(loaded.unread.len(), 1);
     assert!(loaded.unread[0].1.one_document);
 }
+
+#[test]
+fn a_date_field_whose_format_is_refused_is_left_empty_without_blaming_each_document() {
+    let source = "package unit\nschema Review from \"r/*.csv\" {\n  id: string key\n  held_on: date format \"%Y/%m\"\n  \
+                  other: date format \"%d.%m.%Y\"\n}\n";
+    let (ast, errors) = tenet_syntax::parse(source);
+    assert!(errors.is_empty(), "{errors:?}");
+    let path: Arc<str> = Arc::from("unit.tenet");
+    let program = tenet_sema::check(&[CheckInput { path: &path, origin: Origin::Workspace, ast: &ast }]);
+    // The policy says what is wrong, once.
+    let codes: Vec<&str> = program.diagnostics.iter().map(|d| d.code.id()).collect();
+    assert_eq!(codes, ["T0213"]);
+    let schemas = program.schemas;
+    let text = "id,held_on,other\nr1,2026/05,01.02.2026\nr2,2026/06,03.04.2026\n";
+    let loaded = load_file("r/a.csv", text.as_bytes(), &schemas, &Sources::new(&schemas), &Limits::default());
+    assert_eq!(messages(&loaded), Vec::<String>::new());
+    assert_eq!(loaded.documents.len(), 2);
+    let fields: Vec<&[Value]> = loaded.documents.iter().map(|(_, d)| &*d.fields).collect();
+    assert_eq!(fields[0][1], Value::None);
+    assert_eq!(fields[0][2], Value::Date(jiff::civil::date(2026, 2, 1)));
+}

@@ -271,6 +271,8 @@ impl Typer<'_> {
                 },
                 None => wrong(self, "a number"),
             },
+            // The policy reports the format; no rule reads the field.
+            Ty::Date if field.refused_format => scalar(Value::None),
             Ty::Date => match &field.date_format {
                 None => match node.as_text().and_then(|t| parse_date(t.trim())) {
                     Some(d) => scalar(Value::Date(d)),

@@ -72,6 +72,10 @@ pub struct FieldDef {
     /// How evidence writes a date field's dates (`format "%m/%d/%Y"`, jiff's `strptime`
     /// directives), when not as `YYYY-MM-DD`; only a valid format on a date field is kept.
     pub date_format: Option<Arc<str>>,
+    /// Its `format` cannot read a date (`"%Y/%m"`, no day): its values cannot be read, so
+    /// evidence leaves it empty without blaming each document, and a rule that reads it
+    /// is an error in the policy rather than one over values read another way.
+    pub refused_format: bool,
     /// Doc comment.
     pub doc: Option<String>,
     /// The file that declares it.

@@ -412,6 +412,21 @@ impl Checker<'_> {
             }
         };
         match record.field(&field.text) {
+            Some((_, def)) if def.refused_format => {
+                let d = self
+                    .diag(
+                        Code::INVALID_DATE_FORMAT,
+                        cx.file,
+                        field.span,
+                        format!(
+                            "`{}` cannot be read from evidence: its `format` cannot read a date",
+                            field.text
+                        ),
+                    )
+                    .with_related(self.path(def.file), def.span, "the field and its format");
+                self.report(d);
+                error_expr(span)
+            }
             Some((index, def)) => {
                 // A reference may dangle, so a field read through it may be absent.
                 let ty =

@@ -107,8 +107,14 @@ impl Checker<'_> {
                 continue;
             }
             let ty = self.type_of(package, file, &field.ty);
-            let date_format =
-                field.format.as_ref().and_then(|format| self.date_format(file, field, &ty, format));
+            let (date_format, refused_format) = match &field.format {
+                None => (None, false),
+                Some(format) => match self.date_format(file, field, &ty, format) {
+                    DateFormat::Kept(format) => (Some(format), false),
+                    DateFormat::Ignored => (None, false),
+                    DateFormat::Refused => (None, true),
+                },
+            };
             defs.push(FieldDef {
                 name: Arc::from(field.name.text.as_str()),
                 ty,
@@ -116,6 +122,7 @@ impl Checker<'_> {
                 effective: field.effective,
                 alias: field.alias.as_ref().map(|a| Arc::from(a.value.as_str())),
                 date_format,
+                refused_format,
                 doc: doc_text(&field.doc),
                 file,
                 span: field.name.span,
@@ -124,21 +131,15 @@ impl Checker<'_> {
         RecordTy { fields: defs }
     }
 
-    /// A field's `format`, when it is on a date field (or a list of dates) and reads a
+    /// A field's `format`, kept when it is on a date field (or a list of dates) and reads a
     /// date: the format writes a sample date that it then reads back as the same date.
-    fn date_format(
-        &mut self,
-        file: FileId,
-        field: &ast::Field,
-        ty: &Ty,
-        format: &ast::Str,
-    ) -> Option<Arc<str>> {
+    fn date_format(&mut self, file: FileId, field: &ast::Field, ty: &Ty, format: &ast::Str) -> DateFormat {
         let element = match ty.non_optional() {
             Ty::List(element) => element.non_optional(),
             other => other,
         };
         if matches!(element, Ty::Error) {
-            return None;
+            return DateFormat::Ignored;
         }
         if !matches!(element, Ty::Date) {
             let message = format!(
@@ -150,7 +151,7 @@ impl Checker<'_> {
                 .diag(Code::INVALID_DATE_FORMAT, file, format.span, message)
                 .with_help("declare the field `date`, `date?` or `[date]`, or remove the format");
             self.report(d);
-            return None;
+            return DateFormat::Ignored;
         }
         let sample = jiff::civil::date(2024, 12, 17);
         let reads_back = jiff::fmt::strtime::format(format.value.as_str(), sample)
@@ -158,7 +159,7 @@ impl Checker<'_> {
             .and_then(|written| jiff::fmt::strtime::parse(format.value.as_str(), &written).ok())
             .and_then(|parsed| parsed.to_date().ok());
         if reads_back == Some(sample) {
-            return Some(Arc::from(format.value.as_str()));
+            return DateFormat::Kept(Arc::from(format.value.as_str()));
         }
         let message =
             format!("`{}` cannot read a date: it must give the year, the month and the day", format.value);
@@ -166,7 +167,7 @@ impl Checker<'_> {
             "write it with `%Y` (2024), `%m` (12, or 6) or `%b` (Dec), and `%d` (17): `%m/%d/%Y` reads 12/17/2024, `%d.%m.%Y` reads 17.12.2024",
         );
         self.report(d);
-        None
+        DateFormat::Refused
     }
 
     /// The type a type expression denotes in a package.
@@ -208,4 +209,15 @@ impl Checker<'_> {
         };
         if ty.optional { base.optional() } else { base }
     }
+}
+
+/// What becomes of a field's `format`.
+enum DateFormat {
+    /// It reads dates: evidence is read with it.
+    Kept(Arc<str>),
+    /// It is on a field that is not a date (an error there), or a field whose type is in
+    /// error: the field is read as its type says.
+    Ignored,
+    /// It cannot read a date (an error there): the field cannot be read.
+    Refused,
 }
