@@ -717,11 +717,48 @@ impl Context<'_> {
         if !self.header_fits(glob_kind, &table.header, &table.repeated, table.delimiter) {
             return;
         }
+        self.unnamed_columns(glob_kind, &table.header, &table.rows);
         for row in table.rows {
             match row {
                 Ok(node) => self.typed(&node, glob_kind, None, false),
                 Err(e) => self.lost_row(e),
             }
+        }
+    }
+
+    /// A warning for each column the header gives no name that some row writes a value
+    /// in, at the first such value: no field can read it, and a column whose name was
+    /// deleted in a spreadsheet otherwise loses its values without a word. Columns empty
+    /// all the way down (the trailing `,` spreadsheets write) are left alone.
+    fn unnamed_columns(
+        &mut self,
+        kind: KindId,
+        header: &[(String, Span)],
+        rows: &[Result<Node, ParseError>],
+    ) {
+        let Some(schema) = self.schemas.get(kind.index()) else { return };
+        for (column, _) in header.iter().enumerate().filter(|(_, (name, _))| name.is_empty()) {
+            let first = rows.iter().filter_map(|row| row.as_ref().ok()).find_map(|row| match &row.kind {
+                NodeKind::Map(cells) => cells.get(column).filter(|(_, _, cell)| !cell.is_null()),
+                _ => None,
+            });
+            let Some((_, span, cell)) = first else { continue };
+            let value: String = cell.as_text().unwrap_or_default().chars().take(60).collect();
+            self.loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::UNKNOWN_EVIDENCE_FIELD,
+                    self.path.clone(),
+                    *span,
+                    format!(
+                        "column {} has no name in the header, so no rule can read its values, such as \"{value}\"",
+                        column + 1
+                    ),
+                )
+                .with_help(format!(
+                    "name the column in the header row as a field of {}, or remove it",
+                    schema.name
+                )),
+            );
         }
     }
 

@@ -631,3 +631,17 @@ fn a_date_field_whose_format_is_refused_is_left_empty_without_blaming_each_docum
     assert_eq!(fields[0][1], Value::None);
     assert_eq!(fields[0][2], Value::Date(jiff::civil::date(2026, 2, 1)));
 }
+
+#[test]
+fn a_column_without_a_name_warns_at_its_first_value_unless_it_is_empty_throughout() {
+    let loaded = load("inventory/s.csv", "id,,tier,\ns1,,low,\ns2,Alice,high,\n");
+    assert_eq!(
+        messages(&loaded),
+        ["T0508 column 2 has no name in the header, so no rule can read its values, such as \"Alice\""]
+    );
+    let span = loaded.diagnostics[0].span;
+    assert_eq!(&"id,,tier,\ns1,,low,\ns2,Alice,high,\n"[span.start as usize..span.end as usize], "Alice");
+    assert_eq!(loaded.documents.len(), 2);
+    let clean = load("inventory/s.csv", "id,tier,\ns1,low,\ns2,high,\n");
+    assert_eq!(messages(&clean), Vec::<String>::new());
+}
