@@ -207,6 +207,12 @@ pub enum TemplateFormat {
     Markdown,
     /// A CSV header and one example row, in the schema's delimiter and formats.
     Csv,
+    /// A TOML document, each field's notes in a comment, at the place `at` names.
+    Toml,
+    /// A JSON document at the place `at` names.
+    Json,
+    /// One line of JSON Lines.
+    Jsonl,
 }
 
 /// `tenet evidence template`

@@ -1534,6 +1534,100 @@ fn a_csv_kind_s_template_is_a_header_and_a_row_in_its_dialect() {
     assert!(template("Training", &["--format", "yaml"]).contains("kind: Training\n"));
 }
 
+/// A kind read only from TOML or JSON gets its template in that format, at the place its
+/// `at` names, and each template, its key filled in, reads back as one document of its
+/// kind with no diagnostic.
+#[test]
+fn toml_and_json_kinds_templates_read_back_as_their_documents() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = r#"package tt
+
+/// A system in the lab's register.
+schema LabSystem from "lab/*.toml" at "systems" {
+  /// The system's id.
+  id: string key
+  tier: "low" | "high"
+  reviewed: date format "%d.%m.%Y"
+  owner: { name: string, email: string? }
+  tags: [string]?
+  checks: [{ name: string, passed: bool }]
+}
+
+schema Entry from "entries/*.toml" at "register.*" {
+  id: string key
+  score: float
+}
+
+schema Plain from "plain/*.toml" {
+  id: string key
+  n: int
+}
+
+schema Event from "events/*.jsonl" {
+  id: string key
+  at: datetime
+}
+
+schema Rec from "recs/*.json" at "data.records" {
+  id: string key
+  ok: bool
+}
+
+control T.1 "Every kind's template reads back" {
+  rule lab
+    for s: LabSystem
+    require s.id == "lab-1" and s.owner.email == "" and len(s.checks) == 1
+  rule entry
+    for e: Entry
+    require e.id == "<id>" and e.score == 0.5
+  rule plain
+    for p: Plain
+    require p.n == 0
+  rule event
+    for e: Event
+    require e.id == "e-1"
+  rule rec
+    for r: Rec
+    require not r.ok
+}
+"#;
+    std::fs::write(dir.path().join("policy.tenet"), policy).expect("write policy");
+    let template = |kind: &str| {
+        let out = tenet_in(dir.path(), &["evidence", "template", kind, "--as-of", "2026-06-30"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lab = template("LabSystem");
+    assert!(lab.starts_with("# A system in the lab's register.\n# Tenet reads this kind from: \"lab/*.toml\" at \"systems\"\n\n[[systems]]\n# The system's id.\n# string; key: unique across all documents of this kind\nid = \"\"\n"), "{lab}");
+    assert!(lab.contains("# date; written as `%d.%m.%Y`\nreviewed = \"30.06.2026\"\n"), "{lab}");
+    assert!(lab.contains("[systems.owner]\n") && lab.contains("[[systems.checks]]\n"), "{lab}");
+    assert_eq!(
+        template("Entry"),
+        "# Tenet reads this kind from: \"entries/*.toml\" at \"register.*\"\n\n[register.\"<id>\"]\n# number\nscore = 0.5\n"
+    );
+    assert_eq!(template("Event"), "{\"id\":\"\",\"at\":\"2026-06-30T00:00:00Z\"}\n");
+    assert_eq!(
+        template("Rec"),
+        "{\n  \"data\": {\n    \"records\": [\n      {\n        \"id\": \"\",\n        \"ok\": false\n      }\n    ]\n  }\n}\n"
+    );
+    let write = |path: &str, text: String| {
+        let path = dir.path().join("evidence").join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write evidence");
+    };
+    write("lab/t.toml", lab.replacen("id = \"\"", "id = \"lab-1\"", 1));
+    write("entries/t.toml", template("Entry"));
+    write("plain/t.toml", template("Plain").replacen("id = \"\"", "id = \"p-1\"", 1));
+    write("events/t.jsonl", template("Event").replacen("\"id\":\"\"", "\"id\":\"e-1\"", 1));
+    write("recs/t.json", template("Rec").replacen("\"id\": \"\"", "\"id\": \"r-1\"", 1));
+    let out =
+        tenet_in(dir.path(), &["check", "policy.tenet", "--evidence", "evidence", "--as-of", "2026-06-30"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("results:  5 pass, 0 fail, 0 error"), "{text}");
+    assert_eq!(stderr(&out), "");
+}
+
 #[test]
 fn a_diagnostic_quoting_a_script_without_line_break_data_prints_only_itself() {
     let dir = tempfile::tempdir().expect("temp dir");

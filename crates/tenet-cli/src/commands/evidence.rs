@@ -59,12 +59,20 @@ pub fn template(args: &TemplateArgs) -> Exit {
         let extension = |s: &tenet_sema::program::Source| {
             tenet_sema::sources::format_of_glob(&s.glob).unwrap_or_default()
         };
+        // A kind read only from one format gets a template in it.
+        let all = |formats: &[&str]| {
+            !schema.sources.is_empty() && schema.sources.iter().all(|s| formats.contains(&extension(s)))
+        };
         if schema.sources.iter().any(|s| extension(s) == "Markdown") {
             TemplateFormat::Markdown
-        } else if !schema.sources.is_empty()
-            && schema.sources.iter().all(|s| matches!(extension(s), "CSV" | "TSV"))
-        {
+        } else if all(&["CSV", "TSV"]) {
             TemplateFormat::Csv
+        } else if all(&["TOML"]) {
+            TemplateFormat::Toml
+        } else if all(&["JSON Lines"]) {
+            TemplateFormat::Jsonl
+        } else if all(&["JSON", "JSON Lines"]) {
+            TemplateFormat::Json
         } else {
             TemplateFormat::Yaml
         }
@@ -92,8 +100,14 @@ pub fn render_template(
     format: TemplateFormat,
     today: jiff::civil::Date,
 ) -> String {
-    if format == TemplateFormat::Csv {
-        return csv_template(schema, today);
+    match format {
+        TemplateFormat::Csv => return csv_template(schema, today),
+        TemplateFormat::Toml => return super::structured_template::toml_template(program, schema, today),
+        TemplateFormat::Json | TemplateFormat::Jsonl => {
+            let one_line = format == TemplateFormat::Jsonl;
+            return super::structured_template::json_template(program, schema, today, one_line);
+        }
+        TemplateFormat::Yaml | TemplateFormat::Markdown => {}
     }
     let mut yaml = String::new();
     if let Some(doc) = &schema.doc {
@@ -116,7 +130,11 @@ pub fn render_template(
         field_lines(program, field, 0, today, &mut yaml);
     }
     match format {
-        TemplateFormat::Yaml | TemplateFormat::Csv => yaml,
+        TemplateFormat::Yaml
+        | TemplateFormat::Csv
+        | TemplateFormat::Toml
+        | TemplateFormat::Json
+        | TemplateFormat::Jsonl => yaml,
         TemplateFormat::Markdown => {
             format!(
                 "---\n{yaml}---\n\n# {}\n\nWrite the document here; rules can read its sections by heading.\n",
@@ -126,19 +144,9 @@ pub fn render_template(
     }
 }
 
-fn field_lines(
-    program: &Program,
-    field: &FieldDef,
-    indent: usize,
-    today: jiff::civil::Date,
-    out: &mut String,
-) {
-    let pad = " ".repeat(indent);
-    if let Some(doc) = &field.doc {
-        for line in doc.lines() {
-            let _ = writeln!(out, "{pad}# {line}");
-        }
-    }
+/// What a template says of a field beside its sample: its type, whether it is the key,
+/// the effective date or optional, and how its dates are written.
+pub(crate) fn field_notes(program: &Program, field: &FieldDef) -> Vec<String> {
     let optional = matches!(field.ty, Ty::Optional(_));
     let mut notes = vec![match &field.date_format {
         // The field's own format is noted below, in place of the usual one.
@@ -157,6 +165,23 @@ fn field_lines(
     if let Some(format) = &field.date_format {
         notes.push(format!("written as `{format}`"));
     }
+    notes
+}
+
+fn field_lines(
+    program: &Program,
+    field: &FieldDef,
+    indent: usize,
+    today: jiff::civil::Date,
+    out: &mut String,
+) {
+    let pad = " ".repeat(indent);
+    if let Some(doc) = &field.doc {
+        for line in doc.lines() {
+            let _ = writeln!(out, "{pad}# {line}");
+        }
+    }
+    let notes = field_notes(program, field);
     // A date in the field's own format, when it has one.
     let example = |ty: &Ty| match (&field.date_format, ty.non_optional()) {
         (Some(_), Ty::Date) => format!("\"{}\"", date_as_written(field, today)),
@@ -248,7 +273,7 @@ pub fn csv_template(schema: &Schema, today: jiff::civil::Date) -> String {
 }
 
 /// `date` as evidence writes `field`'s dates: in the field's own format, or `YYYY-MM-DD`.
-fn date_as_written(field: &FieldDef, date: jiff::civil::Date) -> String {
+pub(crate) fn date_as_written(field: &FieldDef, date: jiff::civil::Date) -> String {
     match &field.date_format {
         Some(format) => jiff::fmt::strtime::format(&**format, date).unwrap_or_default(),
         None => date.to_string(),

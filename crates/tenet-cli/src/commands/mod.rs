@@ -9,6 +9,7 @@ pub mod init;
 pub mod lsp;
 pub mod pack;
 pub mod packs;
+pub mod structured_template;
 pub mod test;
 pub mod watch;
 
