@@ -35,6 +35,26 @@ pub(crate) enum NodeKind {
 }
 
 impl Node {
+    /// The node with every span moved `by` bytes later: a node parsed from a part of a
+    /// file (Markdown's TOML front matter) placed in the whole file.
+    pub fn shifted(mut self, by: usize) -> Node {
+        fn shift(node: &mut Node, by: u32) {
+            node.span = Span::new(node.span.start + by, node.span.end + by);
+            match &mut node.kind {
+                NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+                NodeKind::Map(entries) => {
+                    for (_, key, value) in entries {
+                        *key = Span::new(key.start + by, key.end + by);
+                        shift(value, by);
+                    }
+                }
+                _ => {}
+            }
+        }
+        shift(&mut self, u32::try_from(by).unwrap_or(u32::MAX));
+        self
+    }
+
     pub fn new(kind: NodeKind, span: Span) -> Node {
         Node { kind, span }
     }

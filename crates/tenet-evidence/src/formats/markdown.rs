@@ -1,19 +1,20 @@
-//! Markdown documents: YAML front matter between `---` lines holds the fields; the body
-//! after it is kept as text, which the evaluator splits into sections by heading for
-//! rules that read prose ("the model card has a Limitations section").
+//! Markdown documents: front matter holds the fields, in YAML between `---` lines or in
+//! TOML between `+++` lines (as Hugo writes it); the body after it is kept as text, which
+//! the evaluator splits into sections by heading for rules that read prose ("the model
+//! card has a Limitations section").
 
 use std::sync::Arc;
 
 use tenet_diagnostics::Span;
 
-use crate::formats::yaml;
+use crate::formats::{toml, yaml};
 use crate::limits::Limits;
 use crate::node::{Node, NodeKind, ParseError};
 
 /// A Markdown document, split.
 #[derive(Debug)]
 pub(crate) struct Markdown {
-    /// The front matter, parsed as YAML.
+    /// The front matter, parsed as YAML or TOML.
     pub front_matter: Node,
     /// The text after the front matter.
     pub body: Arc<str>,
@@ -25,25 +26,36 @@ pub(crate) struct Markdown {
 pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Markdown, ParseError> {
     let first_line_end = text.find('\n').unwrap_or(text.len());
     let first_line = text.get(..first_line_end).map(str::trim_end);
-    if first_line != Some("---") {
-        return Err(no_front_matter(text, first_line));
-    }
-    let yaml_start = (first_line_end + 1).min(text.len());
-    let mut offset = yaml_start;
+    let (marker, closers): (&str, &[&str]) = match first_line {
+        Some("---") => ("---", &["---", "..."]),
+        Some("+++") => ("+++", &["+++"]),
+        _ => return Err(no_front_matter(text)),
+    };
+    let start = (first_line_end + 1).min(text.len());
+    let mut offset = start;
     let mut close: Option<(usize, usize)> = None;
-    for line in text.get(yaml_start..).unwrap_or_default().split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed == "..." {
+    for line in text.get(start..).unwrap_or_default().split_inclusive('\n') {
+        if closers.contains(&line.trim_end()) {
             close = Some((offset, offset + line.len()));
             break;
         }
         offset += line.len();
     }
-    let Some((yaml_end, body_start)) = close else {
+    let Some((end, body_start)) = close else {
         return Err(ParseError::new(Span::from_usize(0, first_line_end), "the front matter is never closed")
-            .with_help("end the front matter with a line holding only `---`"));
+            .with_help(format!("end the front matter with a line holding only `{marker}`")));
     };
-    let mut parsed = yaml::parse(text.get(yaml_start..yaml_end).unwrap_or_default(), yaml_start, limits);
+    let front = text.get(start..end).unwrap_or_default();
+    let mut parsed = if marker == "+++" {
+        let mut parsed = toml::parse(front, limits, false);
+        parsed.docs = parsed.docs.into_iter().map(|node| node.shifted(start)).collect();
+        for error in &mut parsed.errors {
+            error.span = Span::new(error.span.start + start as u32, error.span.end + start as u32);
+        }
+        parsed
+    } else {
+        yaml::parse(front, start, limits)
+    };
     if let Some(error) = parsed.errors.pop() {
         return Err(error);
     }
@@ -56,19 +68,12 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Markdown, ParseError>
     Ok(Markdown { front_matter, body: Arc::from(body), body_span: Span::from_usize(body_start, text.len()) })
 }
 
-/// Why a file whose first line is `first_line` has no front matter Tenet reads, at the
-/// line that comes closest: TOML front matter (`+++`, as Hugo writes it), or a `---` line
-/// below blank lines, which no site generator reads as front matter either.
-fn no_front_matter(text: &str, first_line: Option<&str>) -> ParseError {
+/// Why a file without a `---` or `+++` first line has no front matter Tenet reads, at the
+/// line that comes closest: a `---` line below blank lines, which no site generator reads
+/// as front matter either.
+fn no_front_matter(text: &str) -> ParseError {
     const HELP: &str =
         "start the file with a `---` line, the document's fields in YAML, and another `---` line";
-    if first_line == Some("+++") {
-        return ParseError::new(
-            Span::new(0, 3),
-            "this front matter is TOML (`+++`), and Tenet reads front matter in YAML",
-        )
-        .with_help("write the fields in YAML between `---` lines: `id: mc-1` for `id = \"mc-1\"`");
-    }
     let blank = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
     let rest = &text[blank..];
     if blank > 0 && rest.lines().next().map(str::trim_end) == Some("---") {
@@ -122,9 +127,32 @@ mod tests {
     }
 
     #[test]
-    fn toml_front_matter_and_blank_lines_above_it_are_named() {
-        let toml = parse("+++\nid = \"x\"\n+++\n", &Limits::default()).unwrap_err();
-        assert_eq!(toml.message, "this front matter is TOML (`+++`), and Tenet reads front matter in YAML");
+    fn toml_front_matter_is_read_in_place() {
+        let text = "+++\nid = \"mc-1\"\nowners = [\"a\", \"b\"]\n+++\n# Limitations\n";
+        let md = parse(text, &Limits::default()).unwrap();
+        let NodeKind::Map(entries) = &md.front_matter.kind else { panic!("{:?}", md.front_matter) };
+        let placed: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|(_, key, value)| {
+                (
+                    &text[key.start as usize..key.end as usize],
+                    &text[value.span.start as usize..value.span.end as usize],
+                )
+            })
+            .collect();
+        assert_eq!(placed, [("id", "\"mc-1\""), ("owners", "[\"a\", \"b\"]")]);
+        assert_eq!(&*md.body, "# Limitations\n");
+        // Errors are placed in the file too, and an unclosed block names its marker.
+        let broken = "+++\nid = \n+++\n";
+        let error = parse(broken, &Limits::default()).unwrap_err();
+        assert!(error.message.starts_with("invalid TOML"), "{}", error.message);
+        assert!(error.span.start >= 4, "{:?}", error.span);
+        let unclosed = parse("+++\nid = \"x\"\n", &Limits::default()).unwrap_err();
+        assert_eq!(unclosed.help.as_deref(), Some("end the front matter with a line holding only `+++`"));
+    }
+
+    #[test]
+    fn blank_lines_above_front_matter_are_named() {
         let below = parse("\n\n---\nid: x\n---\n", &Limits::default()).unwrap_err();
         assert_eq!(
             (below.message.as_str(), below.span),
