@@ -84,7 +84,9 @@ fn run_case(case: &Path) -> Result<(), Failed> {
         .iter()
         .chain(evidence_diagnostics(&db, loaded.workspace, evidence).iter())
     {
-        let _ = writeln!(out, "diagnostic {} {}: {}", d.code.id(), d.path, d.message);
+        // A policy file is named from the case, as results name it.
+        let path = d.path.strip_prefix(&format!("{}/", case.display())).unwrap_or(&d.path);
+        let _ = writeln!(out, "diagnostic {} {path}: {}", d.code.id(), d.message);
     }
     let line_of = |path: &str, offset: u32| -> u32 {
         let text = std::fs::read(path).unwrap_or_default();

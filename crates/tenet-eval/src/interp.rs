@@ -104,7 +104,18 @@ fn evaluate_param(
         return;
     }
     let Some(param) = program.params.get(id.index()) else { return };
-    let expr = overrides.iter().find(|(p, _)| *p == id).map_or(&param.value, |(_, e)| e);
+    let overridden = overrides.iter().find(|(p, _)| *p == id);
+    if let (None, Some((file, _))) = (overridden, param.broken_set) {
+        // The default is not what the policy meant: a `set` of it has errors.
+        let why = format!(
+            "`{}` is set in {} by a `set` with errors; see the diagnostics",
+            param.name,
+            program.path(file)
+        );
+        state[id.index()] = ParamState::Done(Err(why));
+        return;
+    }
+    let expr = overridden.map_or(&param.value, |(_, e)| e);
     // Evaluate what it reads first; the checker has ruled out cycles.
     state[id.index()] = ParamState::Running;
     let mut deps = Vec::new();

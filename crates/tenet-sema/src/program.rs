@@ -205,6 +205,10 @@ pub struct Param {
     /// `set`s of packages that the winning package depends on, which it replaced, with
     /// their values: reports show where each setting came from.
     pub replaced_sets: Vec<(Setting, Expr)>,
+    /// A `set` of it that has errors (it does not parse, or its value does not check):
+    /// the file and the `set`'s place. The parameter then has no value, so the rules that
+    /// read it are errors rather than judged by the default the `set` meant to replace.
+    pub broken_set: Option<(FileId, Span)>,
     /// Declaring file.
     pub file: FileId,
     /// Where its name is declared.

@@ -13,6 +13,9 @@ pub use tenet_diagnostics::Span;
 pub struct Ast {
     /// The top-level declarations that parsed.
     pub items: Vec<Item>,
+    /// The parameters named by `set` items that did not parse: a rule that reads one
+    /// must not quietly take its default, which the broken `set` meant to replace.
+    pub broken_sets: Vec<Name>,
 }
 
 /// A name or id as written: an identifier, a dotted package path, a control id like

@@ -29,7 +29,7 @@ pub fn parse(text: &str) -> (Ast, Vec<SyntaxError>) {
     {
         let lower = Lower::new(0);
         let items = pairs.next().map(|file| lower.file(file)).unwrap_or_default();
-        return (Ast { items }, lower.into_errors());
+        return (Ast { items, broken_sets: Vec::new() }, lower.into_errors());
     }
     parse_by_item(text, &tokens)
 }
@@ -55,6 +55,7 @@ pub fn parse_bytes(bytes: &[u8]) -> (Ast, Vec<SyntaxError>) {
 fn parse_by_item(text: &str, tokens: &[Token]) -> (Ast, Vec<SyntaxError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
+    let mut broken_sets = Vec::new();
     for range in item_chunks(text) {
         let Some(chunk) = text.get(range.clone()) else { continue };
         let chunk_tokens: Vec<Token> =
@@ -78,10 +79,37 @@ fn parse_by_item(text: &str, tokens: &[Token]) -> (Ast, Vec<SyntaxError>) {
                 }
                 errors.extend(lower.into_errors());
             }
-            Err(e) => errors.push(from_pest(&e, text, range.start)),
+            Err(e) => {
+                errors.push(from_pest(&e, text, range.start));
+                broken_sets.extend(set_target(chunk, range.start));
+            }
         }
     }
-    (Ast { items }, errors)
+    (Ast { items, broken_sets }, errors)
+}
+
+/// The parameter a `set` item names, when `chunk` (at `offset` in the file) is one: its
+/// first line past doc comments is `set` and a name, however the rest is broken.
+fn set_target(chunk: &str, offset: usize) -> Option<crate::ast::Name> {
+    let mut line_start = 0;
+    let line = chunk.split_inclusive('\n').find(|line| {
+        let doc = line.starts_with("///");
+        if doc {
+            line_start += line.len();
+        }
+        !doc
+    })?;
+    let rest = line.strip_prefix("set")?;
+    let name_at = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if name_at == 0 {
+        return None;
+    }
+    let name: &str = rest[name_at..]
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .next()
+        .filter(|n| !n.is_empty() && !n.ends_with('.'))?;
+    let start = offset + line_start + 3 + name_at;
+    Some(crate::ast::Name { text: name.to_owned(), span: Span::from_usize(start, start + name.len()) })
 }
 
 /// Words that start a top-level item when they begin a line.

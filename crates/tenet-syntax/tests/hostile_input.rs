@@ -107,3 +107,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_set_that_does_not_parse_still_names_its_parameter() {
+    let text = "package p\n\n/// Tighter.\nset review_interval = 3 monhts because \"x\"\n\nset iso42001.max = (\n\nset = 3\n\nsettle x\n";
+    let (ast, errors) = parse(text);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    let named: Vec<(&str, &str)> =
+        ast.broken_sets.iter().map(|n| (n.text.as_str(), &text[n.span.range()])).collect();
+    assert_eq!(named, [("review_interval", "review_interval"), ("iso42001.max", "iso42001.max")]);
+    // A file that parses names none.
+    assert!(parse("package p\nparam x: int = 1\nset x = 2\n").0.broken_sets.is_empty());
+}

@@ -151,6 +151,7 @@ impl<'a> Checker<'a> {
             value: placeholder,
             set_by: None,
             replaced_sets: Vec::new(),
+            broken_set: None,
             file,
             span: p.name.span,
             origin: p.span.start,

@@ -38,6 +38,7 @@ struct OverrideDecl<'a> {
 
 impl Checker<'_> {
     pub(super) fn check_tailoring(&mut self) {
+        self.note_broken_sets();
         let mut sets: Vec<PendingSet> = Vec::new();
         let mut overrides: Vec<PendingOverride> = Vec::new();
         for (package, file, item) in self.items() {
@@ -97,6 +98,32 @@ impl Checker<'_> {
         self.check_tailoring_conflicts();
     }
 
+    /// Marks each parameter a `set` that did not parse names (`Ast::broken_sets`), when
+    /// the name finds one; the syntax error is already reported.
+    fn note_broken_sets(&mut self) {
+        let mut found = Vec::new();
+        for (p, package) in self.program.packages.iter().enumerate() {
+            for file in &package.files {
+                let Some((_, _, ast)) = self.files.get(file.index()) else { continue };
+                for name in &ast.broken_sets {
+                    found.push((PackageId(p as u32), *file, name));
+                }
+            }
+        }
+        for (package, file, name) in found {
+            let param = match self.split_qualified(package, &name.text) {
+                Some((target, rest)) => self.params.get(target.index()).and_then(|t| t.get(rest)).copied(),
+                None => match self.find_param(package, &name.text) {
+                    Found::One(p) => Some(p),
+                    _ => None,
+                },
+            };
+            if let Some(param) = param {
+                self.program.params[param.index()].broken_set.get_or_insert((file, name.span));
+            }
+        }
+    }
+
     fn check_set(&mut self, package: PackageId, file: FileId, s: &ast::SetParam) -> Option<PendingSet> {
         let param = self.resolve_param_path(package, file, &s.target)?;
         let ty = self.program.params[param.index()].ty.clone();
@@ -104,6 +131,7 @@ impl Checker<'_> {
         let before = self.error_count();
         let value = self.value_of_type(&mut cx, &s.value, &ty, &format!("`{}`", s.target.text));
         if self.error_count() > before {
+            self.program.params[param.index()].broken_set.get_or_insert((file, s.span));
             // Rewrite the generic mismatch into the `set` code users look up.
             if let Some(last) = self.diagnostics.last_mut()
                 && last.code == Code::TYPE_MISMATCH
