@@ -196,10 +196,11 @@ impl Typer<'_> {
                     _ => return wrong(self, "one of the allowed values"),
                 };
                 // The schema's own text: every document's value is one of a few.
+                let text = tenet_sema::value::composed(text);
                 if let Some(v) = values.iter().find(|v| ***v == *text) {
                     return scalar(Value::shared_string(v));
                 }
-                self.not_in_enum(node.span, name, text, values);
+                self.not_in_enum(node.span, name, &text, values);
                 None
             }
             Ty::Bool => match &node.kind {

@@ -173,10 +173,23 @@ pub enum Value {
     Doc(DocRef),
 }
 
+/// Text in Unicode's composed form (NFC): a key typed on one system (`Café`, the accent its
+/// own character) and the same key exported by another (`Cafe` and a combining accent)
+/// are then one key, and a waiver or reference names it whichever way it was written.
+/// Text that is already composed, as almost all is, is not copied.
+pub fn composed(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.nfc().collect())
+}
+
 impl Value {
-    /// A string value.
+    /// A string value, its text composed ([`composed`]), as every string a policy or
+    /// evidence writes is: strings compare as people read them.
     pub fn string(s: &str) -> Value {
-        Value::String(SmolStr::new(s))
+        Value::String(SmolStr::new(composed(s)))
     }
 
     /// A string value of shared text: copied into the value when short, shared when long,

@@ -428,7 +428,7 @@ impl Checker<'_> {
         let subject = match &w.subject {
             Some(s) => {
                 let Some(kind) = self.resolve_kind(package, file, &s.kind) else { return };
-                Some((kind, s.key.value.clone()))
+                Some((kind, crate::value::composed(&s.key.value).into_owned()))
             }
             None => None,
         };

@@ -193,7 +193,8 @@ impl Checker<'_> {
             TypeKind::Enum(values) => {
                 let mut seen: Vec<Arc<str>> = Vec::new();
                 for v in values {
-                    if seen.iter().any(|s| **s == *v.value) {
+                    let value = crate::value::composed(&v.value);
+                    if seen.iter().any(|s| **s == *value) {
                         self.error(
                             Code::DUPLICATE,
                             file,
@@ -201,7 +202,7 @@ impl Checker<'_> {
                             format!("`\"{}\"` is listed twice", v.value),
                         );
                     } else {
-                        seen.push(Arc::from(v.value.as_str()));
+                        seen.push(Arc::from(&*value));
                     }
                 }
                 Ty::Enum(Arc::from(seen))
