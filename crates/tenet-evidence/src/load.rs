@@ -420,16 +420,26 @@ impl Context<'_> {
         if let Some(i) = self.schemas.iter().position(|s| *s.name == *name) {
             return Some(KindId(u32::try_from(i).unwrap_or(u32::MAX)));
         }
-        let mut d = Diagnostic::new(
-            Code::UNKNOWN_EVIDENCE_KIND,
-            self.path.clone(),
-            kind.span,
-            format!("no evidence kind is called `{name}`"),
-        );
-        if let Some(best) = tenet_sema::did_you_mean(name, self.schemas.iter().map(|s| &*s.name)) {
+        let message = format!("no evidence kind is called `{name}`");
+        let mut d = Diagnostic::new(Code::UNKNOWN_EVIDENCE_KIND, self.path.clone(), kind.span, &message);
+        let best = tenet_sema::did_you_mean(name, self.schemas.iter().map(|s| &*s.name));
+        if let Some(best) = best {
             d = d.with_help(format!("did you mean `{best}`?"));
         }
         self.loaded.diagnostics.push(d);
+        // The document is lost to the kind it most likely meant (the one its name is
+        // closest to, else the file's), whose rules then say so rather than pass without it.
+        let meant =
+            best.and_then(|b| self.schemas.iter().position(|s| *s.name == *b)).map(|i| KindId(i as u32));
+        if let Some(meant) = meant.or(default) {
+            let key = self.schemas.get(meant.index()).and_then(|schema| {
+                let field = schema.record.fields.get(schema.key?)?;
+                let value = node.get(field.source_name())?.as_text()?.trim();
+                (!value.is_empty()).then(|| SmolStr::from(value))
+            });
+            self.unread(meant, key, node.span, &message, true);
+            self.unread_spans.push(node.span);
+        }
         None
     }
 

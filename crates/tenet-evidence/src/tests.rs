@@ -645,3 +645,20 @@ fn a_column_without_a_name_warns_at_its_first_value_unless_it_is_empty_throughou
     let clean = load("inventory/s.csv", "id,tier,\ns1,low,\ns2,high,\n");
     assert_eq!(messages(&clean), Vec::<String>::new());
 }
+
+#[test]
+fn a_document_naming_no_kind_is_lost_to_the_kind_it_most_likely_meant() {
+    // No glob selects the file: the kind is the one the misspelled name is closest to.
+    let loaded = load("misc/x.yaml", "kind: Sytem\nid: s9\ntier: low\n");
+    assert_eq!(messages(&loaded), ["T0509 no evidence kind is called `Sytem`"]);
+    assert_eq!(loaded.unread.len(), 1);
+    let (kind, unread) = &loaded.unread[0];
+    assert_eq!(
+        (kind_name(*kind).as_str(), unread.key.as_deref(), unread.one_document),
+        ("System", Some("s9"), true)
+    );
+    // A name close to none is lost to the file's kind, and with no such kind, to none.
+    let far = load("reviews/r.md", "---\nkind: Quux\nid: r1\n---\n");
+    assert_eq!(far.unread.iter().map(|(k, _)| kind_name(*k)).collect::<Vec<_>>(), ["Review"]);
+    assert!(load("misc/z.yaml", "kind: Quux\nid: q\n").unread.is_empty());
+}
