@@ -240,7 +240,14 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => {
-                if x.fract() == 0.0 && x.abs() < 1e15 {
+                // Shown to 15 significant digits, all a double holds exactly: arithmetic on
+                // decimal fractions shows the decimal (`0.07 * 100` is 7.0, not
+                // 7.000000000000001), as comparisons treat it.
+                // Beyond that, or tiny, in scientific notation rather than hundreds of digits.
+                let x = format!("{x:.14e}").parse::<f64>().unwrap_or(*x);
+                if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6)) {
+                    write!(f, "{x:e}")
+                } else if x.fract() == 0.0 {
                     write!(f, "{x:.1}")
                 } else {
                     write!(f, "{x}")
@@ -266,6 +273,26 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_float_shows_the_decimal_its_arithmetic_stands_for() {
+        let shown = |x: f64| Value::Float(x).to_string();
+        assert_eq!(shown(0.07 * 100.0), "7.0");
+        assert_eq!(shown(0.1 + 0.2), "0.3");
+        assert_eq!(shown(0.0701 * 100.0), "7.01");
+        assert_eq!(shown(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-2.5), "-2.5");
+        assert_eq!(shown(2.5e-9), "2.5e-9");
+    }
+
+    #[test]
+    fn text_is_composed_and_composed_text_is_not_copied() {
+        assert_eq!(composed("Cafe\u{301}"), "Caf\u{e9}");
+        assert!(matches!(composed("Caf\u{e9}"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(composed("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(Value::string("Mu\u{308}ller"), Value::string("M\u{fc}ller"));
+    }
 
     #[test]
     fn month_arithmetic_clamps_to_the_end_of_the_month() {
