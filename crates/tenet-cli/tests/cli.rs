@@ -23,6 +23,11 @@ fn tenet_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run tenet")
 }
 
+/// The repository's root, where the example organisation's paths start.
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -1300,13 +1305,7 @@ fn fail_on_and_severity_threshold_decide_the_exit_code() {
 /// writes CSV and Markdown when asked, where it wrote its text for both.
 #[test]
 fn soa_text_and_framework_csv_and_markdown() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-            .output()
-            .expect("run tenet")
-    };
+    let run = |args: &[&str]| tenet_in(&repository(), args);
     let soa = run(&["soa", "policies/example", "--as-of", "2026-11-24", "--format", "text"]);
     assert_eq!(soa.status.code(), Some(0), "{}", stderr(&soa));
     insta::assert_snapshot!("example_soa_text", String::from_utf8_lossy(&soa.stdout));
@@ -1375,13 +1374,7 @@ fn soa_and_framework_reports_name_broken_evidence() {
 
 #[test]
 fn soa_and_framework_reports_render_as_html() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_tenet"))
-            .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-            .output()
-            .expect("run tenet")
-    };
+    let run = |args: &[&str]| tenet_in(&repository(), args);
     let soa = run(&["soa", "policies/example", "--as-of", "2026-11-24", "--format", "html"]);
     let soa = String::from_utf8_lossy(&soa.stdout);
     assert!(soa.starts_with("<!DOCTYPE html>"));
