@@ -320,10 +320,11 @@ fn report_target(text: &str) -> Result<ReportTarget, String> {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// A directory of packs (or one `.tenet` file).
+    #[arg(value_parser = as_shown)]
     pub path: PathBuf,
     /// The evidence directory. Without it: the first of the manifest's `[evidence] roots`,
     /// else `PATH/evidence` when there is one; with neither, the packs are only compiled.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = as_shown)]
     pub evidence: Option<PathBuf>,
     /// The date `today` denotes (default: today, UTC). Reports record it.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -396,6 +397,7 @@ pub enum TestFormat {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// A directory of packs (or one `.tenet` file).
+    #[arg(value_parser = as_shown)]
     pub path: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
@@ -435,9 +437,10 @@ pub struct LspArgs {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// A directory of packs (or one `.tenet` file).
+    #[arg(value_parser = as_shown)]
     pub path: PathBuf,
     /// The evidence directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = as_shown)]
     pub evidence: PathBuf,
     /// The date `today` denotes (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -488,9 +491,10 @@ pub enum ViewFormat {
 #[derive(Debug, Args)]
 pub struct SoaArgs {
     /// The packs.
+    #[arg(value_parser = as_shown)]
     pub path: PathBuf,
     /// The evidence directory (default: `PATH/evidence`).
-    #[arg(long)]
+    #[arg(long, value_parser = as_shown)]
     pub evidence: Option<PathBuf>,
     /// The date `today` denotes.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -504,12 +508,13 @@ pub struct SoaArgs {
 #[derive(Debug, Args)]
 pub struct FrameworkArgs {
     /// The packs.
+    #[arg(value_parser = as_shown)]
     pub path: PathBuf,
     /// The framework: `eu_ai_act` or `nist_ai_rmf`.
     #[arg(long)]
     pub framework: String,
     /// The evidence directory (default: `PATH/evidence`).
-    #[arg(long)]
+    #[arg(long, value_parser = as_shown)]
     pub evidence: Option<PathBuf>,
     /// The date `today` denotes.
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -554,4 +559,16 @@ impl SeverityThreshold {
         };
         rank >= self
     }
+}
+
+/// A path given on the command line, as reports show it: one under the current directory
+/// given in full is taken relative to it, so that a report names its files the same way
+/// whether CI passed `policies/example` or `$PWD/policies/example`, on any machine.
+fn as_shown(given: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(given);
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        let rest = path.strip_prefix(&cwd).ok()?;
+        Some(if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest.to_path_buf() })
+    });
+    Ok(relative.unwrap_or(path))
 }

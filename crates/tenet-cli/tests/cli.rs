@@ -1301,6 +1301,25 @@ fn fail_on_and_severity_threshold_decide_the_exit_code() {
     assert_eq!(code(&["--severity-threshold", "critical"]), Some(1));
 }
 
+/// A report names files the same way whether the packs and evidence were given relative
+/// to the current directory or in full: the same bytes, on any machine.
+#[test]
+fn a_path_given_in_full_is_reported_as_from_the_current_directory() {
+    let root = repository().canonicalize().expect("the repository");
+    let json = |pack: &str, evidence: &str| {
+        let out = tenet_in(
+            &root,
+            &["check", pack, "--evidence", evidence, "--as-of", "2026-11-24", "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        out.stdout
+    };
+    let full = |rest: &str| root.join(rest).display().to_string();
+    let relative = json("policies/example", "policies/example/evidence");
+    assert!(String::from_utf8_lossy(&relative).contains("\"policies/example/meridian.tenet\""));
+    assert!(relative == json(&full("policies/example"), &full("policies/example/evidence")));
+}
+
 /// The statement for a terminal is text, not the Markdown table; the framework report
 /// writes CSV and Markdown when asked, where it wrote its text for both.
 #[test]
