@@ -39,6 +39,30 @@ fn check_of_a_clean_pack_exits_zero() {
     assert_eq!(stderr(&out), "checked 1 file in 1 package: 0 errors, 0 warnings\n");
 }
 
+/// A check of the policies alone writes the reports asked for, holding the diagnostics
+/// and no control's results: a CI job that lints policies uploads its SARIF all the same.
+#[test]
+fn a_check_without_evidence_writes_its_reports_with_the_diagnostics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = |name: &str| dir.path().join(name).display().to_string();
+    for (pack, code, diagnostics) in [("broken", 2, true), ("clean", 0, false)] {
+        let sarif = format!("sarif={}", target(&format!("{pack}.sarif")));
+        let json = format!("json={}", target(&format!("{pack}.json")));
+        let out = tenet(&["check", pack, "--format", &sarif, "--format", &json]);
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        let read = |name: &str| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(target(name)).expect("written")).expect("JSON")
+        };
+        let log = read(&format!("{pack}.sarif"));
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        let report = read(&format!("{pack}.json"));
+        assert_eq!(report["controls"], serde_json::json!([]));
+        let listed = report["diagnostics"].as_array().expect("diagnostics");
+        assert_eq!(results.len(), listed.len());
+        assert_eq!(!listed.is_empty(), diagnostics, "{listed:?}");
+    }
+}
+
 #[test]
 fn check_reports_every_error_for_people() {
     let out = tenet(&["check", "broken", "--color", "never"]);

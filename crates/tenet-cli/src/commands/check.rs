@@ -83,7 +83,12 @@ pub fn run(args: &CheckArgs) -> Exit {
     let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = all.iter().filter(|d| d.severity == Severity::Warning).count();
 
-    let Some((_, set)) = evidence else {
+    // Without evidence, a check of the policies alone: its summary on stderr, and the
+    // report files asked for, which then hold the diagnostics and no control's results
+    // (a CI job that lints policies uploads its SARIF all the same).
+    let set = evidence.as_ref().map(|(_, set)| *set);
+    let reports_asked = !args.format.is_empty() || args.output.is_some();
+    if set.is_none() {
         if args.diagnostics.error_format == ErrorFormat::Human {
             let program = program(&db, loaded.workspace);
             let packages =
@@ -96,8 +101,10 @@ pub fn run(args: &CheckArgs) -> Exit {
                 count(warnings, "warning", "warnings"),
             );
         }
-        return if errors > 0 { Exit::Errors } else { Exit::Clean };
-    };
+        if !reports_asked {
+            return if errors > 0 { Exit::Errors } else { Exit::Clean };
+        }
+    }
 
     let today = crate::commands::today(args.as_of);
     let targets = if args.format.is_empty() {
@@ -120,14 +127,19 @@ pub fn run(args: &CheckArgs) -> Exit {
         let index = indexes.entry(path.to_owned()).or_insert_with(|| LineIndex::new(text));
         index.line_col(text, offset).line
     };
-    let report = tenet_db::evaluate_workspace_with_progress(
-        &db,
-        loaded.workspace,
-        set,
-        settings,
-        &line_of,
-        &|done, total| progress.update(|| format!("evaluating rules: {}{done}/{total}", bar(done, total))),
-    );
+    let report = match set {
+        Some(set) => tenet_db::evaluate_workspace_with_progress(
+            &db,
+            loaded.workspace,
+            set,
+            settings,
+            &line_of,
+            &|done, total| {
+                progress.update(|| format!("evaluating rules: {}{done}/{total}", bar(done, total)))
+            },
+        ),
+        None => tenet_eval::report::build_report(program(&db, loaded.workspace), today, Vec::new(), &line_of),
+    };
     progress.clear();
     let root = evidence_dir.as_deref().unwrap_or(std::path::Path::new("."));
     let paths = tenet_report::Paths {
