@@ -1413,6 +1413,10 @@ fn soa_and_framework_reports_name_broken_evidence() {
         assert!(stderr(&out).contains("ai-systems.yaml"), "{args:?}: {}", stderr(&out));
         assert!(!out.stdout.is_empty(), "{args:?}: the statement is still written");
     }
+    // A control whose evidence could not be read is neither implemented nor not.
+    let soa = run(&["soa", "policies/example", "--as-of", "2026-11-24", "--format", "text"]);
+    let text = String::from_utf8_lossy(&soa.stdout);
+    assert!(text.contains("A.3.2    applicable  undetermined     AI roles and responsibilities\n"), "{text}");
 }
 
 #[test]

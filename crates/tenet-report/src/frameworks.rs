@@ -20,7 +20,8 @@ pub struct SoaRow {
     pub applicable: bool,
     /// Why it is excluded (or the objective, when it applies).
     pub justification: String,
-    /// `implemented`, `not implemented`, `waived`, `not assessed` or `excluded`.
+    /// `implemented`, `not implemented`, `waived`, `undetermined` (its evidence or rules have
+    /// errors, so the statement cannot say either way), `not assessed` or `excluded`.
     pub implementation: &'static str,
     /// Evidence files the results cite.
     pub evidence: Vec<String>,
@@ -45,7 +46,9 @@ pub fn statement_of_applicability(report: &RunReport, paths: &crate::Paths) -> V
             let implementation = match (c.exclusion.is_some(), c.status) {
                 (true, _) => "excluded",
                 (_, Status::Pass) => "implemented",
-                (_, Status::Fail | Status::Error) => "not implemented",
+                (_, Status::Fail) => "not implemented",
+                // Evidence that could not be read proves neither way.
+                (_, Status::Error) => "undetermined",
                 (_, Status::Waived) => "waived",
                 (_, Status::NoEvidence | Status::NotApplicable) => "not assessed",
             };
