@@ -78,8 +78,11 @@ pub enum RequirementStatus {
     Met,
     /// Some mapped control passes, but only through weaker relationships.
     Partial,
-    /// A mapped control fails or errs.
+    /// A mapped control fails.
     Failing,
+    /// A mapped control is in error (its evidence or rules could not be read) and none
+    /// fails: the requirement can be called neither met nor failing.
+    Undetermined,
     /// Controls map to it, but none has a verdict (no evidence, not applicable).
     NotAssessed,
     /// No control maps to it.
@@ -121,8 +124,10 @@ pub fn framework_rows(
             let strong = |rel: &str| matches!(rel, "equal" | "superset");
             let status = if mapped.is_empty() {
                 RequirementStatus::NotCovered
-            } else if mapped.iter().any(|(c, _)| matches!(c.status, Status::Fail | Status::Error)) {
+            } else if mapped.iter().any(|(c, _)| c.status == Status::Fail) {
                 RequirementStatus::Failing
+            } else if mapped.iter().any(|(c, _)| c.status == Status::Error) {
+                RequirementStatus::Undetermined
             } else if mapped.iter().any(|(c, rel)| strong(rel) && c.status == Status::Pass) {
                 RequirementStatus::Met
             } else if mapped.iter().any(|(c, _)| matches!(c.status, Status::Pass | Status::Waived)) {
@@ -136,4 +141,50 @@ pub fn framework_rows(
             RequirementRow { id: id.clone(), title: title.clone(), status, controls }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tenet_eval::Results;
+    use tenet_eval::report::MappingReport;
+
+    use super::*;
+    use crate::fixtures::{control, report};
+
+    #[test]
+    fn a_requirement_is_failing_on_a_failure_and_undetermined_on_an_error_alone() {
+        let mapped = |id: &str, status: Status, requirement: &str| {
+            let mut c = control(id, Results::default());
+            c.status = status;
+            c.mappings = vec![MappingReport {
+                framework: Arc::from("f"),
+                requirement: Arc::from(requirement),
+                relationship: "equal",
+            }];
+            c
+        };
+        let run = report(vec![
+            mapped("A", Status::Pass, "R1"),
+            mapped("B", Status::Error, "R1"),
+            mapped("C", Status::Fail, "R2"),
+            mapped("D", Status::Error, "R2"),
+            mapped("E", Status::Pass, "R3"),
+        ]);
+        let requirements: Vec<(String, String)> =
+            ["R1", "R2", "R3", "R4"].iter().map(|r| (r.to_string(), String::new())).collect();
+        let statuses: Vec<RequirementStatus> =
+            framework_rows(&run, "f", &requirements).iter().map(|r| r.status).collect();
+        use RequirementStatus as S;
+        assert_eq!(statuses, [S::Undetermined, S::Failing, S::Met, S::NotCovered]);
+        let soa_row = statement_of_applicability(
+            &report(vec![ControlReport {
+                package: Arc::from("iso42001"),
+                ..mapped("A.1.1", Status::Error, "R1")
+            }]),
+            &crate::Paths::default(),
+        );
+        assert_eq!(soa_row[0].implementation, "undetermined");
+    }
 }

@@ -295,6 +295,7 @@ fn framework_chart(name: &str, rows: &[RequirementRow]) -> String {
         (RequirementStatus::Met, "met", "#2e7d32"),
         (RequirementStatus::Partial, "partial", "#f9a825"),
         (RequirementStatus::Failing, "failing", "#c62828"),
+        (RequirementStatus::Undetermined, "undetermined", "#6a1b9a"),
         (RequirementStatus::NotAssessed, "not assessed", "#546e7a"),
         (RequirementStatus::NotCovered, "not covered", "#bdbdbd"),
     ];

@@ -281,12 +281,13 @@ pub fn framework(args: &FrameworkArgs) -> Exit {
             let count = |s: tenet_report::RequirementStatus| rows.iter().filter(|r| r.status == s).count();
             use tenet_report::RequirementStatus as S;
             let mut out = format!(
-                "{} as of {}: {} met, {} partial, {} failing, {} not assessed, {} not covered\n\n",
+                "{} as of {}: {} met, {} partial, {} failing, {} undetermined, {} not assessed, {} not covered\n\n",
                 args.framework,
                 report.as_of,
                 count(S::Met),
                 count(S::Partial),
                 count(S::Failing),
+                count(S::Undetermined),
                 count(S::NotAssessed),
                 count(S::NotCovered)
             );
