@@ -207,15 +207,20 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
 
     let mut random = Random(0x5eed_cafe_f00d);
     let mut reused_after_one_review = Vec::new();
-    // The file a system was copied into, under the key of another: the copy stays for one
-    // step, and the step after it removes it before its own edit.
+    // The file a system (or a review) was copied into, under the key of another: the copy
+    // stays for one step, and the step after it removes it before its own edit.
     let mut copied: Option<usize> = None;
+    let mut copied_review: Option<usize> = None;
+    let mut copies = 0usize;
     for step in 0..60 {
         // A rule over systems reuses no chunk while a key is shared, nor on the step after,
         // which has no memo of it.
-        let shared_lately = copied.is_some();
+        let shared_lately = copied.is_some() || copied_review.is_some();
         if let Some(into) = copied.take() {
             org.systems[into].pop();
+        }
+        if let Some(into) = copied_review.take() {
+            org.reviews[into].pop();
         }
         let edit = random.below(11);
         let what = match edit {
@@ -266,14 +271,31 @@ fn reusing_chunks_gives_the_report_of_a_fresh_database_after_every_edit() {
                 format!("the review interval is {}", org.interval)
             }
             _ => {
-                // A key two documents have: its subject is an error, and the chunks of
-                // every rule over systems are evaluated again, not reused.
-                let (file, i, entries) = random.entry_of(&mut org.systems);
-                let Some(entry) = entries.get(i).cloned() else { continue };
-                let into = (file + 1) % org.systems.len();
-                org.systems[into].push(entry.clone());
-                copied = Some(into);
-                format!("system {} copied into file {into}", entry.0)
+                copies += 1;
+                // Under the whole budget, so that no verdict is an error for that reason.
+                budget = tenet_eval::DEFAULT_STEP_BUDGET;
+                settings.set_step_budget(&mut db).to(budget);
+                if copies.is_multiple_of(2) {
+                    // A review under another's key, of another system: the verdicts that
+                    // read the first are errors though nothing they look up changed, and
+                    // no chunk of a rule that reads reviews is reused.
+                    let (file, i, entries) = random.entry_of(&mut org.reviews);
+                    let Some(mut entry) = entries.get(i).cloned() else { continue };
+                    entry.1 = format!("sys-{:05}", random.below(5000));
+                    let into = (file + 1) % org.reviews.len();
+                    org.reviews[into].push(entry.clone());
+                    copied_review = Some(into);
+                    format!("review {} copied into file {into}, of {}", entry.0, entry.1)
+                } else {
+                    // A key two documents have: its subject is an error, and the chunks of
+                    // every rule over systems are evaluated again, not reused.
+                    let (file, i, entries) = random.entry_of(&mut org.systems);
+                    let Some(entry) = entries.get(i).cloned() else { continue };
+                    let into = (file + 1) % org.systems.len();
+                    org.systems[into].push(entry.clone());
+                    copied = Some(into);
+                    format!("system {} copied into file {into}", entry.0)
+                }
             }
         };
         // Every evidence file whose text changed is set again, as `tenet watch` does.

@@ -110,12 +110,13 @@ fn evaluate_rule_with(
 
 /// `results`, and an error for each piece of evidence the rule reads that could not be
 /// read (a document with a wrong value, the rest of a file after a syntax error), and for
-/// each key that several documents claim where the rule tells documents apart by key (its
-/// subjects, and the kinds it finds by key): a rule cannot vouch for what it did not see,
-/// nor judge a subject it cannot tell from another, so evidence lost to a typo or a copied
-/// row leaves the control in error, naming it, rather than passing without it or judging
-/// one document as if it were the other. The subject's kind comes first. A rule whose
-/// domain is empty has only these errors, not "no evidence".
+/// each key of its subjects that several documents claim: a rule cannot vouch for what it
+/// did not see, nor judge a subject it cannot tell from another, so evidence lost to a
+/// typo or a copied row leaves the control in error, naming it, rather than passing
+/// without it or judging one document as if it were the other. (A subject that follows a
+/// reference to a key several documents claim is an error of its own: [`Subjects::run`].)
+/// The subject's kind comes first. A rule whose domain is empty has only these errors,
+/// not "no evidence".
 fn with_unread(
     cx: &RuleContext<'_>,
     body: &RuleBody,
@@ -125,7 +126,6 @@ fn with_unread(
 ) -> Results {
     let subject_kind = check.subject.as_ref().map(|s| s.kind);
     let others = body.kinds_read.iter().copied().filter(|k| Some(*k) != subject_kind);
-    let found_by_key = lookups(check);
     let mut errors = Vec::new();
     for kind in subject_kind.into_iter().chain(others) {
         let name = kind_name(cx.schemas, kind);
@@ -152,8 +152,8 @@ fn with_unread(
                 (vec![unread.citation.clone()], 0),
             ));
         }
-        if is_subject || found_by_key.contains(&(kind, LookupField::Key)) {
-            errors.extend(shared_keys(cx, kind, is_subject, result));
+        if is_subject {
+            errors.extend(shared_keys(cx, kind, result));
         }
     }
     if errors.is_empty() {
@@ -165,15 +165,9 @@ fn with_unread(
     Results::from_runs(runs.into_iter().chain([Run::new(errors)]))
 }
 
-/// An error for each key of `kind` that several documents have, citing each of them: the
-/// subject that key names, when `kind` is the rule's subjects' (whose documents are then not
-/// judged one by one: [`Subjects::shared_keys`]), or a key the rule finds documents by.
-fn shared_keys(
-    cx: &RuleContext<'_>,
-    kind: KindId,
-    is_subject: bool,
-    result: &ResultMaker,
-) -> Vec<RuleResult> {
+/// An error for each key of the subjects' `kind` that several documents have, citing each
+/// of them: the documents are not judged one by one ([`Subjects::shared_keys`]).
+fn shared_keys(cx: &RuleContext<'_>, kind: KindId, result: &ResultMaker) -> Vec<RuleResult> {
     let repeats = cx.evidence.repeats(kind);
     if repeats.is_empty() {
         return Vec::new();
@@ -190,11 +184,9 @@ fn shared_keys(
             let doc = docs.get(first as usize)?;
             let key = subject_key(doc, first as usize);
             let count = repeated.len() + 1;
-            let message = if is_subject {
-                format!("{count} {name} documents have the key `{key}`, so which one this {name} is cannot be told")
-            } else {
-                format!("{count} {name} documents have the key `{key}`, and the rule finds {name} documents by key")
-            };
+            let message = format!(
+                "{count} {name} documents have the key `{key}`, so which one this {name} is cannot be told"
+            );
             let cited: Vec<Citation> = std::iter::once(first)
                 .chain(repeated)
                 .filter_map(|at| docs.get(at as usize).map(|d| d.citation.clone()))
@@ -284,6 +276,12 @@ fn evaluate_check(
     let mut interp = Interp::new(cx.schemas, cx.evidence, cx.params, cx.today, cx.budget, body.locals.len());
     let Some(subject) = &check.subject else {
         let outcome = judge(&mut interp, check, &body.label, None);
+        // A verdict over documents two of which claim one key (an inventory listing a
+        // system twice, counted twice) is an error, as a subject's is.
+        let outcome = match shared_read(&mut interp, &shared_in(cx, &body.kinds_read)) {
+            Some(why) => (Status::Error, Some(why)),
+            None => outcome,
+        };
         let citations = citations(&mut interp, None);
         let (mut status, message) = outcome;
         let no_documents = !body.kinds_read.is_empty()
@@ -304,9 +302,11 @@ fn evaluate_check(
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
     let shared_keys = positions_sharing_keys(&cx.evidence.repeats(subject.kind));
-    // Which documents go unjudged depends on others than themselves: a chunk is reused
-    // only where no key is shared, so that no reused chunk judged a subject it now skips.
-    let memory = if shared_keys.is_empty() { memory } else { None };
+    let shared_refs = shared_in(cx, &body.kinds_read);
+    // Which documents go unjudged, and which verdicts are errors, depends on documents
+    // other than those a chunk read: a chunk is reused only where no key of a kind the
+    // rule reads is shared, so that no reused chunk holds a verdict that is now an error.
+    let memory = if shared_keys.is_empty() && shared_refs.is_empty() { memory } else { None };
     let scope = Subjects {
         body,
         check,
@@ -314,6 +314,7 @@ fn evaluate_check(
         kind_name: &kind_name,
         docs,
         shared_keys: &shared_keys,
+        shared_refs: &shared_refs,
         passes: cx.passes,
     };
     // Every subject in one piece, over `evidence`.
@@ -410,6 +411,9 @@ struct Subjects<'s> {
     /// The positions of documents whose key another document has: not judged, since the
     /// subject their key names is any of them; [`shared_keys`] reports each such key.
     shared_keys: &'s [u32],
+    /// By kind, the positions of documents whose key another has, in the kinds the rule
+    /// reads: a subject whose verdict read one is an error ([`shared_read`]).
+    shared_refs: &'s [(KindId, Vec<u32>)],
     passes: Passes,
 }
 
@@ -449,7 +453,7 @@ impl Subjects<'_> {
 
     /// Evaluates the subjects in `range` with `interp`.
     fn run(&self, interp: &mut Interp<'_>, range: Range<usize>, result: &ResultMaker) -> Run {
-        let Subjects { body, check, subject, kind_name, docs, shared_keys, passes } = *self;
+        let Subjects { body, check, subject, kind_name, docs, shared_keys, shared_refs, passes } = *self;
         let mut passes_counted = 0;
         let result = &result.own_copy();
         let kind_name: Arc<str> = Arc::from(&**kind_name);
@@ -499,7 +503,11 @@ impl Subjects<'_> {
                     continue;
                 }
             }
-            let (status, message) = judge(interp, check, &body.label, Some(r));
+            let judged = judge(interp, check, &body.label, Some(r));
+            let (status, message) = match shared_read(interp, shared_refs) {
+                Some(why) => (Status::Error, Some(why)),
+                None => judged,
+            };
             if status == Status::Pass && passes == Passes::Counted {
                 passes_counted += 1;
                 continue;
@@ -683,6 +691,36 @@ fn default_message(interp: &Interp<'_>, label: &str, subject: Option<DocRef>) ->
 
 fn error_message(e: &EvalError) -> String {
     e.message.clone()
+}
+
+/// By kind, among `kinds`, the positions of documents whose key another document has:
+/// empty, and found at no cost, where no key repeats.
+fn shared_in(cx: &RuleContext<'_>, kinds: &[KindId]) -> Vec<(KindId, Vec<u32>)> {
+    kinds
+        .iter()
+        .filter_map(|kind| {
+            let positions = positions_sharing_keys(&cx.evidence.repeats(*kind));
+            (!positions.is_empty()).then_some((*kind, positions))
+        })
+        .collect()
+}
+
+/// Why a verdict that read a document whose key another document has is an error: a
+/// reference that found it took the first with the key and may have meant another, and a
+/// count or a quantifier over the kind saw one thing twice, or two versions of it. `None`
+/// when it read none, as almost every verdict.
+fn shared_read(interp: &mut Interp<'_>, shared: &[(KindId, Vec<u32>)]) -> Option<String> {
+    if shared.is_empty() {
+        return None;
+    }
+    let read = interp.reads.iter().copied().find(|r| {
+        shared.iter().any(|(kind, positions)| kind.0 == r.kind && positions.binary_search(&r.index).is_ok())
+    })?;
+    let name = kind_name(interp.schemas, KindId(read.kind));
+    let key = interp.doc(read).map(|d| subject_key(d, read.index as usize)).unwrap_or_default();
+    Some(format!(
+        "it reads {name} `{key}`, and more than one {name} document has that key, so what it read cannot be told"
+    ))
 }
 
 fn subject_key(doc: &Doc, index: usize) -> SmolStr {
