@@ -77,9 +77,12 @@ pub fn param_values(program: &Program, today: Date, overrides: &[(ParamId, Expr)
     }
     let values = state
         .into_iter()
-        .map(|s| match s {
+        .zip(&program.params)
+        .map(|(s, p)| match s {
             ParamState::Done(v) => v,
-            ParamState::Pending | ParamState::Running => Err("the parameter depends on itself".to_owned()),
+            ParamState::Pending | ParamState::Running => {
+                Err(format!("parameter `{}` has no value: it depends on itself", p.name))
+            }
         })
         .collect();
     ParamValues { values }
@@ -108,7 +111,7 @@ fn evaluate_param(
     if let (None, Some((file, _))) = (overridden, param.broken_set) {
         // The default is not what the policy meant: a `set` of it has errors.
         let why = format!(
-            "`{}` is set in {} by a `set` with errors; see the diagnostics",
+            "parameter `{}` has no value: it is set in {} by a `set` with errors; see the diagnostics",
             param.name,
             program.path(file)
         );
@@ -137,7 +140,9 @@ fn evaluate_param(
             .collect(),
     };
     let mut interp = Interp::new(&program.schemas, evidence, &known, today, Budget::default(), 0);
-    let value = interp.eval(expr).map_err(|e| e.message);
+    // Why it has none names it, so that a chain of parameters reads as one.
+    let value =
+        interp.eval(expr).map_err(|e| format!("parameter `{}` has no value: {}", param.name, e.message));
     state[id.index()] = ParamState::Done(value);
 }
 
@@ -313,7 +318,8 @@ impl<'a> Interp<'a> {
             ExprKind::Var(v) => Ok(self.locals.get(v.0 as usize).cloned().unwrap_or(Value::None)),
             ExprKind::Param(p) => match self.params.get(*p) {
                 Ok(v) => Ok(v.clone()),
-                Err(why) => fail(e.span, format!("parameter has no value: {why}")),
+                // `why` names the parameter and says why it has no value.
+                Err(why) => fail(e.span, why.to_owned()),
             },
             ExprKind::Field { base, index, through } => {
                 if through.is_none()

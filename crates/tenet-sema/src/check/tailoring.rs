@@ -62,6 +62,10 @@ impl Checker<'_> {
                                 )
                                 .with_related(self.path(first.0), first.1, "first set here");
                             self.report(d);
+                            // Which of the two the author meant cannot be told.
+                            self.program.params[pending.param.index()]
+                                .broken_set
+                                .get_or_insert((file, s.target.span));
                             continue;
                         }
                         sets.push(pending);
@@ -200,6 +204,8 @@ impl Checker<'_> {
                         .with_related(self.path(a.file), a.span, "also set here")
                         .with_help("set it in the package that uses both, so one value wins");
                     self.report(d);
+                    // Neither value holds, and nor does the default both meant to replace.
+                    self.program.params[param.index()].broken_set.get_or_insert((b.file, b.span));
                 }
             }
         }
