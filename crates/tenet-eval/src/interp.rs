@@ -933,9 +933,13 @@ fn arithmetic(op: BinOp, l: Value, r: Value, span: Span) -> Eval<Value> {
 }
 
 fn float_op(op: BinOp, a: f64, b: f64, span: Span) -> Eval<Option<Value>> {
+    // A sum or difference smaller than the rounding of its operands is nothing but that
+    // rounding: zero, as the decimals it stands for give (`0.3 - 0.1 - 0.2` is 0, where
+    // binary gives -2.8e-17, which no margin relative to zero could take for it).
+    let cancelled = |v: f64| if v.abs() <= 4.0 * f64::EPSILON * a.abs().max(b.abs()) { 0.0 } else { v };
     let v = match op {
-        BinOp::Add => a + b,
-        BinOp::Sub => a - b,
+        BinOp::Add => cancelled(a + b),
+        BinOp::Sub => cancelled(a - b),
         BinOp::Mul => a * b,
         BinOp::Div if b == 0.0 => return fail(span, "division by zero"),
         BinOp::Div => a / b,

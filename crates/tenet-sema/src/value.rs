@@ -240,11 +240,12 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => {
-                // Shown to 15 significant digits, all a double holds exactly: arithmetic on
-                // decimal fractions shows the decimal (`0.07 * 100` is 7.0, not
-                // 7.000000000000001), as comparisons treat it.
-                // Beyond that, or tiny, in scientific notation rather than hundreds of digits.
-                let x = format!("{x:.14e}").parse::<f64>().unwrap_or(*x);
+                // Shown to 12 significant digits: arithmetic on decimal fractions shows the
+                // decimal (`0.07 * 100` is 7.0, not 7.000000000000001; `0.3 - 0.3001` is
+                // -0.0001, not -0.000100000000000044), as comparisons treat it, with room
+                // for the digits a subtraction of near numbers loses. Beyond 10^15, or
+                // tiny, in scientific notation rather than hundreds of digits.
+                let x = format!("{x:.11e}").parse::<f64>().unwrap_or(*x);
                 if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6)) {
                     write!(f, "{x:e}")
                 } else if x.fract() == 0.0 {
@@ -280,7 +281,9 @@ mod tests {
         assert_eq!(shown(0.07 * 100.0), "7.0");
         assert_eq!(shown(0.1 + 0.2), "0.3");
         assert_eq!(shown(0.0701 * 100.0), "7.01");
-        assert_eq!(shown(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(shown(1.0 / 3.0), "0.333333333333");
+        assert_eq!(shown(0.3 - 0.3001), "-0.0001");
+        assert_eq!(shown(1234567.891234), "1234567.89123");
         assert_eq!(shown(1e300), "1e300");
         assert_eq!(shown(-2.5), "-2.5");
         assert_eq!(shown(2.5e-9), "2.5e-9");
