@@ -529,6 +529,38 @@ fn check_reads_the_evidence_root_the_manifest_names() {
     assert_eq!(owned["results"][0]["citations"][0]["path"], "inventory/systems.yaml");
 }
 
+/// A declared evidence root that is not there is said; when no declared root is, the run
+/// is refused rather than passing as a check of the policies alone, which would let a CI
+/// checkout that lost its evidence go green.
+#[test]
+fn a_missing_evidence_root_is_said_and_none_refuses_the_run() {
+    let world = World::new();
+    let manifest = |roots: &str| {
+        format!("[package]\nname = \"acme.unit\"\nversion = \"1.0.0\"\n\n[evidence]\nroots = [{roots}]\n")
+    };
+    world.write("unit/tenet.toml", &manifest("\"../gone\""));
+    world.write("unit/unit.tenet", "package acme.unit\n");
+    let out = world.tenet("unit", &["check", "."]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out)
+            .contains("error: tenet.toml names the evidence root `../gone`, which is not a directory"),
+        "{}",
+        stderr(&out)
+    );
+    world.write("unit/tenet.toml", &manifest("\"../gone\", \"../records\""));
+    world.write("records/notes.yaml", "[]\n");
+    let out = world.tenet("unit", &["check", "."]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains(
+            "names the evidence root `../gone`, which is not a directory; this check reads `../records`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn a_repository_with_a_link_out_of_the_pack_is_refused() {
     let world = World::new();

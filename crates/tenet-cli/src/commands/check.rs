@@ -41,8 +41,13 @@ pub fn run(args: &CheckArgs) -> Exit {
     };
     // Without `--evidence`: the manifest's evidence root, or the pack directory's own
     // `evidence/` folder.
-    let evidence_dir =
-        args.evidence.clone().or_else(|| crate::commands::packs::default_evidence(&packs, &args.path));
+    let evidence_dir = match &args.evidence {
+        Some(dir) => Some(dir.clone()),
+        None => match crate::commands::packs::default_evidence(&packs, &args.path) {
+            Ok(dir) => dir,
+            Err(exit) => return exit,
+        },
+    };
     let crate::commands::packs::Loaded {
         files: loaded,
         diagnostics: pack_diagnostics,

@@ -30,9 +30,10 @@ fn evaluate(
         color: crate::cli::ColorChoice::Auto,
     };
     let packs = crate::commands::packs::load_or_exit(&mut db, path, &diagnostic_args)?;
-    let dir = evidence
-        .map(std::path::Path::to_path_buf)
-        .or_else(|| crate::commands::packs::default_evidence(&packs, path));
+    let dir = match evidence {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => crate::commands::packs::default_evidence(&packs, path)?,
+    };
     let crate::commands::packs::Loaded { files: loaded, diagnostics: pack_diagnostics, texts, .. } = packs;
     let Some(dir) = dir else {
         invocation_error("no evidence: pass --evidence DIR");

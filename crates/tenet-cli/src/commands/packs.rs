@@ -58,7 +58,6 @@ pub fn load(db: &mut Database, root: &Path) -> Result<Loaded, LoadError> {
     let evidence_roots: Vec<PathBuf> = project
         .iter()
         .flat_map(|p| p.manifest.evidence_roots.iter().map(|root| p.dir().join(root)))
-        .filter(|dir| dir.is_dir())
         .collect();
     if let Some(project) = &project {
         let cache = Cache::from_env();
@@ -117,19 +116,37 @@ pub fn load_or_exit(
     Ok(loaded)
 }
 
-/// The evidence directory of a check without `--evidence`: the first root of the
-/// manifest's `[evidence] roots` that exists, else `PATH/evidence` when it exists.
-pub fn default_evidence(loaded: &Loaded, path: &Path) -> Option<PathBuf> {
-    if let [first, _, ..] = loaded.evidence_roots.as_slice() {
+/// The evidence directory of a check without `--evidence`: the first of the manifest's
+/// `[evidence] roots` that exists, else `PATH/evidence` when it exists. A declared root
+/// that does not exist is said, and when none does the run is refused (exit 2): a CI
+/// checkout that lost its evidence must not pass as a check of the policies alone.
+pub fn default_evidence(loaded: &Loaded, path: &Path) -> Result<Option<PathBuf>, crate::exit::Exit> {
+    let roots = &loaded.evidence_roots;
+    let missing: Vec<&PathBuf> = roots.iter().filter(|dir| !dir.is_dir()).collect();
+    let Some(first) = roots.iter().find(|dir| dir.is_dir()) else {
+        if let Some(root) = missing.first() {
+            crate::output::invocation_error(&format!(
+                "tenet.toml names the evidence root `{}`, which is not a directory (pass --evidence for another)",
+                shown(root)
+            ));
+            return Err(crate::exit::Exit::Errors);
+        }
+        let default = path.join("evidence");
+        return Ok(default.is_dir().then_some(default));
+    };
+    for root in &missing {
         crate::output::invocation_error(&format!(
-            "tenet.toml names {} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
-            loaded.evidence_roots.len(),
+            "tenet.toml names the evidence root `{}`, which is not a directory; this check reads `{}`",
+            shown(root),
             shown(first)
         ));
     }
-    if let Some(first) = loaded.evidence_roots.first() {
-        return Some(first.clone());
+    let existing = roots.iter().filter(|dir| dir.is_dir()).count();
+    if existing > 1 {
+        crate::output::invocation_error(&format!(
+            "tenet.toml names {existing} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
+            shown(first)
+        ));
     }
-    let default = path.join("evidence");
-    default.is_dir().then_some(default)
+    Ok(Some(first.clone()))
 }
