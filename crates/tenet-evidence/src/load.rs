@@ -417,6 +417,13 @@ impl Context<'_> {
             ));
             return None;
         };
+        // The kind the file's globs give, when it has that name (two packages may each
+        // declare an `Incident`), else the first of that name.
+        if let Some(kind) =
+            self.by_glob.iter().find(|k| self.schemas.get(k.index()).is_some_and(|s| *s.name == *name))
+        {
+            return Some(*kind);
+        }
         if let Some(i) = self.schemas.iter().position(|s| *s.name == *name) {
             return Some(KindId(u32::try_from(i).unwrap_or(u32::MAX)));
         }

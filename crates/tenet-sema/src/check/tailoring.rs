@@ -434,7 +434,8 @@ impl Checker<'_> {
         let subject = match &w.subject {
             Some(s) => {
                 let Some(kind) = self.resolve_kind(package, file, &s.kind) else { return };
-                Some((kind, crate::value::composed(&s.key.value).into_owned()))
+                // As evidence keys are read: trimmed and composed.
+                Some((kind, crate::value::composed(s.key.value.trim()).into_owned()))
             }
             None => None,
         };

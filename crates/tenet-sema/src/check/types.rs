@@ -161,8 +161,18 @@ impl Checker<'_> {
         if reads_back == Some(sample) {
             return DateFormat::Kept(Arc::from(format.value.as_str()));
         }
-        let message =
-            format!("`{}` cannot read a date: it must give the year, the month and the day", format.value);
+        // A format that reads a time of day too fails for that, not for want of a day.
+        let time = ["%H", "%I", "%M", "%S", "%p", "%P", "%T", "%R", "%s", "%f", "%."]
+            .iter()
+            .any(|directive| format.value.contains(directive));
+        let message = if time {
+            format!(
+                "`{}` cannot read a date: it reads a time of day too, which a `date` does not hold",
+                format.value
+            )
+        } else {
+            format!("`{}` cannot read a date: it must give the year, the month and the day", format.value)
+        };
         let d = self.diag(Code::INVALID_DATE_FORMAT, file, format.span, message).with_help(
             "write it with `%Y` (2024), `%m` (12, or 6) or `%b` (Dec), and `%d` (17): `%m/%d/%Y` reads 12/17/2024, `%d.%m.%Y` reads 17.12.2024",
         );
