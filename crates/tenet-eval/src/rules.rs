@@ -301,7 +301,19 @@ fn evaluate_check(
 
     let kind_name: Arc<str> = Arc::from(kind_name(cx.schemas, subject.kind));
     let docs = cx.evidence.kind(subject.kind).docs();
-    let shared_keys = positions_sharing_keys(&cx.evidence.repeats(subject.kind));
+    let mut shared_keys = positions_sharing_keys(&cx.evidence.repeats(subject.kind));
+    // A document with the key of one that could not be read is not judged either: which
+    // of the two is the subject cannot be told, and the unread one is already its error.
+    let unread = cx.evidence.kind(subject.kind).unread();
+    if unread.iter().any(|u| u.key.is_some()) {
+        let lost: std::collections::HashSet<&str> = unread.iter().filter_map(|u| u.key.as_deref()).collect();
+        shared_keys.extend(docs.iter().enumerate().filter_map(|(i, doc)| {
+            let key = doc.key()?.key_text();
+            lost.contains(key.as_str()).then_some(i as u32)
+        }));
+        shared_keys.sort_unstable();
+        shared_keys.dedup();
+    }
     let shared_refs = shared_in(cx, &body.kinds_read);
     // Which documents go unjudged, and which verdicts are errors, depends on documents
     // other than those a chunk read: a chunk is reused only where no key of a kind the
@@ -408,8 +420,9 @@ struct Subjects<'s> {
     subject: &'s tenet_sema::program::Subject,
     kind_name: &'s Arc<str>,
     docs: &'s [Doc],
-    /// The positions of documents whose key another document has: not judged, since the
-    /// subject their key names is any of them; [`shared_keys`] reports each such key.
+    /// The positions of documents whose key another document has, or one that could not
+    /// be read: not judged, since the subject their key names is any of them;
+    /// [`shared_keys`] and the unread document's error report each such key.
     shared_keys: &'s [u32],
     /// By kind, the positions of documents whose key another has, in the kinds the rule
     /// reads: a subject whose verdict read one is an error ([`shared_read`]).
