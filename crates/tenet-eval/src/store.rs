@@ -522,6 +522,18 @@ impl KindDocs {
             .filter_map(|(start, len)| index.positions.get(*start as usize..(start + len) as usize))
     }
 
+    /// Each document whose key an earlier one has, with the position of that first
+    /// document, in the order of the repeats: [`KindDocs::repeated_keys`] as pairs.
+    pub fn repeats(&self) -> Vec<(u32, u32)> {
+        let mut repeats: Vec<(u32, u32)> = self
+            .repeated_keys()
+            .filter_map(|same| same.split_first())
+            .flat_map(|(first, rest)| rest.iter().map(move |here| (*here, *first)))
+            .collect();
+        repeats.sort_unstable();
+        repeats
+    }
+
     fn key_index(&self) -> &FieldIndex {
         self.by_key.get_or_init(|| FieldIndex::new(&self.docs, Indexed::Key))
     }
@@ -574,14 +586,7 @@ pub trait Evidence {
     /// first document, in the order of the repeats. Found by the kind's key index unless the
     /// evidence knows them already (a database finds them when it checks the keys).
     fn repeats(&self, kind: KindId) -> Cow<'_, [(u32, u32)]> {
-        let docs = self.kind(kind);
-        let mut repeats: Vec<(u32, u32)> = docs
-            .repeated_keys()
-            .filter_map(|same| same.split_first())
-            .flat_map(|(first, rest)| rest.iter().map(move |here| (*here, *first)))
-            .collect();
-        repeats.sort_unstable();
-        Cow::Owned(repeats)
+        Cow::Owned(self.kind(kind).repeats())
     }
 }
 

@@ -78,33 +78,27 @@ pub fn tailor(
             }
         }
     }
-    let waivers: Vec<_> = program.waivers.iter().filter(|w| w.control == control).collect();
+    // Each waiver with its place, worked out once however many results it decides.
+    let waivers: Vec<(&Waiver, String)> = program
+        .waivers
+        .iter()
+        .filter(|w| w.control == control)
+        .map(|w| match line_of(w.file, w.span.start) {
+            0 => (w, program.path(w.file).to_string()),
+            line => (w, format!("{}:{line}", program.path(w.file))),
+        })
+        .collect();
     if waivers.is_empty() {
         return results;
     }
-    // Each waiver's place, worked out once however many results it decides.
-    let places: Vec<String> = waivers
-        .iter()
-        .map(|w| match line_of(w.file, w.span.start) {
-            0 => program.path(w.file).to_string(),
-            line => format!("{}:{line}", program.path(w.file)),
-        })
-        .collect();
-    let place_of = |w: &Waiver| {
-        waivers
-            .iter()
-            .position(|x| std::ptr::eq(*x, w))
-            .and_then(|i| places.get(i))
-            .map_or("?", String::as_str)
-    };
     for r in &mut results {
         if !matches!(r.status, Status::Fail | Status::NoEvidence) {
             continue;
         }
         let matching: Vec<_> = waivers
             .iter()
-            .filter(|w| w.rule.as_ref().is_none_or(|rule| *rule == r.rule))
-            .filter(|w| match (&w.subject, &r.subject) {
+            .filter(|(w, _)| w.rule.as_ref().is_none_or(|rule| *rule == r.rule))
+            .filter(|(w, _)| match (&w.subject, &r.subject) {
                 (None, _) => true,
                 (Some((kind, key)), Some(s)) => *program.kind_name(*kind) == *s.kind && **key == *s.key,
                 (Some(_), None) => false,
@@ -112,23 +106,19 @@ pub fn tailor(
             .collect();
         let original = r.message.take();
         let prefix = original.map(|m| format!("{m}; ")).unwrap_or_default();
-        if let Some(w) = matching.iter().filter(|w| w.until >= cx.today).max_by_key(|w| w.until) {
+        if let Some((w, place)) =
+            matching.iter().filter(|(w, _)| w.until >= cx.today).max_by_key(|(w, _)| w.until)
+        {
             r.status = Status::Waived;
             r.message = Some(Arc::from(format!(
-                "{prefix}waived until {} (approved by {}, {}): {}",
-                w.until,
-                w.approved_by,
-                place_of(w),
-                w.because
+                "{prefix}waived until {} (approved by {}, {place}): {}",
+                w.until, w.approved_by, w.because
             )));
-        } else if let Some(w) = matching.iter().max_by_key(|w| w.until) {
+        } else if let Some((w, place)) = matching.iter().max_by_key(|(w, _)| w.until) {
             r.status = Status::Fail;
             r.message = Some(Arc::from(format!(
-                "{prefix}the waiver approved by {} at {} expired on {} ({})",
-                w.approved_by,
-                place_of(w),
-                w.until,
-                w.because
+                "{prefix}the waiver approved by {} at {place} expired on {} ({})",
+                w.approved_by, w.until, w.because
             )));
         } else {
             r.message = (!prefix.is_empty()).then(|| Arc::from(prefix.trim_end_matches("; ")));

@@ -239,16 +239,11 @@ impl KindKeys {
             .and_then(|s| s.record.fields.get(s.key?))
             .map(|f| f.ty.non_optional().clone());
         let mut duplicates = Duplicates::new(kind, schemas, path_of, located);
-        let mut repeats = Vec::new();
-        for same_key in docs.repeated_keys() {
-            let Some((first, repeated)) = same_key.split_first() else { continue };
+        let repeats = docs.repeats();
+        for (here, first) in &repeats {
             let key = docs.docs().get(*first as usize).and_then(|d| d.key()).map(Value::key_text);
-            for here in repeated {
-                duplicates.add(key.as_deref().unwrap_or("?"), place_of(*here), place_of(*first));
-                repeats.push((*here, *first));
-            }
+            duplicates.add(key.as_deref().unwrap_or("?"), place_of(*here), place_of(*first));
         }
-        repeats.sort_unstable();
         let documents = docs.docs().len();
         KindKeys { keys: Keys::Index { docs, key_ty }, documents, duplicates: duplicates.found, repeats }
     }

@@ -235,6 +235,14 @@ fn fold_unknown_fields(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.retain(|_| keep.next().unwrap_or(true));
 }
 
+/// The key of a document `schema` could not read, as written (trimmed, when not empty):
+/// what names it in the errors of the rules that report it lost.
+fn written_key(schema: &Schema, node: &Node) -> Option<SmolStr> {
+    let field = schema.record.fields.get(schema.key?)?;
+    let text = node.get(field.source_name())?.as_text()?.trim();
+    (!text.is_empty()).then(|| SmolStr::from(text))
+}
+
 /// The kind a file's documents are read as without a `kind:` field: its globs', else the
 /// first of those that read documents at a place in it.
 fn file_kind(by_glob: &[KindId], placed: &[Match]) -> Option<KindId> {
@@ -357,12 +365,7 @@ impl Context<'_> {
     fn untyped(&mut self, node: &Node, kind: KindId, schema: &Schema, before: usize) {
         let new = self.loaded.diagnostics.get(before..).unwrap_or_default();
         let Some(reason) = new.iter().find(|d| d.is_error()).map(|d| d.message.clone()) else { return };
-        let key = schema
-            .key
-            .and_then(|k| schema.record.fields.get(k))
-            .and_then(|field| node.get(field.source_name()))
-            .and_then(|value| value.as_text().map(str::trim).filter(|t| !t.is_empty()).map(SmolStr::from));
-        self.unread(kind, key, node.span, &reason, true);
+        self.unread(kind, written_key(schema, node), node.span, &reason, true);
         // The document's own errors are this loss, wherever they point.
         let spans = self.loaded.diagnostics.get(before..).unwrap_or_default().iter().map(|d| d.span);
         self.unread_spans.extend(spans.chain([node.span]));
@@ -439,11 +442,7 @@ impl Context<'_> {
         let meant =
             best.and_then(|b| self.schemas.iter().position(|s| *s.name == *b)).map(|i| KindId(i as u32));
         if let Some(meant) = meant.or(default) {
-            let key = self.schemas.get(meant.index()).and_then(|schema| {
-                let field = schema.record.fields.get(schema.key?)?;
-                let value = node.get(field.source_name())?.as_text()?.trim();
-                (!value.is_empty()).then(|| SmolStr::from(value))
-            });
+            let key = self.schemas.get(meant.index()).and_then(|schema| written_key(schema, node));
             self.unread(meant, key, node.span, &message, true);
             self.unread_spans.push(node.span);
         }

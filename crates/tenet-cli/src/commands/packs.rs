@@ -121,9 +121,10 @@ pub fn load_or_exit(
 /// that does not exist is said, and when none does the run is refused (exit 2): a CI
 /// checkout that lost its evidence must not pass as a check of the policies alone.
 pub fn default_evidence(loaded: &Loaded, path: &Path) -> Result<Option<PathBuf>, crate::exit::Exit> {
-    let roots = &loaded.evidence_roots;
-    let missing: Vec<&PathBuf> = roots.iter().filter(|dir| !dir.is_dir()).collect();
-    let Some(first) = roots.iter().find(|dir| dir.is_dir()) else {
+    // Each root asked of the file system once.
+    let (existing, missing): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        loaded.evidence_roots.iter().partition(|dir| dir.is_dir());
+    let Some(first) = existing.first() else {
         if let Some(root) = missing.first() {
             crate::output::invocation_error(&format!(
                 "tenet.toml names the evidence root `{}`, which is not a directory (pass --evidence for another)",
@@ -141,12 +142,12 @@ pub fn default_evidence(loaded: &Loaded, path: &Path) -> Result<Option<PathBuf>,
             shown(first)
         ));
     }
-    let existing = roots.iter().filter(|dir| dir.is_dir()).count();
-    if existing > 1 {
+    if existing.len() > 1 {
         crate::output::invocation_error(&format!(
-            "tenet.toml names {existing} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
+            "tenet.toml names {} evidence roots; this check reads the first, `{}` (pass --evidence for another)",
+            existing.len(),
             shown(first)
         ));
     }
-    Ok(Some(first.clone()))
+    Ok(Some((*first).clone()))
 }

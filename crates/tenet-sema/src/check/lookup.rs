@@ -183,6 +183,17 @@ impl Checker<'_> {
         self.reach.get(package.index())?.iter().copied().find(|p| self.package_name(*p) == name)
     }
 
+    /// The parameter written `text` or `pkg.text` in `package`, when it names exactly one.
+    pub(super) fn param_path(&self, package: PackageId, text: &str) -> Option<ParamId> {
+        match self.split_qualified(package, text) {
+            Some((target, rest)) => self.params.get(target.index()).and_then(|t| t.get(rest)).copied(),
+            None => match self.find_param(package, text) {
+                Found::One(p) => Some(p),
+                Found::Ambiguous(_) | Found::Nothing => None,
+            },
+        }
+    }
+
     /// Resolves a parameter written `name` or `pkg.name`, reporting failures.
     pub(super) fn resolve_param_path(
         &mut self,
@@ -190,10 +201,10 @@ impl Checker<'_> {
         file: FileId,
         name: &ast::Name,
     ) -> Option<ParamId> {
+        if let Some(p) = self.param_path(package, &name.text) {
+            return Some(p);
+        }
         if let Some((target, rest)) = self.split_qualified(package, &name.text) {
-            if let Some(p) = self.params.get(target.index()).and_then(|t| t.get(rest)) {
-                return Some(*p);
-            }
             let names = self.names_in(target, &self.params);
             let mut d = self.diag(
                 Code::UNKNOWN_PARAM,

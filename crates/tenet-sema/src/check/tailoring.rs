@@ -115,14 +115,7 @@ impl Checker<'_> {
             }
         }
         for (package, file, name) in found {
-            let param = match self.split_qualified(package, &name.text) {
-                Some((target, rest)) => self.params.get(target.index()).and_then(|t| t.get(rest)).copied(),
-                None => match self.find_param(package, &name.text) {
-                    Found::One(p) => Some(p),
-                    _ => None,
-                },
-            };
-            if let Some(param) = param {
+            if let Some(param) = self.param_path(package, &name.text) {
                 self.program.params[param.index()].broken_set.get_or_insert((file, name.span));
             }
         }
